@@ -1,0 +1,47 @@
+"""Roster activities: who handles a case at a level, from the `roster` table."""
+
+from __future__ import annotations
+
+import asyncpg
+import structlog
+from temporalio import activity
+
+from domain.case_models import AssignRequest, AssignResult, Assignee
+from domain.ladder import jurisdiction
+
+log = structlog.get_logger(__name__)
+
+# The active handler of the unit with the fewest open cases: spreads work inside a unit.
+# Ties break on name so that the choice is stable.
+_PICK = """
+SELECT r.name, r.unit, r.role
+  FROM roster r
+ WHERE r.level = $1 AND r.unit = $2 AND r.active
+ ORDER BY (SELECT count(*) FROM cases c
+            WHERE c.status <> 'resolved' AND c.level = r.level
+              AND c.assignee ->> 'name' = r.name AND c.assignee ->> 'unit' = r.unit),
+          r.name
+ LIMIT 1
+"""
+
+
+class RosterActivities:
+    """Reads the `roster` table."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @activity.defn(name="roster.assign_handler")
+    async def assign_handler(self, request: AssignRequest) -> AssignResult:
+        loc = request.location
+        unit = jurisdiction(request.level, loc.county, loc.township, loc.village, loc.grid)
+        row = await self._pool.fetchrow(_PICK, request.level.value, unit)
+        if row is None:
+            log.warning(
+                "no handler on the roster", case_id=request.case_id, level=request.level, unit=unit
+            )
+            return AssignResult(assignee=None)
+        assignee = Assignee(name=row["name"], unit=row["unit"], role=row["role"])
+        log.info("handler assigned", case_id=request.case_id, level=request.level, unit=unit,
+                 handler=assignee.name)
+        return AssignResult(assignee=assignee)

@@ -1,0 +1,70 @@
+"""Where the engine's servers are: environment variables first, the embedded stack otherwise.
+
+A user with a real Temporal cluster (or Temporal Cloud) and a real PostgreSQL sets
+`TEMPORAL_ADDRESS` / `TEMPORAL_NAMESPACE` (plus `TEMPORAL_API_KEY` or `TEMPORAL_TLS_*`, or a
+`temporalio.envconfig` profile via `TEMPORAL_PROFILE` / `TEMPORAL_CONFIG_FILE`) and
+`DATABASE_URL`. Without them, `make run`'s embedded stack is used; it writes its addresses to
+`.data/stack.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POLICY = ROOT / "policy.toml"
+EMBEDDED_TEMPORAL_ADDRESS = "127.0.0.1:7233"
+EMBEDDED_UI_PORT = 8233
+
+
+class ConfigError(RuntimeError):
+    """A server address is missing or unusable; the message says what to set."""
+
+
+def data_dir() -> Path:
+    """Where the embedded stack keeps its data, pids and logs (`DISPUTE_DATA_DIR` overrides)."""
+    return Path(os.environ.get("DISPUTE_DATA_DIR", ROOT / ".data")).resolve()
+
+
+def stack_file() -> Path:
+    return data_dir() / "stack.json"
+
+
+def read_stack() -> dict[str, Any]:
+    try:
+        return json.loads(stack_file().read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def database_url() -> str:
+    """`DATABASE_URL`, else the embedded PostgreSQL that `make run` started."""
+    url = os.environ.get("DATABASE_URL") or read_stack().get("database_url")
+    if not url:
+        raise ConfigError(
+            "no database: set DATABASE_URL (postgresql://user:pass@host/db) "
+            "or start the embedded stack with `make run`"
+        )
+    return url
+
+
+def uses_external_temporal() -> bool:
+    return any(
+        os.environ.get(name)
+        for name in ("TEMPORAL_ADDRESS", "TEMPORAL_PROFILE", "TEMPORAL_CONFIG_FILE")
+    )
+
+
+def temporal_connect_config() -> dict[str, Any]:
+    """Keyword arguments for `Client.connect`, from envconfig (env vars and profiles)."""
+    from temporalio.envconfig import ClientConfig
+
+    config = dict(ClientConfig.load_client_connect_config())
+    if not uses_external_temporal():
+        config["target_host"] = read_stack().get("temporal_address", EMBEDDED_TEMPORAL_ADDRESS)
+    config.setdefault("target_host", EMBEDDED_TEMPORAL_ADDRESS)
+    config.setdefault("namespace", "default")
+    return config

