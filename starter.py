@@ -18,6 +18,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import structlog
 from pydantic import ValidationError
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -77,9 +78,7 @@ async def cmd_intake(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     text = read_text(args.file)
     try:
-        records = parse_intake(
-            text, detect_format(args.file, text), now=datetime.now(UTC)
-        )
+        records = parse_intake(text, detect_format(args.file, text), now=datetime.now(UTC))
     except IntakeFileError as err:
         raise UsageError(f"{args.file}: {err}") from None
     client = await connect()
@@ -183,8 +182,12 @@ def parser() -> argparse.ArgumentParser:
     outcome.add_argument("--by", required=True, help="the handler's name")
     outcome.add_argument("--role", default="handler")
     outcome.add_argument("--unit", default=None)
-    outcome.add_argument("--level", choices=[lv.value for lv in Level], default=None,
-                         help="the level you act at; refused if the case has moved on")
+    outcome.add_argument(
+        "--level",
+        choices=[lv.value for lv in Level],
+        default=None,
+        help="the level you act at; refused if the case has moved on",
+    )
     outcome.add_argument("--reason", default=None, help="why it failed (required for failed)")
     outcome.add_argument("--agreement", default=None, help="terms agreed, for resolved")
     outcome.set_defaults(run=cmd_outcome)
@@ -207,6 +210,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (OSError, RPCError) as err:
         print(f"{args.command}: cannot reach a server: {err}", file=sys.stderr)
+        return 2
+    except Exception:  # a bug of ours: say so plainly, keep the trace for the report
+        structlog.get_logger("starter").exception("unexpected error", command=args.command)
+        print(
+            f"{args.command}: unexpected error (details above); nothing more was done",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -6,7 +6,7 @@ import asyncpg
 import structlog
 from temporalio import activity
 
-from domain.case_models import AssignRequest, AssignResult, Assignee
+from domain.case_models import Assignee, AssignRequest, AssignResult
 from domain.ladder import jurisdiction
 
 log = structlog.get_logger(__name__)
@@ -42,6 +42,11 @@ class RosterActivities:
             )
             return AssignResult(assignee=None)
         assignee = Assignee(name=row["name"], unit=row["unit"], role=row["role"])
-        log.info("handler assigned", case_id=request.case_id, level=request.level, unit=unit,
-                 handler=assignee.name)
+        log.info(
+            "handler assigned",
+            case_id=request.case_id,
+            level=request.level,
+            unit=unit,
+            handler=assignee.name,
+        )
         return AssignResult(assignee=assignee)

@@ -76,6 +76,18 @@ class Policy(BaseModel):
                     raise ValueError(f"budgets.{complexity.value}.{level.value}: {err}") from None
         return budgets
 
+    @field_validator("opens_at")
+    @classmethod
+    def _every_colour_opens_somewhere(
+        cls, opens_at: dict[RiskColour, Level]
+    ) -> dict[RiskColour, Level]:
+        # A partial [opens_at] replaces the whole default; a missing colour would crash the
+        # workflow (KeyError) when a case of that colour starts.
+        for colour in RiskColour:
+            if colour not in opens_at:
+                raise ValueError(f"missing opens_at.{colour.value}")
+        return opens_at
+
     def budget(self, complexity: Complexity, level: Level) -> timedelta:
         return parse_duration(self.budgets[complexity][level])
 

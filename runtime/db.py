@@ -27,9 +27,16 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asy
     )
 
 
+def _read_scripts(directory: Path) -> list[tuple[str, str]]:
+    return [
+        (path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.sql"))
+    ]
+
+
 async def migrate(pool: asyncpg.Pool, directory: Path = MIGRATIONS) -> list[str]:
     """Apply the migrations not yet applied; returns the versions applied now."""
     applied_now: list[str] = []
+    scripts = _read_scripts(directory)
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
         await conn.execute(
@@ -37,10 +44,10 @@ async def migrate(pool: asyncpg.Pool, directory: Path = MIGRATIONS) -> list[str]
             " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
         done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
-        for path in sorted(directory.glob("*.sql")):
-            if path.stem in done:
+        for version, sql in scripts:
+            if version in done:
                 continue
-            await conn.execute(path.read_text(encoding="utf-8"))
-            await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", path.stem)
-            applied_now.append(path.stem)
+            await conn.execute(sql)
+            await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+            applied_now.append(version)
     return applied_now

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import asyncpg
 from temporalio.client import Client
 from temporalio.common import (
+    SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -38,7 +39,8 @@ DEFAULT_CONCURRENCY = 32
 def summary_of(intake: CaseIntake) -> str:
     """The one-line summary the Web UI shows for the case (no party names: it is indexed)."""
     loc = intake.location
-    return f"[{intake.dispute_type.value}/{intake.complexity.value}] {intake.title} — {loc.township} · {loc.village} · {loc.grid}"
+    kind = f"{intake.dispute_type.value}/{intake.complexity.value}"
+    return f"[{kind}] {intake.title} — {loc.township} · {loc.village} · {loc.grid}"
 
 
 def details_of(intake: CaseIntake) -> str:
@@ -81,12 +83,12 @@ async def start_case(client: Client, intake: CaseIntake, policy: Policy) -> bool
             # Searchable from the first second, before a worker has picked the case up.
             search_attributes=TypedSearchAttributes(
                 [
-                    sa.DISPUTE_TYPE.value_set(intake.dispute_type.value),
-                    sa.COMPLEXITY.value_set(intake.complexity.value),
-                    sa.TOWNSHIP.value_set(loc.township),
-                    sa.VILLAGE.value_set(loc.village),
-                    sa.GRID.value_set(loc.grid),
-                    sa.CASE_STATUS.value_set("open"),
+                    SearchAttributePair(sa.DISPUTE_TYPE, intake.dispute_type.value),
+                    SearchAttributePair(sa.COMPLEXITY, intake.complexity.value),
+                    SearchAttributePair(sa.TOWNSHIP, loc.township),
+                    SearchAttributePair(sa.VILLAGE, loc.village),
+                    SearchAttributePair(sa.GRID, loc.grid),
+                    SearchAttributePair(sa.CASE_STATUS, "open"),
                 ]
             ),
             static_summary=summary_of(intake),

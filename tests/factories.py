@@ -44,7 +44,9 @@ def intake(case_id: str = "T-0001", **overrides: Any) -> CaseIntake:
     return CaseIntake.model_validate(data)
 
 
-def case_start(case_id: str = "T-0001", *, policy: Policy = DEFAULT_POLICY, **overrides: Any) -> CaseStart:
+def case_start(
+    case_id: str = "T-0001", *, policy: Policy = DEFAULT_POLICY, **overrides: Any
+) -> CaseStart:
     return CaseStart(case_id=case_id, intake=intake(case_id, **overrides), policy=policy)
 
 

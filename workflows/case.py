@@ -39,7 +39,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
 
 # The ledger must not lose an event: retry until PostgreSQL is back, backing off to a minute.
-LEDGER_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+LEDGER_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
+)
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 
@@ -221,7 +223,9 @@ class CaseWorkflow:
         self._level = level
         assignment = await workflow.execute_activity_method(
             RosterActivities.assign_handler,
-            AssignRequest(case_id=self._start.case_id, level=level, location=self._start.intake.location),
+            AssignRequest(
+                case_id=self._start.case_id, level=level, location=self._start.intake.location
+            ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=LEDGER_RETRY,
         )
@@ -234,10 +238,11 @@ class CaseWorkflow:
             if self._assignee
             else "nobody: no handler on the roster for this unit"
         )
+        due = self._start.policy.local(self._due_at).isoformat(timespec="minutes")
         await self._record(
             "escalated" if escalated else "assigned",
             f"{'escalated to' if escalated else 'at'} the {level.value} level ({why}); "
-            f"assigned to {who}; due {self._start.policy.local(self._due_at).isoformat(timespec='minutes')}",
+            f"assigned to {who}; due {due}",
             data={"why": why, "assignee": self._assignee.model_dump() if self._assignee else None},
         )
 
@@ -308,7 +313,8 @@ class CaseWorkflow:
         due = policy.local(self._due_at).strftime("%Y-%m-%d %H:%M") if self._due_at else "—"
         who = f"{self._assignee.name}, {self._assignee.unit}" if self._assignee else "unassigned"
         lines = [
-            f"**{self._status.value.upper()}** at **{self._level.value}** · risk {self._risk.value}",
+            f"**{self._status.value.upper()}** at **{self._level.value}**"
+            f" · risk {self._risk.value}",
             f"- handler: {who}",
             f"- due: {due} (UTC+{policy.utc_offset_hours})",
             "",

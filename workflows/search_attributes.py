@@ -35,5 +35,8 @@ def cli_flags() -> list[str]:
     kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime"}
     flags: list[str] = []
     for key in ALL:
-        flags += ["--search-attribute", f"{key.name}={kinds[key.indexed_value_type.name.split('_')[-1]]}"]
+        flags += [
+            "--search-attribute",
+            f"{key.name}={kinds[key.indexed_value_type.name.split('_')[-1]]}",
+        ]
     return flags

@@ -20,7 +20,9 @@ from workflows.case import CaseWorkflow
 HANDLER = Actor(name="赵网格员", role="grid_worker", unit="G-07")
 
 
-async def start(env: WorkflowEnvironment, worker: Worker, case_id: str | None = None, **kw) -> WorkflowHandle:
+async def start(
+    env: WorkflowEnvironment, worker: Worker, case_id: str | None = None, **kw
+) -> WorkflowHandle:
     case_id = case_id or f"T-{uuid.uuid4().hex[:8]}"
     return await env.client.start_workflow(
         CaseWorkflow.run,
@@ -35,7 +37,9 @@ async def ledger_kinds(pool: asyncpg.Pool, case_id: str) -> list[str]:
     return [r["kind"] for r in rows]
 
 
-async def test_case_left_alone_climbs_to_the_county_and_is_supervised(time_env, case_worker, clean_pool):
+async def test_case_left_alone_climbs_to_the_county_and_is_supervised(
+    time_env, case_worker, clean_pool
+):
     await factories.load_roster(clean_pool)
     handle = await start(time_env, case_worker)
 
@@ -47,26 +51,39 @@ async def test_case_left_alone_climbs_to_the_county_and_is_supervised(time_env, 
     assert view.due_at is None
     kinds = [e.kind for e in view.events]
     assert kinds == [
-        "opened", "assigned",
-        "deadline_passed", "escalated",  # grid -> village
-        "deadline_passed", "escalated",  # village -> township
-        "deadline_passed", "escalated",  # township -> county
-        "deadline_passed", "supervised",
+        "opened",
+        "assigned",
+        "deadline_passed",
+        "escalated",  # grid -> village
+        "deadline_passed",
+        "escalated",  # village -> township
+        "deadline_passed",
+        "escalated",  # township -> county
+        "deadline_passed",
+        "supervised",
     ]
-    assert [e.level.value for e in view.events if e.kind == "escalated"] == ["village", "township", "county"]
+    assert [e.level.value for e in view.events if e.kind == "escalated"] == [
+        "village",
+        "township",
+        "county",
+    ]
     assert await ledger_kinds(clean_pool, view.case_id) == kinds
-    row = await clean_pool.fetchrow("SELECT status, level, last_seq FROM cases WHERE case_id = $1", view.case_id)
+    row = await clean_pool.fetchrow(
+        "SELECT status, level, last_seq FROM cases WHERE case_id = $1", view.case_id
+    )
     assert dict(row) == {"status": "supervised", "level": "county", "last_seq": len(kinds)}
 
 
-async def test_each_level_deadline_follows_the_policy_copied_into_the_case(time_env, case_worker, clean_pool):
+async def test_each_level_deadline_follows_the_policy_copied_into_the_case(
+    time_env, case_worker, clean_pool
+):
     handle = await start(time_env, case_worker, complexity="simple")
-    await time_env.sleep(timedelta(hours=13))  # simple grid budget is 12h
+    await time_env.sleep(timedelta(hours=7))  # simple grid budget is 6h
 
     view = await handle.query(CaseWorkflow.view)
     assert view.level.value == "village"
     escalated = next(e for e in view.events if e.kind == "escalated")
-    assert view.due_at - escalated.at == timedelta(hours=12)  # simple village budget
+    assert view.due_at - escalated.at == timedelta(hours=6)  # simple village budget
 
 
 async def test_resolved_outcome_closes_the_case_at_its_level(time_env, case_worker, clean_pool):
@@ -84,7 +101,8 @@ async def test_resolved_outcome_closes_the_case_at_its_level(time_env, case_work
     assert view.assignee is not None and view.assignee.name == "赵网格员"
     assert await ledger_kinds(clean_pool, result.case_id) == ["opened", "assigned", "resolved"]
     agreement = await clean_pool.fetchval(
-        "SELECT data->>'agreement' FROM case_events WHERE case_id = $1 AND kind = 'resolved'", result.case_id
+        "SELECT data->>'agreement' FROM case_events WHERE case_id = $1 AND kind = 'resolved'",
+        result.case_id,
     )
     assert agreement == "repair by 12-01"
 
@@ -105,16 +123,20 @@ async def test_failed_outcome_escalates_at_once_with_its_reason(time_env, case_w
     assert failed.level.value == "grid"
 
 
-async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(time_env, case_worker, clean_pool):
+async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(
+    time_env, case_worker, clean_pool
+):
     handle = await start(time_env, case_worker)
     await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=HANDLER, reason="no contact")
+        CaseWorkflow.report_outcome,
+        OutcomeInput(outcome="failed", actor=HANDLER, reason="no contact"),
     )
     before = await handle.query(CaseWorkflow.view)
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER, level="grid")
+            CaseWorkflow.report_outcome,
+            OutcomeInput(outcome="resolved", actor=HANDLER, level="grid"),
         )
 
     assert "at the village level now, not grid" in str(caught.value.cause)
@@ -125,13 +147,21 @@ async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(ti
 
 async def test_outcome_on_a_resolved_case_is_refused(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker)
-    await handle.execute_update(CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER))
+    await handle.execute_update(
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER)
+    )
     await handle.result()
 
     # The workflow has completed: the server refuses the update before any code of ours runs.
     with pytest.raises((WorkflowUpdateFailedError, RPCError)):
-        await handle.execute_update(CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER))
-    assert await ledger_kinds(clean_pool, handle.id.removeprefix("case-")) == ["opened", "assigned", "resolved"]
+        await handle.execute_update(
+            CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER)
+        )
+    assert await ledger_kinds(clean_pool, handle.id.removeprefix("case-")) == [
+        "opened",
+        "assigned",
+        "resolved",
+    ]
 
 
 async def test_red_case_opens_at_the_township(time_env, case_worker, clean_pool):
@@ -139,7 +169,8 @@ async def test_red_case_opens_at_the_township(time_env, case_worker, clean_pool)
     handle = await start(time_env, case_worker, risk_flags=["group_dispute"])
 
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER, level="township")
+        CaseWorkflow.report_outcome,
+        OutcomeInput(outcome="resolved", actor=HANDLER, level="township"),
     )
 
     assert view.risk.value == "red"
@@ -147,7 +178,9 @@ async def test_red_case_opens_at_the_township(time_env, case_worker, clean_pool)
     assert view.assignee is not None and view.assignee.unit == "Haibei Street"
 
 
-async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_so(time_env, case_worker, clean_pool):
+async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_so(
+    time_env, case_worker, clean_pool
+):
     handle = await start(time_env, case_worker)  # no roster loaded
 
     view = await handle.query(CaseWorkflow.view)
@@ -160,7 +193,9 @@ async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_
     assert "no handler on the roster" in view.events[1].summary
 
 
-async def test_failure_at_the_county_keeps_the_case_open_under_supervision(time_env, case_worker, clean_pool):
+async def test_failure_at_the_county_keeps_the_case_open_under_supervision(
+    time_env, case_worker, clean_pool
+):
     handle = await start(time_env, case_worker)
     for level in ("grid", "village", "township", "county"):
         view = await handle.execute_update(

@@ -1,0 +1,52 @@
+# Dispute engine: `make run` starts the embedded stack (PostgreSQL, Temporal dev server, worker)
+# under .data/ and loads the samples; `make stop` stops it and keeps the data.
+#
+#   make install      create .venv (Python 3.11) and install the project with its dev tools
+#   make run          install, start the stack, load samples/, print where to look
+#   make stop         stop worker, Temporal and PostgreSQL; all data stays in .data/
+#   make test         run the test suite (PYTEST_ARGS='-k ladder -x' to pass options)
+#   make lint         ruff check + ruff format --check
+#   make clean-data   stop the stack, then DELETE .data/ (all cases, history, database): no prompt
+#
+# DISPUTE_DATA_DIR moves .data/; DATABASE_URL / TEMPORAL_ADDRESS use your own servers instead.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON311 := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+PYTEST_ARGS ?=
+DATA_DIR := $(or $(DISPUTE_DATA_DIR),.data)
+
+.PHONY: install run stop test lint clean-data
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON311)" || { echo "error: python3.11 not found" >&2; exit 1; }
+	@$(PYTHON311) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "error: need Python 3.11, $(PYTHON311) is " + sys.version.split()[0])'
+	$(PYTHON311) -m venv $(VENV)
+	$(VENV)/bin/pip install -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# `starter.py intake` exits 1 when some records were rejected: that is not a failure here
+# (a second `make run` reports every case as `duplicate` and exits 0); 2 (an unreadable file,
+# an unreachable server, an unexpected error) still is.
+run: install
+	$(PY) -m runtime.stack up
+	$(PY) starter.py roster load samples/roster.csv
+	$(PY) starter.py intake samples/cases.jsonl || [ $$? -eq 1 ]
+	$(PY) starter.py intake samples/cases.csv || [ $$? -eq 1 ]
+	@$(PY) -m runtime.stack hint
+
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m runtime.stack down; else echo "no $(VENV): nothing runs"; fi
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# DELETES ALL DATA without asking: every case, its Temporal history, the PostgreSQL database.
+clean-data: stop
+	@echo "deleting $(DATA_DIR): all cases, their Temporal history and the PostgreSQL database"
+	rm -rf "$(DATA_DIR)"

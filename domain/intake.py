@@ -1,0 +1,337 @@
+"""Parse an intake file (JSON Lines or CSV, INTAKE.md) into validated records.
+
+Pure: takes text and `now` from the caller, no file I/O, no clock, no Temporal. Every record
+gets a verdict of its own, so one bad line never hides the good ones; only a file that cannot
+be read as a whole (empty, wrong CSV header) raises `IntakeFileError`. Messages are written
+for a clerk fixing the file, not for a programmer: they name the field (or CSV column), say
+what is allowed and echo the bad value.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import json
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError, model_validator
+
+from domain.intake_models import ISO_TIME_HINT, CaseIntake, Location, Party, Reporter
+
+Format = Literal["jsonl", "csv"]
+
+COLUMNS: tuple[str, ...] = (
+    "case_id", "dispute_type", "complexity", "title", "description",
+    "county", "township", "village", "grid",
+    "applicant_name", "applicant_phone", "respondent_name", "respondent_phone",
+    "reported_at", "reported_by_name", "reported_by_role", "risk_flags", "amount_cny",
+)  # fmt: skip
+#: Columns holding required fields; the others may be left out of the header.
+REQUIRED_COLUMNS: frozenset[str] = frozenset(
+    {"dispute_type", "title", "county", "township", "village", "grid"}
+    | {"applicant_name", "reported_at", "reported_by_name", "reported_by_role"}
+)
+#: Field path in CaseIntake -> the CSV column a clerk must fix. Top-level fields keep their
+#: name; every element of `risk_flags` maps to the one `risk_flags` column.
+COLUMN_FOR_FIELD: dict[str, str] = {
+    "location.county": "county", "location.township": "township",
+    "location.village": "village", "location.grid": "grid",
+    "parties": "applicant_name", "parties.0.name": "applicant_name",
+    "parties.0.phone": "applicant_phone",
+    "parties.1.name": "respondent_name", "parties.1.phone": "respondent_phone",
+    "reported_by.name": "reported_by_name", "reported_by.role": "reported_by_role",
+}  # fmt: skip
+# The model found at a path (list indices dropped): names the allowed fields in messages.
+_MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): CaseIntake, ("location",): Location, ("parties",): Party, ("reported_by",): Reporter,
+}  # fmt: skip
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class IntakeRecord(BaseModel):
+    """The verdict on one input record: `intake` is set exactly when `errors` is empty."""
+
+    line: int
+    case_id: str | None
+    intake: CaseIntake | None
+    errors: list[FieldError]
+
+    @model_validator(mode="after")
+    def _intake_iff_no_errors(self) -> IntakeRecord:
+        if (self.intake is None) == (not self.errors):
+            raise ValueError("a record has an intake exactly when it has no errors")
+        return self
+
+
+class IntakeFileError(ValueError):
+    """The file as a whole is unusable; str(err) is the message for the clerk."""
+
+
+def detect_format(name: str, text: str) -> Format:
+    """The format by file extension, or by the first character for stdin and odd names."""
+    lowered = name.lower()
+    if lowered.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if lowered.endswith(".csv"):
+        return "csv"
+    # '[' counts as JSON too, so a JSON array gets the "not JSON Lines" message, not a CSV one.
+    first = text.lstrip("\ufeff \t\r\n")[:1]
+    return "jsonl" if first in ("{", "[") else "csv"
+
+
+def generated_case_id(raw: dict[str, Any]) -> str:
+    """A case id from the record's content, so resubmitting a file never opens a second case."""
+    content = {key: value for key, value in raw.items() if key != "case_id"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "C-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_intake(text: str, fmt: Format, *, now: datetime) -> list[IntakeRecord]:
+    """One IntakeRecord per non-blank input record, in input order."""
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone")
+    text = text.removeprefix("\ufeff")
+    if fmt == "jsonl":
+        records = _parse_jsonl(text, now)
+    elif fmt == "csv":
+        records = _parse_csv(text, now)
+    else:
+        raise ValueError(f"unknown intake format {fmt!r}")
+    return records
+
+
+def _parse_jsonl(text: str, now: datetime) -> list[IntakeRecord]:
+    if text.lstrip().startswith("["):
+        raise IntakeFileError(
+            "this is a JSON array, not JSON Lines: put each case on its own line as {...}"
+        )
+    records: list[IntakeRecord] = []
+    seen: dict[str, int] = {}
+    # split("\n"), not splitlines(): U+2028 and friends are legal inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line, object_pairs_hook=_no_repeated_keys, parse_constant=_no_nan)
+        except json.JSONDecodeError as err:
+            records.append(_line_error(number, f"not valid JSON: {err.msg} at column {err.colno}"))
+            continue
+        except ValueError as err:
+            records.append(_line_error(number, f"not valid JSON: {err}"))
+            continue
+        if not isinstance(raw, dict):
+            records.append(_line_error(number, "not a JSON object: each line must be {...}"))
+            continue
+        records.append(_validate(number, raw, now, seen, csv_columns=False))
+    if not records:
+        raise IntakeFileError("the file is empty: it holds no cases")
+    return records
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads would keep the last of two equal keys silently; a clerk must see the clash.
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ValueError(f'field "{key}" is given twice')
+    return dict(pairs)
+
+
+def _no_nan(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a number JSON allows")
+
+
+def _parse_csv(text: str, now: datetime) -> list[IntakeRecord]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    records: list[IntakeRecord] = []
+    seen: dict[str, int] = {}
+    last_line = 0
+    try:
+        for cells in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines and spreadsheet rows of empty cells
+            if header is None:
+                header = _check_header([cell.strip() for cell in cells], start)
+            elif len(cells) != len(header):
+                message = (
+                    f"has {len(cells)} cells but the header has {len(header)} columns "
+                    "(a value containing a comma must be in double quotes)"
+                )
+                records.append(_line_error(start, message))
+            else:
+                row = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+                records.append(_validate(start, _nest(row), now, seen, csv_columns=True))
+    except csv.Error as err:
+        hint = ' (is a double quote " left open?)' if "end of data" in str(err) else ""
+        message = f"the CSV is malformed near line {reader.line_num}: {err}{hint}"
+        raise IntakeFileError(message) from err
+    if header is None:
+        raise IntakeFileError("the file is empty: it holds no header and no cases")
+    if not records:
+        raise IntakeFileError("the file has a header but no cases")
+    return records
+
+
+def _check_header(names: list[str], line: int) -> list[str]:
+    expected = ", ".join(COLUMNS)
+    if not set(names) & set(COLUMNS):
+        shown = ", ".join(names)[:80]
+        raise IntakeFileError(
+            f"line {line} is not a header: none of its cells ({shown}) is a column name; "
+            f"the first line must name the columns: {expected}"
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise IntakeFileError(f"columns given twice in the header: {', '.join(repeated)}")
+    problems = []
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown:
+        problems.append("unknown columns: " + ", ".join(_with_hint(n, COLUMNS) for n in unknown))
+    missing = [name for name in COLUMNS if name in REQUIRED_COLUMNS and name not in names]
+    if missing:
+        problems.append("missing required columns: " + ", ".join(missing))
+    if problems:
+        raise IntakeFileError("; ".join(problems) + f". Expected columns: {expected}")
+    return names
+
+
+def _nest(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row as the nested record of the JSON form; empty cells are absent values."""
+    cell = {name: value for name, value in row.items() if value}
+    flat = ("case_id", "dispute_type", "complexity", "title", "description", "reported_at")
+    raw: dict[str, Any] = {name: cell[name] for name in flat if name in cell}
+    raw["location"] = {
+        name: cell[name] for name in ("county", "township", "village", "grid") if name in cell
+    }
+    # The applicant is always party 0, so a missing name reads "applicant_name: is required".
+    parties = [_party(cell, "applicant")]
+    if "respondent_name" in cell or "respondent_phone" in cell:
+        parties.append(_party(cell, "respondent"))
+    raw["parties"] = parties
+    raw["reported_by"] = {
+        key: cell[f"reported_by_{key}"] for key in ("name", "role") if f"reported_by_{key}" in cell
+    }
+    if "risk_flags" in cell:
+        raw["risk_flags"] = [flag.strip() for flag in cell["risk_flags"].split(";") if flag.strip()]
+    if "amount_cny" in cell:
+        raw["amount_cny"] = cell["amount_cny"]  # pydantic parses the text; "abc" is an error
+    return raw
+
+
+def _party(cell: dict[str, str], role: str) -> dict[str, str]:
+    party = {"role": role}
+    for key in ("name", "phone"):
+        if f"{role}_{key}" in cell:
+            party[key] = cell[f"{role}_{key}"]
+    return party
+
+
+def _validate(
+    line: int, raw: dict[str, Any], now: datetime, seen: dict[str, int], *, csv_columns: bool
+) -> IntakeRecord:
+    """Validate one record; `seen` maps each case id met so far in the file to its line."""
+    given = raw.get("case_id")
+    given_id = given if isinstance(given, str) else None
+    errors: list[FieldError] = []
+    intake: CaseIntake | None = None
+    try:
+        intake = CaseIntake.model_validate(raw, context={"now": now})
+    except ValidationError as err:
+        for error in err.errors():
+            field = _field_name(error["loc"], csv_columns)
+            errors.append(FieldError(field=field, message=_message(error)))
+    case_id = given_id
+    if intake is not None and intake.case_id is None:
+        case_id = generated_case_id(raw)
+        intake = intake.model_copy(update={"case_id": case_id})
+    # Rejected records count too: fixing the first one later must not collide with a case
+    # that a second one has meanwhile started under the same id.
+    if case_id is not None and case_id in seen:
+        message = f"appears again in this file (first on line {seen[case_id]})"
+        if given_id is None:
+            message += "; the two records are identical and have no case_id"
+        errors.append(FieldError(field="case_id", message=message))
+    elif case_id is not None:
+        seen[case_id] = line
+    if errors:
+        return IntakeRecord(line=line, case_id=given_id, intake=None, errors=errors)
+    return IntakeRecord(line=line, case_id=case_id, intake=intake, errors=[])
+
+
+def _line_error(line: int, message: str) -> IntakeRecord:
+    return IntakeRecord(
+        line=line, case_id=None, intake=None, errors=[FieldError(field="(line)", message=message)]
+    )
+
+
+def _field_name(loc: tuple[int | str, ...], csv_columns: bool) -> str:
+    path = ".".join(str(part) for part in loc)
+    if not csv_columns:
+        return path
+    if path.startswith("risk_flags"):
+        return "risk_flags"
+    return COLUMN_FOR_FIELD.get(path, path)
+
+
+def _message(error: Any) -> str:
+    """A pydantic error as a sentence a clerk can act on."""
+    kind, loc, value = error["type"], error["loc"], error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        allowed = list(_model_at(loc[:-1]).model_fields)
+        close = _closest(str(loc[-1]), allowed)
+        hint = f"; did you mean {close}?" if close else "."
+        return f"unknown field (check the spelling){hint} Allowed: {', '.join(allowed)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be an object with {', '.join(_model_at(loc).model_fields)}"
+    if value is None:
+        return "must have a value, not null"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters (it has {len(value)})"
+    if kind == "enum":
+        message = "must be one of " + ", ".join(re.findall(r"'([^']*)'", ctx["expected"]))
+    elif kind == "string_pattern_mismatch":
+        message = "must be 1-64 letters, digits, '.', '_' or '-'"
+    elif kind.startswith(("float", "int", "greater_than", "finite", "less_than")):
+        message = "must be a number ≥ 0"
+    elif kind.startswith(("datetime", "date", "time")):
+        message = ISO_TIME_HINT
+    elif kind == "string_type":
+        message = "must be text (in double quotes)"
+    elif kind == "list_type":
+        message = "must be a list [...]"
+    else:
+        # Our own validators' ValueErrors arrive as "Value error, <our message>".
+        message = str(error["msg"]).removeprefix("Value error, ")
+    if isinstance(value, str | int | float):  # bool is an int: echoed as true/false
+        shown = json.dumps(value, ensure_ascii=False)
+        message += f"; got {shown if len(shown) <= 60 else shown[:57] + '...'}"
+    return message
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
+    return _MODEL_AT.get(tuple(str(p) for p in loc if not isinstance(p, int)), CaseIntake)
+
+
+def _closest(name: str, allowed: list[str] | tuple[str, ...]) -> str | None:
+    close = difflib.get_close_matches(name, allowed, n=1)
+    return close[0] if close else None
+
+
+def _with_hint(name: str, allowed: tuple[str, ...]) -> str:
+    close = _closest(name, allowed)
+    return f"{name} (did you mean {close}?)" if close else name

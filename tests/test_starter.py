@@ -1,0 +1,242 @@
+"""starter.py end to end: the real CLI against a dev server, a real worker and PostgreSQL.
+
+These run `python starter.py ...` as a clerk would, in a subprocess, pointed at servers the
+test started (never at a stack `make run` may have left running).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from runtime.config import ROOT
+from tests.conftest import DEV_SERVER
+from worker import build_worker
+from workflows import search_attributes as sa
+
+GOOD = {
+    "dispute_type": "debt",
+    "title": "Unpaid loan for a tractor",
+    "location": {
+        "county": "Haibowan District",
+        "township": "Qianli Township",
+        "village": "East Village",
+        "grid": "G-01",
+    },
+    "parties": [{"name": "张某", "role": "applicant"}, {"name": "刘某", "role": "respondent"}],
+    "reported_at": "2026-11-20T09:30:00+08:00",
+    "reported_by": {"name": "周网格员", "role": "grid_worker"},
+}
+
+
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(DEV_SERVER),
+        search_attributes=list(sa.ALL),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+async def live(dev_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, pg_url: str):
+    """A worker on the real task queue, and the environment the CLI needs to reach both servers."""
+    async with build_worker(dev_env.client, clean_pool):
+        yield {
+            "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+            "TEMPORAL_NAMESPACE": dev_env.client.namespace,
+            "DATABASE_URL": pg_url,
+        }
+
+
+async def starter(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run the CLI in a thread: the worker serving it runs on this test's event loop."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "starter.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def jsonl(*records: dict | str) -> str:
+    return (
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records)
+        + "\n"
+    )
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+async def test_intake_starts_each_case_once_and_makes_it_searchable(live, dev_env, tmp_path):
+    path = write(
+        tmp_path,
+        "cases.jsonl",
+        jsonl({**GOOD, "case_id": "E2E-1"}, {**GOOD, "case_id": "E2E-2", "title": "Second loan"}),
+    )
+
+    first = await starter(live, "intake", path)
+    again = await starter(live, "intake", path)
+
+    assert first.returncode == 0, first.stderr
+    assert [
+        (r["line"], r["case_id"], r["workflow_id"], r["status"]) for r in lines(first.stdout)
+    ] == [
+        (1, "E2E-1", "case-E2E-1", "started"),
+        (2, "E2E-2", "case-E2E-2", "started"),
+    ]
+    assert again.returncode == 0
+    assert [r["status"] for r in lines(again.stdout)] == ["duplicate", "duplicate"]
+
+    found: set[str] = set()
+    for _ in range(100):  # visibility is eventually consistent
+        found = {
+            wf.id
+            async for wf in dev_env.client.list_workflows(
+                'CaseLevel="grid" AND Township="Qianli Township"'
+            )
+        }
+        if len(found) == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert found == {"case-E2E-1", "case-E2E-2"}
+
+
+async def test_status_and_outcome_commands_drive_a_case(live, tmp_path):
+    path = write(tmp_path, "one.jsonl", jsonl({**GOOD, "case_id": "E2E-3"}))
+    assert (await starter(live, "intake", path)).returncode == 0
+
+    failed = await starter(
+        live, "outcome", "E2E-3", "failed", "--by", "周网格员", "--reason", "party abroad"
+    )
+    refused = await starter(
+        live, "outcome", "E2E-3", "resolved", "--by", "周网格员", "--level", "grid"
+    )
+    status = await starter(live, "status", "E2E-3")
+
+    assert failed.returncode == 0, failed.stderr
+    assert refused.returncode == 1
+    assert "at the village level now, not grid" in refused.stderr
+    view = json.loads(status.stdout)
+    assert (view["level"], view["status"]) == ("village", "open")
+    assert [e["kind"] for e in view["events"]] == ["opened", "assigned", "failed", "escalated"]
+
+
+async def test_failed_outcome_without_reason_is_refused_before_sending(live):
+    result = await starter(live, "outcome", "E2E-404", "failed", "--by", "someone")
+    assert result.returncode == 2
+    assert "a failed outcome must say why" in result.stderr
+
+
+async def test_good_records_start_even_when_others_in_the_file_are_rejected(live, tmp_path):
+    path = write(
+        tmp_path,
+        "mixed.jsonl",
+        jsonl(
+            {**GOOD, "case_id": "E2E-10"},
+            '{"case_id": "E2E-11", "title": ',  # broken JSON
+            {**GOOD, "case_id": "E2E-12", "dispute_typo": "debt"},  # unknown field
+            {**GOOD, "case_id": "E2E-13", "location": {**GOOD["location"], "grid": ""}},
+            {**GOOD, "case_id": "E2E-14"},
+        ),
+    )
+
+    result = await starter(live, "intake", path)
+
+    assert result.returncode == 1
+    out = lines(result.stdout)
+    assert [(r["line"], r["status"]) for r in out] == [
+        (1, "started"),
+        (2, "rejected"),
+        (3, "rejected"),
+        (4, "rejected"),
+        (5, "started"),
+    ]
+    assert "JSON" in out[1]["errors"][0]["message"]
+    assert "dispute_typo" in json.dumps(out[2]["errors"], ensure_ascii=False)
+    assert out[3]["errors"][0]["field"] == "location.grid"
+    assert await live_case_ids(live) >= {"E2E-10", "E2E-14"}
+
+
+async def live_case_ids(live) -> set[str]:
+    conn = await asyncpg.connect(live["DATABASE_URL"])
+    try:
+        for _ in range(100):  # the worker registers each case in the ledger as it opens it
+            ids = {r["case_id"] for r in await conn.fetch("SELECT case_id FROM cases")}
+            if ids:
+                return ids
+            await asyncio.sleep(0.1)
+        return set()
+    finally:
+        await conn.close()
+
+
+async def test_csv_intake_from_stdin_starts_cases(live):
+    header = [
+        "case_id", "dispute_type", "title", "county", "township", "village", "grid",
+        "applicant_name", "reported_at", "reported_by_name", "reported_by_role",
+    ]  # fmt: skip
+    row = [
+        "E2E-20", "wages", "Wages unpaid since August", "Haibowan District", "Qianli Township",
+        "East Village", "G-01", "孙某", "2026-11-21T10:00:00+08:00", "周网格员", "grid_worker",
+    ]  # fmt: skip
+    csv_text = ",".join(header) + "\n" + ",".join(row) + "\n"
+    result = await starter(live, "intake", "-", stdin=csv_text)
+    assert result.returncode == 0, result.stderr
+    assert [r["status"] for r in lines(result.stdout)] == ["started"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.jsonl", None, "cannot read"),
+        ("empty.jsonl", "", "empty"),
+        ("cols.csv", "case_id,title\nX-1,Hello\n", "missing"),
+    ],
+)
+async def test_unusable_file_exits_2_with_a_clear_message(live, tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+
+    result = await starter(live, "intake", str(path))
+
+    assert result.returncode == 2
+    assert message in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+async def test_bad_policy_file_is_named_in_the_error(live, tmp_path):
+    policy = write(tmp_path, "p.toml", 'name = "x"\n[budgets.simple]\ngrid = "soon"\n')
+    cases = write(tmp_path, "c.jsonl", jsonl({**GOOD, "case_id": "E2E-30"}))
+    result = await starter(live, "intake", cases, "--policy", policy)
+    assert result.returncode == 2
+    assert "p.toml" in result.stderr and "budgets" in result.stderr
