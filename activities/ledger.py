@@ -100,6 +100,6 @@ class LedgerActivities:
             case_id=snap.case_id,
             seq=event.seq,
             kind=event.kind,
-            level=event.level.value,
+            case_level=event.level.value,
         )
         return LedgerAck(written=written)

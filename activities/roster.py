@@ -38,14 +38,17 @@ class RosterActivities:
         row = await self._pool.fetchrow(_PICK, request.level.value, unit)
         if row is None:
             log.warning(
-                "no handler on the roster", case_id=request.case_id, level=request.level, unit=unit
+                "no handler on the roster",
+                case_id=request.case_id,
+                case_level=request.level.value,
+                unit=unit,
             )
             return AssignResult(assignee=None)
         assignee = Assignee(name=row["name"], unit=row["unit"], role=row["role"])
         log.info(
             "handler assigned",
             case_id=request.case_id,
-            level=request.level,
+            case_level=request.level.value,
             unit=unit,
             handler=assignee.name,
         )

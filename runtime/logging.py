@@ -12,8 +12,13 @@ import sys
 from typing import Any
 
 import structlog
+import temporalio.activity
+import temporalio.workflow
 
 from domain.naming import case_id_from
+
+#: `extra=` keys of workflow log calls that become fields of the log line.
+TEMPORAL_EXTRAS = ("kind", "case_level", "seq")
 
 _configured = False
 
@@ -54,8 +59,15 @@ def configure(*, json_output: bool | None = None, level: int = logging.INFO) -> 
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
+    # The case id is lifted out of Temporal's context instead of repeated in each message.
+    temporalio.workflow.logger.workflow_info_on_message = False
+    temporalio.activity.logger.activity_info_on_message = False
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, _case_id_from_temporal],
+        foreign_pre_chain=[
+            *shared,
+            structlog.stdlib.ExtraAdder(allow=TEMPORAL_EXTRAS),
+            _case_id_from_temporal,
+        ],
         processors=[
             _case_id_from_temporal,
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,

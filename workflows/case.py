@@ -267,7 +267,7 @@ class CaseWorkflow:
             data=data or {},
         )
         self._events.append(event)
-        workflow.logger.info("case %s: %s", kind, summary)
+        workflow.logger.info(summary, extra={"kind": kind, "case_level": self._level.value})
         self._publish()
         await workflow.execute_activity_method(
             LedgerActivities.append_event,
