@@ -51,7 +51,8 @@ def details_of(intake: CaseIntake) -> str:
             "",
             f"- type: {intake.dispute_type.value}, complexity: {intake.complexity.value}",
             f"- where: {loc.county} / {loc.township} / {loc.village} / grid {loc.grid}",
-            f"- reported: {intake.reported_at.isoformat()} by a {intake.reported_by.role.value}",
+            f"- reported: {intake.reported_at.isoformat()}",
+            f"- reported by: a {intake.reported_by.role.value.replace('_', ' ')}",
             f"- risk flags: {', '.join(f.value for f in intake.risk_flags) or 'none'}",
         ]
     )

@@ -318,10 +318,9 @@ class CaseWorkflow:
             f"- handler: {who}",
             f"- due: {due} (UTC+{policy.utc_offset_hours})",
             "",
-            "| # | when | level | event |",
-            "|---|---|---|---|",
+            "**History** (latest last)",
         ]
         for e in self._events[-10:]:
             when = policy.local(e.at).strftime("%m-%d %H:%M")
-            lines.append(f"| {e.seq} | {when} | {e.level.value} | {e.summary} |")
+            lines.append(f"{e.seq}. {when} · {e.level.value} · {e.summary}")
         return "\n".join(lines)
