@@ -32,6 +32,7 @@ install: $(VENV)/.installed
 # an unreachable server, an unexpected error) still is.
 run: install
 	$(PY) -m runtime.stack up
+	$(PY) starter.py schedules
 	$(PY) starter.py roster load samples/roster.csv
 	$(PY) starter.py intake samples/cases.jsonl || [ $$? -eq 1 ]
 	$(PY) starter.py intake samples/cases.csv || [ $$? -eq 1 ]

@@ -2,8 +2,13 @@
 
     python starter.py intake FILE [--policy policy.toml]     JSON Lines or CSV; '-' reads stdin
     python starter.py status CASE_ID                          the case as JSON
-    python starter.py outcome CASE_ID resolved|failed --by NAME [--reason ...]
+    python starter.py outcome CASE_ID resolved|failed --by NAME --unit UNIT [--reason ...]
+    python starter.py ACTION CASE_ID ... --by NAME [--role ROLE] [--unit UNIT]
+        ACTION: pause resume extend escalate pull-up regrade transfer accept-transfer
+                object-transfer withdraw refuse visit  (`python starter.py ACTION -h`)
     python starter.py roster load FILE                        handlers per level and unit (CSV)
+    python starter.py report --period 2026-11 [--township T]  the assessment figures
+    python starter.py schedules                               create/update the assessment schedules
 
 Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
 be read (intake) or a server could not be reached.
@@ -24,15 +29,17 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.case_models import Actor, OutcomeInput
+from domain.calendar import CalendarError, parse_calendar
 from domain.intake import IntakeFileError, detect_format, parse_intake
-from domain.ladder import Level
-from domain.naming import workflow_id_for
+from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError, parse_policy
 from runtime import config, db
 from runtime import logging as logsetup
+from runtime.case_commands import add_action_parsers, build_input
 from runtime.intake_run import Progress, submit
 from runtime.queries import RosterFileError, load_roster, parse_roster
+from runtime.reporting import print_report
+from runtime.schedules import ensure_schedules
 from workflows.case import CaseWorkflow
 
 
@@ -54,11 +61,15 @@ def read_text(name: str) -> str:
         ) from None
 
 
-def load_policy(path: str) -> Policy:
+def load_policy(path: str, calendar_path: str, now: datetime) -> Policy:
+    """The policy, carrying the calendar of this year and the next (a case copies both)."""
     try:
-        return parse_policy(read_text(path), source=path)
-    except PolicyError as err:
+        policy = parse_policy(read_text(path), source=path)
+        calendar = parse_calendar(read_text(calendar_path), source=calendar_path)
+    except (PolicyError, CalendarError) as err:
         raise UsageError(str(err)) from None
+    year = policy.local(now).year
+    return policy.model_copy(update={"calendar": calendar.for_years([year, year + 1])})
 
 
 async def connect() -> Client:
@@ -75,10 +86,11 @@ def emit(line: dict) -> None:
 
 
 async def cmd_intake(args: argparse.Namespace) -> int:
-    policy = load_policy(args.policy)
+    now = datetime.now(UTC)
+    policy = load_policy(args.policy, args.calendar, now)
     text = read_text(args.file)
     try:
-        records = parse_intake(text, detect_format(args.file, text), now=datetime.now(UTC))
+        records = parse_intake(text, detect_format(args.file, text), now=now)
     except IntakeFileError as err:
         raise UsageError(f"{args.file}: {err}") from None
     client = await connect()
@@ -118,29 +130,28 @@ async def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_outcome(args: argparse.Namespace) -> int:
+async def cmd_action(args: argparse.Namespace) -> int:
+    """Any handler action: build its input, send the update, print the case after it."""
     try:
-        report = OutcomeInput(
-            outcome=args.outcome,
-            actor=Actor(name=args.by, role=args.role, unit=args.unit),
-            level=args.level,
-            reason=args.reason,
-            agreement=args.agreement,
-        )
+        action = build_input(args)
     except ValidationError as err:
-        problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
-        raise UsageError(f"outcome for {args.case_id}: {problems}") from None
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in err.errors()
+        )
+        raise UsageError(f"{args.command} for {args.case_id}: {problems}") from None
     client = await connect()
     handle = client.get_workflow_handle(workflow_id_for(args.case_id))
     try:
-        view = await handle.execute_update(CaseWorkflow.report_outcome, report)
+        view = await handle.execute_update(args.action.update, action)
     except WorkflowUpdateFailedError as err:
-        reason = err.cause.message if hasattr(err.cause, "message") else str(err.cause)
-        print(f"outcome refused for {args.case_id}: {reason}", file=sys.stderr)
+        reason = getattr(err.cause, "message", None) or str(err.cause)
+        print(f"{args.command} refused for {args.case_id}: {reason}", file=sys.stderr)
         return 1
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            print(f"outcome: no open case {args.case_id}", file=sys.stderr)
+            print(f"{args.command}: no open case {args.case_id}", file=sys.stderr)
             return 1
         raise
     print(view.model_dump_json(indent=2))
@@ -162,6 +173,26 @@ async def cmd_roster_load(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_report(args: argparse.Namespace) -> int:
+    pool = await db.create_pool(config.database_url())
+    try:
+        await db.migrate(pool)
+        table = await print_report(pool, args.period, args.township, datetime.now(UTC))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    finally:
+        await pool.close()
+    sys.stdout.write(table)
+    return 0
+
+
+async def cmd_schedules(args: argparse.Namespace) -> int:
+    client = await connect()
+    for outcome in await ensure_schedules(client, TASK_QUEUE):
+        emit({"schedule_id": outcome.schedule_id, "action": outcome.action})
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="starter.py", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -169,6 +200,9 @@ def parser() -> argparse.ArgumentParser:
     intake = sub.add_parser("intake", help="start a case for every record of a file")
     intake.add_argument("file", help="JSON Lines (.jsonl) or CSV (.csv) file; '-' for stdin")
     intake.add_argument("--policy", default=str(config.DEFAULT_POLICY), help="deadline policy")
+    intake.add_argument(
+        "--calendar", default=str(config.DEFAULT_CALENDAR), help="working-day calendar"
+    )
     intake.add_argument("--concurrency", type=int, default=32, help="cases started at once")
     intake.set_defaults(run=cmd_intake)
 
@@ -176,21 +210,15 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("case_id")
     status.set_defaults(run=cmd_status)
 
-    outcome = sub.add_parser("outcome", help="record a handler's outcome for a case")
-    outcome.add_argument("case_id")
-    outcome.add_argument("outcome", choices=["resolved", "failed"])
-    outcome.add_argument("--by", required=True, help="the handler's name")
-    outcome.add_argument("--role", default="handler")
-    outcome.add_argument("--unit", default=None)
-    outcome.add_argument(
-        "--level",
-        choices=[lv.value for lv in Level],
-        default=None,
-        help="the level you act at; refused if the case has moved on",
-    )
-    outcome.add_argument("--reason", default=None, help="why it failed (required for failed)")
-    outcome.add_argument("--agreement", default=None, help="terms agreed, for resolved")
-    outcome.set_defaults(run=cmd_outcome)
+    add_action_parsers(sub, cmd_action)
+
+    report = sub.add_parser("report", help="print a period's assessment figures")
+    report.add_argument("--period", required=True, help="2026-11 (month), 2026-W47, 2026-11-23")
+    report.add_argument("--township", help="one township (default: all, and the county)")
+    report.set_defaults(run=cmd_report)
+
+    schedules = sub.add_parser("schedules", help="create or update the assessment schedules")
+    schedules.set_defaults(run=cmd_schedules)
 
     roster = sub.add_parser("roster", help="manage the handler roster")
     roster_sub = roster.add_subparsers(dest="roster_command", required=True)

@@ -14,6 +14,7 @@ import asyncio
 import signal
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import asyncpg
 import structlog
@@ -22,29 +23,47 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.ledger import LedgerActivities
+from activities.outbox import OutboxActivities
+from activities.reports import ReportActivities
 from activities.roster import RosterActivities
 from domain.naming import TASK_QUEUE
 from runtime import config, db
 from runtime import logging as logsetup
+from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: Sequence[type] = (CaseWorkflow,)
+WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow)
 
 
-def activities_for(pool: asyncpg.Pool) -> list:
+def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
     """Every activity, bound to its resource."""
-    ledger, roster = LedgerActivities(pool), RosterActivities(pool)
-    return [ledger.register_case, ledger.append_event, roster.assign_handler]
+    ledger, roster, outbox = LedgerActivities(pool), RosterActivities(pool), OutboxActivities(pool)
+    reports = ReportActivities(pool, reports_dir)
+    return [
+        ledger.register_case,
+        ledger.append_event,
+        roster.assign_handler,
+        outbox.notify,
+        reports.compute,
+        reports.write_files,
+        reports.record,
+    ]
 
 
-def build_worker(client: Client, pool: asyncpg.Pool, *, task_queue: str = TASK_QUEUE) -> Worker:
+def build_worker(
+    client: Client,
+    pool: asyncpg.Pool,
+    *,
+    task_queue: str = TASK_QUEUE,
+    reports_dir: Path | None = None,
+) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(pool),
+        activities=activities_for(pool, reports_dir or config.reports_dir()),
         # Give running activities a moment to finish their write on shutdown.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )

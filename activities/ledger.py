@@ -31,7 +31,8 @@ ON CONFLICT (case_id, seq) DO NOTHING
 _SNAPSHOT = """
 UPDATE cases
    SET status = $2, level = $3, assignee = $4, due_at = $5, closed_at = $6,
-       last_seq = $7, updated_at = now()
+       last_seq = $7, risk = COALESCE($8, risk), township = COALESCE($9, township),
+       village = COALESCE($10, village), grid = COALESCE($11, grid), updated_at = now()
  WHERE case_id = $1 AND last_seq < $7
 """
 
@@ -93,6 +94,10 @@ class LedgerActivities:
                 snap.due_at,
                 snap.closed_at,
                 snap.last_seq,
+                snap.risk.value if snap.risk else None,
+                snap.location.township if snap.location else None,
+                snap.location.village if snap.location else None,
+                snap.location.grid if snap.location else None,
             )
         written = status.endswith(" 1")
         log.info(

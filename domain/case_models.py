@@ -1,38 +1,44 @@
-"""The case as the workflow carries it: inputs, the outcome update, events and the status view.
+"""The case as the workflow carries it: its file (state), events, and the status view.
 
-Every workflow, activity, signal and update takes one of these models and returns one, so
-the wire format is explicit and versioned with the code. Pure: no Temporal, no I/O.
+Every workflow, activity, signal and update takes one of these models (or one of
+`domain/actions.py`) and returns one, so the wire format is explicit and versioned with the
+code. Pure: no Temporal, no I/O.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
-from domain.intake_models import CaseIntake, Location
+from domain.actions import Actor, OutcomeInput, VisitResult
+from domain.intake_models import CaseIntake, Location, RiskFlag
 from domain.ladder import Level
 from domain.policy import Policy
 from domain.risk import RiskColour
 
+__all__ = ["Actor", "OutcomeInput"]  # re-exported: the update inputs live in domain.actions
+
 
 class CaseStatus(StrEnum):
     open = "open"
+    #: The clock is stopped (waiting on a party, an appraisal, a hearing).
+    paused = "paused"
     #: At the county with its deadline gone: under supervision (督办), never closed silently.
     supervised = "supervised"
+    #: Settled; return visits may still be running.
     resolved = "resolved"
+    #: Finished: settled and followed up.
+    closed = "closed"
+    withdrawn = "withdrawn"
+    #: Mediation refused or failed at the top; the parties were told their other routes.
+    referred = "referred"
 
 
-class Actor(BaseModel):
-    """Who did something: a person in a role, at a unit."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str = Field(min_length=1)
-    role: str = "handler"
-    unit: str | None = None
+FINISHED = frozenset({CaseStatus.closed, CaseStatus.withdrawn, CaseStatus.referred})
+ON_THE_LADDER = frozenset({CaseStatus.open, CaseStatus.paused, CaseStatus.supervised})
 
 
 class Assignee(BaseModel):
@@ -41,34 +47,6 @@ class Assignee(BaseModel):
     name: str
     unit: str
     role: str
-
-
-class CaseStart(BaseModel):
-    """Workflow input: the intake record plus the policy in force when it arrived."""
-
-    case_id: str
-    intake: CaseIntake
-    policy: Policy
-
-
-class OutcomeInput(BaseModel):
-    """A handler's report on the case at its current level."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: Literal["resolved", "failed"]
-    actor: Actor
-    #: The level the handler acts at; an outcome meant for an earlier level is refused.
-    level: Level | None = None
-    reason: str | None = None
-    #: Free text of the settlement, e.g. the terms of a mediation agreement.
-    agreement: str | None = None
-
-    @model_validator(mode="after")
-    def _failure_needs_reason(self) -> OutcomeInput:
-        if self.outcome == "failed" and not (self.reason and self.reason.strip()):
-            raise ValueError("reason: a failed outcome must say why (it goes up with the case)")
-        return self
 
 
 class CaseEvent(BaseModel):
@@ -81,6 +59,71 @@ class CaseEvent(BaseModel):
     summary: str
     actor: Actor | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Transfer(BaseModel):
+    to_unit: str
+    requested_at: datetime
+    answer_by: datetime
+    reason: str
+
+
+class Visit(BaseModel):
+    """A return visit (回访): due at `due_at`, overdue after `overdue_at`."""
+
+    visit: Literal["satisfaction", "performance"]
+    due_at: datetime
+    overdue_at: datetime
+    attempt: int = 1
+    result: VisitResult | None = None
+    flagged_overdue: bool = False
+
+
+class CaseFile(BaseModel):
+    """Everything the workflow knows about a case; carried whole across continue-as-new."""
+
+    case_id: str
+    risk: RiskColour
+    risk_flags: list[RiskFlag]
+    units: dict[Level, str]
+    status: CaseStatus = CaseStatus.open
+    level: Level
+    assignee: Assignee | None = None
+    opened_at: datetime
+    closed_at: datetime | None = None
+    #: The current level's clock.
+    level_started_at: datetime
+    due_at: datetime | None = None
+    budget: str | None = None
+    deadline_moved_by: list[str] = Field(default_factory=list)
+    extended: timedelta = timedelta(0)
+    warnings_raised: list[str] = Field(default_factory=list)
+    paused_since: datetime | None = None
+    pause_reason: str | None = None
+    paused_this_level: timedelta = timedelta(0)
+    paused_total: timedelta = timedelta(0)
+    transfer: Transfer | None = None
+    resolved_level: Level | None = None
+    resolved_at: datetime | None = None
+    reopen_count: int = 0
+    visits: list[Visit] = Field(default_factory=list)
+    events: list[CaseEvent] = Field(default_factory=list)
+    #: Runs of this workflow so far (continue-as-new keeps one case across several).
+    runs: int = 1
+
+
+class CaseStart(BaseModel):
+    """Workflow input: the intake record plus the policy in force when it arrived.
+
+    `file` is set when the case continues as new: the new run picks up where it left off.
+    """
+
+    case_id: str
+    intake: CaseIntake
+    policy: Policy
+    file: CaseFile | None = None
+    #: Continue as new once the history is this long (Temporal Cloud warns at 10,240 events).
+    history_limit: int = 5_000
 
 
 class CaseView(BaseModel):
@@ -97,9 +140,21 @@ class CaseView(BaseModel):
     level: Level
     assignee: Assignee | None
     due_at: datetime | None
+    #: Time left at this level: frozen while paused, negative once overdue.
+    remaining_seconds: float | None
+    budget: str | None
+    deadline_moved_by: list[str]
+    extended_seconds: float
+    paused_since: datetime | None
+    pause_reason: str | None
+    paused_total_seconds: float
+    warnings_raised: list[str]
+    transfer: Transfer | None
+    visits: list[Visit]
     opened_at: datetime
     closed_at: datetime | None
     policy: str
+    runs: int
     events: list[CaseEvent]
 
 
@@ -144,6 +199,8 @@ class CaseSnapshot(BaseModel):
     due_at: datetime | None
     closed_at: datetime | None
     last_seq: int
+    risk: RiskColour | None = None
+    location: Location | None = None
 
 
 class LedgerWrite(BaseModel):
@@ -156,3 +213,24 @@ class LedgerWrite(BaseModel):
 class LedgerAck(BaseModel):
     #: False when the event was already in the ledger (a retried activity).
     written: bool
+
+
+class Recipient(BaseModel):
+    """Who a notification is for: a role at a unit, and a person when one is known."""
+
+    role: str
+    unit: str
+    name: str | None = None
+
+
+class Notification(BaseModel):
+    """A message about an event; delivered through the outbox, keyed by (case, seq, recipient)."""
+
+    case_id: str
+    seq: int
+    recipients: list[Recipient]
+    message: str
+
+
+class NotifyAck(BaseModel):
+    queued: int

@@ -15,3 +15,20 @@ def case_id_from(workflow_id: str) -> str | None:
     if workflow_id.startswith(WORKFLOW_ID_PREFIX):
         return workflow_id[len(WORKFLOW_ID_PREFIX) :]
     return None
+
+
+#: Schedules and workflows of the assessment cycle (日清周评月考核): one schedule per kind.
+#: A scheduled run's workflow id is this plus the time Temporal appends to it.
+ASSESSMENT_PREFIX = "assessment-"
+
+
+def assessment_schedule_id(kind: str) -> str:
+    """`assessment-daily`, `assessment-weekly`, `assessment-monthly`."""
+    return f"{ASSESSMENT_PREFIX}{kind}"
+
+
+def assessment_workflow_id(kind: str, period: str | None = None) -> str:
+    """The workflow id a schedule starts (`assessment-<kind>`); a run for a named period, started
+    by hand, gets that period appended so running it again is refused as a duplicate."""
+    base = f"{ASSESSMENT_PREFIX}{kind}"
+    return f"{base}-{period}" if period else base

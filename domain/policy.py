@@ -1,8 +1,9 @@
-"""Deadline policy: how long each level has, per case complexity, plus risk thresholds.
+"""Deadline policy: each level's budget, warnings, extensions, transfers and return visits.
 
 The policy is data (`policy.toml`), parsed here into a frozen model. A case copies the
-policy in force when it starts, so editing the file later never changes a running case.
-Pure: parsing takes text, deadlines take `now` from the caller (the workflow's clock).
+policy in force when it starts — with the slice of the working-day calendar it needs — so
+editing either file later never changes a running case, nor its replay.
+Pure: parsing takes text, deadlines take `start` from the caller (the workflow's clock).
 """
 
 from __future__ import annotations
@@ -10,14 +11,23 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import datetime, timedelta, timezone
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from domain.calendar import Deadline, WorkCalendar, add_calendar, add_working_days
 from domain.intake_models import Complexity
-from domain.ladder import LADDER, Level
+from domain.ladder import LADDER, Level, next_level
 from domain.risk import RiskColour
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -28,13 +38,88 @@ class PolicyError(ValueError):
 def parse_duration(text: str) -> timedelta:
     """'90s', '30m', '12h', '7d', '0.5d' -> timedelta. Days are calendar days."""
     match = _DURATION.match(text)
-    if not match:
+    if not match or match.group(2) == "wd":
         raise ValueError(f"{text!r} is not a duration like '30m', '12h' or '7d'")
     amount, unit = float(match.group(1)), match.group(2)
     value = timedelta(**{_UNIT[unit]: amount})
     if value <= timedelta(0):
         raise ValueError(f"{text!r} must be longer than zero")
     return value
+
+
+class Budget(BaseModel):
+    """A level's time: calendar time, or whole working days on the China calendar."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    working_days: int | None = None
+    calendar: timedelta | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Budget:
+        match = _DURATION.match(text)
+        if match and match.group(2) == "wd":
+            days = float(match.group(1))
+            if days < 1 or days != int(days):
+                raise ValueError(f"{text!r}: working days must be a whole number ≥ 1")
+            return cls(text=text.strip(), working_days=int(days))
+        return cls(text=text.strip(), calendar=parse_duration(text))
+
+
+def _durations_valid(table: dict[str, str], prefix: str, *, working_days: bool) -> None:
+    for key, text in table.items():
+        try:
+            Budget.parse(text) if working_days else parse_duration(text)
+        except ValueError as err:
+            raise ValueError(f"{prefix}.{key}: {err}") from None
+
+
+class Warnings(BaseModel):
+    """Warn before breach, at fractions of the level's budget (红黄牌预警)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    yellow: float = Field(default=0.5, gt=0, lt=1)
+    red: float = Field(default=0.8, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _yellow_before_red(self) -> Warnings:
+        # Inverted fractions would raise the red warning before the yellow one.
+        if self.yellow >= self.red:
+            raise ValueError(f"yellow ({self.yellow}) must be below red ({self.red})")
+        return self
+
+
+class ReturnVisits(BaseModel):
+    """回访: visits after resolution, and when a bad result reopens the case."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: visit name -> how long after resolution it is due.
+    schedule: dict[Literal["satisfaction", "performance"], str] = Field(
+        default_factory=lambda: {"satisfaction": "1d", "performance": "30d"}
+    )
+    #: How long the grid worker has for a visit once it is due.
+    window: str = "2d"
+    #: An unreachable applicant is tried again this often, this many times.
+    retry_after: str = "1d"
+    retries: int = Field(default=2, ge=0)
+    reopen_window: str = "90d"
+    #: Reopen at the level that resolved the case, or one above it.
+    reopen_at: Literal["same", "above"] = "same"
+
+    @field_validator("schedule")
+    @classmethod
+    def _durations(cls, schedule: dict[str, str]) -> dict[str, str]:
+        _durations_valid(schedule, "schedule", working_days=False)
+        return schedule
+
+    @field_validator("window", "retry_after", "reopen_window")
+    @classmethod
+    def _duration(cls, text: str) -> str:
+        parse_duration(text)
+        return text
 
 
 class Policy(BaseModel):
@@ -45,8 +130,10 @@ class Policy(BaseModel):
     name: str
     #: China has no daylight saving, so a fixed offset renders local times exactly.
     utc_offset_hours: int = 8
-    #: budgets[complexity][level] = duration text, e.g. budgets["general"]["grid"] = "2d".
+    #: budgets[complexity][level] = "12h", "7d" (calendar) or "5wd" (working days).
     budgets: dict[Complexity, dict[Level, str]]
+    #: Overrides per risk colour, e.g. red cases get 1 day at the township whatever their size.
+    risk_budgets: dict[RiskColour, dict[Level, str]] = Field(default_factory=dict)
     #: Where a case of each risk colour opens on the ladder (重大事项直报: red to the township).
     opens_at: dict[RiskColour, Level] = Field(
         default_factory=lambda: {
@@ -57,6 +144,14 @@ class Policy(BaseModel):
     )
     yellow_amount_cny: float = 50_000
     red_amount_cny: float = 500_000
+    warnings: Warnings = Field(default_factory=Warnings)
+    #: Extensions at one level may add up to this fraction of its budget.
+    extension_cap: float = Field(default=0.5, ge=0)
+    #: How long a receiving unit has to object to a transfer (首接负责制).
+    transfer_objection_window: str = "5wd"
+    return_visits: ReturnVisits = Field(default_factory=ReturnVisits)
+    #: The working-day calendar slice this case carries; None means weekends only.
+    calendar: WorkCalendar | None = None
 
     @field_validator("budgets")
     @classmethod
@@ -70,11 +165,25 @@ class Policy(BaseModel):
             for level in LADDER:
                 if level not in levels:
                     raise ValueError(f"missing budgets.{complexity.value}.{level.value}")
-                try:
-                    parse_duration(levels[level])
-                except ValueError as err:
-                    raise ValueError(f"budgets.{complexity.value}.{level.value}: {err}") from None
+            _durations_valid(
+                {lv.value: t for lv, t in levels.items()},
+                f"budgets.{complexity.value}",
+                working_days=True,
+            )
         return budgets
+
+    @field_validator("risk_budgets")
+    @classmethod
+    def _risk_budgets_parseable(
+        cls, table: dict[RiskColour, dict[Level, str]]
+    ) -> dict[RiskColour, dict[Level, str]]:
+        for colour, levels in table.items():
+            _durations_valid(
+                {lv.value: t for lv, t in levels.items()},
+                f"risk_budgets.{colour.value}",
+                working_days=True,
+            )
+        return table
 
     @field_validator("opens_at")
     @classmethod
@@ -88,12 +197,45 @@ class Policy(BaseModel):
                 raise ValueError(f"missing opens_at.{colour.value}")
         return opens_at
 
-    def budget(self, complexity: Complexity, level: Level) -> timedelta:
-        return parse_duration(self.budgets[complexity][level])
+    @field_validator("transfer_objection_window")
+    @classmethod
+    def _window_parseable(cls, text: str) -> str:
+        Budget.parse(text)
+        return text
+
+    def budget(
+        self, complexity: Complexity, level: Level, risk: RiskColour = RiskColour.green
+    ) -> Budget:
+        """The level's budget: a risk colour's override wins over the complexity's."""
+        text = self.risk_budgets.get(risk, {}).get(level) or self.budgets[complexity][level]
+        return Budget.parse(text)
+
+    def deadline(
+        self,
+        start: datetime,
+        complexity: Complexity,
+        level: Level,
+        risk: RiskColour = RiskColour.green,
+    ) -> Deadline:
+        """When a level's time runs out for a case that reached it at `start`."""
+        return self.after(start, self.budget(complexity, level, risk))
+
+    def after(self, start: datetime, budget: Budget) -> Deadline:
+        if budget.working_days is not None:
+            calendar = self.calendar or WorkCalendar(name="weekends only", years=[], holidays=[])
+            return add_working_days(
+                start, budget.working_days, calendar, utc_offset_hours=self.utc_offset_hours
+            )
+        assert budget.calendar is not None
+        return add_calendar(start, budget.calendar)
 
     def due_at(self, opened_at: datetime, complexity: Complexity, level: Level) -> datetime:
-        """When a level's time runs out for a case that reached it at `opened_at`."""
-        return opened_at + self.budget(complexity, level)
+        return self.deadline(opened_at, complexity, level).due
+
+    def reopen_level(self, resolved_at: Level) -> Level:
+        if self.return_visits.reopen_at == "above":
+            return next_level(resolved_at) or resolved_at
+        return resolved_at
 
     def local(self, moment: datetime) -> datetime:
         """`moment` shown in the policy's local time (Beijing time by default)."""

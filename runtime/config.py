@@ -16,6 +16,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POLICY = ROOT / "policy.toml"
+DEFAULT_CALENDAR = ROOT / "calendars" / "cn.toml"
 EMBEDDED_TEMPORAL_ADDRESS = "127.0.0.1:7233"
 EMBEDDED_UI_PORT = 8233
 
@@ -68,3 +69,10 @@ def temporal_connect_config() -> dict[str, Any]:
     config.setdefault("target_host", EMBEDDED_TEMPORAL_ADDRESS)
     config.setdefault("namespace", "default")
     return config
+
+
+def reports_dir() -> Path:
+    """Where assessments write their CSV, charts and summaries (`DISPUTE_REPORTS_DIR`
+    overrides; default `<data dir>/reports`)."""
+    override = os.environ.get("DISPUTE_REPORTS_DIR")
+    return Path(override).resolve() if override else data_dir() / "reports"

@@ -53,7 +53,7 @@ async def pool(pg_url: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture
 async def clean_pool(pool: asyncpg.Pool) -> asyncpg.Pool:
     """The pool, with every table emptied: each test builds the ledger it needs."""
-    await pool.execute("TRUNCATE case_events, cases, roster")
+    await pool.execute("TRUNCATE cases, roster CASCADE")
     return pool
 
 
@@ -72,8 +72,10 @@ async def register_search_attributes(client: Client) -> None:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own (~0.2 s): no clock or case shared between
+    tests, so a case one test leaves running cannot hold another test's clock."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
     )
@@ -84,9 +86,14 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture
 async def case_worker(
-    time_env: WorkflowEnvironment, clean_pool: asyncpg.Pool
+    time_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, tmp_path: Path
 ) -> AsyncIterator[Worker]:
     """A real worker on its own task queue, against the time-skipping server and PostgreSQL."""
-    worker = build_worker(time_env.client, clean_pool, task_queue=f"cases-{uuid.uuid4().hex[:8]}")
+    worker = build_worker(
+        time_env.client,
+        clean_pool,
+        task_queue=f"cases-{uuid.uuid4().hex[:8]}",
+        reports_dir=tmp_path / "reports",
+    )
     async with worker:
         yield worker

@@ -7,12 +7,22 @@ from typing import Any
 
 import asyncpg
 
+from domain.actions import Actor
+from domain.calendar import parse_calendar
 from domain.case_models import CaseStart
 from domain.intake_models import CaseIntake
-from domain.policy import Policy, parse_policy
+from domain.policy import Policy, ReturnVisits, parse_policy
 from runtime import config
 
-DEFAULT_POLICY: Policy = parse_policy(config.DEFAULT_POLICY.read_text(), source="policy.toml")
+CALENDAR = parse_calendar(config.DEFAULT_CALENDAR.read_text(), source="calendars/cn.toml")
+#: The checked-in policy, carrying the calendar as intake attaches it.
+DEFAULT_POLICY: Policy = parse_policy(
+    config.DEFAULT_POLICY.read_text(), source="policy.toml"
+).model_copy(update={"calendar": CALENDAR.for_years([2026, 2027])})
+#: The same without return visits: a resolved case closes at once.
+NO_VISITS: Policy = DEFAULT_POLICY.model_copy(
+    update={"return_visits": ReturnVisits(schedule={}), "name": "no-visits"}
+)
 
 LOCATION = {
     "county": "Haibowan District",
@@ -20,6 +30,20 @@ LOCATION = {
     "village": "Diamond Square Community",
     "grid": "G-07",
 }
+
+# The people of the sample location, one per level, and the parties.
+GRID = Actor(name="赵网格员", role="grid_worker", unit="G-07")
+VILLAGE = Actor(name="钱调解员", role="mediation_committee", unit="Diamond Square Community")
+TOWNSHIP = Actor(name="孙主任", role="governance_centre", unit="Haibei Street")
+COUNTY = Actor(name="李科长", role="county_centre", unit="Haibowan District")
+HANDLERS = {"grid": GRID, "village": VILLAGE, "township": TOWNSHIP, "county": COUNTY}
+APPLICANT = Actor(name="王某", role="applicant")
+RESPONDENT = Actor(name="李某", role="respondent")
+
+
+def supervisor(unit: str, name: str = "督办员") -> Actor:
+    return Actor(name=name, role="supervisor", unit=unit)
+
 
 ROSTER = [
     ("grid", "G-07", "赵网格员", "grid_worker"),

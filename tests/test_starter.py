@@ -52,9 +52,9 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-async def live(dev_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, pg_url: str):
+async def live(dev_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, pg_url: str, tmp_path):
     """A worker on the real task queue, and the environment the CLI needs to reach both servers."""
-    async with build_worker(dev_env.client, clean_pool):
+    async with build_worker(dev_env.client, clean_pool, reports_dir=tmp_path / "reports"):
         yield {
             "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
             "TEMPORAL_NAMESPACE": dev_env.client.namespace,
@@ -134,10 +134,28 @@ async def test_status_and_outcome_commands_drive_a_case(live, tmp_path):
     assert (await starter(live, "intake", path)).returncode == 0
 
     failed = await starter(
-        live, "outcome", "E2E-3", "failed", "--by", "周网格员", "--reason", "party abroad"
+        live,
+        "outcome",
+        "E2E-3",
+        "failed",
+        "--by",
+        "周网格员",
+        "--unit",
+        "G-01",
+        "--reason",
+        "party abroad",
     )
     refused = await starter(
-        live, "outcome", "E2E-3", "resolved", "--by", "周网格员", "--level", "grid"
+        live,
+        "outcome",
+        "E2E-3",
+        "resolved",
+        "--by",
+        "周网格员",
+        "--unit",
+        "G-01",
+        "--level",
+        "grid",
     )
     status = await starter(live, "status", "E2E-3")
 

@@ -16,6 +16,8 @@ TOWNSHIP = SearchAttributeKey.for_keyword("Township")
 VILLAGE = SearchAttributeKey.for_keyword("Village")
 GRID = SearchAttributeKey.for_keyword("Grid")
 CASE_DUE_AT = SearchAttributeKey.for_datetime("CaseDueAt")
+#: The latest warning raised at the current level: none, yellow or red.
+CASE_WARNING = SearchAttributeKey.for_keyword("CaseWarning")
 
 ALL: tuple[SearchAttributeKey, ...] = (
     CASE_LEVEL,
@@ -27,6 +29,7 @@ ALL: tuple[SearchAttributeKey, ...] = (
     VILLAGE,
     GRID,
     CASE_DUE_AT,
+    CASE_WARNING,
 )
 
 

@@ -7,14 +7,40 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
+from domain.calendar import WorkCalendar, parse_calendar
 from domain.intake_models import Complexity
 from domain.ladder import Level
-from domain.policy import Policy, PolicyError, parse_duration, parse_policy
+from domain.policy import Budget, Policy, PolicyError, parse_duration, parse_policy
 from domain.risk import RiskColour
 from runtime.config import ROOT
 
 POLICY_TOML = ROOT / "policy.toml"
 DEMO_TOML = ROOT / "policies" / "demo.toml"
+CN_TOML = ROOT / "calendars" / "cn.toml"
+CST = timezone(timedelta(hours=8))  # Beijing time
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    """The checked-in policy.toml, without a calendar (weekends only)."""
+    return parse_policy(POLICY_TOML.read_text(encoding="utf-8"), source="policy.toml")
+
+
+@pytest.fixture(scope="module")
+def cn() -> WorkCalendar:
+    return parse_calendar(CN_TOML.read_text(encoding="utf-8"), source="calendars/cn.toml")
+
+
+@pytest.fixture(scope="module")
+def with_cn(policy: Policy, cn: WorkCalendar) -> Policy:
+    """policy.toml carrying the China calendar, as a case started in 2026 copies it."""
+    return policy.model_copy(update={"calendar": cn.for_years([2026, 2027])})
+
+
+def at(text: str) -> datetime:
+    """'2026-02-13 10:00' in Beijing time."""
+    return datetime.fromisoformat(text).replace(tzinfo=CST)
+
 
 MINIMAL = """\
 name = "test-policy"
@@ -79,37 +105,131 @@ def test_parse_duration_rejects_zero_length(text: str):
     assert repr(text) in str(info.value)
 
 
+# --- Budget.parse --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "days"), [("5wd", 5), ("1wd", 1), ("20wd", 20), (" 3 wd ", 3)])
+def test_budget_parse_reads_working_days(text: str, days: int):
+    budget = Budget.parse(text)
+    assert budget.working_days == days
+    assert budget.calendar is None
+    assert budget.text == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", timedelta(seconds=90)),
+        ("30m", timedelta(minutes=30)),
+        ("12h", timedelta(hours=12)),
+        ("7d", timedelta(days=7)),
+        ("0.5d", timedelta(hours=12)),
+    ],
+)
+def test_budget_parse_reads_calendar_durations(text: str, expected: timedelta):
+    budget = Budget.parse(text)
+    assert budget.calendar == expected
+    assert budget.working_days is None
+    assert budget.text == text
+
+
+@pytest.mark.parametrize("text", ["0wd", "1.5wd", "0.5wd", "2.0001wd"])
+def test_budget_parse_refuses_working_days_that_are_not_whole_and_positive(text: str):
+    with pytest.raises(ValueError, match="working days must be a whole number") as info:
+        Budget.parse(text)
+    assert repr(text) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("soon", "is not a duration"), ("5w", "is not a duration"), ("0d", "longer than zero")],
+)
+def test_budget_parse_refuses_malformed_or_zero_calendar_time(text: str, why: str):
+    with pytest.raises(ValueError, match=why) as info:
+        Budget.parse(text)
+    assert repr(text) in str(info.value)
+
+
+def test_parse_duration_refuses_working_days():
+    # Visits and retries are calendar time only; a "wd" there is a mistake, not a day count.
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_duration("5wd")
+
+
 # --- parse_policy: the checked-in files --------------------------------------------------
 
 
-def test_checked_in_policy_parses_with_its_documented_budgets():
-    policy = parse_policy(POLICY_TOML.read_text(encoding="utf-8"), source="policy.toml")
-
+def test_checked_in_policy_parses_with_its_documented_budgets(policy: Policy):
     assert policy.name == "county-default-2026"
     assert policy.utc_offset_hours == 8
     assert policy.yellow_amount_cny == 50_000
     assert policy.red_amount_cny == 500_000
-    assert policy.budget(Complexity.general, Level.grid) == timedelta(days=1)
-    assert policy.budget(Complexity.simple, Level.village) == timedelta(hours=6)
-    assert policy.budget(Complexity.complex, Level.county) == timedelta(days=30)
+    assert policy.budget(Complexity.general, Level.grid).calendar == timedelta(days=1)
+    assert policy.budget(Complexity.simple, Level.village).calendar == timedelta(hours=6)
+    assert policy.budget(Complexity.complex, Level.county).working_days == 20
+    assert policy.budget(Complexity.general, Level.county).working_days == 10
     assert policy.opens_at == {
         RiskColour.green: Level.grid,
         RiskColour.yellow: Level.grid,
         RiskColour.red: Level.township,
     }
+    assert policy.calendar is None
+
+
+def test_checked_in_policy_has_its_documented_warnings_extensions_and_visits(policy: Policy):
+    assert (policy.warnings.yellow, policy.warnings.red) == (0.5, 0.8)
+    assert policy.extension_cap == 0.5
+    assert policy.transfer_objection_window == "5wd"
+    assert Budget.parse(policy.transfer_objection_window).working_days == 5
+    visits = policy.return_visits
+    assert visits.schedule == {"satisfaction": "1d", "performance": "30d"}
+    assert (visits.window, visits.retry_after, visits.retries) == ("2d", "1d", 2)
+    assert (visits.reopen_window, visits.reopen_at) == ("90d", "same")
 
 
 @pytest.mark.parametrize(
-    ("complexity", "total"),
+    ("complexity", "below_county", "county_working_days"),
     [
-        (Complexity.simple, timedelta(days=4)),  # 6h + 6h + 12h + 3d
-        (Complexity.general, timedelta(days=22)),  # 1 + 2 + 4 + 15
-        (Complexity.complex, timedelta(days=50)),  # 2 + 5 + 13 + 30
+        (Complexity.simple, timedelta(days=1), 3),  # 6h + 6h + 12h, then 3wd
+        (Complexity.general, timedelta(days=7), 10),  # 1 + 2 + 4, then 10wd
+        (Complexity.complex, timedelta(days=20), 20),  # 2 + 5 + 13, then 20wd
     ],
 )
-def test_checked_in_policy_ladder_totals(complexity: Complexity, total: timedelta):
-    policy = parse_policy(POLICY_TOML.read_text(encoding="utf-8"))
-    assert sum((policy.budget(complexity, level) for level in Level), timedelta()) == total
+def test_checked_in_policy_ladder_totals(
+    policy: Policy, complexity: Complexity, below_county: timedelta, county_working_days: int
+):
+    # Only calendar budgets add up as timedeltas; the county counts working days.
+    budgets = {level: policy.budget(complexity, level) for level in Level}
+    calendar_levels = [lv for lv, b in budgets.items() if b.calendar is not None]
+    assert calendar_levels == [Level.grid, Level.village, Level.township]
+    assert sum((budgets[lv].calendar for lv in calendar_levels), timedelta()) == below_county
+    assert budgets[Level.county].working_days == county_working_days
+    assert budgets[Level.county].calendar is None
+
+
+@pytest.mark.parametrize(
+    ("complexity", "due", "holidays"),
+    [
+        # Mon 03-02 09:00 + 24h = Tue 03-03 09:00, then 3wd: Wed, Thu, Fri.
+        (Complexity.simple, "2026-03-06 09:00", []),
+        # + 7d = Mon 03-09 09:00, then 10wd: 03-10..03-13, 03-16..03-20, 03-23.
+        (Complexity.general, "2026-03-23 09:00", []),
+        # + 20d = Sun 03-22 09:00, then 20wd across Qingming (04-04..04-06): Mon 04-20.
+        (Complexity.complex, "2026-04-20 09:00", ["Qingming Festival"]),
+    ],
+)
+def test_checked_in_policy_whole_ladder_on_the_china_calendar(
+    with_cn: Policy, complexity: Complexity, due: str, holidays: list[str]
+):
+    moment, moved = at("2026-03-02 09:00"), []
+    for level in Level:
+        deadline = with_cn.deadline(moment, complexity, level)
+        moment = deadline.due
+        moved += deadline.moved_by
+    assert moment == at(due)
+    assert [h for h in ("Qingming Festival", "Spring Festival") if any(h in m for m in moved)] == (
+        holidays
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,12 +237,11 @@ def test_checked_in_policy_ladder_totals(complexity: Complexity, total: timedelt
     [(Complexity.simple, 1), (Complexity.general, 7), (Complexity.complex, 20)],
 )
 def test_checked_in_policy_township_closes_within_the_documented_days(
-    complexity: Complexity, days: int
+    policy: Policy, complexity: Complexity, days: int
 ):
     # policy.toml: simple 1 day, general 7, complex 20 (grid + village + township).
-    policy = parse_policy(POLICY_TOML.read_text(encoding="utf-8"))
     below_county = (Level.grid, Level.village, Level.township)
-    total = sum((policy.budget(complexity, level) for level in below_county), timedelta())
+    total = sum((policy.budget(complexity, level).calendar for level in below_county), timedelta())
     assert total == timedelta(days=days)
 
 
@@ -130,10 +249,123 @@ def test_demo_policy_runs_the_ladder_in_minutes():
     policy = parse_policy(DEMO_TOML.read_text(encoding="utf-8"), source="policies/demo.toml")
 
     assert policy.name == "demo-minutes"
-    assert policy.budget(Complexity.general, Level.grid) == timedelta(minutes=2)
-    assert policy.budget(Complexity.simple, Level.grid) == timedelta(minutes=1)
-    assert policy.budget(Complexity.complex, Level.county) == timedelta(minutes=8)
-    assert all(policy.budget(c, lvl) <= timedelta(minutes=8) for c in Complexity for lvl in Level)
+    assert policy.budget(Complexity.general, Level.grid).calendar == timedelta(minutes=2)
+    assert policy.budget(Complexity.simple, Level.grid).calendar == timedelta(minutes=1)
+    assert policy.budget(Complexity.complex, Level.county).calendar == timedelta(minutes=8)
+    budgets = [policy.budget(c, lvl) for c in Complexity for lvl in Level]
+    assert all(b.working_days is None for b in budgets)
+    assert all(b.calendar is not None and b.calendar <= timedelta(minutes=8) for b in budgets)
+    assert Budget.parse(policy.transfer_objection_window).calendar == timedelta(minutes=3)
+    assert policy.return_visits.retries == 1
+
+
+# --- risk budgets ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("complexity", "level", "risk", "expected"),
+    [
+        # [risk_budgets.red] township = "1d" wins over every complexity's township budget.
+        (Complexity.general, Level.township, RiskColour.red, timedelta(days=1)),
+        (Complexity.complex, Level.township, RiskColour.red, timedelta(days=1)),
+        (Complexity.simple, Level.township, RiskColour.red, timedelta(days=1)),
+        # Green and yellow have no override: the complexity's budget applies.
+        (Complexity.general, Level.township, RiskColour.green, timedelta(days=4)),
+        (Complexity.general, Level.township, RiskColour.yellow, timedelta(days=4)),
+        (Complexity.complex, Level.township, RiskColour.green, timedelta(days=13)),
+        # Red overrides only the levels it names.
+        (Complexity.general, Level.village, RiskColour.red, timedelta(days=2)),
+    ],
+)
+def test_risk_budgets_override_the_complexity_budget(
+    policy: Policy, complexity: Complexity, level: Level, risk: RiskColour, expected: timedelta
+):
+    assert policy.budget(complexity, level, risk).calendar == expected
+
+
+def test_risk_budget_of_red_at_the_county_falls_back_to_working_days(policy: Policy):
+    assert policy.budget(Complexity.general, Level.county, RiskColour.red).working_days == 10
+
+
+def test_red_deadline_at_the_township_uses_the_override(policy: Policy):
+    start = at("2026-03-02 09:00")
+    red = policy.deadline(start, Complexity.general, Level.township, RiskColour.red)
+    green = policy.deadline(start, Complexity.general, Level.township)
+    assert red.due == at("2026-03-03 09:00")
+    assert green.due == at("2026-03-06 09:00")
+
+
+def test_risk_budgets_bad_duration_names_the_key():
+    message = error_of(MINIMAL + '\n[risk_budgets.red]\ntownship = "0wd"\n')
+    assert "risk_budgets.red.township" in message
+    assert "'0wd'" in message
+
+
+# --- deadline() on the working-day calendar ----------------------------------------------
+
+
+def test_deadline_in_working_days_skips_the_spring_festival(with_cn: Policy):
+    # Fri 02-13 10:00; Sat 02-14 is a make-up workday (1), 02-15..02-23 off, Tue 24 (2), Wed 25 (3).
+    deadline = with_cn.deadline(at("2026-02-13 10:00"), Complexity.simple, Level.county)
+
+    assert deadline.due == datetime(2026, 2, 25, 10, 0, tzinfo=CST)
+    assert deadline.due.tzinfo is UTC
+    assert with_cn.local(deadline.due).isoformat() == "2026-02-25T10:00:00+08:00"
+    assert deadline.moved_by == [
+        "make-up workday 2026-02-14 (Spring Festival) counted",
+        "skipped Spring Festival 2026-02-15..2026-02-23",
+    ]
+    assert deadline.unknown_years == []
+
+
+def test_deadline_without_a_calendar_skips_weekends_only(policy: Policy):
+    deadline = policy.deadline(at("2026-02-13 10:00"), Complexity.simple, Level.county)
+
+    assert deadline.due == at("2026-02-18 10:00")  # Mon 16, Tue 17, Wed 18
+    assert deadline.moved_by == ["weekend 2026-02-14..2026-02-15 skipped"]
+    assert not any("Spring Festival" in line for line in deadline.moved_by)
+    assert deadline.unknown_years == [2026]
+
+
+def test_deadline_in_calendar_time_ignores_holidays(with_cn: Policy):
+    deadline = with_cn.deadline(at("2026-02-13 10:00"), Complexity.general, Level.township)
+    assert deadline.due == at("2026-02-17 10:00")  # 4d, straight through the festival
+    assert deadline.moved_by == []
+
+
+def test_after_adds_an_extension_budget(with_cn: Policy):
+    start = at("2026-09-30 18:00")
+    assert with_cn.after(start, Budget.parse("2d")).due == at("2026-10-02 18:00")
+    # National Day 10-01..10-07; Thu 10-08, Fri 10-09, Sat 10-10 (make-up workday).
+    assert with_cn.after(start, Budget.parse("3wd")).due == at("2026-10-10 18:00")
+
+
+def test_deadline_reports_years_without_a_loaded_calendar(with_cn: Policy):
+    # The case carries 2026 only (2027 is not in calendars/cn.toml yet).
+    deadline = with_cn.deadline(at("2026-12-28 09:00"), Complexity.general, Level.county)
+    assert deadline.unknown_years == [2027]
+    assert deadline.due == at("2027-01-11 09:00")  # weekends only in 2027
+
+
+# --- reopening ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reopen_at", "resolved_at", "expected"),
+    [
+        ("same", Level.grid, Level.grid),
+        ("same", Level.township, Level.township),
+        ("same", Level.county, Level.county),
+        ("above", Level.grid, Level.village),
+        ("above", Level.village, Level.township),
+        ("above", Level.township, Level.county),
+        ("above", Level.county, Level.county),  # nothing above the county
+    ],
+)
+def test_reopen_level(reopen_at: str, resolved_at: Level, expected: Level):
+    policy = parse_policy(MINIMAL + f'\n[return_visits]\nreopen_at = "{reopen_at}"\n')
+    assert policy.return_visits.reopen_at == reopen_at
+    assert policy.reopen_level(resolved_at) is expected
 
 
 def test_defaults_apply_when_optional_keys_are_absent():
@@ -218,6 +450,64 @@ def test_policy_error_is_a_value_error():
         parse_policy("not toml at all [")
 
 
+@pytest.mark.parametrize(
+    ("extra", "key", "why"),
+    [
+        ('[return_visits]\nwindow = "soon"', "return_visits.window", "'soon' is not a duration"),
+        ('[return_visits]\nwindow = "2wd"', "return_visits.window", "'2wd' is not a duration"),
+        ('[return_visits]\nretry_after = "0h"', "return_visits.retry_after", "longer than zero"),
+        (
+            '[return_visits]\nreopen_window = "3 months"',
+            "return_visits.reopen_window",
+            "'3 months'",
+        ),
+        ("[return_visits]\nretries = -1", "return_visits.retries", "greater than or equal to 0"),
+        ('[return_visits]\nreopen_at = "below"', "return_visits.reopen_at", "'same' or 'above'"),
+        (
+            '[return_visits]\nschedule = { satisfaction = "later" }',
+            "schedule.satisfaction",
+            "'later'",
+        ),
+        (
+            '[return_visits]\nschedule = { audit = "1d" }',
+            "return_visits.schedule.audit",
+            "'satisfaction'",
+        ),
+        ("[warnings]\nyellow = 1.5", "warnings.yellow", "less than 1"),
+        ("[warnings]\nred = 0", "warnings.red", "greater than 0"),
+        ("[warnings]\norange = 0.6", "warnings.orange", "Extra inputs are not permitted"),
+        (
+            'transfer_objection_window = "soon"',
+            "transfer_objection_window",
+            "'soon' is not a duration",
+        ),
+        ('transfer_objection_window = "0wd"', "transfer_objection_window", "whole number"),
+        ("extension_cap = -0.1", "extension_cap", "greater than or equal to 0"),
+    ],
+)
+def test_invalid_optional_settings_are_refused_naming_the_key(extra: str, key: str, why: str):
+    # Top-level keys go before the first table; tables go at the end.
+    text = (
+        extra + "\n" + MINIMAL
+        if extra.startswith(("transfer", "extension"))
+        else (MINIMAL + "\n" + extra + "\n")
+    )
+    message = error_of(text)
+    assert message.startswith("test.toml:")
+    assert key in message
+    assert why in message
+
+
+@pytest.mark.parametrize(
+    ("yellow", "red"),
+    [(0.9, 0.5), (0.8, 0.8)],
+)
+def test_yellow_warning_must_come_before_red(yellow: float, red: float):
+    message = error_of(MINIMAL + f"\n[warnings]\nyellow = {yellow}\nred = {red}\n")
+    assert "warnings" in message
+    assert "yellow" in message and "red" in message
+
+
 # --- deadlines and local time ------------------------------------------------------------
 
 
@@ -266,8 +556,29 @@ def test_policy_is_frozen(field: str, value: object):
     assert getattr(policy, field) != value
 
 
-def test_policy_round_trips_through_json_as_a_case_copies_it():
-    policy = parse_policy(POLICY_TOML.read_text(encoding="utf-8"))
+def test_policy_round_trips_through_json_as_a_case_copies_it(policy: Policy):
     copy = Policy.model_validate_json(policy.model_dump_json())
     assert copy == policy
-    assert copy.budget(Complexity.general, Level.village) == timedelta(days=2)
+    assert copy.budget(Complexity.general, Level.village).calendar == timedelta(days=2)
+    assert copy.budget(Complexity.general, Level.county).working_days == 10
+    assert copy.budget(Complexity.general, Level.township, RiskColour.red).calendar == timedelta(
+        days=1
+    )
+
+
+def test_policy_with_a_calendar_round_trips_through_json(policy: Policy, cn: WorkCalendar):
+    p = policy.model_copy(update={"calendar": cn.for_years([2026, 2027])})
+    assert p.calendar is not None and p.calendar.years == [2026]
+
+    copy = Policy.model_validate_json(p.model_dump_json())
+
+    assert copy == p
+    assert copy.calendar == p.calendar
+    # The rebuilt calendar still knows its holidays (its day index is not serialised).
+    assert copy.calendar is not None and not copy.calendar.is_working_day(at("2026-02-17").date())
+    assert copy.calendar.is_working_day(at("2026-02-14").date())  # make-up Saturday
+    start = at("2026-02-13 10:00")
+    assert copy.deadline(start, Complexity.simple, Level.county) == p.deadline(
+        start, Complexity.simple, Level.county
+    )
+    assert copy.deadline(start, Complexity.simple, Level.county).due == at("2026-02-25 10:00")

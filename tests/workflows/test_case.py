@@ -1,7 +1,8 @@
-"""CaseWorkflow on the time-skipping server, with a real worker and real PostgreSQL."""
+"""CaseWorkflow's ladder on the time-skipping server, with a real worker and real PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -12,29 +13,48 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.case_models import Actor, CaseStatus, OutcomeInput
+from domain.case_models import CaseStatus, OutcomeInput
 from domain.naming import workflow_id_for
 from tests import factories
+from tests.factories import COUNTY, GRID, TOWNSHIP, VILLAGE
 from workflows.case import CaseWorkflow
-
-HANDLER = Actor(name="赵网格员", role="grid_worker", unit="G-07")
 
 
 async def start(
-    env: WorkflowEnvironment, worker: Worker, case_id: str | None = None, **kw
+    env: WorkflowEnvironment,
+    worker: Worker,
+    case_id: str | None = None,
+    *,
+    history_limit: int | None = None,
+    **kw,
 ) -> WorkflowHandle:
     case_id = case_id or f"T-{uuid.uuid4().hex[:8]}"
-    return await env.client.start_workflow(
-        CaseWorkflow.run,
-        factories.case_start(case_id, **kw),
-        id=workflow_id_for(case_id),
-        task_queue=worker.task_queue,
+    case = factories.case_start(case_id, **kw)
+    if history_limit is not None:
+        case = case.model_copy(update={"history_limit": history_limit})
+    handle = await env.client.start_workflow(
+        CaseWorkflow.run, case, id=workflow_id_for(case_id), task_queue=worker.task_queue
     )
+    return handle
 
 
 async def ledger_kinds(pool: asyncpg.Pool, case_id: str) -> list[str]:
     rows = await pool.fetch("SELECT kind FROM case_events WHERE case_id = $1 ORDER BY seq", case_id)
     return [r["kind"] for r in rows]
+
+
+async def view_when(handle: WorkflowHandle, ready, tries: int = 200):
+    """The case's view once `ready(view)` holds (activities run in real time)."""
+    for _ in range(tries):
+        view = await handle.query(CaseWorkflow.view)
+        if ready(view):
+            return view
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"case never reached the expected state: {view.events}")
+
+
+def kinds(view) -> list[str]:
+    return [e.kind for e in view.events if e.kind != "warning"]
 
 
 async def test_case_left_alone_climbs_to_the_county_and_is_supervised(
@@ -43,35 +63,28 @@ async def test_case_left_alone_climbs_to_the_county_and_is_supervised(
     await factories.load_roster(clean_pool)
     handle = await start(time_env, case_worker)
 
-    await time_env.sleep(timedelta(days=40))  # general budgets: 1 + 2 + 4 + 15 days
+    await time_env.sleep(timedelta(days=40))  # general budgets: 1d + 2d + 4d + 10 working days
 
     view = await handle.query(CaseWorkflow.view)
     assert view.status is CaseStatus.supervised
     assert view.level.value == "county"
     assert view.due_at is None
-    kinds = [e.kind for e in view.events]
-    assert kinds == [
-        "opened",
-        "assigned",
-        "deadline_passed",
-        "escalated",  # grid -> village
-        "deadline_passed",
-        "escalated",  # village -> township
-        "deadline_passed",
-        "escalated",  # township -> county
-        "deadline_passed",
-        "supervised",
-    ]
-    assert [e.level.value for e in view.events if e.kind == "escalated"] == [
-        "village",
-        "township",
-        "county",
-    ]
-    assert await ledger_kinds(clean_pool, view.case_id) == kinds
+    assert kinds(view) == [
+        "opened", "assigned",
+        "deadline_passed", "escalated",  # grid -> village
+        "deadline_passed", "escalated",  # village -> township
+        "deadline_passed", "escalated",  # township -> county
+        "deadline_passed", "supervised",
+    ]  # fmt: skip
+    escalations = [e for e in view.events if e.kind == "escalated"]
+    assert [e.level.value for e in escalations] == ["village", "township", "county"]
+    assert {e.data["trigger"] for e in escalations} == {"deadline"}
+    ledger = await ledger_kinds(clean_pool, view.case_id)
+    assert ledger == [e.kind for e in view.events]
     row = await clean_pool.fetchrow(
         "SELECT status, level, last_seq FROM cases WHERE case_id = $1", view.case_id
     )
-    assert dict(row) == {"status": "supervised", "level": "county", "last_seq": len(kinds)}
+    assert dict(row) == {"status": "supervised", "level": "county", "last_seq": len(ledger)}
 
 
 async def test_each_level_deadline_follows_the_policy_copied_into_the_case(
@@ -84,27 +97,30 @@ async def test_each_level_deadline_follows_the_policy_copied_into_the_case(
     assert view.level.value == "village"
     escalated = next(e for e in view.events if e.kind == "escalated")
     assert view.due_at - escalated.at == timedelta(hours=6)  # simple village budget
+    assert view.budget == "6h"
 
 
 async def test_resolved_outcome_closes_the_case_at_its_level(time_env, case_worker, clean_pool):
     await factories.load_roster(clean_pool)
-    handle = await start(time_env, case_worker)
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
 
     view = await handle.execute_update(
         CaseWorkflow.report_outcome,
-        OutcomeInput(outcome="resolved", actor=HANDLER, level="grid", agreement="repair by 12-01"),
+        OutcomeInput(outcome="resolved", actor=GRID, level="grid", agreement="repair by 12-01"),
     )
     result = await handle.result()
 
-    assert view.status is CaseStatus.resolved
-    assert (result.status, result.level.value) == (CaseStatus.resolved, "grid")
+    assert view.status is CaseStatus.closed
+    assert (result.status, result.level.value) == (CaseStatus.closed, "grid")
     assert view.assignee is not None and view.assignee.name == "赵网格员"
-    assert await ledger_kinds(clean_pool, result.case_id) == ["opened", "assigned", "resolved"]
-    agreement = await clean_pool.fetchval(
-        "SELECT data->>'agreement' FROM case_events WHERE case_id = $1 AND kind = 'resolved'",
-        result.case_id,
+    assert await ledger_kinds(clean_pool, result.case_id) == [
+        "opened", "assigned", "resolved", "closed",
+    ]  # fmt: skip
+    resolved = await clean_pool.fetchrow(
+        "SELECT data FROM case_events WHERE case_id = $1 AND kind = 'resolved'", result.case_id
     )
-    assert agreement == "repair by 12-01"
+    assert resolved["data"]["agreement"] == "repair by 12-01"
+    assert resolved["data"]["on_time"] is True
 
 
 async def test_failed_outcome_escalates_at_once_with_its_reason(time_env, case_worker, clean_pool):
@@ -113,7 +129,7 @@ async def test_failed_outcome_escalates_at_once_with_its_reason(time_env, case_w
 
     view = await handle.execute_update(
         CaseWorkflow.report_outcome,
-        OutcomeInput(outcome="failed", actor=HANDLER, reason="respondent refuses to meet"),
+        OutcomeInput(outcome="failed", actor=GRID, reason="respondent refuses to meet"),
     )
 
     assert view.level.value == "village"
@@ -121,6 +137,7 @@ async def test_failed_outcome_escalates_at_once_with_its_reason(time_env, case_w
     failed = next(e for e in view.events if e.kind == "failed")
     assert failed.data["reason"] == "respondent refuses to meet"
     assert failed.level.value == "grid"
+    assert view.events[-1].data["trigger"] == "failed"
 
 
 async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(
@@ -128,15 +145,14 @@ async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(
 ):
     handle = await start(time_env, case_worker)
     await handle.execute_update(
-        CaseWorkflow.report_outcome,
-        OutcomeInput(outcome="failed", actor=HANDLER, reason="no contact"),
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no contact")
     )
     before = await handle.query(CaseWorkflow.view)
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
             CaseWorkflow.report_outcome,
-            OutcomeInput(outcome="resolved", actor=HANDLER, level="grid"),
+            OutcomeInput(outcome="resolved", actor=VILLAGE, level="grid"),
         )
 
     assert "at the village level now, not grid" in str(caught.value.cause)
@@ -145,37 +161,40 @@ async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(
     assert len(await ledger_kinds(clean_pool, before.case_id)) == len(before.events)
 
 
-async def test_outcome_on_a_resolved_case_is_refused(time_env, case_worker, clean_pool):
-    handle = await start(time_env, case_worker)
+async def test_outcome_on_a_finished_case_is_refused(time_env, case_worker, clean_pool):
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
     await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER)
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID)
     )
     await handle.result()
 
     # The workflow has completed: the server refuses the update before any code of ours runs.
     with pytest.raises((WorkflowUpdateFailedError, RPCError)):
         await handle.execute_update(
-            CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER)
+            CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID)
         )
     assert await ledger_kinds(clean_pool, handle.id.removeprefix("case-")) == [
-        "opened",
-        "assigned",
-        "resolved",
-    ]
+        "opened", "assigned", "resolved", "closed",
+    ]  # fmt: skip
 
 
-async def test_red_case_opens_at_the_township(time_env, case_worker, clean_pool):
+async def test_red_case_opens_at_the_township_and_is_reported_to_the_county(
+    time_env, case_worker, clean_pool
+):
     await factories.load_roster(clean_pool)
     handle = await start(time_env, case_worker, risk_flags=["group_dispute"])
 
-    view = await handle.execute_update(
-        CaseWorkflow.report_outcome,
-        OutcomeInput(outcome="resolved", actor=HANDLER, level="township"),
-    )
+    view = await view_when(handle, lambda v: len(v.events) >= 2)
 
     assert view.risk.value == "red"
-    assert [e.level.value for e in view.events] == ["township"] * 3
+    assert [e.level.value for e in view.events] == ["township", "township"]
     assert view.assignee is not None and view.assignee.unit == "Haibei Street"
+    assert view.budget == "1d"  # policy.toml: red cases get one day at the township
+    outbox = await clean_pool.fetch(
+        "SELECT recipient_role, recipient_unit FROM outbox WHERE case_id = $1 AND seq = 1",
+        view.case_id,
+    )
+    assert [tuple(r) for r in outbox] == [("supervisor", "Haibowan District")]
 
 
 async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_so(
@@ -183,11 +202,7 @@ async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_
 ):
     handle = await start(time_env, case_worker)  # no roster loaded
 
-    view = await handle.query(CaseWorkflow.view)
-    for _ in range(50):
-        if len(view.events) >= 2:
-            break
-        view = await handle.query(CaseWorkflow.view)
+    view = await view_when(handle, lambda v: len(v.events) >= 2)
 
     assert view.assignee is None
     assert "no handler on the roster" in view.events[1].summary
@@ -196,16 +211,38 @@ async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_
 async def test_failure_at_the_county_keeps_the_case_open_under_supervision(
     time_env, case_worker, clean_pool
 ):
-    handle = await start(time_env, case_worker)
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
     for level in ("grid", "village", "township", "county"):
         view = await handle.execute_update(
             CaseWorkflow.report_outcome,
-            OutcomeInput(outcome="failed", actor=HANDLER, level=level, reason=f"stuck at {level}"),
+            OutcomeInput(
+                outcome="failed",
+                actor=factories.HANDLERS[level],
+                level=level,
+                reason=f"stuck at {level}",
+            ),
         )
 
     assert view.status is CaseStatus.supervised
     assert view.level.value == "county"
     final = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER, level="county")
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
     )
-    assert final.status is CaseStatus.resolved
+    assert final.status is CaseStatus.closed
+    assert final.events[-2].kind == "resolved" and final.events[-2].data["on_time"] is False
+
+
+async def test_a_handler_of_another_unit_is_refused_and_nothing_is_recorded(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker)
+    before = await view_when(handle, lambda v: len(v.events) >= 2)
+
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=TOWNSHIP)
+        )
+
+    message = str(caught.value.cause)
+    assert "孙主任" in message and "not responsible" in message and "G-07" in message
+    assert (await handle.query(CaseWorkflow.view)).events == before.events

@@ -20,14 +20,14 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from domain.case_models import Actor, OutcomeInput
+from domain.actions import ExtendInput, OutcomeInput, PauseInput, ResumeInput, VisitInput
 from tests import factories
+from tests.factories import COUNTY, GRID, VILLAGE, supervisor
 from tests.workflows.test_case import start
 from workflows.case import CaseWorkflow
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 SAVED = sorted(HISTORIES.glob("*.json"))
-HANDLER = Actor(name="赵网格员", role="grid_worker", unit="G-07")
 
 
 def test_histories_are_saved():
@@ -47,21 +47,43 @@ async def test_record_histories(time_env, case_worker, clean_pool):
     climb = await start(time_env, case_worker, "climb_to_county")
     await time_env.sleep(timedelta(days=40))
     await climb.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=HANDLER, level="county")
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
     )
+    for name in ("satisfaction", "performance"):
+        await climb.execute_update(
+            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+        )
     await climb.result()
 
-    resolved = await start(time_env, case_worker, "resolved_at_village")
-    await resolved.execute_update(
-        CaseWorkflow.report_outcome,
-        OutcomeInput(outcome="failed", actor=HANDLER, reason="no answer"),
+    story = await start(time_env, case_worker, "resolved_at_village")
+    await story.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))
+    await time_env.sleep(timedelta(hours=5))
+    await story.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
+    await story.execute_update(
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no answer")
     )
-    await resolved.execute_update(
-        CaseWorkflow.report_outcome,
-        OutcomeInput(outcome="resolved", actor=HANDLER, agreement="apology"),
+    await story.execute_update(
+        CaseWorkflow.extend,
+        ExtendInput(actor=supervisor("Haibei Street"), by="12h", reason="appraisal pending"),
     )
-    await resolved.result()
+    await story.execute_update(
+        CaseWorkflow.report_outcome,
+        OutcomeInput(outcome="resolved", actor=VILLAGE, agreement="apology and repair"),
+    )
+    await story.execute_update(
+        CaseWorkflow.record_visit,
+        VisitInput(actor=GRID, visit="satisfaction", result="dissatisfied"),
+    )
+    await story.execute_update(
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=VILLAGE)
+    )
+    await time_env.sleep(timedelta(days=35))  # the visits fall due, one goes overdue
+    for name in ("satisfaction", "performance"):
+        await story.execute_update(
+            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+        )
+    await story.result()
 
-    for handle in (climb, resolved):
+    for handle in (climb, story):
         history = await handle.fetch_history()
         (HISTORIES / f"{handle.id.removeprefix('case-')}.json").write_text(history.to_json())

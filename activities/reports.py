@@ -1,0 +1,105 @@
+"""Report activities: compute an assessment from the ledger, write its files, record it.
+
+Three steps, each safe to retry: computing only reads; files are replaced atomically; the
+`assessments` row is an upsert on (kind, period, scope level, scope unit). Recording comes
+last so that a row always names files that exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import asyncpg
+import structlog
+from temporalio import activity
+
+from activities.report_files import write_assessment_files
+from domain.assessment_models import AssessmentFigures, ComputeRequest, RecordRequest
+from domain.periods import AssessmentKind, resolve_period
+from runtime.reporting import assess
+
+log = structlog.get_logger(__name__)
+
+_UPSERT = """
+INSERT INTO assessments (kind, period, period_start, period_end, scope_level, scope_unit,
+                         as_of, figures, due_cases, files)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (kind, period, scope_level, scope_unit) DO UPDATE
+   SET period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
+       as_of = EXCLUDED.as_of, figures = EXCLUDED.figures, due_cases = EXCLUDED.due_cases,
+       files = EXCLUDED.files, computed_at = now()
+"""
+
+
+class ReportActivities:
+    """Reads the ledger, writes `assessments` and the report files under `reports_dir`."""
+
+    def __init__(self, pool: asyncpg.Pool, reports_dir: Path) -> None:
+        self._pool = pool
+        self._reports_dir = reports_dir
+
+    @activity.defn(name="reports.compute")
+    async def compute(self, request: ComputeRequest) -> AssessmentFigures:
+        """The figures of every township and the county for the period, and the clearance
+        list as of `as_of` (the daily one also lists cases due within 24 hours)."""
+        period = resolve_period(request.kind, request.period, request.as_of)
+        metrics, due = await assess(
+            self._pool, period, request.as_of, soon=request.kind is AssessmentKind.daily
+        )
+        log.info(
+            "assessment computed",
+            kind=request.kind.value,
+            period=period.label,
+            units=len(metrics),
+            due=len(due),
+        )
+        return AssessmentFigures(
+            kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due
+        )
+
+    @activity.defn(name="reports.write_files")
+    async def write_files(self, figures: AssessmentFigures) -> list[str]:
+        """CSV, charts and summary under `<reports dir>/<kind>/<period>/`; relative paths."""
+        # Drawing charts and writing files block: keep them off the worker's event loop.
+        files = await asyncio.to_thread(write_assessment_files, figures, self._reports_dir)
+        log.info(
+            "assessment files written",
+            kind=figures.kind.value,
+            period=figures.period.label,
+            folder=str(self._reports_dir / figures.kind.value / figures.period.label),
+            files=len(files),
+        )
+        return files
+
+    @activity.defn(name="reports.record")
+    async def record(self, request: RecordRequest) -> int:
+        """Upsert one `assessments` row per unit; returns how many rows were written."""
+        figures = request.figures
+        rows = []
+        for m in figures.metrics:
+            level = m.scope_level.value
+            due = [d for d in figures.due if getattr(d, level) == m.scope_unit]
+            rows.append(
+                (
+                    figures.kind.value,
+                    figures.period.label,
+                    figures.period.start,
+                    figures.period.end,
+                    level,
+                    m.scope_unit,
+                    figures.as_of,
+                    m.model_dump(mode="json"),
+                    [d.model_dump(mode="json") for d in due],
+                    request.files,
+                )
+            )
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.executemany(_UPSERT, rows)
+        log.info(
+            "assessment recorded",
+            kind=figures.kind.value,
+            period=figures.period.label,
+            rows=len(rows),
+        )
+        return len(rows)

@@ -1,0 +1,170 @@
+"""What people do to a case: one input model per update, each naming its actor.
+
+Every action names who takes it (role, unit, name); `domain/authority.py` decides whether
+that person may. Pure: no Temporal, no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from domain.intake_models import RiskFlag
+from domain.ladder import Level
+from domain.policy import Budget
+
+#: Roles of the people on the ladder; a party's roles come from the intake.
+HANDLER_ROLES = frozenset(
+    {"handler", "grid_worker", "mediator", "mediation_committee", "governance_centre",
+     "county_centre", "police", "judicial_office"}
+)  # fmt: skip
+SUPERVISOR = "supervisor"
+PARTY_ROLES = frozenset({"applicant", "respondent", "third_party"})
+
+
+class Actor(BaseModel):
+    """Who did something: a person in a role, at a unit (a grid id, village, township…)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    unit: str | None = None
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Actor
+
+
+def _needs_text(value: str | None, what: str) -> str:
+    if not (value and value.strip()):
+        raise ValueError(f"{what} must say why")
+    return value.strip()
+
+
+class OutcomeInput(_Action):
+    """A handler's report on the case at its current level."""
+
+    outcome: Literal["resolved", "failed"]
+    #: The level the handler acts at; an outcome meant for an earlier level is refused.
+    level: Level | None = None
+    reason: str | None = None
+    #: Free text of the settlement, e.g. the terms of a mediation agreement.
+    agreement: str | None = None
+
+    @model_validator(mode="after")
+    def _failure_needs_reason(self) -> OutcomeInput:
+        if self.outcome == "failed":
+            _needs_text(self.reason, "reason: a failed outcome")
+        return self
+
+
+class PauseInput(_Action):
+    reason: Literal["waiting_on_party", "appraisal", "hearing", "other"]
+    note: str | None = None
+
+
+class ResumeInput(_Action):
+    note: str | None = None
+
+
+class ExtendInput(_Action):
+    """A supervisor at the level above grants more time at the current level."""
+
+    by: str
+    reason: str
+
+    @field_validator("by")
+    @classmethod
+    def _duration(cls, text: str) -> str:
+        Budget.parse(text)
+        return text
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "an extension")
+
+
+class EscalateInput(_Action):
+    """The applicant asks to go up a level, or a supervisor pulls the case up to theirs."""
+
+    reason: str
+    #: For a pull-up: the level to pull the case to (default: the supervisor's own).
+    to_level: Level | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "an escalation")
+
+
+class RegradeInput(_Action):
+    """New risk flags for the case; its colour is graded again from them."""
+
+    risk_flags: list[RiskFlag]
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "a re-grade")
+
+
+class TransferInput(_Action):
+    """Hand the case to another unit at the same level (首接负责: ours until accepted)."""
+
+    to_unit: str = Field(min_length=1)
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "a transfer")
+
+
+class TransferAnswer(_Action):
+    """The receiving unit accepts, or objects with a reason."""
+
+    accept: bool
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _objection_needs_reason(self) -> TransferAnswer:
+        if not self.accept:
+            _needs_text(self.reason, "an objection")
+        return self
+
+
+class WithdrawInput(_Action):
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "a withdrawal")
+
+
+class RefuseInput(_Action):
+    """A party refuses mediation (People's Mediation Law Art. 17)."""
+
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "a refusal")
+
+
+VisitResult = Literal["satisfied", "dissatisfied", "agreement_broken", "flared_up", "unreachable"]
+
+
+class VisitInput(_Action):
+    """A return visit's (回访) result, recorded by the grid worker."""
+
+    visit: Literal["satisfaction", "performance"]
+    result: VisitResult
+    note: str | None = None

@@ -1,0 +1,62 @@
+"""What the assessment workflow and its activities pass each other. Pure: no Temporal, no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from domain.metrics import DueCase, Metrics
+from domain.periods import AssessmentKind, Period, period_of_kind
+
+
+class AssessmentInput(BaseModel):
+    """Workflow input. `period` None: the period the schedule's run covers (see
+    `domain.periods.default_period`); otherwise a label matching the kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AssessmentKind
+    period: str | None = None
+
+    @model_validator(mode="after")
+    def _period_fits_kind(self) -> AssessmentInput:
+        if self.period is not None:  # refused when the run is requested, not when it runs
+            period_of_kind(self.kind, self.period)
+        return self
+
+
+class AssessmentResult(BaseModel):
+    kind: AssessmentKind
+    period: str
+    files: list[str]
+    #: How many townships the assessment covered (the county rows are not counted).
+    townships: int
+
+
+class ComputeRequest(BaseModel):
+    kind: AssessmentKind
+    period: str
+    #: The moment the overdue and clearance lists are taken at: the workflow's start.
+    as_of: datetime
+
+
+class AssessmentFigures(BaseModel):
+    """One assessment's figures: a row per township then per county, and the clearance list
+    (overdue everywhere; due within 24 hours too for the daily kind)."""
+
+    kind: AssessmentKind
+    period: Period
+    as_of: datetime
+    metrics: list[Metrics]
+    due: list[DueCase]
+
+    @property
+    def townships(self) -> list[str]:
+        return [m.scope_unit for m in self.metrics if m.scope_level.value == "township"]
+
+
+class RecordRequest(BaseModel):
+    figures: AssessmentFigures
+    #: The files written for this assessment, relative to the reports directory.
+    files: list[str]

@@ -1,0 +1,266 @@
+"""Working-day calendar: China's public holidays and make-up workdays, and deadlines on them.
+
+Many limits are counted in working days, and China's working days move every year: the State
+Council publishes the holidays (放假) and the weekend days worked to pay for them (调休上班).
+The schedule is data (`calendars/cn.toml`), parsed here into a frozen model that each case
+copies into its workflow input, so a later edit of the file never changes a running case.
+Pure: parsing takes text, deadlines take `start` from the caller (the workflow's clock).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+
+_DAY = timedelta(days=1)
+_WEEKEND = "weekend"
+
+
+class CalendarError(ValueError):
+    """The calendar file is unreadable or breaks a rule; the message names the key or date."""
+
+
+class Holiday(BaseModel):
+    """One holiday period of one year: its days off and the weekend days worked for it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    days: list[date]
+    #: Make-up workdays (调休上班): Saturdays or Sundays that are working days.
+    workdays: list[date] = []
+
+
+class WorkCalendar(BaseModel):
+    """Official holidays for some years; any other year is assumed to be weekends-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    #: Years whose official schedule is loaded; a year without holidays is still "known".
+    years: list[int]
+    holidays: list[Holiday]
+    # date -> (holiday, is a make-up workday); rebuilt from the fields, never serialised.
+    _by_day: dict[date, tuple[Holiday, bool]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Checked here, not only in the parser, because a calendar also arrives as workflow
+        # input JSON; pydantic reports a ValueError here as a ValidationError.
+        self._by_day = _index(self.holidays, self.years)
+
+    def is_working_day(self, day: date) -> bool:
+        """A make-up workday works; a holiday does not; otherwise Monday to Friday."""
+        entry = self._by_day.get(day)
+        return entry[1] if entry is not None else day.weekday() < 5
+
+    def known(self, year: int) -> bool:
+        """Whether the official schedule for `year` is loaded."""
+        return year in self.years
+
+    def for_years(self, years: Iterable[int]) -> WorkCalendar:
+        """A copy holding only `years` (those loaded), so a case carries just its slice."""
+        keep = sorted(set(years) & set(self.years))
+        return WorkCalendar(
+            name=self.name,
+            years=keep,
+            holidays=[h for h in self.holidays if h.days[0].year in keep],
+        )
+
+    def holiday_on(self, day: date) -> Holiday | None:
+        """The holiday `day` is off for or worked for, if any."""
+        entry = self._by_day.get(day)
+        return entry[0] if entry is not None else None
+
+
+def _index(holidays: list[Holiday], years: list[int]) -> dict[date, tuple[Holiday, bool]]:
+    """date -> (its holiday, whether it is a make-up workday); ValueError if ambiguous,
+    since an ambiguous day would make is_working_day depend on list order."""
+    by_day: dict[date, tuple[Holiday, bool]] = {}
+    for holiday in holidays:
+        if not holiday.days:
+            raise ValueError(f"{holiday.name}: no days off")
+        for day in (*holiday.days, *holiday.workdays):
+            if day.year not in years:
+                raise ValueError(f"{holiday.name}: {day} is outside the loaded years")
+            if day.year != holiday.days[0].year:  # for_years slices by a holiday's year
+                raise ValueError(f"{holiday.name}: {day} is not in {holiday.days[0].year}")
+            if day in by_day:
+                raise ValueError(f"{day} is listed twice ({holiday.name})")
+            by_day[day] = (holiday, day in holiday.workdays)
+            if day in holiday.workdays and day.weekday() < 5:
+                raise ValueError(f"{holiday.name}: make-up workday {day} is not a weekend")
+    return by_day
+
+
+def _dates(value: Any, key: str) -> list[date]:
+    """'2026-02-15' -> one day; '2026-02-15..2026-02-23' -> every day, both ends included."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return [value]  # a bare TOML date literal
+    if not isinstance(value, str):
+        raise CalendarError(f"{key}: {value!r} is not a date like '2026-02-15'")
+    first, sep, last = value.partition("..")
+    try:
+        lo = date.fromisoformat(first.strip())
+        hi = date.fromisoformat(last.strip()) if sep else lo
+    except ValueError:
+        raise CalendarError(f"{key}: {value!r} is not a date or 'YYYY-MM-DD..YYYY-MM-DD'") from None
+    if hi < lo:
+        raise CalendarError(f"{key}: range {value!r} ends before it starts")
+    return [lo + i * _DAY for i in range((hi - lo).days + 1)]
+
+
+def _table(data: Any, key: str, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise CalendarError(f"{key}: expected a table, got {data!r}")
+    extra = sorted(set(data) - allowed)
+    if extra:
+        raise CalendarError(f"{key}: unknown key {extra[0]!r}")
+    return data
+
+
+def _year(year: int, data: Any, key: str) -> list[Holiday]:
+    data = _table(data, key, {"holidays", "workdays"})
+    seen: dict[date, str] = {}
+
+    def claim(day: date, where: str) -> None:
+        # Every date belongs to its own year's table, so known(year) means exactly that
+        # year's days, and for_years slices by table.
+        if day.year != year:
+            raise CalendarError(f"{where}: {day} is outside the [{year}] table")
+        if day in seen:
+            raise CalendarError(f"{where}: {day} is already listed at {seen[day]}")
+        seen[day] = where
+
+    days_of: dict[str, list[date]] = {}
+    for i, entry in enumerate(data.get("holidays", [])):
+        where = f"{key}.holidays[{i}]"
+        entry = _table(entry, where, {"name", "days"})
+        name, values = entry.get("name"), entry.get("days")
+        if not isinstance(name, str) or not name.strip():
+            raise CalendarError(f"{where}.name: missing or empty")
+        if name in days_of:
+            raise CalendarError(f"{where}.name: {name!r} is listed twice")
+        if not isinstance(values, list) or not values:
+            raise CalendarError(f"{where}.days: expected a non-empty list of dates")
+        days_of[name] = []
+        for j, value in enumerate(values):
+            for day in _dates(value, f"{where}.days[{j}]"):
+                claim(day, f"{where}.days[{j}]")
+                days_of[name].append(day)
+
+    workdays_of: dict[str, list[date]] = {name: [] for name in days_of}
+    for i, entry in enumerate(data.get("workdays", [])):
+        where = f"{key}.workdays[{i}]"
+        entry = _table(entry, where, {"date", "holiday"})
+        owner = entry.get("holiday")
+        if owner not in workdays_of:
+            raise CalendarError(f"{where}.holiday: {owner!r} is not a holiday of {year}")
+        for day in _dates(entry.get("date"), f"{where}.date"):
+            claim(day, f"{where}.date")
+            if day.weekday() < 5:
+                raise CalendarError(f"{where}.date: make-up workday {day} is not a Sat/Sun")
+            workdays_of[owner].append(day)
+
+    return [
+        Holiday(name=name, days=sorted(days), workdays=sorted(workdays_of[name]))
+        for name, days in days_of.items()
+    ]
+
+
+def parse_calendar(text: str, *, source: str) -> WorkCalendar:
+    """Parse calendar TOML (a `name` and one [YYYY] table per year); errors name the key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CalendarError(f"{source}: not valid TOML: {err}") from None
+    name = data.pop("name", None)
+    if not isinstance(name, str) or not name.strip():
+        raise CalendarError(f"{source}: name: missing or empty")
+    years: list[int] = []
+    holidays: list[Holiday] = []
+    try:
+        for key, table in data.items():
+            if not (key.isdigit() and len(key) == 4):
+                raise CalendarError(f"{key}: not a year table like [2026]")
+            years.append(int(key))
+            holidays.extend(_year(int(key), table, key))
+        return WorkCalendar(name=name, years=sorted(years), holidays=holidays)
+    except (CalendarError, ValidationError) as err:
+        raise CalendarError(f"{source}: {err}") from None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When time runs out, and why it is later than a plain count of days would say."""
+
+    due: datetime
+    #: Human-readable reasons the deadline moved: holidays and weekends skipped, make-up
+    #: workdays counted; one line per consecutive run of days.
+    moved_by: list[str] = field(default_factory=list)
+    #: Years crossed without an official schedule loaded: only weekends were skipped there.
+    unknown_years: list[int] = field(default_factory=list)
+
+
+def add_working_days(
+    start: datetime, days: int, cal: WorkCalendar, *, utc_offset_hours: int = 8
+) -> Deadline:
+    """The deadline `days` working days after `start`, returned in UTC.
+
+    Counting is done on local dates (UTC+8 by default; China has no daylight saving). The day
+    of `start` does not count, whatever it is; the deadline falls on the n-th following working
+    day at the same local time of day as `start` — the convention of SLA tools and of 信访
+    practice ("received Friday 10:00, 3 working days" is due at 10:00 on the third working
+    day), rather than the end of that day. Years the count crosses without a loaded schedule
+    are assumed weekends-only and reported in `unknown_years`.
+    """
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError(f"start {start.isoformat()} has no timezone")
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    local = start.astimezone(timezone(timedelta(hours=utc_offset_hours)))
+    moved_by: list[str] = []
+    unknown: list[int] = []
+    run: list[date] = []  # consecutive days off with the same label, not yet reported
+    run_label = ""
+
+    def flush() -> None:
+        if run:
+            span = f"{run[0]}" if len(run) == 1 else f"{run[0]}..{run[-1]}"
+            weekend = run_label == _WEEKEND
+            moved_by.append(f"weekend {span} skipped" if weekend else f"skipped {run_label} {span}")
+            run.clear()
+
+    day, counted = local.date(), 0
+    while counted < days:
+        day += _DAY
+        if not cal.known(day.year) and day.year not in unknown:
+            unknown.append(day.year)
+        holiday = cal.holiday_on(day)
+        if cal.is_working_day(day):
+            flush()
+            counted += 1
+            if holiday is not None:
+                moved_by.append(f"make-up workday {day} ({holiday.name}) counted")
+            continue
+        label = holiday.name if holiday is not None else _WEEKEND
+        if label != run_label:
+            flush()
+            run_label = label
+        run.append(day)
+    return Deadline(
+        due=datetime.combine(day, local.timetz()).astimezone(UTC),
+        moved_by=moved_by,
+        unknown_years=unknown,
+    )
+
+
+def add_calendar(start: datetime, delta: timedelta) -> Deadline:
+    """A calendar-time deadline, shaped like a working-day one so callers handle both alike."""
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError(f"start {start.isoformat()} has no timezone")
+    return Deadline(due=(start + delta).astimezone(UTC), moved_by=[], unknown_years=[])

@@ -1,0 +1,158 @@
+"""The handler actions of the command line: one subcommand per case update.
+
+Each command names its actor (`--by NAME --role ROLE --unit UNIT`), builds the update's
+input model (so a malformed action is refused before anything is sent), and names the
+workflow update it calls. `starter.py` connects and runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.actions import (
+    Actor,
+    EscalateInput,
+    ExtendInput,
+    OutcomeInput,
+    PauseInput,
+    RefuseInput,
+    RegradeInput,
+    ResumeInput,
+    TransferAnswer,
+    TransferInput,
+    VisitInput,
+    WithdrawInput,
+)
+from domain.intake_models import RiskFlag
+from domain.ladder import Level
+from workflows.case import CaseWorkflow
+
+LEVELS = [lv.value for lv in Level]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    help: str
+    update: Any  # the CaseWorkflow update method
+    build: Callable[[argparse.Namespace, Actor], BaseModel]
+    default_role: str | None
+    add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None
+
+
+def _reason(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--reason", required=required, help="why (recorded with the event)")
+
+
+def _outcome_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("outcome", choices=["resolved", "failed"])
+    p.add_argument("--level", choices=LEVELS, help="the level you act at; refused if it moved on")
+    _reason(p, required=False)
+    p.add_argument("--agreement", help="terms agreed, for resolved")
+
+
+def _pause_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reason", required=True,
+                   choices=["waiting_on_party", "appraisal", "hearing", "other"])  # fmt: skip
+    p.add_argument("--note")
+
+
+def _extend_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("duration", help='how much more time: "12h", "2d" or "3wd" (working days)')
+    _reason(p)
+
+
+def _pull_up_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to-level", choices=LEVELS, help="default: your own level")
+    _reason(p)
+
+
+def _regrade_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--flags", default="", help=f"the full new set, ';'-separated: "
+                   f"{', '.join(f.value for f in RiskFlag)} (empty: none)")  # fmt: skip
+    _reason(p)
+
+
+def _transfer_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("to_unit", help="the receiving unit at the same level (grid id, village…)")
+    _reason(p)
+
+
+def _visit_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("visit", choices=["satisfaction", "performance"])
+    p.add_argument("result", choices=["satisfied", "dissatisfied", "agreement_broken",
+                                      "flared_up", "unreachable"])  # fmt: skip
+    p.add_argument("--note")
+
+
+def _flags(text: str) -> list[str]:
+    return [f.strip() for f in text.split(";") if f.strip()]
+
+
+W = CaseWorkflow
+ACTIONS: tuple[Action, ...] = (
+    Action("outcome", "record a handler's outcome: resolved, or failed with --reason",
+           W.report_outcome, lambda a, who: OutcomeInput(
+               actor=who, outcome=a.outcome, level=a.level, reason=a.reason,
+               agreement=a.agreement), "handler", _outcome_args),
+    Action("pause", "stop the clock (waiting on a party, an appraisal, a hearing)",
+           W.pause, lambda a, who: PauseInput(actor=who, reason=a.reason, note=a.note),
+           "handler", _pause_args),
+    Action("resume", "restart a paused clock; the deadline moves by the paused time",
+           W.resume, lambda a, who: ResumeInput(actor=who, note=a.note), "handler",
+           lambda p: p.add_argument("--note")),
+    Action("extend", "extend the level's deadline (a supervisor of the level above)",
+           W.extend, lambda a, who: ExtendInput(actor=who, by=a.duration, reason=a.reason),
+           "supervisor", _extend_args),
+    Action("escalate", "the applicant asks for the case to go up a level",
+           W.request_escalation, lambda a, who: EscalateInput(actor=who, reason=a.reason),
+           "applicant", _reason),
+    Action("pull-up", "a supervisor above pulls the case up to their level",
+           W.pull_up, lambda a, who: EscalateInput(actor=who, reason=a.reason,
+                                                   to_level=a.to_level),
+           "supervisor", _pull_up_args),
+    Action("regrade", "set the case's risk flags anew; its colour is graded again",
+           W.regrade, lambda a, who: RegradeInput(actor=who, risk_flags=_flags(a.flags),
+                                                  reason=a.reason), "handler", _regrade_args),
+    Action("transfer", "hand the case to another unit at the same level (首接负责)",
+           W.transfer, lambda a, who: TransferInput(actor=who, to_unit=a.to_unit,
+                                                    reason=a.reason), "handler", _transfer_args),
+    Action("accept-transfer", "the receiving unit accepts a transfer",
+           W.answer_transfer, lambda a, who: TransferAnswer(actor=who, accept=True),
+           "handler"),
+    Action("object-transfer", "the receiving unit objects to a transfer, with --reason",
+           W.answer_transfer, lambda a, who: TransferAnswer(actor=who, accept=False,
+                                                            reason=a.reason), "handler", _reason),
+    Action("withdraw", "the applicant withdraws the case",
+           W.withdraw, lambda a, who: WithdrawInput(actor=who, reason=a.reason), "applicant",
+           _reason),
+    Action("refuse", "a party refuses mediation (Art. 17): give --role applicant/respondent/…",
+           W.refuse, lambda a, who: RefuseInput(actor=who, reason=a.reason), None, _reason),
+    Action("visit", "record a return visit's result (回访)",
+           W.record_visit, lambda a, who: VisitInput(actor=who, visit=a.visit, result=a.result,
+                                                     note=a.note), "grid_worker", _visit_args),
+)  # fmt: skip
+
+
+def add_action_parsers(sub: Any, run: Callable) -> None:
+    """One subcommand per action, each with the actor options."""
+    for action in ACTIONS:
+        p = sub.add_parser(action.name, help=action.help, description=action.help)
+        p.add_argument("case_id")
+        action.add_args(p)
+        p.add_argument("--by", required=True, help="your name")
+        p.add_argument("--role", required=action.default_role is None,
+                       default=action.default_role, help="your role")  # fmt: skip
+        p.add_argument("--unit", help="your unit: grid id, village, township or county name")
+        p.set_defaults(run=run, action=action)
+
+
+def build_input(args: argparse.Namespace) -> BaseModel:
+    """The update's input; raises pydantic's ValidationError for a malformed action."""
+    who = Actor(name=args.by, role=args.role, unit=args.unit)
+    return args.action.build(args, who)
