@@ -149,6 +149,7 @@ class CaseWorkflow(CaseTurns):
     async def _wait_for_action_or_clock(self) -> bool:
         """True when an action arrived (or it is time to continue as new); False when a clock
         (deadline, warning, transfer window, visit) is due."""
+
         def woken() -> bool:
             return bool(self._queue) or self._time_to_continue_as_new()
 

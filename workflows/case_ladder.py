@@ -248,4 +248,6 @@ class LadderSteps(CaseBookkeeping):
 
 def _hours(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
-    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} h"
+    if hours >= 48:
+        return f"{hours / 24:.1f} days"
+    return f"{hours:.1f} h" if hours >= 1 else f"{delta.total_seconds() / 60:.0f} min"

@@ -101,8 +101,18 @@ class CaseBookkeeping:
             pause_reason=f.pause_reason,
             paused_total_seconds=f.paused_total.total_seconds(),
             warnings_raised=f.warnings_raised,
-            transfer=f.transfer,
-            visits=f.visits,
+            transfer=f.transfer.model_copy(
+                update={
+                    "requested_at": local(f.transfer.requested_at),
+                    "answer_by": local(f.transfer.answer_by),
+                }
+            )
+            if f.transfer
+            else None,
+            visits=[
+                v.model_copy(update={"due_at": local(v.due_at), "overdue_at": local(v.overdue_at)})
+                for v in f.visits
+            ],
             opened_at=local(f.opened_at),
             closed_at=local(f.closed_at) if f.closed_at else None,
             policy=self._start.policy.name,
