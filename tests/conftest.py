@@ -72,6 +72,20 @@ async def register_search_attributes(client: Client) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A Temporal dev server (the real server, with visibility and schedules) per test module,
+    on a free port and in memory."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(DEV_SERVER),
+        search_attributes=list(sa.ALL),
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
 @pytest.fixture
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server of the test's own (~0.2 s): no clock or case shared between

@@ -11,18 +11,14 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from runtime.config import ROOT
-from tests.conftest import DEV_SERVER
 from worker import build_worker
-from workflows import search_attributes as sa
 
 GOOD = {
     "dispute_type": "debt",
@@ -37,18 +33,6 @@ GOOD = {
     "reported_at": "2026-11-20T09:30:00+08:00",
     "reported_by": {"name": "周网格员", "role": "grid_worker"},
 }
-
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(DEV_SERVER),
-        search_attributes=list(sa.ALL),
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-    )
-    yield env
-    await env.shutdown()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import asyncpg
 import pytest
 from pydantic import ValidationError
 from temporalio.client import ScheduleActionExecutionStartWorkflow, ScheduleOverlapPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -29,23 +28,9 @@ from domain.naming import assessment_schedule_id, assessment_workflow_id
 from domain.periods import AssessmentKind, default_period
 from runtime.schedules import ensure_schedules
 from tests import ledger_stories as ls
-from tests.conftest import DEV_SERVER
-from workflows import search_attributes as sa
 from workflows.assessment import AssessmentWorkflow
 
 SCHEDULE_IDS = [assessment_schedule_id(kind) for kind in AssessmentKind]
-
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(DEV_SERVER),
-        search_attributes=list(sa.ALL),
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-    )
-    yield env
-    await env.shutdown()
 
 
 @pytest.fixture
