@@ -22,6 +22,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.outbox import OutboxActivities
 from activities.reports import ReportActivities
@@ -41,7 +42,10 @@ def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
     """Every activity, bound to its resource."""
     ledger, roster, outbox = LedgerActivities(pool), RosterActivities(pool), OutboxActivities(pool)
     reports = ReportActivities(pool, reports_dir)
+    departments = DepartmentActivities(pool)
     return [
+        departments.find,
+        departments.record_duty,
         ledger.register_case,
         ledger.append_event,
         roster.assign_handler,

@@ -168,3 +168,52 @@ class VisitInput(_Action):
     visit: Literal["satisfaction", "performance"]
     result: VisitResult
     note: str | None = None
+
+
+# -- whistle and report, tri-linked mediation, judicial confirmation ----------------------
+
+
+class WhistleInput(_Action):
+    """The township (or county) blows the whistle: these departments must report (吹哨报到)."""
+
+    kind: Literal["routine", "hard_case", "emergency"]
+    departments: list[str] = Field(min_length=1)
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "a whistle")
+
+
+class TrackInput(_Action):
+    """Move mediation to another track (三调联动): the parties' choice, a hand-off by the
+    handler, or (with `to_track` None) the next track because this one failed."""
+
+    to_track: str | None = None
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "a change of track")
+
+
+class ArbitrationInput(_Action):
+    """Labour arbitration's steps: the committee accepts the case, extends, or awards."""
+
+    step: Literal["accepted", "extended", "award"]
+    award: str | None = None
+
+    @model_validator(mode="after")
+    def _award_needs_text(self) -> ArbitrationInput:
+        if self.step == "award":
+            _needs_text(self.award, "an award")
+        return self
+
+
+class ConfirmationInput(_Action):
+    """Judicial confirmation (司法确认): the parties apply, the court accepts, extends, decides."""
+
+    step: Literal["applied", "accepted", "extended", "confirmed", "rejected"]
+    note: str | None = None

@@ -79,6 +79,49 @@ class Visit(BaseModel):
     flagged_overdue: bool = False
 
 
+class Whistle(BaseModel):
+    """A whistle (吹哨) and where each summoned department's duty (报到) stands."""
+
+    seq: int
+    kind: str
+    blown_at: datetime
+    reason: str
+    #: department code -> its duty's state (domain.whistle.DutyState values).
+    duties: dict[str, str] = Field(default_factory=dict)
+    #: Codes no department serves at this township or county: recorded, not summoned.
+    missing: list[str] = Field(default_factory=list)
+    answered: bool = False
+
+
+class Mediation(BaseModel):
+    """The mediation track the case is on (三调联动), and its clock."""
+
+    track: str
+    department: str | None = None
+    started_at: datetime
+    due_at: datetime
+    why: str
+    #: Labour arbitration: when the committee accepted (the award's clock starts then).
+    accepted_at: datetime | None = None
+    flagged_overdue: bool = False
+    history: list[str] = Field(default_factory=list)
+
+
+class Confirmation(BaseModel):
+    """Judicial confirmation (司法确认) of a mediation agreement, step by step."""
+
+    agreement_at: datetime
+    apply_by: datetime
+    remind_at: datetime
+    reminded: bool = False
+    applied_at: datetime | None = None
+    accept_by: datetime | None = None
+    accepted_at: datetime | None = None
+    decide_by: datetime | None = None
+    flagged: list[str] = Field(default_factory=list)
+    outcome: Literal["confirmed", "rejected", "lapsed"] | None = None
+
+
 class CaseFile(BaseModel):
     """Everything the workflow knows about a case; carried whole across continue-as-new."""
 
@@ -107,6 +150,9 @@ class CaseFile(BaseModel):
     resolved_at: datetime | None = None
     reopen_count: int = 0
     visits: list[Visit] = Field(default_factory=list)
+    whistles: list[Whistle] = Field(default_factory=list)
+    mediation: Mediation | None = None
+    confirmation: Confirmation | None = None
     events: list[CaseEvent] = Field(default_factory=list)
     #: Runs of this workflow so far (continue-as-new keeps one case across several).
     runs: int = 1
@@ -151,6 +197,9 @@ class CaseView(BaseModel):
     warnings_raised: list[str]
     transfer: Transfer | None
     visits: list[Visit]
+    whistles: list[Whistle] = Field(default_factory=list)
+    mediation: Mediation | None = None
+    confirmation: Confirmation | None = None
     opened_at: datetime
     closed_at: datetime | None
     policy: str

@@ -32,3 +32,8 @@ def assessment_workflow_id(kind: str, period: str | None = None) -> str:
     by hand, gets that period appended so running it again is refused as a duplicate."""
     base = f"{ASSESSMENT_PREFIX}{kind}"
     return f"{base}-{period}" if period else base
+
+
+def duty_workflow_id(case_workflow_id: str, whistle_seq: int, department: str) -> str:
+    """A summoned department's duty: a child of the case, one per whistle and department."""
+    return f"{case_workflow_id}-whistle-{whistle_seq}-{department}"

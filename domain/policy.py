@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -152,6 +152,12 @@ class Policy(BaseModel):
     return_visits: ReturnVisits = Field(default_factory=ReturnVisits)
     #: The working-day calendar slice this case carries; None means weekends only.
     calendar: WorkCalendar | None = None
+    #: The `[whistle]`, `[mediation]` and `[confirmation]` tables, as written; defaults fill
+    #: what they leave out (`domain.whistle.whistle_policy(policy.whistle)` and its likes in
+    #: `domain.mediation_policy` and `domain.confirmation`). Checked by `parse_policy`.
+    whistle: dict[str, Any] | None = None
+    mediation: dict[str, Any] | None = None
+    confirmation: dict[str, Any] | None = None
 
     @field_validator("budgets")
     @classmethod
@@ -249,9 +255,29 @@ def parse_policy(text: str, *, source: str = "policy") -> Policy:
     except tomllib.TOMLDecodeError as err:
         raise PolicyError(f"{source}: not valid TOML: {err}") from None
     try:
-        return Policy.model_validate(data)
+        policy = Policy.model_validate(data)
+        # Those modules build on this one, hence the import here.
+        from domain.confirmation import confirmation_policy
+        from domain.mediation_policy import mediation_policy
+        from domain.whistle import whistle_policy
+
+        for table, rules in (
+            ("whistle", lambda: whistle_policy(policy.whistle)),
+            ("mediation", lambda: mediation_policy(policy.mediation)),
+            ("confirmation", lambda: confirmation_policy(policy.confirmation)),
+        ):
+            try:
+                rules()
+            except (ValidationError, ValueError) as err:
+                raise PolicyError(f"{source}: [{table}]: {_problems(err)}") from None
+        return policy
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
-        )
-        raise PolicyError(f"{source}: {problems}") from None
+        raise PolicyError(f"{source}: {_problems(err)}") from None
+
+
+def _problems(err: Exception) -> str:
+    if not isinstance(err, ValidationError):
+        return str(err)
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
+    )

@@ -85,7 +85,6 @@ async def start_case(client: Client, intake: CaseIntake, policy: Policy) -> bool
             search_attributes=TypedSearchAttributes(
                 [
                     SearchAttributePair(sa.DISPUTE_TYPE, intake.dispute_type.value),
-                    SearchAttributePair(sa.COMPLEXITY, intake.complexity.value),
                     SearchAttributePair(sa.TOWNSHIP, loc.township),
                     SearchAttributePair(sa.VILLAGE, loc.village),
                     SearchAttributePair(sa.GRID, loc.grid),

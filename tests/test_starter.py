@@ -148,7 +148,13 @@ async def test_status_and_outcome_commands_drive_a_case(live, tmp_path):
     assert "at the village level now, not grid" in refused.stderr
     view = json.loads(status.stdout)
     assert (view["level"], view["status"]) == ("village", "open")
-    assert [e["kind"] for e in view["events"]] == ["opened", "assigned", "failed", "escalated"]
+    assert [e["kind"] for e in view["events"]] == [
+        "opened",
+        "mediation_track",
+        "assigned",
+        "failed",
+        "escalated",
+    ]
 
 
 async def test_failed_outcome_without_reason_is_refused_before_sending(live):

@@ -35,12 +35,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.ladder import Level, next_level
     from domain.risk import RiskColour, grade
+    from workflows.case_mediation_updates import MediationUpdates
     from workflows.case_record import ACTIVITY_TIMEOUT, DB_RETRY
-    from workflows.case_updates import CaseUpdates, PendingAction
+    from workflows.case_updates import PendingAction
 
 
 @workflow.defn
-class CaseWorkflow(CaseUpdates):
+class CaseWorkflow(MediationUpdates):
     @workflow.init
     def __init__(self, start: CaseStart) -> None:
         self._start = start
@@ -119,6 +120,8 @@ class CaseWorkflow(CaseUpdates):
             data={"risk": f.risk.value, "reported_by": intake.reported_by.model_dump()},
             notify=[self._county()] if red else None,
         )
+        if workflow.patched("mediation-tracks"):
+            await self._route_at_intake()
         await self._arrive_at(f.level, why="opened")
 
     async def _wait_for_action_or_clock(self) -> bool:
@@ -128,7 +131,12 @@ class CaseWorkflow(CaseUpdates):
         def woken() -> bool:
             return bool(self._queue) or self._time_to_continue_as_new()
 
-        wakeups = self._ladder_wakeups() + self._visit_wakeups()
+        wakeups = (
+            self._ladder_wakeups()
+            + self._visit_wakeups()
+            + self._track_wakeups()
+            + self._confirmation_wakeups()
+        )
         if not wakeups:
             await workflow.wait_condition(woken)
             return True
@@ -149,12 +157,22 @@ class CaseWorkflow(CaseUpdates):
             return f"{f.level.value} deadline"
         if f.transfer and f.transfer.answer_by == wake:
             return "transfer objection window"
+        if f.mediation and f.mediation.due_at == wake:
+            return f"{f.mediation.track} time limit"
+        if f.confirmation and wake in (f.confirmation.apply_by, f.confirmation.remind_at):
+            return "judicial confirmation window"
         return "warning" if f.status is CaseStatus.open else "return visit"
 
     async def _on_clock(self) -> None:
         now = workflow.now()
-        if not await self._ladder_clock(now):
-            await self._visit_clock(now)
+        for clock in (
+            self._ladder_clock,
+            self._visit_clock,
+            self._track_clock,
+            self._confirmation_clock,
+        ):
+            if await clock(now):
+                return
 
     async def _apply(self, item: PendingAction) -> None:
         """Apply one accepted update, checking it again: the case may have moved since."""
@@ -202,6 +220,11 @@ class CaseWorkflow(CaseUpdates):
                     "withdraw": self._withdraw,
                     "refuse": self._refuse,
                     "visit": self._record_visit,
+                    "whistle": self._whistle,
+                    "duty": self._duty_changed,
+                    "track": self._change_track,
+                    "arbitration": self._arbitration,
+                    "confirmation": self._confirmation_step,
                 }[item.kind]
                 await step(a)
         item.done = True

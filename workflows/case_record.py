@@ -113,6 +113,9 @@ class CaseBookkeeping:
                 v.model_copy(update={"due_at": local(v.due_at), "overdue_at": local(v.overdue_at)})
                 for v in f.visits
             ],
+            whistles=f.whistles,
+            mediation=f.mediation,
+            confirmation=f.confirmation,
             opened_at=local(f.opened_at),
             closed_at=local(f.closed_at) if f.closed_at else None,
             policy=self._start.policy.name,
@@ -182,17 +185,23 @@ class CaseBookkeeping:
                 sa.CASE_STATUS.value_set(f.status.value),
                 sa.RISK_COLOUR.value_set(f.risk.value),
                 sa.DISPUTE_TYPE.value_set(self._start.intake.dispute_type.value),
-                sa.COMPLEXITY.value_set(self._start.intake.complexity.value),
                 sa.TOWNSHIP.value_set(loc.township),
                 sa.VILLAGE.value_set(loc.village),
                 sa.GRID.value_set(loc.grid),
                 sa.CASE_WARNING.value_set(f.warnings_raised[-1] if f.warnings_raised else "none"),
+                sa.MEDIATION_TRACK.value_set(f.mediation.track if f.mediation else "none"),
+                sa.WHISTLE_STATE.value_set(self._whistle_state()),
                 sa.CASE_DUE_AT.value_set(f.due_at)
                 if f.due_at and f.status is CaseStatus.open
                 else sa.CASE_DUE_AT.value_unset(),
             ]
         )
         workflow.set_current_details(self._details_markdown())
+
+    def _whistle_state(self) -> str:
+        if not self._file.whistles:
+            return "none"
+        return "answered" if all(w.answered for w in self._file.whistles) else "waiting"
 
     def _details_markdown(self) -> str:
         f, policy = self._file, self._start.policy
@@ -213,6 +222,18 @@ class CaseBookkeeping:
             lines.append(f"- warnings: {', '.join(f.warnings_raised)}")
         if f.transfer:
             lines.append(f"- transfer to {f.transfer.to_unit} awaiting its answer")
+        if f.mediation:
+            lines.append(
+                f"- mediation: {f.mediation.track} until "
+                f"{policy.local(f.mediation.due_at):%m-%d %H:%M}"
+            )
+        for w in f.whistles:
+            duties = ", ".join(f"{code} {state}" for code, state in w.duties.items())
+            lines.append(
+                f"- whistle {w.seq} ({w.kind}{', answered' if w.answered else ''}): {duties}"
+            )
+        if f.confirmation:
+            lines.append(f"- judicial confirmation: {f.confirmation.outcome or 'open'}")
         for v in f.visits:
             lines.append(
                 f"- visit {v.visit}: {v.result or 'due ' + f'{policy.local(v.due_at):%m-%d}'}"

@@ -127,7 +127,8 @@ class CaseTurns(LadderSteps):
                 "reason": action.reason,
                 "risk_flags": [x.value for x in f.risk_flags],
             },
-            notify=[self._county()] if direct else None,
+            # Art. 25: a dispute that may turn violent during mediation: tell the police.
+            notify=[self._county(), *self._police()] if direct else None,
         )
         floor = policy.opens_at[f.risk]
         if f.status in (CaseStatus.open, CaseStatus.paused) and (
@@ -137,6 +138,16 @@ class CaseTurns(LadderSteps):
 
     def _county(self):
         return self._supervisor_above(Level.county)
+
+    def _police(self) -> list:
+        """The township's police station, when the case is in mediation (Art. 25)."""
+        if self._file.mediation is None:
+            return []
+        return [
+            self._supervisor_above(Level.county).model_copy(
+                update={"role": "police_station", "unit": self._file.units[Level.township]}
+            )
+        ]
 
     async def _withdraw(self, action: WithdrawInput) -> None:
         await self._finish(
@@ -204,12 +215,13 @@ class CaseTurns(LadderSteps):
                 "on_time": on_time,
             },
         )
+        await self._after_resolution(action)
         window = parse_duration(policy.return_visits.window)
         for name, delay in policy.return_visits.schedule.items():
             at = now + parse_duration(delay)
             f.visits.append(Visit(visit=name, due_at=at, overdue_at=at + window))
         if not f.visits:
-            await self._close()
+            await self._maybe_close()
             return
         visitor = await workflow.execute_activity_method(
             RosterActivities.assign_handler,
@@ -285,8 +297,7 @@ class CaseTurns(LadderSteps):
             if now - f.resolved_at <= parse_duration(rules.reopen_window):
                 await self._reopen(action)
                 return
-        if not self._pending_visits():
-            await self._close()
+        await self._maybe_close()
 
     async def _reopen(self, action: VisitInput) -> None:
         f = self._file
@@ -309,6 +320,17 @@ class CaseTurns(LadderSteps):
         f.level = to  # reopening is not a climb: the event says `assigned`
         f.resolved_level, f.resolved_at = None, None
         await self._arrive_at(to, why="reopened", trigger="reopened")
+
+    async def _after_resolution(self, action: OutcomeInput) -> None:
+        """What else a resolution opens (judicial confirmation, in a subclass)."""
+
+    def _follow_up_pending(self) -> bool:
+        return bool(self._pending_visits())
+
+    async def _maybe_close(self) -> None:
+        """Close the resolved case once nothing is left to follow up."""
+        if self._file.status is CaseStatus.resolved and not self._follow_up_pending():
+            await self._close()
 
     async def _close(self) -> None:
         f = self._file

@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.case_models import ON_THE_LADDER, CaseStatus, CaseView
     from domain.ladder import next_level
-    from workflows.case_turns import CaseTurns
+    from workflows.case_whistle import WhistleSteps
 
 
 @dataclass
@@ -46,7 +46,7 @@ class PendingAction:
     check: Callable[[], None] = field(default=lambda: None)
 
 
-class CaseUpdates(CaseTurns):
+class CaseUpdates(WhistleSteps):
     _queue: list[PendingAction]
 
     def _holder(self) -> authority.Holder:

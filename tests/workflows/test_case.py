@@ -53,8 +53,17 @@ async def view_when(handle: WorkflowHandle, ready, tries: int = 200):
     raise AssertionError(f"case never reached the expected state: {view.events}")
 
 
+def settled(view) -> bool:
+    """Opened and handed to its first handler."""
+    return any(e.kind in ("assigned", "escalated") for e in view.events)
+
+
+#: Events of other stories running beside the ladder: warnings, the mediation track's clock.
+BESIDE_THE_LADDER = frozenset({"warning", "mediation_track", "track_lapsed"})
+
+
 def kinds(view) -> list[str]:
-    return [e.kind for e in view.events if e.kind != "warning"]
+    return [e.kind for e in view.events if e.kind not in BESIDE_THE_LADDER]
 
 
 async def test_case_left_alone_climbs_to_the_county_and_is_supervised(
@@ -81,6 +90,7 @@ async def test_case_left_alone_climbs_to_the_county_and_is_supervised(
     assert {e.data["trigger"] for e in escalations} == {"deadline"}
     ledger = await ledger_kinds(clean_pool, view.case_id)
     assert ledger == [e.kind for e in view.events]
+    assert view.mediation.history == ["peoples", "judicial_pre_filing"]  # 30 days each
     row = await clean_pool.fetchrow(
         "SELECT status, level, last_seq FROM cases WHERE case_id = $1", view.case_id
     )
@@ -105,8 +115,7 @@ async def test_resolved_outcome_closes_the_case_at_its_level(time_env, case_work
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
 
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome,
-        OutcomeInput(outcome="resolved", actor=GRID, level="grid", agreement="repair by 12-01"),
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID, level="grid")
     )
     result = await handle.result()
 
@@ -114,13 +123,34 @@ async def test_resolved_outcome_closes_the_case_at_its_level(time_env, case_work
     assert (result.status, result.level.value) == (CaseStatus.closed, "grid")
     assert view.assignee is not None and view.assignee.name == "赵网格员"
     assert await ledger_kinds(clean_pool, result.case_id) == [
-        "opened", "assigned", "resolved", "closed",
+        "opened", "mediation_track", "assigned", "resolved", "closed",
     ]  # fmt: skip
     resolved = await clean_pool.fetchrow(
         "SELECT data FROM case_events WHERE case_id = $1 AND kind = 'resolved'", result.case_id
     )
-    assert resolved["data"]["agreement"] == "repair by 12-01"
     assert resolved["data"]["on_time"] is True
+
+
+async def test_an_agreement_opens_the_confirmation_window_which_may_lapse(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
+    view = await handle.execute_update(
+        CaseWorkflow.report_outcome,
+        OutcomeInput(outcome="resolved", actor=GRID, agreement="repair by 12-01"),
+    )
+    assert view.status is CaseStatus.resolved and view.confirmation.outcome is None
+
+    result = await handle.result()  # time skips: the reminder, then the window closes
+
+    final = await handle.query(CaseWorkflow.view)
+    assert result.status is CaseStatus.closed
+    assert [e.kind for e in final.events][-3:] == [
+        "confirmation_reminder", "confirmation_lapsed", "closed",
+    ]  # fmt: skip
+    assert final.confirmation.outcome == "lapsed"
+    assert final.events[-4].kind == "confirmation_window"
+    assert final.events[-5].data["agreement"] == "repair by 12-01"
 
 
 async def test_failed_outcome_escalates_at_once_with_its_reason(time_env, case_worker, clean_pool):
@@ -174,7 +204,7 @@ async def test_outcome_on_a_finished_case_is_refused(time_env, case_worker, clea
             CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID)
         )
     assert await ledger_kinds(clean_pool, handle.id.removeprefix("case-")) == [
-        "opened", "assigned", "resolved", "closed",
+        "opened", "mediation_track", "assigned", "resolved", "closed",
     ]  # fmt: skip
 
 
@@ -184,10 +214,10 @@ async def test_red_case_opens_at_the_township_and_is_reported_to_the_county(
     await factories.load_roster(clean_pool)
     handle = await start(time_env, case_worker, risk_flags=["group_dispute"])
 
-    view = await view_when(handle, lambda v: len(v.events) >= 2)
+    view = await view_when(handle, settled)
 
     assert view.risk.value == "red"
-    assert [e.level.value for e in view.events] == ["township", "township"]
+    assert [e.level.value for e in view.events] == ["township"] * 3
     assert view.assignee is not None and view.assignee.unit == "Haibei Street"
     assert view.budget == "1d"  # policy.toml: red cases get one day at the township
     outbox = await clean_pool.fetch(
@@ -202,10 +232,12 @@ async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_
 ):
     handle = await start(time_env, case_worker)  # no roster loaded
 
-    view = await view_when(handle, lambda v: len(v.events) >= 2)
+    view = await view_when(handle, settled)
 
     assert view.assignee is None
-    assert "no handler on the roster" in view.events[1].summary
+    assert (
+        "no handler on the roster" in next(e for e in view.events if e.kind == "assigned").summary
+    )
 
 
 async def test_failure_at_the_county_keeps_the_case_open_under_supervision(
@@ -236,7 +268,7 @@ async def test_a_handler_of_another_unit_is_refused_and_nothing_is_recorded(
     time_env, case_worker, clean_pool
 ):
     handle = await start(time_env, case_worker)
-    before = await view_when(handle, lambda v: len(v.events) >= 2)
+    before = await view_when(handle, settled)
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(

@@ -12,13 +12,13 @@ from domain.case_models import CaseStatus
 from domain.policy import ReturnVisits
 from tests import factories
 from tests.factories import GRID, TOWNSHIP, VILLAGE
-from tests.workflows.test_case import start, view_when
+from tests.workflows.test_case import settled, start, view_when
 from workflows.case import CaseWorkflow
 
 
 async def resolved_case(time_env, case_worker, *, at_village: bool = False, **kw):
     handle = await start(time_env, case_worker, **kw)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
     actor = GRID
     if at_village:
         await handle.execute_update(

@@ -27,7 +27,7 @@ from domain.case_models import CaseStatus
 from domain.policy import Policy
 from tests import factories
 from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP, supervisor
-from tests.workflows.test_case import start, view_when
+from tests.workflows.test_case import settled, start, view_when
 from workflows.case import CaseWorkflow
 
 VILLAGE_SUPERVISOR = supervisor("Diamond Square Community")
@@ -57,7 +57,7 @@ async def test_yellow_then_red_warning_reach_the_handler_and_for_red_the_supervi
 ):
     await factories.load_roster(clean_pool)
     handle = await start(time_env, case_worker)  # general: the grid has 1 day
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     await time_env.sleep(timedelta(hours=13))
     view = await handle.query(CaseWorkflow.view)
@@ -76,7 +76,7 @@ async def test_yellow_then_red_warning_reach_the_handler_and_for_red_the_supervi
 
 async def test_paused_time_does_not_count_against_the_budget(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
     due = (await handle.query(CaseWorkflow.view)).due_at
 
     paused = await handle.execute_update(
@@ -107,9 +107,9 @@ async def test_working_day_budget_records_what_moved_the_deadline(
         }
     )
     handle = await start(time_env, case_worker, policy=Policy.model_validate(policy.model_dump()))
-    view = await view_when(handle, lambda v: len(v.events) >= 2)
+    view = await view_when(handle, settled)
 
-    assigned = view.events[1]
+    assigned = next(e for e in view.events if e.kind == "assigned")
     expected = add_working_days(assigned.at, 5, factories.CALENDAR.for_years([2026, 2027]))
     assert view.due_at == expected.due
     assert any("weekend" in m for m in view.deadline_moved_by)  # five working days span one
@@ -120,7 +120,7 @@ async def test_extension_by_the_supervisor_above_moves_the_deadline_and_tells_th
     time_env, case_worker, clean_pool
 ):
     handle = await start(time_env, case_worker)
-    before = await view_when(handle, lambda v: len(v.events) >= 2)
+    before = await view_when(handle, settled)
 
     view = await handle.execute_update(
         CaseWorkflow.extend, ExtendInput(actor=VILLAGE_SUPERVISOR, by="6h", reason="party abroad")
@@ -134,7 +134,7 @@ async def test_extension_by_the_supervisor_above_moves_the_deadline_and_tells_th
 
 async def test_extension_over_the_cap_or_by_a_handler_is_refused(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     over = await refused(
         handle, CaseWorkflow.extend, ExtendInput(actor=VILLAGE_SUPERVISOR, by="13h", reason="x")
@@ -151,7 +151,7 @@ async def test_applicant_may_ask_to_go_up_a_level_but_the_respondent_may_not(
     time_env, case_worker, clean_pool
 ):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     message = await refused(
         handle, CaseWorkflow.request_escalation, EscalateInput(actor=RESPONDENT, reason="slow")
@@ -168,7 +168,7 @@ async def test_applicant_may_ask_to_go_up_a_level_but_the_respondent_may_not(
 
 async def test_supervisor_pulls_the_case_up_to_their_level(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     view = await handle.execute_update(
         CaseWorkflow.pull_up, EscalateInput(actor=TOWNSHIP_SUPERVISOR, reason="media attention")
@@ -182,7 +182,7 @@ async def test_regrade_to_red_sends_the_case_to_the_township_and_tells_the_count
     time_env, case_worker, clean_pool
 ):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     view = await handle.execute_update(
         CaseWorkflow.regrade,
@@ -191,8 +191,10 @@ async def test_regrade_to_red_sends_the_case_to_the_township_and_tells_the_count
 
     regraded = next(e for e in view.events if e.kind == "regraded")
     assert (regraded.data["from"], regraded.data["to"]) == ("green", "red")
+    # The county at once (重大事项直报), and the police: the case is in mediation (Art. 25).
     assert await outbox(clean_pool, view.case_id, regraded.seq) == {
-        ("supervisor", "Haibowan District")
+        ("supervisor", "Haibowan District"),
+        ("police_station", "Haibei Street"),
     }
     assert view.risk.value == "red" and view.level.value == "township"
     assert view.events[-1].data["trigger"] == "risk"
@@ -209,7 +211,7 @@ async def test_transfer_stays_with_the_first_receiver_until_accepted(
         clean_pool, [*factories.ROSTER, ("grid", "G-08", "吴网格员", "grid_worker")]
     )
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     asked = await handle.execute_update(
         CaseWorkflow.transfer, TransferInput(actor=GRID, to_unit="G-08", reason="lives in G-08")
@@ -233,7 +235,7 @@ async def test_transfer_stays_with_the_first_receiver_until_accepted(
 
 async def test_objection_sends_the_transfer_back_with_its_reason(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
     await handle.execute_update(
         CaseWorkflow.transfer, TransferInput(actor=GRID, to_unit="G-08", reason="lives in G-08")
     )
@@ -251,7 +253,7 @@ async def test_objection_sends_the_transfer_back_with_its_reason(time_env, case_
 async def test_silence_past_the_objection_window_is_acceptance(time_env, case_worker, clean_pool):
     policy = factories.DEFAULT_POLICY.model_copy(update={"transfer_objection_window": "2h"})
     handle = await start(time_env, case_worker, policy=policy)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
     await handle.execute_update(
         CaseWorkflow.transfer, TransferInput(actor=GRID, to_unit="G-08", reason="lives in G-08")
     )
@@ -265,7 +267,7 @@ async def test_silence_past_the_objection_window_is_acceptance(time_env, case_wo
 
 async def test_withdrawal_by_the_applicant_closes_the_case(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     other = await refused(
         handle, CaseWorkflow.withdraw, WithdrawInput(actor=RESPONDENT, reason="x")
@@ -287,7 +289,7 @@ async def test_refusal_reroutes_from_the_village_and_closes_as_referred_above(
     time_env, case_worker, clean_pool
 ):
     handle = await start(time_env, case_worker)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     rerouted = await handle.execute_update(
         CaseWorkflow.refuse, RefuseInput(actor=RESPONDENT, reason="does not trust the committee")
@@ -306,7 +308,7 @@ async def test_refusal_reroutes_from_the_village_and_closes_as_referred_above(
 
 async def test_long_case_continues_as_new_and_keeps_one_story(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker, history_limit=40)
-    await view_when(handle, lambda v: len(v.events) >= 2)
+    await view_when(handle, settled)
 
     for _ in range(6):
         await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))

@@ -1,0 +1,295 @@
+"""Tri-linked mediation (三调联动) and judicial confirmation (司法确认) steps of CaseWorkflow.
+
+A mixin of `workflows/case.py`. A case mediates on one track at a time — people's,
+administrative, judicial, or labour mediation then arbitration — each with its legal time
+limit; a hand-off keeps the case's parties, history and ladder clocks. When the last track
+fails the parties are told their other routes (Art. 26) and the case closes as referred.
+A resolution that carries an agreement opens the 30-day window to apply for confirmation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.actions import (
+        Actor,
+        ArbitrationInput,
+        ConfirmationInput,
+        OutcomeInput,
+        TrackInput,
+    )
+    from domain.case_models import ON_THE_LADDER, CaseStatus, Confirmation, Mediation
+    from domain.confirmation import confirmation_deadlines, confirmation_policy
+    from domain.mediation import (
+        OTHER_ROUTES,
+        Track,
+        arbitration_limits,
+        next_track,
+        route,
+        time_limit,
+    )
+    from domain.mediation_policy import mediation_policy
+    from workflows.case_turns import CaseTurns
+
+PARTIES = frozenset({"applicant", "respondent", "third_party"})
+
+
+class TrackSteps(CaseTurns):
+    # -- the track ---------------------------------------------------------------------------
+
+    async def _set_track(
+        self, track: Track, department: str | None, why: str, actor: Actor | None = None
+    ) -> None:
+        f, policy, now = self._file, self._start.policy, workflow.now()
+        rules = mediation_policy(policy.mediation)
+        if track is Track.labour_arbitration:
+            limit = arbitration_limits(rules).accept  # the committee accepts first
+        else:
+            limit = time_limit(track, policy=rules)
+        before = f.mediation
+        f.mediation = Mediation(
+            track=track.value,
+            department=department,
+            started_at=now,
+            due_at=policy.after(now, limit).due,
+            why=why,
+            history=[*(before.history if before else []), track.value],
+        )
+        dept = f" with {department}" if department else ""
+        moved = f"from {before.track} " if before else ""
+        await self._record(
+            "mediation_track",
+            f"mediation {moved}on the {track.value} track{dept} ({why}); time limit "
+            f"{limit.text}, until {policy.local(f.mediation.due_at):%Y-%m-%d %H:%M}",
+            actor=actor,
+            data={
+                "track": track.value,
+                "from": before.track if before else None,
+                "department": department,
+                "why": why,
+                "due_at": f.mediation.due_at.isoformat(),
+            },
+        )
+
+    async def _route_at_intake(self) -> None:
+        intake, rules = self._start.intake, mediation_policy(self._start.policy.mediation)
+        r = route(intake.dispute_type, intake.complexity, intake.amount_cny, None, rules)
+        await self._set_track(r.track, r.department, r.why)
+
+    async def _change_track(self, action: TrackInput) -> None:
+        f, intake = self._file, self._start.intake
+        rules = mediation_policy(self._start.policy.mediation)
+        assert f.mediation is not None
+        if action.to_track is None:  # this track failed: the next one, or the other routes
+            await self._record(
+                "mediation_failed",
+                f"mediation failed on the {f.mediation.track} track: {action.reason}",
+                actor=action.actor,
+                data={"track": f.mediation.track, "reason": action.reason},
+            )
+            await self._next_track_or_refer(why=action.reason, actor=action.actor)
+            return
+        chosen = Track(action.to_track)
+        if action.actor.role in PARTIES:
+            r = route(intake.dispute_type, intake.complexity, intake.amount_cny, chosen, rules)
+            await self._set_track(r.track, r.department, r.why, action.actor)
+            return
+        department = rules.administrative.get(intake.dispute_type)
+        await self._set_track(
+            chosen,
+            department if chosen is Track.administrative else None,
+            f"handed off: {action.reason}",
+            action.actor,
+        )
+
+    async def _next_track_or_refer(self, *, why: str, actor: Actor | None = None) -> None:
+        f, intake = self._file, self._start.intake
+        rules = mediation_policy(self._start.policy.mediation)
+        assert f.mediation is not None
+        upcoming = next_track(Track(f.mediation.track), intake.dispute_type, rules)
+        if upcoming is not None:
+            department = rules.administrative.get(intake.dispute_type)
+            await self._set_track(
+                upcoming,
+                department if upcoming is Track.administrative else None,
+                f"after {f.mediation.track}: {why}",
+                actor,
+            )
+            return
+        await self._finish(
+            CaseStatus.referred,
+            "referred",
+            f"mediation ended on the last track ({f.mediation.track}): {why}; the parties are "
+            f"told of {OTHER_ROUTES} (Art. 26)",
+            actor=actor,
+            data={"track": f.mediation.track, "route": OTHER_ROUTES, "reason": why},
+            notify=self._parties(),
+        )
+
+    async def _arbitration(self, action: ArbitrationInput) -> None:
+        f, policy, now = self._file, self._start.policy, workflow.now()
+        limits = arbitration_limits(mediation_policy(policy.mediation))
+        assert f.mediation is not None
+        if action.step == "award":
+            outcome = OutcomeInput(
+                outcome="resolved",
+                actor=action.actor,
+                agreement=action.award,
+                reason="labour arbitration award",
+            )
+            await self._resolve(outcome)
+            return
+        if action.step == "accepted":
+            f.mediation.accepted_at = now
+            f.mediation.due_at = policy.after(now, limits.award).due
+        else:  # extended, with the committee chair's approval
+            assert f.mediation.accepted_at is not None
+            f.mediation.due_at = policy.after(f.mediation.accepted_at, limits.award_extended).due
+        f.mediation.flagged_overdue = False
+        await self._record(
+            f"arbitration_{action.step}",
+            f"labour arbitration {action.step} by {action.actor.name}; award due "
+            f"{policy.local(f.mediation.due_at):%Y-%m-%d}",
+            actor=action.actor,
+            data={"due_at": f.mediation.due_at.isoformat()},
+        )
+
+    def _track_wakeups(self) -> list[datetime]:
+        m = self._file.mediation
+        if m is None or m.flagged_overdue or self._file.status not in ON_THE_LADDER:
+            return []
+        return [m.due_at]
+
+    async def _track_clock(self, now: datetime) -> bool:
+        m = self._file.mediation
+        if m is None or m.flagged_overdue or self._file.status not in ON_THE_LADDER:
+            return False
+        if now < m.due_at:
+            return False
+        if m.track == Track.labour_arbitration.value:  # the committee is late: flag it
+            m.flagged_overdue = True
+            step = "award" if m.accepted_at else "acceptance"
+            await self._record(
+                "arbitration_overdue",
+                f"the arbitration committee's {step} is overdue",
+                data={"step": step, "due_at": m.due_at.isoformat()},
+                notify=[self._county()],
+            )
+            return True
+        await self._record(
+            "track_lapsed",
+            f"the {m.track} track's time limit passed",
+            data={"track": m.track, "due_at": m.due_at.isoformat()},
+        )
+        await self._next_track_or_refer(why="its time limit passed")
+        return True
+
+    # -- judicial confirmation ---------------------------------------------------------------
+
+    async def _after_resolution(self, action: OutcomeInput) -> None:
+        f, policy = self._file, self._start.policy
+        if not action.agreement or not workflow.patched("judicial-confirmation"):
+            return
+        now = workflow.now()
+        d = confirmation_deadlines(
+            now,
+            confirmation_policy(policy.confirmation),
+            calendar=policy.calendar,
+            utc_offset_hours=policy.utc_offset_hours,
+        )
+        f.confirmation = Confirmation(agreement_at=now, apply_by=d.apply_by, remind_at=d.remind_at)
+        await self._record(
+            "confirmation_window",
+            f"the parties may apply to the court for judicial confirmation of the agreement "
+            f"until {policy.local(d.apply_by):%Y-%m-%d %H:%M} (Art. 33)",
+            data={"apply_by": d.apply_by.isoformat(), "remind_at": d.remind_at.isoformat()},
+        )
+
+    def _follow_up_pending(self) -> bool:
+        c = self._file.confirmation
+        return super()._follow_up_pending() or (c is not None and c.outcome is None)
+
+    def _confirmation_wakeups(self) -> list[datetime]:
+        c = self._file.confirmation
+        if c is None or c.outcome is not None:
+            return []
+        if c.applied_at is None:
+            return [c.apply_by] + ([] if c.reminded else [c.remind_at])
+        due = c.decide_by if c.accepted_at else c.accept_by
+        step = "decision" if c.accepted_at else "acceptance"
+        return [due] if due is not None and step not in c.flagged else []
+
+    async def _confirmation_clock(self, now: datetime) -> bool:
+        c, policy = self._file.confirmation, self._start.policy
+        if c is None or c.outcome is not None:
+            return False
+        if c.applied_at is None and now >= c.apply_by:
+            c.outcome = "lapsed"
+            await self._record(
+                "confirmation_lapsed",
+                "no application for judicial confirmation "
+                "within the window: the agreement stands unconfirmed",
+            )
+            await self._maybe_close()
+            return True
+        if c.applied_at is None and not c.reminded and now >= c.remind_at:
+            c.reminded = True
+            await self._record(
+                "confirmation_reminder",
+                f"reminder: the window to apply for judicial confirmation closes "
+                f"{policy.local(c.apply_by):%Y-%m-%d %H:%M}",
+                notify=self._parties(),
+            )
+            return True
+        step = "decision" if c.accepted_at else "acceptance"
+        due = c.decide_by if c.accepted_at else c.accept_by
+        if c.applied_at is not None and due is not None and now >= due and step not in c.flagged:
+            c.flagged.append(step)
+            await self._record(
+                f"court_{step}_overdue",
+                f"the court's {step} is overdue",
+                data={"due_at": due.isoformat()},
+                notify=[self._county()],
+            )
+            return True
+        return False
+
+    async def _confirmation_step(self, action: ConfirmationInput) -> None:
+        c, policy, now = self._file.confirmation, self._start.policy, workflow.now()
+        assert c is not None
+        rules = confirmation_policy(policy.confirmation)
+        kw = {"calendar": policy.calendar, "utc_offset_hours": policy.utc_offset_hours}
+        if action.step == "applied":
+            c.applied_at = now
+            c.accept_by = confirmation_deadlines(
+                c.agreement_at, rules, applied_at=now, **kw
+            ).accept_by
+        elif action.step in ("accepted", "extended"):
+            if action.step == "accepted":
+                c.accepted_at = now
+            d = confirmation_deadlines(
+                c.agreement_at, rules, applied_at=c.applied_at, accepted_at=c.accepted_at, **kw
+            )
+            c.decide_by = d.decide_by if action.step == "accepted" else d.decide_by_extended
+            c.flagged = [s for s in c.flagged if s != "decision"]
+        else:
+            c.outcome = action.step  # confirmed or rejected
+        due = {"applied": c.accept_by, "accepted": c.decide_by, "extended": c.decide_by}.get(
+            action.step
+        )
+        by = f"; next step due {policy.local(due):%Y-%m-%d}" if due else ""
+        await self._record(
+            f"confirmation_{action.step}",
+            f"judicial confirmation: {action.step} ({action.actor.name}){by}",
+            actor=action.actor,
+            data={
+                "step": action.step,
+                "note": action.note,
+                "due_at": due.isoformat() if due else None,
+            },
+        )
+        if c.outcome is not None:
+            await self._maybe_close()

@@ -1,0 +1,173 @@
+"""Whistle and report (街乡吹哨、部门报到) steps of CaseWorkflow.
+
+A mixin of `workflows/case.py`. At the township (or the county) a handler — or the policy,
+for certain dispute types and risk colours — blows a whistle naming departments; each
+summoned department's duty runs as its own child workflow (`DepartmentDutyWorkflow`),
+visible under the case in the Web UI, and tells the case of every change by signal. The
+whistle is answered when the departments it requires have reported (all, or a quorum).
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.departments import DepartmentActivities
+    from domain.actions import Actor, WhistleInput
+    from domain.case_models import Recipient, Whistle
+    from domain.duty_contract import DutyChange, DutyStart
+    from domain.duty_models import FindDepartments
+    from domain.ladder import Level
+    from domain.naming import duty_workflow_id
+    from domain.whistle import (
+        DutyEvent,
+        DutyState,
+        WhistleKind,
+        auto_whistle,
+        duty_deadlines,
+        quorum_met,
+        whistle_policy,
+    )
+    from workflows.case_record import ACTIVITY_TIMEOUT, DB_RETRY
+    from workflows.case_tracks import TrackSteps
+
+#: Duty events the county and the department are told of: 督办 and its reminder.
+SUPERVISION_EVENTS = frozenset({DutyEvent.supervise, DutyEvent.overrule})
+
+
+class WhistleSteps(TrackSteps):
+    def _open_whistle(self) -> Whistle | None:
+        return next((w for w in self._file.whistles if not w.answered), None)
+
+    async def _blow(
+        self, action: WhistleInput | None, kind: WhistleKind, codes: list[str], reason: str
+    ) -> None:
+        f, policy = self._file, self._start.policy
+        found = await workflow.execute_activity_method(
+            DepartmentActivities.find,
+            FindDepartments(
+                township=f.units[Level.township], county=f.units[Level.county], codes=codes
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=DB_RETRY,
+        )
+        now = workflow.now()
+        whistle = Whistle(
+            seq=len(f.whistles) + 1,
+            kind=kind.value,
+            blown_at=now,
+            reason=reason,
+            duties={d.code: DutyState.summoned.value for d in found.departments},
+            missing=found.missing,
+            answered=not found.departments,
+        )
+        f.whistles.append(whistle)
+        rules = whistle_policy(policy.whistle).kinds[kind]
+        check_in_by, report_by = duty_deadlines(now, rules, policy)
+        who = ", ".join(f"{d.code} ({d.unit})" for d in found.departments) or "nobody"
+        lacking = f"; no department serves {', '.join(found.missing)}" if found.missing else ""
+        event = await self._record(
+            "whistle_blown",
+            f"{kind.value} whistle ({reason}): {who} must check in by "
+            f"{policy.local(check_in_by):%m-%d %H:%M} and report by "
+            f"{policy.local(report_by):%m-%d %H:%M}{lacking}",
+            actor=action.actor if action else None,
+            data={
+                "whistle": whistle.seq,
+                "kind": kind.value,
+                "departments": list(whistle.duties),
+                "missing": found.missing,
+                "quorum": rules.quorum,
+                "reason": reason,
+                "check_in_by": check_in_by.isoformat(),
+                "report_by": report_by.isoformat(),
+            },
+            notify=[Recipient(role=d.code, unit=d.unit) for d in found.departments],
+        )
+        case_wf = workflow.info().workflow_id
+        for dept in found.departments:
+            await workflow.start_child_workflow(
+                "DepartmentDutyWorkflow",
+                DutyStart(
+                    case_id=f.case_id,
+                    case_workflow_id=case_wf,
+                    whistle_seq=whistle.seq,
+                    whistle_kind=kind,
+                    department=dept,
+                    summoned_at=now,
+                    check_in_by=check_in_by,
+                    report_by=report_by,
+                    township=f.units[Level.township],
+                    county=f.units[Level.county],
+                    utc_offset_hours=policy.utc_offset_hours,
+                ),
+                id=duty_workflow_id(case_wf, whistle.seq, dept.code),
+                static_summary=f"{dept.code} must report on case {f.case_id} "
+                f"({kind.value} whistle {whistle.seq}, event {event.seq})",
+            )
+
+    async def _whistle(self, action: WhistleInput) -> None:
+        await self._blow(action, WhistleKind(action.kind), action.departments, action.reason)
+
+    async def _auto_whistle(self) -> None:
+        """The policy's own whistle, when a case of its type and colour reaches the township."""
+        f, intake = self._file, self._start.intake
+        rule = auto_whistle(intake.dispute_type, f.risk, whistle_policy(self._start.policy.whistle))
+        if rule is None or f.whistles or not workflow.patched("auto-whistle"):
+            return
+        kind, codes = rule
+        await self._blow(None, kind, codes, f"policy: {intake.dispute_type.value}, {f.risk.value}")
+
+    async def _duty_changed(self, change: DutyChange) -> None:
+        f = self._file
+        whistle = next(w for w in f.whistles if w.seq == change.whistle_seq)
+        whistle.duties[change.department] = change.state.value
+        by = f" by {change.actor.name}" if change.actor else ""
+        notify = None
+        if change.event in SUPERVISION_EVENTS:
+            dept = Recipient(
+                role=change.department, unit=change.detail.get("unit", f.units[Level.township])
+            )
+            notify = [self._county(), dept]
+        await self._record(
+            f"department_{change.event.value}",
+            f"{change.department}: {change.event.value.replace('_', ' ')}{by} → "
+            f"{change.state.value}" + (" (督办 by the county)" if notify else ""),
+            actor=change.actor,
+            data={
+                "whistle": whistle.seq,
+                "department": change.department,
+                "event": change.event.value,
+                "state": change.state.value,
+                **change.detail,
+            },
+            notify=notify,
+        )
+        await self._check_quorum(whistle)
+
+    async def _check_quorum(self, whistle: Whistle) -> None:
+        if whistle.answered:
+            return
+        rules = whistle_policy(self._start.policy.whistle).kinds[WhistleKind(whistle.kind)]
+        states = whistle.duties
+        reported = {c for c, s in states.items() if s == DutyState.reported.value}
+        excused = {c for c, s in states.items() if s == DutyState.excused.value}
+        if quorum_met(rules, list(states), reported, excused):
+            whistle.answered = True
+            await self._record(
+                "whistle_answered",
+                f"whistle {whistle.seq} answered: {', '.join(sorted(reported)) or 'nobody'} "
+                f"reported (quorum {rules.quorum}); the case moves on",
+                data={
+                    "whistle": whistle.seq,
+                    "reported": sorted(reported),
+                    "excused": sorted(excused),
+                },
+            )
+
+    async def _arrive_at(
+        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
+    ) -> None:
+        await super()._arrive_at(level, why=why, trigger=trigger, actor=actor)
+        if level is Level.township:
+            await self._auto_whistle()
