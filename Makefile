@@ -34,6 +34,7 @@ run: install
 	$(PY) -m runtime.stack up
 	$(PY) starter.py schedules
 	$(PY) starter.py roster load samples/roster.csv
+	$(PY) starter.py departments load samples/departments.csv
 	$(PY) starter.py intake samples/cases.jsonl || [ $$? -eq 1 ]
 	$(PY) starter.py intake samples/cases.csv || [ $$? -eq 1 ]
 	@$(PY) -m runtime.stack hint

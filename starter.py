@@ -7,6 +7,7 @@
         ACTION: pause resume extend escalate pull-up regrade transfer accept-transfer
                 object-transfer withdraw refuse visit  (`python starter.py ACTION -h`)
     python starter.py roster load FILE                        handlers per level and unit (CSV)
+    python starter.py departments load FILE                   departments a whistle summons (CSV)
     python starter.py report --period 2026-11 [--township T]  the assessment figures
     python starter.py schedules                               create/update the assessment schedules
 
@@ -37,6 +38,7 @@ from domain.policy import Policy, PolicyError, parse_policy
 from runtime import config, db
 from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
+from runtime.departments_io import load_departments, parse_departments
 from runtime.intake_run import Progress, submit
 from runtime.queries import RosterFileError, load_roster, parse_roster
 from runtime.reporting import print_report
@@ -174,6 +176,21 @@ async def cmd_roster_load(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_departments_load(args: argparse.Namespace) -> int:
+    try:
+        rows = parse_departments(read_text(args.file))
+    except ValueError as err:
+        raise UsageError(f"{args.file}: {err}") from None
+    pool = await db.create_pool(config.database_url())
+    try:
+        await db.migrate(pool)
+        count = await load_departments(pool, rows)
+    finally:
+        await pool.close()
+    print(f"departments: {count} loaded from {args.file}", file=sys.stderr)
+    return 0
+
+
 async def cmd_report(args: argparse.Namespace) -> int:
     pool = await db.create_pool(config.database_url())
     try:
@@ -220,6 +237,12 @@ def parser() -> argparse.ArgumentParser:
 
     schedules = sub.add_parser("schedules", help="create or update the assessment schedules")
     schedules.set_defaults(run=cmd_schedules)
+
+    departments = sub.add_parser("departments", help="manage the departments a whistle summons")
+    departments_sub = departments.add_subparsers(dest="departments_command", required=True)
+    dload = departments_sub.add_parser("load", help="load code,name,unit rows (CSV)")
+    dload.add_argument("file")
+    dload.set_defaults(run=cmd_departments_load)
 
     roster = sub.add_parser("roster", help="manage the handler roster")
     roster_sub = roster.add_subparsers(dest="roster_command", required=True)

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 
 from domain.actions import (
     Actor,
+    ArbitrationInput,
+    ConfirmationInput,
     EscalateInput,
     ExtendInput,
     OutcomeInput,
@@ -23,9 +25,11 @@ from domain.actions import (
     RefuseInput,
     RegradeInput,
     ResumeInput,
+    TrackInput,
     TransferAnswer,
     TransferInput,
     VisitInput,
+    WhistleInput,
     WithdrawInput,
 )
 from domain.intake_models import RiskFlag
@@ -90,6 +94,29 @@ def _visit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--note")
 
 
+def _whistle_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", choices=["routine", "hard_case", "emergency"])
+    p.add_argument("departments", help="department codes, ';'-separated, e.g. "
+                   "'police_station;judicial_office' (see samples/departments.csv)")  # fmt: skip
+    _reason(p)
+
+
+def _track_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to", dest="to_track", help="the track to hand over to (parties: their "
+                   "choice); leave out when mediation on this track failed")  # fmt: skip
+    _reason(p)
+
+
+def _arbitration_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("step", choices=["accepted", "extended", "award"])
+    p.add_argument("--award", help="the award's terms, for award")
+
+
+def _confirmation_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("step", choices=["applied", "accepted", "extended", "confirmed", "rejected"])
+    p.add_argument("--note")
+
+
 def _flags(text: str) -> list[str]:
     return [f.strip() for f in text.split(";") if f.strip()]
 
@@ -133,6 +160,19 @@ ACTIONS: tuple[Action, ...] = (
            _reason),
     Action("refuse", "a party refuses mediation (Art. 17): give --role applicant/respondent/…",
            W.refuse, lambda a, who: RefuseInput(actor=who, reason=a.reason), None, _reason),
+    Action("whistle", "blow the whistle: departments must report (吹哨报到), at the township",
+           W.blow_whistle, lambda a, who: WhistleInput(actor=who, kind=a.kind,
+                                                      departments=_flags(a.departments),
+                                                      reason=a.reason), "handler", _whistle_args),
+    Action("track", "hand mediation to another track, or record that this track failed",
+           W.change_track, lambda a, who: TrackInput(actor=who, to_track=a.to_track,
+                                                     reason=a.reason), "handler", _track_args),
+    Action("arbitration", "labour arbitration: accepted, extended (+15 days) or award",
+           W.arbitration, lambda a, who: ArbitrationInput(actor=who, step=a.step, award=a.award),
+           "arbitrator", _arbitration_args),
+    Action("confirmation", "judicial confirmation: applied (a party), then the court's steps",
+           W.confirmation, lambda a, who: ConfirmationInput(actor=who, step=a.step, note=a.note),
+           None, _confirmation_args),
     Action("visit", "record a return visit's result (回访)",
            W.record_visit, lambda a, who: VisitInput(actor=who, visit=a.visit, result=a.result,
                                                      note=a.note), "grid_worker", _visit_args),

@@ -1,0 +1,164 @@
+"""Tri-linked mediation (三调联动), labour arbitration and judicial confirmation on the
+time-skipping server, with a real worker and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.actions import (
+    Actor,
+    ArbitrationInput,
+    ConfirmationInput,
+    OutcomeInput,
+    TrackInput,
+)
+from domain.case_models import CaseStatus
+from tests import factories
+from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP
+from tests.workflows.test_case import settled, start, view_when
+from workflows.case import CaseWorkflow
+
+ARBITRATOR = Actor(name="劳动仲裁员", role="arbitrator", unit="Haibowan District")
+COURT = Actor(name="法官", role="judge", unit="Haibowan District Court")
+
+
+async def test_a_case_is_routed_to_a_track_at_intake(time_env, case_worker, clean_pool):
+    handle = await start(time_env, case_worker, dispute_type="consumer")
+
+    view = await view_when(handle, settled)
+
+    assert (view.mediation.track, view.mediation.department) == (
+        "administrative",
+        "market_supervision",
+    )
+    assert view.mediation.due_at - view.mediation.started_at == timedelta(days=30)
+
+
+async def test_hand_off_from_peoples_to_judicial_keeps_the_case_and_its_clocks(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker)
+    before = await view_when(handle, settled)
+
+    view = await handle.execute_update(
+        CaseWorkflow.change_track,
+        TrackInput(actor=GRID, to_track="judicial_pre_filing", reason="needs the court's weight"),
+    )
+
+    assert before.mediation.track == "peoples"
+    assert view.mediation.track == "judicial_pre_filing"
+    assert view.mediation.history == ["peoples", "judicial_pre_filing"]
+    assert (view.level, view.due_at, view.case_id) == (before.level, before.due_at, before.case_id)
+    assert view.events[: len(before.events)] == before.events  # no re-intake
+    assert view.events[-1].kind == "mediation_track"
+
+
+async def test_the_parties_choice_must_be_open_to_the_dispute(time_env, case_worker, clean_pool):
+    handle = await start(time_env, case_worker, dispute_type="wages")
+    await view_when(handle, settled)
+
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            CaseWorkflow.change_track,
+            TrackInput(actor=APPLICANT, to_track="peoples", reason="we prefer the committee"),
+        )
+
+    assert "may not choose peoples for a wages dispute" in str(caught.value.cause)
+
+
+async def test_failure_on_the_last_track_refers_the_parties_to_other_routes(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex")  # judicial from the start
+    view = await view_when(handle, settled)
+    assert view.mediation.track == "judicial_pre_filing"
+
+    await handle.execute_update(
+        CaseWorkflow.change_track, TrackInput(actor=GRID, reason="no agreement possible")
+    )
+    result = await handle.result()
+
+    final = await handle.query(CaseWorkflow.view)
+    assert result.status is CaseStatus.referred
+    referred, closed = final.events[-2:]
+    assert referred.kind == "referred" and "court" in referred.data["route"]
+    assert closed.data["outcome"] == "referred"
+
+
+async def test_labour_path_goes_from_mediation_to_arbitration_and_its_award(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, dispute_type="wages", policy=factories.NO_VISITS)
+    view = await view_when(handle, settled)
+    assert view.mediation.track == "labour_mediation"
+
+    await time_env.sleep(timedelta(days=16))  # 15 days of mediation lapse
+    lapsed = await handle.query(CaseWorkflow.view)
+    accepted = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="accepted")
+    )
+    awarded = await handle.execute_update(
+        CaseWorkflow.arbitration,
+        ArbitrationInput(actor=ARBITRATOR, step="award", award="pay 18,000 CNY in arrears"),
+    )
+
+    assert lapsed.mediation.track == "labour_arbitration"
+    assert "track_lapsed" in [e.kind for e in lapsed.events]
+    assert accepted.mediation.due_at - accepted.mediation.accepted_at == timedelta(days=45)
+    resolved = next(e for e in awarded.events if e.kind == "resolved")
+    assert resolved.data["agreement"] == "pay 18,000 CNY in arrears"
+
+
+async def test_arbitration_late_to_accept_is_flagged_to_the_county(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, dispute_type="labour")
+    await view_when(handle, settled)
+    await handle.execute_update(
+        CaseWorkflow.change_track, TrackInput(actor=GRID, reason="the employer will not talk")
+    )
+
+    await time_env.sleep(timedelta(days=6))
+
+    view = await handle.query(CaseWorkflow.view)
+    overdue = next(e for e in view.events if e.kind == "arbitration_overdue")
+    assert overdue.data["step"] == "acceptance"
+
+
+async def test_confirmation_applied_accepted_and_confirmed_closes_the_follow_up(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
+    await view_when(handle, settled)
+    await handle.execute_update(
+        CaseWorkflow.report_outcome,
+        OutcomeInput(outcome="resolved", actor=GRID, agreement="repair the ceiling by 12-01"),
+    )
+
+    applied = await handle.execute_update(
+        CaseWorkflow.confirmation, ConfirmationInput(actor=RESPONDENT, step="applied")
+    )
+    refused = None
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            CaseWorkflow.confirmation, ConfirmationInput(actor=TOWNSHIP, step="accepted")
+        )
+    refused = str(caught.value.cause)
+    accepted = await handle.execute_update(
+        CaseWorkflow.confirmation, ConfirmationInput(actor=COURT, step="accepted")
+    )
+    await handle.execute_update(
+        CaseWorkflow.confirmation, ConfirmationInput(actor=COURT, step="confirmed")
+    )
+    result = await handle.result()
+
+    assert applied.confirmation.accept_by is not None
+    assert "only the court" in refused
+    assert accepted.confirmation.decide_by is not None
+    assert result.status is CaseStatus.closed
+    final = await handle.query(CaseWorkflow.view)
+    assert final.confirmation.outcome == "confirmed"
+    assert [e.kind for e in final.events][-2:] == ["confirmation_confirmed", "closed"]
