@@ -5,7 +5,10 @@
     python starter.py outcome CASE_ID resolved|failed --by NAME --unit UNIT [--reason ...]
     python starter.py ACTION CASE_ID ... --by NAME [--role ROLE] [--unit UNIT]
         ACTION: pause resume extend escalate pull-up regrade transfer accept-transfer
-                object-transfer withdraw refuse visit  (`python starter.py ACTION -h`)
+                object-transfer withdraw refuse visit whistle track arbitration confirmation
+                (`python starter.py ACTION -h`)
+    python starter.py DUTY CASE_ID DEPARTMENT ... --by NAME --unit UNIT [--role ROLE] [--whistle N]
+        DUTY: check-in file-report decline rule-decline  (a summoned department's duty)
     python starter.py roster load FILE                        handlers per level and unit (CSV)
     python starter.py departments load FILE                   departments a whistle summons (CSV)
     python starter.py report --period 2026-11 [--township T]  the assessment figures
@@ -39,6 +42,7 @@ from runtime import config, db
 from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
+from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
 from runtime.intake_run import Progress, submit
 from runtime.queries import RosterFileError, load_roster, parse_roster
 from runtime.reporting import print_report
@@ -133,17 +137,20 @@ async def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _problems(err: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
+        f"{e['msg'].removeprefix('Value error, ')}"
+        for e in err.errors()
+    )
+
+
 async def cmd_action(args: argparse.Namespace) -> int:
     """Any handler action: build its input, send the update, print the case after it."""
     try:
         action = build_input(args)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
-            f"{e['msg'].removeprefix('Value error, ')}"
-            for e in err.errors()
-        )
-        raise UsageError(f"{args.command} for {args.case_id}: {problems}") from None
+        raise UsageError(f"{args.command} for {args.case_id}: {_problems(err)}") from None
     client = await connect()
     handle = client.get_workflow_handle(workflow_id_for(args.case_id))
     try:
@@ -155,6 +162,31 @@ async def cmd_action(args: argparse.Namespace) -> int:
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             print(f"{args.command}: no open case {args.case_id}", file=sys.stderr)
+            return 1
+        raise
+    print(view.model_dump_json(indent=2))
+    return 0
+
+
+async def cmd_duty_action(args: argparse.Namespace) -> int:
+    """A department's duty action: build its input, send the update to the case's child for
+    that whistle and department, print the duty after it."""
+    duty = f"{args.department} (whistle {args.whistle}) of case {args.case_id}"
+    try:
+        action = build_duty_input(args)
+    except ValidationError as err:
+        raise UsageError(f"{args.command} for {duty}: {_problems(err)}") from None
+    client = await connect()
+    handle = client.get_workflow_handle(duty_workflow_id_for(args))
+    try:
+        view = await handle.execute_update(args.action.update, action)
+    except WorkflowUpdateFailedError as err:
+        reason = getattr(err.cause, "message", None) or str(err.cause)
+        print(f"{args.command} refused for {duty}: {reason}", file=sys.stderr)
+        return 1
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            print(f"{args.command}: no open duty of {duty}", file=sys.stderr)
             return 1
         raise
     print(view.model_dump_json(indent=2))
@@ -229,6 +261,7 @@ def parser() -> argparse.ArgumentParser:
     status.set_defaults(run=cmd_status)
 
     add_action_parsers(sub, cmd_action)
+    add_duty_parsers(sub, cmd_duty_action)
 
     report = sub.add_parser("report", help="print a period's assessment figures")
     report.add_argument("--period", required=True, help="2026-11 (month), 2026-W47, 2026-11-23")

@@ -32,10 +32,11 @@ from runtime import config, db
 from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
+from workflows.department_duty import DepartmentDutyWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow)
+WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow)
 
 
 def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:

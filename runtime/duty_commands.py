@@ -1,0 +1,106 @@
+"""The department actions of the command line: one subcommand per duty update.
+
+    check-in CASE_ID DEPARTMENT [--whistle N]
+    file-report CASE_ID DEPARTMENT --result T [--findings T] [--actions T] [--whistle N]
+    decline CASE_ID DEPARTMENT --reason T [--whistle N]
+    rule-decline CASE_ID DEPARTMENT uphold|overrule --reason T [--whistle N]
+
+each with `--by NAME --unit UNIT [--role ROLE]`: the role is the department's code for its
+own staff (check-in, file-report, decline) and `supervisor` for a ruling. Like
+`runtime/case_commands.py`, each builds the update's input model, so a malformed action is
+refused before anything is sent, and names the update; the duty's workflow is the case's
+child for that whistle and department (`duty_workflow_id`). `starter.py` connects and runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.actions import Actor
+from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRuling
+from domain.naming import duty_workflow_id, workflow_id_for
+from workflows.department_duty import DepartmentDutyWorkflow
+
+
+@dataclass(frozen=True)
+class DutyAction:
+    name: str
+    help: str
+    update: Any  # the DepartmentDutyWorkflow update method
+    build: Callable[[argparse.Namespace, Actor], BaseModel]
+    #: None: the department's code, for the department's own staff.
+    default_role: str | None
+    add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None
+
+
+def _reason(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reason", required=True, help="why (recorded with the duty)")
+
+
+def _report_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--result", required=True, help="the result of the department's part")
+    p.add_argument("--findings", help="what the department found")
+    p.add_argument("--actions", help="what it did")
+
+
+def _ruling_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "ruling",
+        choices=["uphold", "overrule"],
+        help="uphold: the department is excused; overrule: it is supervised",
+    )
+    _reason(p)
+
+
+W = DepartmentDutyWorkflow
+DUTY_ACTIONS: tuple[DutyAction, ...] = (
+    DutyAction("check-in", "a summoned department checks in (报到)",
+               W.check_in, lambda a, who: DutyCheckIn(actor=who), None),
+    DutyAction("file-report", "a department files its part: --result, and what it found and did",
+               W.file_report, lambda a, who: DutyReport(
+                   actor=who, result=a.result, findings=a.findings, actions=a.actions),
+               None, _report_args),
+    DutyAction("decline", "a department declines: the matter is not within its remit",
+               W.decline, lambda a, who: DutyDecline(actor=who, reason=a.reason), None, _reason),
+    DutyAction("rule-decline", "a supervisor of the township or county rules on a decline",
+               W.rule_on_decline, lambda a, who: DutyRuling(
+                   actor=who, uphold=a.ruling == "uphold", reason=a.reason),
+               "supervisor", _ruling_args),
+)  # fmt: skip
+
+
+def add_duty_parsers(sub: Any, run: Callable) -> None:
+    """One subcommand per duty action, each with the duty's whistle and the actor options."""
+    for action in DUTY_ACTIONS:
+        p = sub.add_parser(action.name, help=action.help, description=action.help)
+        p.add_argument("case_id")
+        p.add_argument("department", help="the department's code, e.g. police_station")
+        action.add_args(p)
+        p.add_argument(
+            "--whistle", type=int, default=1, help="which whistle of the case (default: 1)"
+        )
+        p.add_argument("--by", required=True, help="your name")
+        p.add_argument(
+            "--unit",
+            required=True,
+            help="your unit: the department's township or county (for a ruling, the case's)",
+        )
+        role = action.default_role or "the department's code"
+        p.add_argument("--role", default=action.default_role, help=f"default: {role}")
+        p.set_defaults(run=run, action=action)
+
+
+def build_duty_input(args: argparse.Namespace) -> BaseModel:
+    """The update's input; raises pydantic's ValidationError for a malformed action."""
+    who = Actor(name=args.by, role=args.role or args.department, unit=args.unit)
+    return args.action.build(args, who)
+
+
+def duty_workflow_id_for(args: argparse.Namespace) -> str:
+    """The workflow id of the duty the command acts on."""
+    return duty_workflow_id(workflow_id_for(args.case_id), args.whistle, args.department)
