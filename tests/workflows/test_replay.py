@@ -5,8 +5,10 @@ The histories in tests/histories/ were recorded from real runs; to add one for a
 
     RECORD_HISTORIES=1 .venv/bin/pytest tests/workflows/test_replay.py -k record
 
-Never re-record an existing file to make this test pass: guard the change with
-`workflow.patched` instead.
+(add a recording test for the new story first). The recorders refuse to overwrite a saved
+history: never re-record one to make this test pass; guard the change with
+`workflow.patched` instead, as `workflows/case.py` does for mediation tracks, the policy's
+whistle and judicial confirmation.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ SAVED = sorted(HISTORIES.glob("*.json"))
 
 
 def test_histories_are_saved():
-    assert {p.stem for p in SAVED} >= {"climb_to_county", "resolved_at_village"}
+    assert {p.stem for p in SAVED} >= {
+        "climb_to_county", "resolved_at_village", "whistle_track_confirmation",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
@@ -43,6 +47,8 @@ async def test_saved_history_replays_without_nondeterminism(path: Path):
 
 @pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records histories on request")
 async def test_record_histories(time_env, case_worker, clean_pool):
+    for name in ("climb_to_county", "resolved_at_village"):
+        assert not (HISTORIES / f"{name}.json").exists(), "never re-record a saved history"
     await factories.load_roster(clean_pool)
     climb = await start(time_env, case_worker, "climb_to_county")
     await time_env.sleep(timedelta(days=40))
@@ -87,3 +93,63 @@ async def test_record_histories(time_env, case_worker, clean_pool):
     for handle in (climb, story):
         history = await handle.fetch_history()
         (HISTORIES / f"{handle.id.removeprefix('case-')}.json").write_text(history.to_json())
+
+
+@pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records histories on request")
+async def test_record_whistle_track_confirmation(time_env, case_worker, clean_pool):
+    """A red case: a whistle answered by two departments, a hand-off to judicial mediation,
+    a resolution whose agreement the court confirms, the visits."""
+    from domain.actions import ConfirmationInput, TrackInput, WhistleInput
+    from domain.duty_contract import DutyCheckIn, DutyReport
+    from domain.naming import duty_workflow_id
+    from runtime.config import ROOT
+    from runtime.departments_io import load_departments, parse_departments
+    from tests.factories import RESPONDENT, TOWNSHIP, Actor
+    from workflows.department_duty import DepartmentDutyWorkflow
+
+    path = HISTORIES / "whistle_track_confirmation.json"
+    assert not path.exists(), "never re-record a saved history: guard the change instead"
+    await factories.load_roster(clean_pool)
+    text = (ROOT / "samples" / "departments.csv").read_text(encoding="utf-8")
+    await load_departments(clean_pool, parse_departments(text))
+    case = await start(
+        time_env, case_worker, "whistle_track_confirmation", risk_flags=["group_dispute"]
+    )
+    await case.execute_update(
+        CaseWorkflow.blow_whistle,
+        WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
+                     departments=["police_station", "judicial_office"]),
+    )  # fmt: skip
+    for code in ("police_station", "judicial_office"):
+        who = Actor(name="值班员", role=code, unit="Haibei Street")
+        duty = time_env.client.get_workflow_handle(duty_workflow_id(case.id, 1, code))
+        await duty.execute_update(DepartmentDutyWorkflow.check_in, DutyCheckIn(actor=who))
+        await duty.execute_update(
+            DepartmentDutyWorkflow.file_report, DutyReport(actor=who, result="on site")
+        )
+        await duty.result()
+    await case.execute_update(
+        CaseWorkflow.change_track,
+        TrackInput(actor=TOWNSHIP, to_track="judicial_pre_filing", reason="the court's weight"),
+    )
+    await case.execute_update(
+        CaseWorkflow.report_outcome,
+        OutcomeInput(outcome="resolved", actor=TOWNSHIP, agreement="new fence line"),
+    )
+    court = Actor(name="法官", role="judge", unit="court")
+    await case.execute_update(
+        CaseWorkflow.confirmation, ConfirmationInput(actor=RESPONDENT, step="applied")
+    )
+    for step in ("accepted", "confirmed"):
+        await case.execute_update(
+            CaseWorkflow.confirmation, ConfirmationInput(actor=court, step=step)
+        )
+    await time_env.sleep(timedelta(days=2))
+    for name in ("satisfaction", "performance"):
+        if name == "performance":
+            await time_env.sleep(timedelta(days=29))
+        await case.execute_update(
+            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+        )
+    await case.result()
+    path.write_text((await case.fetch_history()).to_json())
