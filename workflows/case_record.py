@@ -6,7 +6,7 @@ the record keeping every step shares. Deterministic: only workflow APIs and pure
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -113,14 +113,23 @@ class CaseBookkeeping:
                 v.model_copy(update={"due_at": local(v.due_at), "overdue_at": local(v.overdue_at)})
                 for v in f.visits
             ],
-            whistles=f.whistles,
-            mediation=f.mediation,
-            confirmation=f.confirmation,
+            whistles=[self._localized(w) for w in f.whistles],
+            mediation=self._localized(f.mediation),
+            confirmation=self._localized(f.confirmation),
             opened_at=local(f.opened_at),
             closed_at=local(f.closed_at) if f.closed_at else None,
             policy=self._start.policy.name,
             runs=f.runs,
             events=[e.model_copy(update={"at": local(e.at)}) for e in f.events],
+        )
+
+    def _localized(self, model):
+        """A copy of `model` with its datetimes in the policy's local time."""
+        if model is None:
+            return None
+        local = self._start.policy.local
+        return model.model_copy(
+            update={k: local(v) for k, v in model if isinstance(v, datetime)}
         )
 
     # -- recording ---------------------------------------------------------------------------
