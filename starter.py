@@ -145,52 +145,47 @@ def _problems(err: ValidationError) -> str:
     )
 
 
-async def cmd_action(args: argparse.Namespace) -> int:
-    """Any handler action: build its input, send the update, print the case after it."""
+async def _send_update(
+    args: argparse.Namespace, build, workflow_id: str, what: str, missing: str
+) -> int:
+    """Build an update's input (refusing a malformed one before anything is sent), send it,
+    print the answer; a refusal prints its reason and exits 1."""
     try:
-        action = build_input(args)
+        action = build(args)
     except ValidationError as err:
-        raise UsageError(f"{args.command} for {args.case_id}: {_problems(err)}") from None
+        raise UsageError(f"{args.command} for {what}: {_problems(err)}") from None
     client = await connect()
-    handle = client.get_workflow_handle(workflow_id_for(args.case_id))
+    handle = client.get_workflow_handle(workflow_id)
     try:
         view = await handle.execute_update(args.action.update, action)
     except WorkflowUpdateFailedError as err:
         reason = getattr(err.cause, "message", None) or str(err.cause)
-        print(f"{args.command} refused for {args.case_id}: {reason}", file=sys.stderr)
+        print(f"{args.command} refused for {what}: {reason}", file=sys.stderr)
         return 1
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            print(f"{args.command}: no open case {args.case_id}", file=sys.stderr)
+            print(f"{args.command}: {missing}", file=sys.stderr)
             return 1
         raise
     print(view.model_dump_json(indent=2))
     return 0
+
+
+async def cmd_action(args: argparse.Namespace) -> int:
+    """Any handler action on a case; prints the case after it."""
+    return await _send_update(
+        args, build_input, workflow_id_for(args.case_id), args.case_id,
+        f"no open case {args.case_id}",
+    )  # fmt: skip
 
 
 async def cmd_duty_action(args: argparse.Namespace) -> int:
-    """A department's duty action: build its input, send the update to the case's child for
-    that whistle and department, print the duty after it."""
+    """A department's duty action, sent to the case's child for that whistle and department;
+    prints the duty after it."""
     duty = f"{args.department} (whistle {args.whistle}) of case {args.case_id}"
-    try:
-        action = build_duty_input(args)
-    except ValidationError as err:
-        raise UsageError(f"{args.command} for {duty}: {_problems(err)}") from None
-    client = await connect()
-    handle = client.get_workflow_handle(duty_workflow_id_for(args))
-    try:
-        view = await handle.execute_update(args.action.update, action)
-    except WorkflowUpdateFailedError as err:
-        reason = getattr(err.cause, "message", None) or str(err.cause)
-        print(f"{args.command} refused for {duty}: {reason}", file=sys.stderr)
-        return 1
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            print(f"{args.command}: no open duty of {duty}", file=sys.stderr)
-            return 1
-        raise
-    print(view.model_dump_json(indent=2))
-    return 0
+    return await _send_update(
+        args, build_duty_input, duty_workflow_id_for(args), duty, f"no open duty of {duty}"
+    )
 
 
 async def cmd_roster_load(args: argparse.Namespace) -> int:
