@@ -217,3 +217,22 @@ class ConfirmationInput(_Action):
 
     step: Literal["applied", "accepted", "extended", "confirmed", "rejected"]
     note: str | None = None
+
+
+class TrackExtendInput(_Action):
+    """More time on the mediation track: the law asks for both parties' consent."""
+
+    by: str
+    both_parties_consent: bool
+    reason: str
+
+    @field_validator("by")
+    @classmethod
+    def _duration(cls, text: str) -> str:
+        Budget.parse(text)
+        return text
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, text: str) -> str:
+        return _needs_text(text, "an extension")

@@ -105,6 +105,8 @@ class Mediation(BaseModel):
     accepted_at: datetime | None = None
     flagged_overdue: bool = False
     history: list[str] = Field(default_factory=list)
+    #: Extensions granted on this track (with both parties' consent).
+    extensions: list[str] = Field(default_factory=list)
 
 
 class Confirmation(BaseModel):

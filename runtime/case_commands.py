@@ -25,6 +25,7 @@ from domain.actions import (
     RefuseInput,
     RegradeInput,
     ResumeInput,
+    TrackExtendInput,
     TrackInput,
     TransferAnswer,
     TransferInput,
@@ -107,6 +108,13 @@ def _track_args(p: argparse.ArgumentParser) -> None:
     _reason(p)
 
 
+def _extend_track_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("duration", help='more time on the track: "10d", "5wd"')
+    p.add_argument("--both-parties-consent", action="store_true",
+                   help="both parties agreed to go on (the law's condition)")  # fmt: skip
+    _reason(p)
+
+
 def _arbitration_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("step", choices=["accepted", "extended", "award"])
     p.add_argument("--award", help="the award's terms, for award")
@@ -167,6 +175,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("track", "hand mediation to another track, or record that this track failed",
            W.change_track, lambda a, who: TrackInput(actor=who, to_track=a.to_track,
                                                      reason=a.reason), "handler", _track_args),
+    Action("extend-track", "more time on the mediation track, with both parties' consent",
+           W.extend_track, lambda a, who: TrackExtendInput(
+               actor=who, by=a.duration, both_parties_consent=a.both_parties_consent,
+               reason=a.reason), "handler", _extend_track_args),
     Action("arbitration", "labour arbitration: accepted, extended (+15 days) or award",
            W.arbitration, lambda a, who: ArbitrationInput(actor=who, step=a.step, award=a.award),
            "arbitrator", _arbitration_args),

@@ -223,6 +223,7 @@ class CaseWorkflow(MediationUpdates):
                     "whistle": self._whistle,
                     "duty": self._duty_changed,
                     "track": self._change_track,
+                    "extend_track": self._extend_track,
                     "arbitration": self._arbitration,
                     "confirmation": self._confirmation_step,
                 }[item.kind]

@@ -10,7 +10,13 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import authority
-    from domain.actions import ArbitrationInput, ConfirmationInput, TrackInput, WhistleInput
+    from domain.actions import (
+        ArbitrationInput,
+        ConfirmationInput,
+        TrackExtendInput,
+        TrackInput,
+        WhistleInput,
+    )
     from domain.case_models import ON_THE_LADDER, CaseStatus, CaseView
     from domain.duty_contract import DUTY_CHANGED_SIGNAL, DutyChange
     from domain.ladder import Level
@@ -88,6 +94,26 @@ class MediationUpdates(CaseUpdates):
     @change_track.validator
     def _v_track(self, a: TrackInput) -> None:
         self._check_track(a)
+
+    def _check_extend_track(self, a: TrackExtendInput) -> None:
+        self._require(ON_THE_LADDER, "extend the mediation track")
+        m = self._file.mediation
+        if m is None:
+            raise ValueError(f"case {self._file.case_id} has no mediation track")
+        if m.track == Track.labour_arbitration.value:
+            raise ValueError("an arbitration award is extended with `arbitration extended`")
+        authority.check_responsible(a.actor, self._holder())
+        if (refusal := self._track_extension_refusal(a)) is not None:
+            raise ValueError(refusal)
+
+    @workflow.update
+    async def extend_track(self, a: TrackExtendInput) -> CaseView:
+        """More time on the mediation track, with both parties' consent."""
+        return await self._submit("extend_track", a, lambda: self._check_extend_track(a))
+
+    @extend_track.validator
+    def _v_extend_track(self, a: TrackExtendInput) -> None:
+        self._check_extend_track(a)
 
     def _check_arbitration(self, a: ArbitrationInput) -> None:
         self._require(ON_THE_LADDER, "record an arbitration step")

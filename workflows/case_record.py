@@ -128,9 +128,7 @@ class CaseBookkeeping:
         if model is None:
             return None
         local = self._start.policy.local
-        return model.model_copy(
-            update={k: local(v) for k, v in model if isinstance(v, datetime)}
-        )
+        return model.model_copy(update={k: local(v) for k, v in model if isinstance(v, datetime)})
 
     # -- recording ---------------------------------------------------------------------------
 

@@ -19,12 +19,14 @@ with workflow.unsafe.imports_passed_through():
         ArbitrationInput,
         ConfirmationInput,
         OutcomeInput,
+        TrackExtendInput,
         TrackInput,
     )
     from domain.case_models import ON_THE_LADDER, CaseStatus, Confirmation, Mediation
     from domain.confirmation import confirmation_deadlines, confirmation_policy
     from domain.mediation import (
         OTHER_ROUTES,
+        Extension,
         Track,
         arbitration_limits,
         next_track,
@@ -32,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         time_limit,
     )
     from domain.mediation_policy import mediation_policy
+    from domain.policy import Budget
     from workflows.case_turns import CaseTurns
 
 PARTIES = frozenset({"applicant", "respondent", "third_party"})
@@ -156,6 +159,37 @@ class TrackSteps(CaseTurns):
             actor=action.actor,
             data={"due_at": f.mediation.due_at.isoformat()},
         )
+
+    def _track_extension_refusal(self, action: TrackExtendInput) -> str | None:
+        """Why the track may not be extended so, or None: the policy's rules (consent, caps)."""
+        m = self._file.mediation
+        assert m is not None
+        wanted = [Extension(length=x, both_parties_consent=True) for x in m.extensions] + [
+            Extension(length=action.by, both_parties_consent=action.both_parties_consent)
+        ]
+        try:
+            time_limit(
+                Track(m.track), *wanted, policy=mediation_policy(self._start.policy.mediation)
+            )
+        except ValueError as err:
+            return str(err)
+        return None
+
+    async def _extend_track(self, action: TrackExtendInput) -> None:
+        m, policy = self._file.mediation, self._start.policy
+        assert m is not None
+        m.due_at = policy.after(m.due_at, Budget.parse(action.by)).due
+        m.extensions.append(action.by)
+        m.flagged_overdue = False
+        await self._record(
+            "track_extended",
+            f"the {m.track} track extended by {action.by} with both parties' consent "
+            f"({action.reason}); until {policy.local(m.due_at):%Y-%m-%d %H:%M}",
+            actor=action.actor,
+            data={"track": m.track, "by": action.by, "reason": action.reason,
+                  "due_at": m.due_at.isoformat()},
+            notify=self._parties(),
+        )  # fmt: skip
 
     def _track_wakeups(self) -> list[datetime]:
         m = self._file.mediation

@@ -13,6 +13,7 @@ from domain.actions import (
     ArbitrationInput,
     ConfirmationInput,
     OutcomeInput,
+    TrackExtendInput,
     TrackInput,
 )
 from domain.case_models import CaseStatus
@@ -162,3 +163,24 @@ async def test_confirmation_applied_accepted_and_confirmed_closes_the_follow_up(
     final = await handle.query(CaseWorkflow.view)
     assert final.confirmation.outcome == "confirmed"
     assert [e.kind for e in final.events][-2:] == ["confirmation_confirmed", "closed"]
+
+
+async def test_a_judicial_track_is_extended_only_with_both_parties_consent(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex")
+    before = await view_when(handle, settled)
+
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            CaseWorkflow.extend_track,
+            TrackExtendInput(actor=GRID, by="10d", both_parties_consent=False, reason="appraisal"),
+        )
+    view = await handle.execute_update(
+        CaseWorkflow.extend_track,
+        TrackExtendInput(actor=GRID, by="10d", both_parties_consent=True, reason="appraisal"),
+    )
+
+    assert "needs both parties' consent" in str(caught.value.cause)
+    assert view.mediation.due_at - before.mediation.due_at == timedelta(days=10)
+    assert view.events[-1].kind == "track_extended"
