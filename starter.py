@@ -44,7 +44,7 @@ from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
 from runtime.intake_run import Progress, submit
-from runtime.queries import RosterFileError, load_roster, parse_roster
+from runtime.queries import load_roster, parse_roster
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
 from workflows.case import CaseWorkflow
@@ -188,34 +188,28 @@ async def cmd_duty_action(args: argparse.Namespace) -> int:
     )
 
 
-async def cmd_roster_load(args: argparse.Namespace) -> int:
+async def _load_csv(args: argparse.Namespace, parse, load, noun: str) -> int:
+    """Parse a reference-data CSV (errors name the line and column), then upsert it whole."""
     try:
-        rows = parse_roster(read_text(args.file))
-    except RosterFileError as err:
-        raise UsageError(f"{args.file}: {err}") from None
-    pool = await db.create_pool(config.database_url())
-    try:
-        await db.migrate(pool)
-        count = await load_roster(pool, rows)
-    finally:
-        await pool.close()
-    print(f"roster: {count} handler(s) loaded from {args.file}", file=sys.stderr)
-    return 0
-
-
-async def cmd_departments_load(args: argparse.Namespace) -> int:
-    try:
-        rows = parse_departments(read_text(args.file))
+        rows = parse(read_text(args.file))
     except ValueError as err:
         raise UsageError(f"{args.file}: {err}") from None
     pool = await db.create_pool(config.database_url())
     try:
         await db.migrate(pool)
-        count = await load_departments(pool, rows)
+        count = await load(pool, rows)
     finally:
         await pool.close()
-    print(f"departments: {count} loaded from {args.file}", file=sys.stderr)
+    print(f"{noun}: {count} loaded from {args.file}", file=sys.stderr)
     return 0
+
+
+async def cmd_roster_load(args: argparse.Namespace) -> int:
+    return await _load_csv(args, parse_roster, load_roster, "roster")
+
+
+async def cmd_departments_load(args: argparse.Namespace) -> int:
+    return await _load_csv(args, parse_departments, load_departments, "departments")
 
 
 async def cmd_report(args: argparse.Namespace) -> int:

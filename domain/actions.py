@@ -6,9 +6,9 @@ that person may. Pure: no Temporal, no I/O.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
@@ -37,6 +37,20 @@ class _Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actor: Actor
+
+
+def _says_why(what: str) -> AfterValidator:
+    """A reason that must say something: its error names the action ("an extension …")."""
+    return AfterValidator(lambda text: _needs_text(text, what))
+
+
+def _budget_text(text: str) -> str:
+    Budget.parse(text)
+    return text
+
+
+#: "12h", "2d", "3wd": a length of time as the policy writes it.
+DurationText = Annotated[str, AfterValidator(_budget_text)]
 
 
 def _needs_text(value: str | None, what: str) -> str:
@@ -74,56 +88,30 @@ class ResumeInput(_Action):
 class ExtendInput(_Action):
     """A supervisor at the level above grants more time at the current level."""
 
-    by: str
-    reason: str
-
-    @field_validator("by")
-    @classmethod
-    def _duration(cls, text: str) -> str:
-        Budget.parse(text)
-        return text
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "an extension")
+    by: DurationText
+    reason: Annotated[str, _says_why("an extension")]
 
 
 class EscalateInput(_Action):
     """The applicant asks to go up a level, or a supervisor pulls the case up to theirs."""
 
-    reason: str
+    reason: Annotated[str, _says_why("an escalation")]
     #: For a pull-up: the level to pull the case to (default: the supervisor's own).
     to_level: Level | None = None
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "an escalation")
 
 
 class RegradeInput(_Action):
     """New risk flags for the case; its colour is graded again from them."""
 
     risk_flags: list[RiskFlag]
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "a re-grade")
+    reason: Annotated[str, _says_why("a re-grade")]
 
 
 class TransferInput(_Action):
     """Hand the case to another unit at the same level (首接负责: ours until accepted)."""
 
     to_unit: str = Field(min_length=1)
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "a transfer")
+    reason: Annotated[str, _says_why("a transfer")]
 
 
 class TransferAnswer(_Action):
@@ -140,23 +128,13 @@ class TransferAnswer(_Action):
 
 
 class WithdrawInput(_Action):
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "a withdrawal")
+    reason: Annotated[str, _says_why("a withdrawal")]
 
 
 class RefuseInput(_Action):
     """A party refuses mediation (People's Mediation Law Art. 17)."""
 
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "a refusal")
+    reason: Annotated[str, _says_why("a refusal")]
 
 
 VisitResult = Literal["satisfied", "dissatisfied", "agreement_broken", "flared_up", "unreachable"]
@@ -178,12 +156,7 @@ class WhistleInput(_Action):
 
     kind: Literal["routine", "hard_case", "emergency"]
     departments: list[str] = Field(min_length=1)
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "a whistle")
+    reason: Annotated[str, _says_why("a whistle")]
 
 
 class TrackInput(_Action):
@@ -191,12 +164,7 @@ class TrackInput(_Action):
     handler, or (with `to_track` None) the next track because this one failed."""
 
     to_track: str | None = None
-    reason: str
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "a change of track")
+    reason: Annotated[str, _says_why("a change of track")]
 
 
 class ArbitrationInput(_Action):
@@ -222,17 +190,6 @@ class ConfirmationInput(_Action):
 class TrackExtendInput(_Action):
     """More time on the mediation track: the law asks for both parties' consent."""
 
-    by: str
+    by: DurationText
     both_parties_consent: bool
-    reason: str
-
-    @field_validator("by")
-    @classmethod
-    def _duration(cls, text: str) -> str:
-        Budget.parse(text)
-        return text
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, text: str) -> str:
-        return _needs_text(text, "an extension")
+    reason: Annotated[str, _says_why("an extension")]
