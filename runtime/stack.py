@@ -166,6 +166,24 @@ def _wait(what: str, ready: Callable[[], bool], proc: Popen[bytes] | None, log: 
         time.sleep(0.3)
 
 
+def _ensure_search_attributes(keys) -> None:
+    """Every attribute the code uses, registered: a server started by an older checkout lacks
+    the newer ones, and a case upserting one would fail its workflow tasks until it exists."""
+    from workflows.search_attributes import cli_type
+
+    listed = _cli("operator", "search-attribute", "list")
+    missing = [key for key in keys if key.name not in listed.stdout]
+    for key in missing:
+        _cli("operator", "search-attribute", "create", "--name", key.name,
+             "--type", cli_type(key))  # fmt: skip
+        print(f"temporal: registered search attribute {key.name}")
+    if missing:
+        listed = _cli("operator", "search-attribute", "list")
+    still = [key.name for key in keys if key.name not in listed.stdout]
+    if listed.returncode != 0 or still:
+        raise StackError(f"search attributes missing on {ADDRESS}: {', '.join(still)}")
+
+
 def _temporal() -> None:
     """Start (or reuse) the dev server on 127.0.0.1:7233 / :8233 with our search attributes."""
     from workflows.search_attributes import ALL, cli_flags
@@ -207,10 +225,7 @@ def _temporal() -> None:
         if proc is not None:
             _stop("temporal", proc.pid)
         raise
-    listed = _cli("operator", "search-attribute", "list")
-    missing = [key.name for key in ALL if key.name not in listed.stdout]
-    if listed.returncode != 0 or missing:
-        raise StackError(f"search attributes missing on {ADDRESS}: {', '.join(missing)}")
+    _ensure_search_attributes(ALL)
     print(f"temporal: ready ({time.monotonic() - started:.1f}s)")
 
 

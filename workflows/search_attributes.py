@@ -40,13 +40,16 @@ ALL: tuple[SearchAttributeKey, ...] = (
 )
 
 
+def cli_type(key: SearchAttributeKey) -> str:
+    """The type name the `temporal` CLI uses for `key`: Keyword or Datetime."""
+    return {"KEYWORD": "Keyword", "DATETIME": "Datetime"}[
+        key.indexed_value_type.name.split("_")[-1]
+    ]
+
+
 def cli_flags() -> list[str]:
     """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
-    kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime"}
     flags: list[str] = []
     for key in ALL:
-        flags += [
-            "--search-attribute",
-            f"{key.name}={kinds[key.indexed_value_type.name.split('_')[-1]]}",
-        ]
+        flags += ["--search-attribute", f"{key.name}={cli_type(key)}"]
     return flags
