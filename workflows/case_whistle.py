@@ -28,14 +28,14 @@ with workflow.unsafe.imports_passed_through():
         quorum_met,
         whistle_policy,
     )
+    from workflows.case_confirmation import ConfirmationSteps
     from workflows.case_record import ACTIVITY_TIMEOUT, DB_RETRY
-    from workflows.case_tracks import TrackSteps
 
 #: Duty events the county and the department are told of: 督办 and its reminder.
 SUPERVISION_EVENTS = frozenset({DutyEvent.supervise, DutyEvent.overrule})
 
 
-class WhistleSteps(TrackSteps):
+class WhistleSteps(ConfirmationSteps):
     def _open_whistle(self) -> Whistle | None:
         return next((w for w in self._file.whistles if not w.answered), None)
 
