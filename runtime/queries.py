@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 import asyncpg
 
 from domain.ladder import Level
+from runtime.reference_csv import read_rows
 
 ROSTER_COLUMNS = ("level", "unit", "name", "role")
 
@@ -32,29 +31,18 @@ async def known_case_ids(pool: asyncpg.Pool, case_ids: Iterable[str]) -> set[str
 
 
 def parse_roster(text: str) -> list[tuple[str, str, str, str, bool]]:
-    """Rows of `level,unit,name,role[,active]`, checked; errors name the line."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in ROSTER_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise RosterFileError(
-            f"missing column(s) {', '.join(missing)}; expected {', '.join(ROSTER_COLUMNS)}[,active]"
-        )
+    """Rows of `level,unit,name,role[,active]`, checked; errors name the line and the column."""
     rows = []
     levels = {lv.value for lv in Level}
-    for row in reader:
-        line = reader.line_num
-        values = {c: (row.get(c) or "").strip() for c in (*ROSTER_COLUMNS, "active")}
-        for column in ROSTER_COLUMNS:
-            if not values[column]:
-                raise RosterFileError(f"line {line}: {column} is empty")
+    for line, values, active in read_rows(
+        text, ROSTER_COLUMNS, what="roster", error=RosterFileError
+    ):
         if values["level"] not in levels:
             raise RosterFileError(
-                f"line {line}: level {values['level']!r} must be one of {', '.join(sorted(levels))}"
+                f"line {line}, column level: {values['level']!r} must be one of "
+                f"{', '.join(sorted(levels))}"
             )
-        active = values["active"].lower() not in {"false", "no", "0", "n"}
         rows.append((values["level"], values["unit"], values["name"], values["role"], active))
-    if not rows:
-        raise RosterFileError("no roster rows after the header")
     return rows
 
 
