@@ -42,10 +42,13 @@ LEVELS = [lv.value for lv in Level]
 
 @dataclass(frozen=True)
 class Action:
+    """One subcommand: the update it sends and how it builds the update's input."""
+
     name: str
     help: str
-    update: Any  # the CaseWorkflow update method
+    update: Any  # the workflow's update method (the case's, or a department duty's)
     build: Callable[[argparse.Namespace, Actor], BaseModel]
+    #: The actor's role when `--role` is left out; None: the parser decides (see its adder).
     default_role: str | None
     add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None
 

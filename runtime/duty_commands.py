@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,18 +23,8 @@ from pydantic import BaseModel
 from domain.actions import Actor
 from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRuling
 from domain.naming import duty_workflow_id, workflow_id_for
+from runtime.case_commands import Action
 from workflows.department_duty import DepartmentDutyWorkflow
-
-
-@dataclass(frozen=True)
-class DutyAction:
-    name: str
-    help: str
-    update: Any  # the DepartmentDutyWorkflow update method
-    build: Callable[[argparse.Namespace, Actor], BaseModel]
-    #: None: the department's code, for the department's own staff.
-    default_role: str | None
-    add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None
 
 
 def _reason(p: argparse.ArgumentParser) -> None:
@@ -58,16 +47,16 @@ def _ruling_args(p: argparse.ArgumentParser) -> None:
 
 
 W = DepartmentDutyWorkflow
-DUTY_ACTIONS: tuple[DutyAction, ...] = (
-    DutyAction("check-in", "a summoned department checks in (报到)",
+DUTY_ACTIONS: tuple[Action, ...] = (
+    Action("check-in", "a summoned department checks in (报到)",
                W.check_in, lambda a, who: DutyCheckIn(actor=who), None),
-    DutyAction("file-report", "a department files its part: --result, and what it found and did",
+    Action("file-report", "a department files its part: --result, and what it found and did",
                W.file_report, lambda a, who: DutyReport(
                    actor=who, result=a.result, findings=a.findings, actions=a.actions),
                None, _report_args),
-    DutyAction("decline", "a department declines: the matter is not within its remit",
+    Action("decline", "a department declines: the matter is not within its remit",
                W.decline, lambda a, who: DutyDecline(actor=who, reason=a.reason), None, _reason),
-    DutyAction("rule-decline", "a supervisor of the township or county rules on a decline",
+    Action("rule-decline", "a supervisor of the township or county rules on a decline",
                W.rule_on_decline, lambda a, who: DutyRuling(
                    actor=who, uphold=a.ruling == "uphold", reason=a.reason),
                "supervisor", _ruling_args),
