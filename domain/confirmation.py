@@ -14,15 +14,14 @@ last day, and a last day that is a holiday or weekend moves to the next working 
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import UTC, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from domain.calendar import WorkCalendar
-from domain.policy import PolicyError, parse_duration
+from domain.policy import build_table, load_toml, parse_duration
 
 _WHOLE_DAYS = re.compile(r"^\s*(\d+)d\s*$")
 _WEEKENDS_ONLY = WorkCalendar(name="weekends only", years=[], holidays=[])
@@ -160,13 +159,5 @@ def confirmation_policy(table: dict[str, Any] | None) -> ConfirmationPolicy:
 
 def parse_confirmation_policy(text: str, *, source: str = "policy") -> ConfirmationPolicy:
     """The `[confirmation]` table of a policy file; other tables are ignored."""
-    try:
-        return confirmation_policy(tomllib.loads(text).get("confirmation"))
-    except tomllib.TOMLDecodeError as err:
-        raise PolicyError(f"{source}: not valid TOML: {err}") from None
-    except ValidationError as err:
-        problems = "; ".join(
-            f"confirmation.{'.'.join(str(p) for p in e['loc']) or '(table)'}: {e['msg']}"
-            for e in err.errors()
-        )
-        raise PolicyError(f"{source}: {problems}") from None
+    data = load_toml(text, source=source)
+    return build_table(data, "confirmation", confirmation_policy, source=source)

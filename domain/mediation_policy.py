@@ -7,7 +7,6 @@ Pure: no I/O, no clock. The rules that use it are in domain/mediation.py.
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -15,13 +14,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from domain.intake_models import DisputeType
-from domain.policy import Budget, PolicyError
+from domain.policy import Budget, build_table, load_toml
 from domain.whistle import DepartmentCode
 
 
@@ -210,13 +208,4 @@ def mediation_policy(table: dict[str, Any] | None) -> MediationPolicy:
 
 def parse_mediation_policy(text: str, *, source: str = "policy") -> MediationPolicy:
     """The `[mediation]` table of a policy file; other tables are ignored."""
-    try:
-        data = tomllib.loads(text)
-        return mediation_policy(data.get("mediation"))
-    except tomllib.TOMLDecodeError as err:
-        raise PolicyError(f"{source}: not valid TOML: {err}") from None
-    except ValidationError as err:
-        problems = "; ".join(
-            f"mediation.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
-        )
-        raise PolicyError(f"{source}: {problems}") from None
+    return build_table(load_toml(text, source=source), "mediation", mediation_policy, source=source)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -29,6 +30,9 @@ from domain.risk import RiskColour
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+T = TypeVar("T")
 
 
 class PolicyError(ValueError):
@@ -248,36 +252,50 @@ class Policy(BaseModel):
         return moment.astimezone(timezone(timedelta(hours=self.utc_offset_hours)))
 
 
-def parse_policy(text: str, *, source: str = "policy") -> Policy:
-    """Parse policy TOML; errors name the file and the key that is wrong."""
+def load_toml(text: str, *, source: str) -> dict[str, Any]:
+    """A policy file's TOML; PolicyError naming the file when it is not TOML."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise PolicyError(f"{source}: not valid TOML: {err}") from None
+
+
+def build_table(data: dict[str, Any], table: str, build: Callable[[Any], T], *, source: str) -> T:
+    """The rules of one optional table of a policy file (`[whistle]`, `[mediation]`, …),
+    built by `build` from the table as written (None when absent); errors name the file
+    and the key as `table.key`."""
+    try:
+        return build(data.get(table))
+    except ValidationError as err:
+        raise PolicyError(f"{source}: {_problems(err, table=table)}") from None
+    except ValueError as err:
+        raise PolicyError(f"{source}: {table}.{err}") from None
+
+
+def parse_policy(text: str, *, source: str = "policy") -> Policy:
+    """Parse policy TOML; errors name the file and the key that is wrong."""
+    data = load_toml(text, source=source)
     try:
         policy = Policy.model_validate(data)
-        # Those modules build on this one, hence the import here.
-        from domain.confirmation import confirmation_policy
-        from domain.mediation_policy import mediation_policy
-        from domain.whistle import whistle_policy
-
-        for table, rules in (
-            ("whistle", lambda: whistle_policy(policy.whistle)),
-            ("mediation", lambda: mediation_policy(policy.mediation)),
-            ("confirmation", lambda: confirmation_policy(policy.confirmation)),
-        ):
-            try:
-                rules()
-            except (ValidationError, ValueError) as err:
-                raise PolicyError(f"{source}: [{table}]: {_problems(err)}") from None
-        return policy
     except ValidationError as err:
         raise PolicyError(f"{source}: {_problems(err)}") from None
+    # Those modules build on this one, hence the import here.
+    from domain.confirmation import confirmation_policy
+    from domain.mediation_policy import mediation_policy
+    from domain.whistle import whistle_policy
+
+    build_table(data, "whistle", whistle_policy, source=source)
+    build_table(data, "mediation", mediation_policy, source=source)
+    build_table(data, "confirmation", confirmation_policy, source=source)
+    return policy
 
 
-def _problems(err: Exception) -> str:
-    if not isinstance(err, ValidationError):
-        return str(err)
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in err.errors()
-    )
+def _problems(err: ValidationError, *, table: str | None = None) -> str:
+    """Each error as `key.path: message`, the key under `table` when one is given."""
+    problems = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        if table:
+            where = f"{table}.{where}" if where else table
+        problems.append(f"{where or '(top)'}: {e['msg']}")
+    return "; ".join(problems)

@@ -11,7 +11,6 @@ Pure: no I/O, no clock. Each summoned department's duty is a small state machine
 
 from __future__ import annotations
 
-import tomllib
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -22,13 +21,12 @@ from pydantic import (
     Field,
     StrictInt,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from domain.intake_models import DisputeType
-from domain.policy import Budget, Policy, PolicyError
+from domain.policy import Budget, Policy, build_table, load_toml
 from domain.risk import RiskColour
 
 #: A department's code: what a whistle names and what the `departments` table is keyed on.
@@ -191,19 +189,7 @@ def whistle_policy(table: dict[str, Any] | None) -> WhistlePolicy:
 
 def parse_whistle_policy(text: str, *, source: str = "policy") -> WhistlePolicy:
     """The `[whistle]` table of a policy file; other tables are ignored. Errors name the key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise PolicyError(f"{source}: not valid TOML: {err}") from None
-    try:
-        return whistle_policy(data.get("whistle"))
-    except ValidationError as err:
-        problems = "; ".join(
-            f"whistle.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
-        )
-        raise PolicyError(f"{source}: {problems}") from None
-    except ValueError as err:
-        raise PolicyError(f"{source}: whistle.{err}") from None
+    return build_table(load_toml(text, source=source), "whistle", whistle_policy, source=source)
 
 
 DEFAULT_WHISTLE_POLICY = whistle_policy(None)
