@@ -239,9 +239,6 @@ class Policy(BaseModel):
         assert budget.calendar is not None
         return add_calendar(start, budget.calendar)
 
-    def due_at(self, opened_at: datetime, complexity: Complexity, level: Level) -> datetime:
-        return self.deadline(opened_at, complexity, level).due
-
     def reopen_level(self, resolved_at: Level) -> Level:
         if self.return_visits.reopen_at == "above":
             return next_level(resolved_at) or resolved_at

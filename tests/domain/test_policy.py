@@ -520,12 +520,12 @@ def test_yellow_warning_must_come_before_red(yellow: float, red: float):
         (Complexity.complex, Level.township, datetime(2026, 12, 3, 1, 30, tzinfo=UTC)),
     ],
 )
-def test_due_at_adds_the_budget_of_the_level(
+def test_deadline_adds_the_budget_of_the_level(
     complexity: Complexity, level: Level, expected: datetime
 ):
     policy = parse_policy(MINIMAL)
     opened = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
-    assert policy.due_at(opened, complexity, level) == expected
+    assert policy.deadline(opened, complexity, level).due == expected
 
 
 def test_local_renders_beijing_time():
