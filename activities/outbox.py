@@ -33,17 +33,8 @@ class OutboxActivities:
             (note.case_id, note.seq, r.role, r.unit, r.name, note.message) for r in note.recipients
         ]
         async with self._pool.acquire() as conn, conn.transaction():
-            before = await conn.fetchval(
-                "SELECT count(*) FROM outbox WHERE case_id = $1 AND seq = $2",
-                note.case_id,
-                note.seq,
-            )
-            await conn.executemany(_QUEUE, rows)
-            after = await conn.fetchval(
-                "SELECT count(*) FROM outbox WHERE case_id = $1 AND seq = $2",
-                note.case_id,
-                note.seq,
-            )
+            # "INSERT 0 1" for a new row, "INSERT 0 0" for one a retry already wrote.
+            statuses = [await conn.execute(_QUEUE, *row) for row in rows]
         for r in note.recipients:
             log.info(
                 "notification queued",
@@ -54,4 +45,4 @@ class OutboxActivities:
                 to_name=r.name,
                 message=note.message,
             )
-        return NotifyAck(queued=after - before)
+        return NotifyAck(queued=sum(status.endswith(" 1") for status in statuses))
