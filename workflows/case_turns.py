@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
         TransferInput,
         WithdrawInput,
     )
-    from domain.case_models import CaseStatus, Transfer
+    from domain.case_models import CaseStatus, Recipient, Transfer
     from domain.ladder import LADDER, Level
     from domain.policy import Budget
     from domain.risk import RiskColour, grade
@@ -53,11 +53,9 @@ class CaseTurns(LadderSteps):
             notify=[self._receiving_unit()],
         )
 
-    def _receiving_unit(self):
+    def _receiving_unit(self) -> Recipient:
         assert self._file.transfer is not None
-        return self._handler().model_copy(
-            update={"unit": self._file.transfer.to_unit, "name": None, "role": "handler"}
-        )
+        return Recipient(role="handler", unit=self._file.transfer.to_unit)
 
     async def _answer_transfer(self, action: TransferAnswer) -> None:
         f = self._file
@@ -129,18 +127,14 @@ class CaseTurns(LadderSteps):
         ):
             await self._arrive_at(floor, why=f"risk now {f.risk.value}", trigger="risk")
 
-    def _county(self):
+    def _county(self) -> Recipient:
         return self._supervisor_above(Level.county)
 
-    def _police(self) -> list:
+    def _police(self) -> list[Recipient]:
         """The township's police station, when the case is in mediation (Art. 25)."""
         if self._file.mediation is None:
             return []
-        return [
-            self._supervisor_above(Level.county).model_copy(
-                update={"role": "police_station", "unit": self._file.units[Level.township]}
-            )
-        ]
+        return [Recipient(role="police_station", unit=self._file.units[Level.township])]
 
     async def _withdraw(self, action: WithdrawInput) -> None:
         await self._finish(
