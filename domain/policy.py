@@ -24,9 +24,9 @@ from pydantic import (
 )
 
 from domain.calendar import Deadline, WorkCalendar, add_calendar, add_working_days
-from domain.intake_models import Complexity
+from domain.intake_models import Complexity, DisputeType, RiskFlag
 from domain.ladder import LADDER, Level, next_level
-from domain.risk import RiskColour
+from domain.risk import RiskColour, grade
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -238,6 +238,15 @@ class Policy(BaseModel):
             )
         assert budget.calendar is not None
         return add_calendar(start, budget.calendar)
+
+    def risk_of(
+        self, flags: list[RiskFlag], dispute_type: DisputeType, amount_cny: float | None
+    ) -> RiskColour:
+        """A case's risk colour (三色), graded on this policy's amount thresholds."""
+        return grade(
+            flags, dispute_type, amount_cny,
+            yellow_amount=self.yellow_amount_cny, red_amount=self.red_amount_cny,
+        )  # fmt: skip
 
     def reopen_level(self, resolved_at: Level) -> Level:
         if self.return_visits.reopen_at == "above":

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
         CaseView,
     )
     from domain.ladder import Level, next_level
-    from domain.risk import RiskColour, grade
+    from domain.risk import RiskColour
     from workflows.case_mediation_updates import MediationUpdates
     from workflows.case_record import ACTIVITY_TIMEOUT, DB_RETRY
     from workflows.case_updates import PendingAction
@@ -72,13 +72,7 @@ class CaseWorkflow(MediationUpdates):
     @staticmethod
     def _new_file(start: CaseStart) -> CaseFile:
         intake, policy, now = start.intake, start.policy, workflow.now()
-        risk = grade(
-            intake.risk_flags,
-            intake.dispute_type,
-            intake.amount_cny,
-            yellow_amount=policy.yellow_amount_cny,
-            red_amount=policy.red_amount_cny,
-        )
+        risk = policy.risk_of(intake.risk_flags, intake.dispute_type, intake.amount_cny)
         loc = intake.location
         return CaseFile(
             case_id=start.case_id,

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import CaseStatus, Recipient, Transfer
     from domain.ladder import LADDER, Level
     from domain.policy import Budget
-    from domain.risk import RiskColour, grade
+    from domain.risk import RiskColour
     from workflows.case_ladder import LadderSteps
 
 #: Art. 26: when mediation fails, the parties are told these routes.
@@ -98,13 +98,7 @@ class CaseTurns(LadderSteps):
         intake = self._start.intake
         before = f.risk
         f.risk_flags = list(dict.fromkeys(action.risk_flags))
-        f.risk = grade(
-            f.risk_flags,
-            intake.dispute_type,
-            intake.amount_cny,
-            yellow_amount=policy.yellow_amount_cny,
-            red_amount=policy.red_amount_cny,
-        )
+        f.risk = policy.risk_of(f.risk_flags, intake.dispute_type, intake.amount_cny)
         direct = f.risk is RiskColour.red and before is not RiskColour.red
         await self._record(
             "regraded",

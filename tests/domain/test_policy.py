@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.calendar import WorkCalendar, parse_calendar
-from domain.intake_models import Complexity
+from domain.intake_models import Complexity, DisputeType
 from domain.ladder import Level
 from domain.policy import Budget, Policy, PolicyError, parse_duration, parse_policy
 from domain.risk import RiskColour
@@ -582,3 +582,18 @@ def test_policy_with_a_calendar_round_trips_through_json(policy: Policy, cn: Wor
         start, Complexity.simple, Level.county
     )
     assert copy.deadline(start, Complexity.simple, Level.county).due == at("2026-02-25 10:00")
+
+
+@pytest.mark.parametrize(
+    ("flags", "amount", "expected"),
+    [
+        ([], None, RiskColour.green),
+        ([], 50_000, RiskColour.yellow),  # policy.toml's yellow_amount_cny
+        ([], 500_000, RiskColour.red),  # its red_amount_cny
+        (["minors"], 10, RiskColour.yellow),
+        (["self_harm"], None, RiskColour.red),
+    ],
+)
+def test_risk_of_grades_on_the_policys_own_thresholds(flags, amount, expected):
+    policy = parse_policy(POLICY_TOML.read_text(encoding="utf-8"))
+    assert policy.risk_of(flags, DisputeType.debt, amount) is expected
