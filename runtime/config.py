@@ -76,3 +76,16 @@ def reports_dir() -> Path:
     overrides; default `<data dir>/reports`)."""
     override = os.environ.get("DISPUTE_REPORTS_DIR")
     return Path(override).resolve() if override else data_dir() / "reports"
+
+
+def worker_cache_size() -> int:
+    """How many running cases a worker keeps in memory (`DISPUTE_WORKER_CACHE`, default
+    10,000): past it, a case woken by its timer is replayed from its history first."""
+    text = os.environ.get("DISPUTE_WORKER_CACHE", "10000")
+    try:
+        size = int(text)
+    except ValueError:
+        raise ConfigError(f"DISPUTE_WORKER_CACHE={text!r}: must be a whole number") from None
+    if size < 1:
+        raise ConfigError(f"DISPUTE_WORKER_CACHE={text!r}: must be at least 1")
+    return size
