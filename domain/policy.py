@@ -126,6 +126,29 @@ class ReturnVisits(BaseModel):
         return text
 
 
+class ResponseWindow(BaseModel):
+    """How soon a handler must first contact the applicant (响应率), by the case's risk colour
+    at opening: `default` for a colour not given (the `[response_window]` table)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: str = "24h"
+    green: str | None = None
+    yellow: str | None = None
+    #: A red case is a risk of violence or of a mass incident: contact within hours.
+    red: str | None = "2h"
+
+    @field_validator("default", "green", "yellow", "red")
+    @classmethod
+    def _duration(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_duration(text)
+        return text
+
+    def of(self, colour: RiskColour) -> timedelta:
+        return parse_duration(getattr(self, colour.value) or self.default)
+
+
 class Policy(BaseModel):
     """A deadline policy, frozen into each case when it starts."""
 
@@ -154,6 +177,7 @@ class Policy(BaseModel):
     #: How long a receiving unit has to object to a transfer (首接负责制).
     transfer_objection_window: str = "5wd"
     return_visits: ReturnVisits = Field(default_factory=ReturnVisits)
+    response_window: ResponseWindow = Field(default_factory=ResponseWindow)
     #: The working-day calendar slice this case carries; None means weekends only.
     calendar: WorkCalendar | None = None
     #: The `[whistle]`, `[mediation]` and `[confirmation]` tables, as written; defaults fill

@@ -1,4 +1,7 @@
-"""Report activities against real PostgreSQL: figures through SQL, files on disk, upserts."""
+"""Report activities against real PostgreSQL: figures through SQL, files on disk, upserts.
+
+The figures are counted in SQL, so their definitions are tested here, on hand-built ledgers
+with known answers (tests/ledger_stories.py and the small stories below)."""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.reports import ReportActivities
 from domain.assessment_models import AssessmentFigures, ComputeRequest, RecordRequest
-from domain.metrics import Ledger
 from domain.periods import AssessmentKind
 from runtime.reporting import print_report
 from tests import ledger_stories as ls
+from tests.ledger_stories import Ledger
 
 
 @pytest.fixture
@@ -50,9 +53,17 @@ async def test_figures_computed_from_the_database_are_exact(reports):
         ("township", ls.QIANLI),
         ("county", ls.COUNTY),
     ]
-    haibei = figures.metrics[0].model_dump()
-    assert {name: haibei[name] for name in ls.EXPECTED} == ls.EXPECTED
     assert [(d.case_id, d.state) for d in figures.due] == [("D", "overdue"), ("G", "overdue")]
+    qianli, county = figures.metrics[1], figures.metrics[2]
+    assert (qianli.received, qianli.responded, qianli.overdue) == (1, 0, 1)
+    assert (county.received, county.responded, county.overdue) == (9, 4, 2)
+
+
+@pytest.mark.parametrize(("figure", "expected"), list(ls.EXPECTED.items()))
+async def test_each_figure_of_the_november_ledger_is_exact(reports, figure, expected):
+    figures = await compute(reports)
+
+    assert getattr(figures.metrics[0], figure) == expected
 
 
 async def test_only_the_daily_lists_cases_due_within_24_hours(reports):
@@ -60,6 +71,7 @@ async def test_only_the_daily_lists_cases_due_within_24_hours(reports):
 
     assert [(d.case_id, d.state, d.hours) for d in figures.due][-1] == ("I", "due_soon", 5.0)
     assert figures.metrics[0].received == 0  # nothing opened on 30 November
+    assert figures.metrics[0].received_year_ago is None  # year on year: monthly only
 
 
 async def test_files_hold_a_row_per_township_and_the_county(reports, tmp_path):
@@ -72,17 +84,20 @@ async def test_files_hold_a_row_per_township_and_the_county(reports, tmp_path):
     assert files == [f"monthly/2026-11/{name}" for name in names]
     rows = read_csv(folder / "metrics.csv")
     assert [(r["scope_level"], r["scope_unit"], r["received"]) for r in rows] == [
-        ("township", ls.HAIBEI, "6"),
+        ("township", ls.HAIBEI, "8"),
         ("township", ls.QIANLI, "1"),
-        ("county", ls.COUNTY, "7"),
+        ("county", ls.COUNTY, "9"),
     ]
-    assert float(rows[0]["on_time_rate"]) == 7 / 9
+    assert float(rows[0]["on_time_rate"]) == 9 / 11
+    assert (rows[0]["withdrawn"], rows[0]["received_year_ago"]) == ("1", "1")
     assert rows[1]["resolved"] == "0" and rows[1]["grid_village_share"] == ""  # no rate
     assert [r["case_id"] for r in read_csv(folder / "overdue.csv")] == ["D", "G"]
     assert (folder / f"{ls.HAIBEI}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     summary = (folder / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith(f"# Monthly assessment 2026-11 — {ls.COUNTY}")
-    assert f"| {ls.HAIBEI} | 6 | 5 | 80.0% | 66.7% | 40.0% | 77.8% | 50.0% |" in summary
+    row = "| 8 | 50.0% | 75.0% | 50.0% | 83.3% | 1 | 6 | 83.3% | 66.7% | 66.7% | 81.8% | 16.7% |"
+    assert f"| {ls.HAIBEI} {row} 48 | 1 | 1 | 1 |" in summary
+    assert "| unit | received | response | mediated | 1st attempt | success |" in summary
     assert "## Overdue cases (2)" in summary and "| D | Haibei Street |" in summary
     assert "due within 24 hours" not in summary
 
@@ -115,7 +130,7 @@ async def test_recording_twice_upserts_one_row_per_unit(reports, ledger):
     request = RecordRequest(figures=figures, files=["monthly/2026-11/metrics.csv"])
 
     assert await env.run(reports.record, request) == 3
-    await ls.insert(ledger, Ledger.of([ls.case("K", ls.at(11, 20), "open", "grid")], []))
+    await ls.insert(ledger, Ledger.of([ls.case("Z", ls.at(11, 20), "open", "grid")], []))
     assert await env.run(reports.record, RecordRequest(figures=await compute(reports), files=[]))
 
     rows = await ledger.fetch(
@@ -124,9 +139,9 @@ async def test_recording_twice_upserts_one_row_per_unit(reports, ledger):
         " ORDER BY scope_level DESC, scope_unit"
     )
     assert [tuple(r.values()) for r in rows] == [
-        ("township", ls.HAIBEI, 7, 7 / 9, 1 / 5, 1, [], 1),
+        ("township", ls.HAIBEI, 9, 9 / 11, 1 / 6, 1, [], 1),
         ("township", ls.QIANLI, 1, None, None, 1, [], 1),
-        ("county", ls.COUNTY, 8, 7 / 9, 1 / 5, 2, [], 2),
+        ("county", ls.COUNTY, 10, 9 / 11, 1 / 6, 2, [], 2),
     ]
 
 
