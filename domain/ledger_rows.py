@@ -6,16 +6,12 @@ list in `domain.metrics` runs on hand-built rows in tests. Pure: no I/O.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.ladder import Level
-from domain.periods import Period
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,8 +49,11 @@ ATTEMPT_ENDS = frozenset(
 WITHDRAWN = "withdrawn"
 #: A level's stay (stint) starts with these…
 STINT_STARTS = frozenset({"assigned", "escalated"})
-#: …and ends with the first of these (`escalated` ends the lower stint and starts the next).
-STINT_ENDS = frozenset({"resolved", "failed", "withdrawn", "refused", "deadline_passed", "escalated"})
+#: …and ends with the first of these (`escalated` ends the lower stint and starts the next;
+#: `referred` ends the case after the last track failed).
+STINT_ENDS = frozenset(
+    {"resolved", "failed", "withdrawn", "refused", "referred", "deadline_passed", "escalated"}
+)
 LATE = "deadline_passed"
 #: Levels whose resolutions make the grid + village share (小事不出村居).
 LOW_LEVELS = frozenset({Level.grid.value, Level.village.value})

@@ -61,11 +61,16 @@ SELECT c.county, c.township,
 """
 
 # A first attempt's end: one of ATTEMPT_ENDS; `mediation_track` only when it leaves a track.
-_ATTEMPT_END = "({e}.kind = ANY($3::text[]) AND ({e}.kind <> 'mediation_track' OR {e}.data ->> 'from' IS NOT NULL))"
+_ATTEMPT_END = (
+    "({e}.kind = ANY($3::text[])"
+    " AND ({e}.kind <> 'mediation_track' OR {e}.data ->> 'from' IS NOT NULL))"
+)
 _ATTEMPT_END_OR_WITHDRAWAL = "(" + _ATTEMPT_END + " OR {e}.kind = $4)"
 # A conclusion of mediation: an agreement, or the case closed as referred (last track failed,
 # mediation refused above the village).
-_CONCLUSION = "({e}.kind = 'resolved' OR ({e}.kind = 'closed' AND {e}.data ->> 'outcome' = 'referred'))"
+_CONCLUSION = (
+    "({e}.kind = 'resolved' OR ({e}.kind = 'closed' AND {e}.data ->> 'outcome' = 'referred'))"
+)
 # A satisfaction visit that reached the applicant.
 _REACHED = (
     "({e}.kind = 'visit_done' AND {e}.data ->> 'visit' = 'satisfaction'"
