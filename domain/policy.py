@@ -23,13 +23,23 @@ from pydantic import (
     model_validator,
 )
 
-from domain.calendar import Deadline, WorkCalendar, add_calendar, add_working_days
+from domain.calendar import (
+    WEEKENDS_ONLY,
+    Deadline,
+    WorkCalendar,
+    add_calendar,
+    add_days,
+    add_working_days,
+    add_working_time,
+    working_time_between,
+)
 from domain.intake_models import Complexity, DisputeType, RiskFlag
 from domain.ladder import LADDER, Level, next_level
 from domain.risk import RiskColour, grade
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_WHOLE_DAYS = re.compile(r"^\s*\d+\s*d\s*$")
 
 
 T = TypeVar("T")
@@ -69,6 +79,16 @@ class Budget(BaseModel):
                 raise ValueError(f"{text!r}: working days must be a whole number ≥ 1")
             return cls(text=text.strip(), working_days=int(days))
         return cls(text=text.strip(), calendar=parse_duration(text))
+
+    @property
+    def days(self) -> int | None:
+        """Whole calendar days ('7d', or a sum like '30d+15d'), which end at 24:00 of their
+        last day; None for time counted exactly (hours, minutes, '0.5d') or working days."""
+        if self.calendar is None:
+            return None
+        if all(_WHOLE_DAYS.match(term) for term in self.text.split("+")):
+            return self.calendar.days
+        return None
 
 
 def _durations_valid(table: dict[str, str], prefix: str, *, working_days: bool) -> None:
@@ -255,13 +275,31 @@ class Policy(BaseModel):
         return self.after(start, self.budget(complexity, level, risk))
 
     def after(self, start: datetime, budget: Budget) -> Deadline:
+        """When `budget` from `start` runs out. One rule everywhere (民法典 Arts. 201, 203):
+        a limit in days or working days ends at 24:00 local of its last day, a last calendar
+        day that is a day off moving to the next working day; hours and minutes are exact."""
+        calendar = self.calendar or WEEKENDS_ONLY
+        offset = self.utc_offset_hours
         if budget.working_days is not None:
-            calendar = self.calendar or WorkCalendar(name="weekends only", years=[], holidays=[])
-            return add_working_days(
-                start, budget.working_days, calendar, utc_offset_hours=self.utc_offset_hours
-            )
+            return add_working_days(start, budget.working_days, calendar, utc_offset_hours=offset)
+        if budget.days is not None:
+            return add_days(start, budget.days, calendar, utc_offset_hours=offset)
         assert budget.calendar is not None
         return add_calendar(start, budget.calendar)
+
+    def resume_due(
+        self, due_at: datetime, paused_at: datetime, resumed_at: datetime, budget: Budget
+    ) -> datetime:
+        """The due time of a clock stopped from `paused_at` to `resumed_at`: moved by the
+        working time lost when `budget` counts working days (a pause over a weekend loses
+        only its working hours), by the whole pause otherwise."""
+        if resumed_at <= paused_at:
+            return due_at
+        if budget.working_days is None:
+            return due_at + (resumed_at - paused_at)
+        calendar, offset = self.calendar or WEEKENDS_ONLY, self.utc_offset_hours
+        lost = working_time_between(paused_at, resumed_at, calendar, utc_offset_hours=offset)
+        return add_working_time(due_at, lost, calendar, utc_offset_hours=offset)
 
     def risk_of(
         self, flags: list[RiskFlag], dispute_type: DisputeType, amount_cny: float | None
