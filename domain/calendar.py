@@ -230,7 +230,12 @@ def _end_of(day: date, zone: timezone) -> datetime:
 
 
 def add_working_days(
-    start: datetime, days: int, cal: WorkCalendar, *, utc_offset_hours: int = 8
+    start: datetime,
+    days: int,
+    cal: WorkCalendar,
+    *,
+    utc_offset_hours: int = 8,
+    end_of_day: bool = True,
 ) -> Deadline:
     """The deadline `days` working days after `start`, returned in UTC.
 
@@ -239,10 +244,16 @@ def add_working_days(
     the period ends at 24:00 local of the n-th following working day ("received Friday 10:00,
     3 working days" ends at 24:00 on the third working day). Years the count crosses without a
     loaded schedule are assumed weekends-only and reported in `unknown_years`.
+
+    `end_of_day` False is the count before issue 9, kept for cases started under it (their
+    replay must not change): the deadline keeps the local clock time of `start`.
     """
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     day, zone = _start_day(start, utc_offset_hours)
+    local = start.astimezone(zone)
+    if not end_of_day:
+        day = local.date()
     moved_by: list[str] = []
     unknown: list[int] = []
     run: list[date] = []  # consecutive days off with the same label, not yet reported
@@ -272,7 +283,8 @@ def add_working_days(
             flush()
             run_label = label
         run.append(day)
-    return Deadline(due=_end_of(day, zone), moved_by=moved_by, unknown_years=unknown)
+    due = _end_of(day, zone) if end_of_day else datetime.combine(day, local.timetz())
+    return Deadline(due=due.astimezone(UTC), moved_by=moved_by, unknown_years=unknown)
 
 
 def add_days(

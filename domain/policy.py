@@ -198,6 +198,11 @@ class Policy(BaseModel):
     transfer_objection_window: str = "5wd"
     return_visits: ReturnVisits = Field(default_factory=ReturnVisits)
     response_window: ResponseWindow = Field(default_factory=ResponseWindow)
+    #: How limits in days are counted: "law" (民法典 Arts. 201, 203: to 24:00 of the last day,
+    #: past days off; docs/clocks.md) for every policy file parsed now; "elapsed" (days as
+    #: elapsed time, working days to the clock time of the start) is what the frozen copy of a
+    #: case started before that rule means, since it lacks the key: its replay is unchanged.
+    day_count: Literal["law", "elapsed"] = "elapsed"
     #: The working-day calendar slice this case carries; None means weekends only.
     calendar: WorkCalendar | None = None
     #: The `[whistle]`, `[mediation]` and `[confirmation]` tables, as written; defaults fill
@@ -279,10 +284,12 @@ class Policy(BaseModel):
         a limit in days or working days ends at 24:00 local of its last day, a last calendar
         day that is a day off moving to the next working day; hours and minutes are exact."""
         calendar = self.calendar or WEEKENDS_ONLY
-        offset = self.utc_offset_hours
+        offset, law = self.utc_offset_hours, self.day_count == "law"
         if budget.working_days is not None:
-            return add_working_days(start, budget.working_days, calendar, utc_offset_hours=offset)
-        if budget.days is not None:
+            return add_working_days(
+                start, budget.working_days, calendar, utc_offset_hours=offset, end_of_day=law
+            )
+        if budget.days is not None and law:
             return add_days(start, budget.days, calendar, utc_offset_hours=offset)
         assert budget.calendar is not None
         return add_calendar(start, budget.calendar)
@@ -343,6 +350,8 @@ def build_table(data: dict[str, Any], table: str, build: Callable[[Any], T], *, 
 def parse_policy(text: str, *, source: str = "policy") -> Policy:
     """Parse policy TOML; errors name the file and the key that is wrong."""
     data = load_toml(text, source=source)
+    # A policy read now counts days as the law does; only old frozen copies lack the key.
+    data.setdefault("day_count", "law")
     try:
         policy = Policy.model_validate(data)
     except ValidationError as err:

@@ -672,3 +672,18 @@ def test_the_response_window_table_overrides_by_colour(table, colour, expected):
 def test_a_bad_response_window_names_its_key(table, key):
     message = error_of(MINIMAL + f"\n[response_window]\n{table}\n")
     assert f"response_window.{key}" in message
+
+
+def test_a_case_started_before_the_law_count_keeps_its_deadlines(policy: Policy):
+    # The frozen policy a running case carries has no `day_count`: it keeps the old count, so
+    # replaying its history yields the same timers.
+    frozen = policy.model_dump(mode="json")
+    del frozen["day_count"]
+    old = Policy.model_validate(frozen)
+    start = at("2026-11-27 10:00")
+
+    assert (old.day_count, policy.day_count) == ("elapsed", "law")
+    assert old.after(start, Budget.parse("1d")).due == at("2026-11-28 10:00")
+    assert old.after(start, Budget.parse("3wd")).due == at("2026-12-02 10:00")
+    assert policy.after(start, Budget.parse("1d")).due == at("2026-11-30 24:00")
+    assert policy.after(start, Budget.parse("3wd")).due == at("2026-12-02 24:00")
