@@ -23,6 +23,7 @@ from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP
 from tests.workflows.test_case import settled, start, view_when
 from workflows.case import CaseWorkflow
 
+
 async def sleep_past(env, moment) -> None:
     """Skip time to an hour after `moment`: how long a limit in days lasts depends on the
     weekday the test runs on (it ends at 24:00 of its last day, moved past a weekend)."""
