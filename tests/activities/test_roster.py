@@ -8,8 +8,8 @@ import asyncpg
 import pytest
 from temporalio.testing import ActivityEnvironment
 
-from activities.ledger import LedgerActivities
 from activities import roster as roster_module
+from activities.ledger import LedgerActivities
 from activities.roster import RosterActivities
 from domain.case_models import (
     Assignee,
