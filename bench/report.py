@@ -50,6 +50,8 @@ EVENTS_PER_CASE = 10
 TOWNSHIPS = [f"Township {n:02d}" for n in range(1, 21)]
 VILLAGES_PER_TOWNSHIP, GRIDS_PER_VILLAGE, WORKERS_PER_GRID = 5, 2, 3
 FIRST = datetime(2025, 11, 1, tzinfo=LOCAL_TZ)
+#: Only cases opened this recently are still open.
+OPEN_FOR = timedelta(days=30)
 LAST = datetime(2026, 12, 1, tzinfo=LOCAL_TZ)
 
 HANDLER_ROLE = "grid_worker"
@@ -105,7 +107,10 @@ def units() -> list[tuple[str, str, str]]:
 
 
 def build(cases: int, seed: int = 9) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Rows of `cases`, `case_events` and `roster`, EVENTS_PER_CASE events a case."""
+    """Rows of `cases`, `case_events` and `roster`, EVENTS_PER_CASE events a case, newest
+    case first: a prefix of the rows is the recent part of the ledger, holding every case
+    still open (only cases of the last OPEN_FOR days are), as a county's ledger grows by
+    finished history while its open work stays the same."""
     rng = random.Random(seed)
     grids = units()
     weights = [s[0] for s in STORIES]
@@ -113,8 +118,10 @@ def build(cases: int, seed: int = 9) -> tuple[list[tuple], list[tuple], list[tup
     case_rows, event_rows = [], []
     for n in range(cases):
         township, village, grid = rng.choice(grids)
+        opened = (LAST - timedelta(seconds=span * (n + rng.random()) / cases)).astimezone(UTC)
         _, status, level, steps = rng.choices(STORIES, weights)[0]
-        opened = (FIRST + timedelta(seconds=rng.random() * span)).astimezone(UTC)
+        while status == "open" and opened < LAST - OPEN_FOR:
+            _, status, level, steps = rng.choices(STORIES, weights)[0]
         worker = {"name": f"{grid} worker {rng.randrange(WORKERS_PER_GRID)}", "unit": grid,
                   "role": HANDLER_ROLE}  # fmt: skip
         case_id = f"B-{n:06d}"
@@ -255,7 +262,8 @@ async def run(url: str, args: argparse.Namespace, old: Path | None) -> None:
     try:
         await db.migrate(pool)
         case_rows, event_rows, roster = build(args.cases)
-        # A tenth first: handler assignment is timed on it and again on the whole ledger.
+        # The newest tenth first (every open case is in it): handler assignment is timed on
+        # it and again once the rest of the history is in.
         tenth = len(case_rows) // 10
         await load(url, case_rows[:tenth], event_rows[: tenth * EVENTS_PER_CASE], roster)
         picks = {"new": ROOT / "activities/roster.py"}
