@@ -157,10 +157,6 @@ SELECT c.case_id, c.county, c.township, c.village, c.grid, c.status, c.level, c.
 _UNITS = "SELECT DISTINCT county, township FROM cases"
 
 
-def _sorted(values: frozenset[str]) -> list[str]:
-    return sorted(values)
-
-
 def _merge(rows: list[asyncpg.Record], into: dict[Unit, dict[str, object]]) -> None:
     for row in rows:
         values = dict(row)
@@ -182,16 +178,16 @@ async def count_units(
         await conn.fetch(
             _RECEIVED, start, end,
             windows.of(RiskColour.red), windows.of(RiskColour.yellow), windows.of(RiskColour.green),
-            CONTACTED, _sorted(NOT_CONTACT), _sorted(PARTY_ROLES), _sorted(OUTCOMES),
+            CONTACTED, sorted(NOT_CONTACT), sorted(PARTY_ROLES), sorted(OUTCOMES),
         ),
         found,
     )  # fmt: skip
-    kinds = ATTEMPT_ENDS | STINT_ENDS | {"withdrawn", "closed", "visit_done", "resumed", "reopened"}
+    kinds = ATTEMPT_ENDS | STINT_ENDS | {WITHDRAWN, "closed", "visit_done", "resumed", "reopened"}
     _merge(
         await conn.fetch(
             _EVENTS, start, end,
-            _sorted(ATTEMPT_ENDS), WITHDRAWN, _sorted(STINT_ENDS), _sorted(STINT_STARTS),
-            _sorted(kinds), _sorted(LOW_LEVELS), _sorted(SATISFIED), LATE,
+            sorted(ATTEMPT_ENDS), WITHDRAWN, sorted(STINT_ENDS), sorted(STINT_STARTS),
+            sorted(kinds), sorted(LOW_LEVELS), sorted(SATISFIED), LATE,
         ),
         found,
     )  # fmt: skip
