@@ -78,53 +78,48 @@ _REACHED = (
 )
 
 
-def _earlier(condition: str) -> str:
-    """An event of the same case, before `e`, meeting `condition` (on alias p)."""
-    return (
-        "EXISTS (SELECT 1 FROM case_events p WHERE p.case_id = e.case_id AND p.seq < e.seq"
-        f" AND {condition.format(e='p')})"
-    )
-
-
-# Every event-based count in one pass over the period's events of the counted kinds. Each
-# "first" flag is computed once per event (only for the events it can apply to).
+# Every event-based count in one pass over the period's events of the counted kinds. For each
+# such event one lateral read of its case's earlier events (by the primary key) says what came
+# before it: an attempt's end, a conclusion, a reached visit, and the last stint boundary.
 _EVENTS = f"""
-WITH ev AS (
-  SELECT e.case_id, e.kind, e.level, e.data,
-         CASE WHEN {_ATTEMPT_END.format(e="e")}
-              THEN NOT {_earlier(_ATTEMPT_END_OR_WITHDRAWAL)} END AS first_attempt,
-         CASE WHEN {_CONCLUSION.format(e="e")}
-              THEN NOT {_earlier(_CONCLUSION)} END AS first_conclusion,
-         CASE WHEN {_REACHED.format(e="e")}
-              THEN NOT {_earlier(_REACHED)} END AS first_visit,
-         CASE WHEN e.kind = ANY($5::text[])
-              THEN (SELECT p.kind = ANY($6::text[]) FROM case_events p
-                     WHERE p.case_id = e.case_id AND p.seq < e.seq
-                       AND (p.kind = ANY($5::text[]) OR p.kind = ANY($6::text[]))
-                     ORDER BY p.seq DESC LIMIT 1) END AS stint_ended
-    FROM case_events e
-   WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2
-)
 SELECT c.county, c.township,
-       count(*) FILTER (WHERE ev.kind = 'resolved') AS resolved,
-       count(*) FILTER (WHERE ev.kind = 'resolved' AND ev.level = ANY($8::text[]))
+       count(*) FILTER (WHERE e.kind = 'resolved') AS resolved,
+       count(*) FILTER (WHERE e.kind = 'resolved' AND e.level = ANY($8::text[]))
            AS resolved_grid_village,
-       count(*) FILTER (WHERE ev.first_attempt) AS attempts_ended,
-       count(*) FILTER (WHERE ev.first_attempt AND ev.kind = 'resolved') AS attempts_resolved,
-       count(*) FILTER (WHERE ev.first_conclusion) AS concluded,
-       count(*) FILTER (WHERE ev.first_conclusion AND ev.kind = 'resolved') AS concluded_resolved,
-       count(*) FILTER (WHERE ev.kind = $4) AS withdrawn,
-       count(*) FILTER (WHERE ev.first_visit) AS visits_reached,
-       count(*) FILTER (WHERE ev.first_visit AND ev.data ->> 'solved' = 'true') AS visits_solved,
-       count(*) FILTER (WHERE ev.first_visit
-                          AND coalesce(ev.data ->> 'satisfaction', ev.data ->> 'result')
+       count(*) FILTER (WHERE {_ATTEMPT_END.format(e="e")} AND NOT h.attempt_before)
+           AS attempts_ended,
+       count(*) FILTER (WHERE e.kind = 'resolved' AND NOT h.attempt_before) AS attempts_resolved,
+       count(*) FILTER (WHERE {_CONCLUSION.format(e="e")} AND NOT h.concluded_before)
+           AS concluded,
+       count(*) FILTER (WHERE e.kind = 'resolved' AND NOT h.concluded_before)
+           AS concluded_resolved,
+       count(*) FILTER (WHERE e.kind = $4) AS withdrawn,
+       count(*) FILTER (WHERE {_REACHED.format(e="e")} AND NOT h.reached_before) AS visits_reached,
+       count(*) FILTER (WHERE {_REACHED.format(e="e")} AND NOT h.reached_before
+                          AND e.data ->> 'solved' = 'true') AS visits_solved,
+       count(*) FILTER (WHERE {_REACHED.format(e="e")} AND NOT h.reached_before
+                          AND coalesce(e.data ->> 'satisfaction', e.data ->> 'result')
                               = ANY($9::text[])) AS visits_satisfied,
-       count(*) FILTER (WHERE ev.stint_ended) AS stints_ended,
-       count(*) FILTER (WHERE ev.stint_ended AND ev.kind <> $10) AS stints_on_time,
-       coalesce(sum((ev.data ->> 'paused_seconds')::float8) FILTER (WHERE ev.kind = 'resumed'), 0)
+       count(*) FILTER (WHERE e.kind = ANY($5::text[]) AND h.boundary_before = ANY($6::text[]))
+           AS stints_ended,
+       count(*) FILTER (WHERE e.kind = ANY($5::text[]) AND h.boundary_before = ANY($6::text[])
+                          AND e.kind <> $10) AS stints_on_time,
+       coalesce(sum((e.data ->> 'paused_seconds')::float8) FILTER (WHERE e.kind = 'resumed'), 0)
            AS paused_seconds,
-       count(*) FILTER (WHERE ev.kind = 'reopened') AS reopened
-  FROM ev JOIN cases c USING (case_id)
+       count(*) FILTER (WHERE e.kind = 'reopened') AS reopened
+  FROM case_events e
+  JOIN cases c USING (case_id)
+  CROSS JOIN LATERAL (
+        SELECT coalesce(bool_or({_ATTEMPT_END_OR_WITHDRAWAL.format(e="p")}), false)
+                   AS attempt_before,
+               coalesce(bool_or({_CONCLUSION.format(e="p")}), false) AS concluded_before,
+               coalesce(bool_or({_REACHED.format(e="p")}), false) AS reached_before,
+               (array_agg(p.kind ORDER BY p.seq DESC)
+                  FILTER (WHERE p.kind = ANY($5::text[]) OR p.kind = ANY($6::text[])))[1]
+                   AS boundary_before
+          FROM case_events p
+         WHERE p.case_id = e.case_id AND p.seq < e.seq) h
+ WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2
  GROUP BY c.county, c.township
 """
 
