@@ -90,7 +90,9 @@ async def _assign(conn: asyncpg.Connection, step: StepWrite) -> tuple[StepWrite,
         if row is not None:
             who = Assignee.model_validate(row["assignee"]) if row["assignee"] else None
         else:
-            request = AssignRequest(case_id=step.case_id, level=a.level, location=a.location)
+            request = AssignRequest(
+                case_id=step.case_id, level=a.level, location=a.location, role=a.role
+            )
             who = (await pick_handler(conn, request)).assignee
         picked.append(who)
         for n, seq in enumerate(a.seqs):
@@ -108,7 +110,7 @@ async def _assign(conn: asyncpg.Connection, step: StepWrite) -> tuple[StepWrite,
                     message=events[a.seqs[0]].summary,
                 )
             )
-        if a.holds_case and snapshot is not None:
+        if a.holds == "handler" and snapshot is not None:
             snapshot = snapshot.model_copy(update={"assignee": who})
     written = step.model_copy(
         update={

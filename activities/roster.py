@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import structlog
 
-from domain.case_models import Assignee, AssignRequest, AssignResult
+from domain.case_models import LEAD_ROLES, Assignee, AssignRequest, AssignResult
 from domain.ladder import jurisdiction
 
 log = structlog.get_logger(__name__)
@@ -15,10 +15,12 @@ log = structlog.get_logger(__name__)
 # Ties break on name so that the choice is stable. The count reads the partial index
 # `cases_open_by_assignee` (migration 006): its predicate is repeated here word for word so
 # the planner uses it, and the cost follows the handlers' open cases, not the ledger's size.
+# A handler is anyone of the unit but its leads (包案: `LEAD_ROLES`); a lead is picked by role.
 _PICK = """
 SELECT r.name, r.unit, r.role
   FROM roster r
  WHERE r.level = $1 AND r.unit = $2 AND r.active
+   AND CASE WHEN $3::text IS NULL THEN r.role <> ALL($4::text[]) ELSE r.role = $3 END
  ORDER BY (SELECT count(*) FROM cases c
             WHERE c.status NOT IN ('resolved', 'closed', 'withdrawn', 'referred')
               AND (c.assignee ->> 'unit') = r.unit AND (c.assignee ->> 'name') = r.name
@@ -31,10 +33,11 @@ SELECT r.name, r.unit, r.role
 async def pick_handler(
     conn: asyncpg.Connection | asyncpg.Pool, request: AssignRequest
 ) -> AssignResult:
-    """The roster's handler for the case's unit at `request.level` (None when nobody is)."""
+    """The roster's handler for the case's unit at `request.level` (None when nobody is);
+    with `request.role`, the one of that role (a lead)."""
     loc = request.location
     unit = jurisdiction(request.level, loc.county, loc.township, loc.village, loc.grid)
-    row = await conn.fetchrow(_PICK, request.level.value, unit)
+    row = await conn.fetchrow(_PICK, request.level.value, unit, request.role, list(LEAD_ROLES))
     if row is None:
         log.warning(
             "no handler on the roster",

@@ -140,11 +140,25 @@ class RefuseInput(_Action):
 VisitResult = Literal["satisfied", "dissatisfied", "agreement_broken", "flared_up", "unreachable"]
 
 
+Satisfaction = Literal["satisfied", "basically_satisfied", "dissatisfied"]
+
+
 class VisitInput(_Action):
-    """A return visit's (回访) result, recorded by the grid worker."""
+    """A return visit's (回访) result, recorded by the grid worker. A reached satisfaction
+    visit also asks the applicant the two questions of 12345's return visits: is it solved,
+    and are you satisfied (解决率, 满意率)."""
 
     visit: Literal["satisfaction", "performance"]
     result: VisitResult
+    note: str | None = None
+    solved: bool | None = None
+    satisfaction: Satisfaction | None = None
+
+
+class ContactInput(_Action):
+    """A handler's first (or any) contact with the applicant: the response rate's event."""
+
+    channel: Literal["phone", "visit", "message", "other"] = "phone"
     note: str | None = None
 
 
@@ -168,9 +182,10 @@ class TrackInput(_Action):
 
 
 class ArbitrationInput(_Action):
-    """Labour arbitration's steps: the committee accepts the case, extends, or awards."""
+    """Labour arbitration's steps: a party applies, the committee accepts the case (5 days
+    from the application), extends, or awards."""
 
-    step: Literal["accepted", "extended", "award"]
+    step: Literal["applied", "accepted", "extended", "award"]
     award: str | None = None
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from domain import authority
 from domain.actions import (
     ArbitrationInput,
     ConfirmationInput,
+    ContactInput,
     EscalateInput,
     ExtendInput,
     OutcomeInput,
@@ -74,6 +75,11 @@ def report_outcome(case: CaseFile, start: CaseStart, a: OutcomeInput) -> None:
             f"case {case.case_id} is at the {case.level.value} level now, not "
             f"{a.level.value}: the outcome was meant for an earlier stage"
         )
+    authority.check_responsible(a.actor, holder(case, start))
+
+
+def contact(case: CaseFile, start: CaseStart, a: ContactInput) -> None:
+    _require(case, ON_THE_LADDER, "record a contact")
     authority.check_responsible(a.actor, holder(case, start))
 
 
@@ -222,8 +228,20 @@ def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
     m = case.mediation
     if m is None or m.track != Track.labour_arbitration.value:
         raise ValueError(f"case {case.case_id} is not in labour arbitration")
+    if a.step == "applied":
+        if a.actor.role in PARTY_ROLES:
+            authority.check_party(a.actor, holder(case, start))
+        elif a.actor.role != "arbitrator":
+            raise ValueError(
+                f"{a.actor.name} ({a.actor.role}): a party applies, or the arbitrator records it"
+            )
+        if m.applied_at is not None:
+            raise ValueError("a party has already applied for arbitration")
+        return
     if a.actor.role != "arbitrator":
         raise ValueError(f"{a.actor.name} ({a.actor.role}): only an arbitrator records this")
+    if m.applied_at is None:
+        raise ValueError(f"no party has applied for arbitration: the committee cannot {a.step}")
     if (a.step == "accepted") == (m.accepted_at is not None):
         raise ValueError(
             "the committee has already accepted the case"

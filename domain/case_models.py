@@ -99,10 +99,16 @@ class Mediation(BaseModel):
     track: str
     department: str | None = None
     started_at: datetime
-    due_at: datetime
+    #: The track's time limit; None in labour arbitration until a party applies.
+    due_at: datetime | None
     why: str
-    #: Labour arbitration: when the committee accepted (the award's clock starts then).
+    #: Labour arbitration: the party's application (the committee's 5 days run from it)...
+    applied_at: datetime | None = None
+    #: ...and when the committee accepted (the award's clock starts then).
     accepted_at: datetime | None = None
+    #: After an award: the 15 days to sue (劳动争议调解仲裁法 Arts. 48, 50), then final.
+    sue_by: datetime | None = None
+    award_final: bool = False
     flagged_overdue: bool = False
     history: list[str] = Field(default_factory=list)
     #: Extensions granted on this track (with both parties' consent).
@@ -143,6 +149,8 @@ class LevelClock(BaseModel):
     paused_this_level: timedelta = timedelta(0)
     #: Paused time over the whole case, every level.
     paused_total: timedelta = timedelta(0)
+    #: Under county supervision: the deadline that passed (the case is overdue since).
+    overdue_since: datetime | None = None
 
 
 class FollowUpState(BaseModel):
@@ -165,6 +173,8 @@ class CaseFile(BaseModel):
     status: CaseStatus = CaseStatus.open
     level: Level
     assignee: Assignee | None = None
+    #: A yellow or red case's lead at the township (包案): a leader, or the party secretary.
+    lead: Assignee | None = None
     opened_at: datetime
     closed_at: datetime | None = None
     clock: LevelClock
@@ -217,9 +227,16 @@ class CaseView(BaseModel):
     status: CaseStatus
     level: Level
     assignee: Assignee | None
+    #: A yellow or red case's lead at the township (包案).
+    lead: Assignee | None = None
     due_at: datetime | None
-    #: Time left at this level: frozen while paused, negative once overdue.
+    #: Time left at this level as of the case's last step (frozen while paused). A query
+    #: cannot see the time it is read at: `domain.time_left` gives it as of now.
     remaining_seconds: float | None
+    #: Under supervision: since when the case is overdue (the county deadline that passed).
+    overdue_since: datetime | None = None
+    #: How long overdue as of reading (`domain.time_left`; None from the query itself).
+    overdue_seconds: float | None = None
     budget: str | None
     deadline_moved_by: list[str]
     extended_seconds: float
@@ -250,10 +267,18 @@ class CaseResult(BaseModel):
     closed_at: datetime
 
 
+#: Who leads a yellow or red case at the township (包案), by risk colour: a member of the
+#: township's leadership team, or the party secretary. Never picked as a handler.
+LEAD_FOR = {RiskColour.yellow: "leader", RiskColour.red: "secretary"}
+LEAD_ROLES = frozenset(LEAD_FOR.values())
+
+
 class AssignRequest(BaseModel):
     case_id: str
     level: Level
     location: Location
+    #: Pick the unit's person of this role (a lead); None: a handler.
+    role: str | None = None
 
 
 class AssignResult(BaseModel):
@@ -335,8 +360,10 @@ class Assignment(BaseModel):
     seqs: list[int]
     text: AssigneeText | None = None
     fallback: Recipient | None = None
-    #: The handler holds the case from now on (an arrival), not just a visit.
-    holds_case: bool = True
+    #: Whom the pick makes: the case's handler (an arrival), its lead (包案), or a visitor.
+    holds: Literal["handler", "lead", "visit"] = "handler"
+    #: The roster role to pick (a lead's); None: a handler of the unit.
+    role: str | None = None
 
 
 class StepWrite(BaseModel):

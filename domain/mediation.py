@@ -280,7 +280,7 @@ def arbitration_deadlines(
     """The windows of labour arbitration for a case on `policy` (its `[mediation]` table gives
     the lengths: `arbitration_accept`, the track's limit and extension, `arbitration_appeal`),
     counted as the law counts days: to 24:00 of the last day, past days off (`Policy.after`)."""
-    limits = arbitration_limits(mediation_policy(policy.mediation))
+    limits = arbitration_limits(policy.mediation)
 
     def end(start: datetime | None, budget: Budget) -> datetime | None:
         return None if start is None else policy.after(start, budget).due

@@ -50,6 +50,9 @@ ROSTER = [
     ("village", "Diamond Square Community", "钱调解员", "mediation_committee"),
     ("township", "Haibei Street", "孙主任", "governance_centre"),
     ("county", "Haibowan District", "李科长", "county_centre"),
+    # The township's leads (包案): never handlers; a yellow case's and a red case's lead.
+    ("township", "Haibei Street", "吴委员", "leader"),
+    ("township", "Haibei Street", "郑书记", "secretary"),
 ]
 
 

@@ -203,7 +203,9 @@ async def test_counting_a_handlers_load_reads_the_open_cases_index(clean_pool: a
     async with clean_pool.acquire() as conn, conn.transaction():
         # A tiny table would be scanned whatever the indexes: ask for the plan of a big one.
         await conn.execute("SET LOCAL enable_seqscan = off")
-        plan = await conn.fetchval("EXPLAIN (FORMAT JSON) " + roster_module._PICK, "grid", "G-07")
+        plan = await conn.fetchval(
+            "EXPLAIN (FORMAT JSON) " + roster_module._PICK, "grid", "G-07", None, ["leader"]
+        )
 
     assert "cases_open_by_assignee" in str(plan)
 
@@ -239,3 +241,16 @@ async def test_load_is_counted_per_handler(clean_pool: asyncpg.Pool):
 
     # A: 2 open, B: 1, C: 1 (+1 resolved) -> B and C tie, B wins on name.
     assert (await assign(clean_pool, Level.grid)).assignee.name == "B"
+
+
+async def test_a_lead_is_never_picked_as_handler_and_is_picked_by_role(clean_pool: asyncpg.Pool):
+    await add_handlers(
+        clean_pool,
+        ("township", "Haibei Street", "A-书记", "secretary", True),
+        ("township", "Haibei Street", "B-委员", "leader", True),
+        ("township", "Haibei Street", "C-主任", "governance_centre", True),
+    )
+    lead = AssignRequest(case_id="R-0001", level=Level.township, location=LOCATION, role="leader")
+
+    assert (await assign(clean_pool, Level.township)).assignee.name == "C-主任"
+    assert (await pick_handler(clean_pool, lead)).assignee.name == "B-委员"

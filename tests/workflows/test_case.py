@@ -208,7 +208,7 @@ async def test_outcome_on_a_finished_case_is_refused(time_env, case_worker, clea
     ]  # fmt: skip
 
 
-async def test_red_case_opens_at_the_township_and_is_reported_to_the_county(
+async def test_red_case_opens_at_the_township_and_is_reported_to_the_county_and_the_police(
     time_env, case_worker, clean_pool
 ):
     await factories.load_roster(clean_pool)
@@ -217,14 +217,26 @@ async def test_red_case_opens_at_the_township_and_is_reported_to_the_county(
     view = await view_when(handle, settled)
 
     assert view.risk.value == "red"
-    assert [e.level.value for e in view.events] == ["township"] * 3
+    assert [e.level.value for e in view.events] == ["township"] * 4
+    assert [e.kind for e in view.events][-1] == "lead_assigned"
     assert view.assignee is not None and view.assignee.unit == "Haibei Street"
+    assert view.assignee.name == "孙主任"  # a lead is never the handler
+    assert view.lead is not None and view.lead.name == "郑书记"  # red: the party secretary
     assert view.budget == "1d"  # policy.toml: red cases get one day at the township
     outbox = await clean_pool.fetch(
         "SELECT recipient_role, recipient_unit FROM outbox WHERE case_id = $1 AND seq = 1",
         view.case_id,
     )
-    assert [tuple(r) for r in outbox] == [("supervisor", "Haibowan District")]
+    assert sorted(tuple(r) for r in outbox) == [
+        ("police_station", "Haibei Street"),  # Art. 25
+        ("supervisor", "Haibowan District"),
+    ]
+    lead = await clean_pool.fetch(
+        "SELECT recipient_role, recipient_name FROM outbox WHERE case_id = $1 AND seq = $2",
+        view.case_id,
+        view.events[-1].seq,
+    )
+    assert [tuple(r) for r in lead] == [("secretary", "郑书记")]
 
 
 async def test_unit_missing_from_the_roster_leaves_the_case_unassigned_and_says_so(

@@ -18,6 +18,7 @@ from domain.actions import (
 )
 from domain.case_models import CaseStatus
 from domain.policy import Budget
+from runtime.queries import case_history
 from tests import factories
 from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP
 from tests.workflows.test_case import settled, start, view_when
@@ -111,6 +112,9 @@ async def test_labour_path_goes_from_mediation_to_arbitration_and_its_award(
     # 15 days of mediation lapse (to 24:00 of the last day, past a weekend: docs/clocks.md)
     await sleep_past(time_env, view.mediation.due_at)
     lapsed = await handle.query(CaseWorkflow.view)
+    applied = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=APPLICANT, step="applied")
+    )
     accepted = await handle.execute_update(
         CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="accepted")
     )
@@ -120,14 +124,27 @@ async def test_labour_path_goes_from_mediation_to_arbitration_and_its_award(
     )
 
     assert lapsed.mediation.track == "labour_arbitration"
+    assert lapsed.mediation.due_at is None  # no clock until a party applies
     assert "track_lapsed" in [e.kind for e in lapsed.events]
+    accept_by = factories.NO_VISITS.after(applied.mediation.applied_at, Budget.parse("5d"))
+    assert applied.mediation.due_at == accept_by.due  # 5 days from the application
     award_by = factories.NO_VISITS.after(accepted.mediation.accepted_at, Budget.parse("45d"))
     assert accepted.mediation.due_at == award_by.due  # 45 days, to 24:00 of the last day
     resolved = next(e for e in awarded.events if e.kind == "resolved")
     assert resolved.data["agreement"] == "pay 18,000 CNY in arrears"
+    # An award is no mediation agreement: no judicial confirmation, but 15 days to sue.
+    kinds = [e.kind for e in awarded.events]
+    assert "confirmation_window" not in kinds and kinds[-1] == "arbitration_sue_window"
+    assert awarded.status is CaseStatus.resolved  # open until the window to sue has passed
+
+    await sleep_past(time_env, awarded.mediation.sue_by)
+    final = await handle.result()
+    assert final.status is CaseStatus.closed
+    history = [e.kind for e in await case_history(clean_pool, awarded.case_id)]
+    assert history[-2:] == ["arbitration_award_final", "closed"]
 
 
-async def test_arbitration_late_to_accept_is_flagged_to_the_county(
+async def test_arbitration_waits_for_an_application_and_a_late_acceptance_is_flagged(
     time_env, case_worker, clean_pool
 ):
     handle = await start(time_env, case_worker, dispute_type="labour")
@@ -135,9 +152,18 @@ async def test_arbitration_late_to_accept_is_flagged_to_the_county(
     moved = await handle.execute_update(
         CaseWorkflow.change_track, TrackInput(actor=GRID, reason="the employer will not talk")
     )
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="accepted")
+        )
+    applied = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=APPLICANT, step="applied")
+    )
 
-    await sleep_past(time_env, moved.mediation.due_at)  # the committee's 5 days to accept
+    await sleep_past(time_env, applied.mediation.due_at)  # the committee's 5 days to accept
 
+    assert moved.mediation.due_at is None
+    assert "no party has applied" in str(refused.value.cause)
     view = await handle.query(CaseWorkflow.view)
     overdue = next(e for e in view.events if e.kind == "arbitration_overdue")
     assert overdue.data["step"] == "acceptance"

@@ -118,7 +118,7 @@ class Confirmation:
         by = f"; next step due {ctx.local(due):%Y-%m-%d}" if due else ""
         ctx.record(
             f"confirmation_{action.step}",
-            f"judicial confirmation: {action.step} ({action.actor.name}){by}",
+            f"judicial confirmation: {action.step} ({ctx.who(action.actor)}){by}",
             actor=action.actor,
             data={
                 "step": action.step,

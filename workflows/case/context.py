@@ -9,14 +9,14 @@ to the Web UI. Deterministic: only workflow APIs and pure code.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
     from domain import case_checks
-    from domain.actions import Actor
+    from domain.actions import PARTY_ROLES, Actor
     from domain.case_models import (
         RECENT_EVENTS,
         Assignee,
@@ -86,7 +86,18 @@ class CaseContext:
         """The township's police station, when the case is in mediation (Art. 25)."""
         if self.file.mediation is None:
             return []
-        return [Recipient(role="police_station", unit=self.file.units[Level.township])]
+        return [self.police_station()]
+
+    @staticmethod
+    def who(actor: Actor) -> str:
+        """How a summary names who acted: staff by name, a party by role only (summaries
+        reach the Web UI's details and the timer summaries, which are not encrypted)."""
+        if actor.role in PARTY_ROLES:
+            return f"the {actor.role.replace('_', ' ')}"
+        return actor.name
+
+    def police_station(self) -> Recipient:
+        return Recipient(role="police_station", unit=self.file.units[Level.township])
 
     def assign(
         self,
@@ -95,11 +106,12 @@ class CaseContext:
         *,
         text: AssigneeText | None = None,
         fallback: Recipient | None = None,
-        holds_case: bool = True,
+        holds: Literal["handler", "lead", "visit"] = "handler",
+        role: str | None = None,
     ) -> None:
-        """Have the step's ledger write pick the roster's handler for `level` and name it in
-        `events` (the first one's text and notification: see `Assignment`). The case holds
-        the handler once the step is written."""
+        """Have the step's ledger write pick the roster's person for `level` (a handler, or
+        the one of `role`) and name them in `events` (the first one's text and notification:
+        see `Assignment`). The case holds its handler or lead once the step is written."""
         self._assignments.append(
             Assignment(
                 level=level,
@@ -107,7 +119,8 @@ class CaseContext:
                 seqs=[e.seq for e in events],
                 text=text,
                 fallback=fallback,
-                holds_case=holds_case,
+                holds=holds,
+                role=role,
             )
         )
 
@@ -197,8 +210,10 @@ class CaseContext:
 
     def _took(self, a: Assignment, who: Assignee | None, events: list[CaseEvent]):
         """The handler the ledger picked, into the case and the step's events (as written)."""
-        if a.holds_case:
+        if a.holds == "handler":
             self.file.assignee = who
+        elif a.holds == "lead":
+            self.file.lead = who
         named = {"assignee": who.model_dump() if who else None}
         return [
             e.model_copy(

@@ -72,7 +72,7 @@ class FollowUp:
             for v in f.follow_up.visits
         ]
         # The grid worker who visits: picked by the ledger's write, named in the events.
-        ctx.assign(Level.grid, scheduled, holds_case=False)
+        ctx.assign(Level.grid, scheduled, holds="visit")
 
     def wakeups(self) -> list[Wake]:
         if self.ctx.file.status is not CaseStatus.resolved:
@@ -109,6 +109,9 @@ class FollowUp:
             "result": action.result,
             "attempt": visit.attempt,
             "note": action.note,
+            # 12345's two questions, on a reached visit: is it solved, are you satisfied.
+            "solved": action.solved,
+            "satisfaction": action.satisfaction,
         }
         if action.result == "unreachable" and visit.attempt <= rules.retries:
             visit.attempt += 1

@@ -133,6 +133,7 @@ class Ladder:
             return
         # The top of the ladder: the county supervises (督办) until someone resolves it.
         f = self.ctx.file
+        f.clock.overdue_since = f.clock.due_at or workflow.now()
         f.status, f.clock.due_at = CaseStatus.supervised, None
         self.ctx.record(
             "supervised",
@@ -195,13 +196,19 @@ class Ladder:
         )
 
     def end_pause(self) -> timedelta:
-        """Restart the clock after a pause: the deadline moves by the time paused."""
-        c, now = self.ctx.file.clock, workflow.now()
+        """Restart the clock after a pause: the deadline moves by the time the pause lost
+        (on a working-day budget, the working time; docs/clocks.md)."""
+        ctx, f, now = self.ctx, self.ctx.file, workflow.now()
+        c = f.clock
         assert c.paused_since is not None
         paused = now - c.paused_since
         if c.due_at is not None:
-            c.due_at += paused
-        c.paused_this_level += paused
+            budget = ctx.policy.budget(ctx.intake.complexity, f.level, f.risk)
+            moved = ctx.policy.resume_due(c.due_at, c.paused_since, now, budget)
+            # What the deadline moved by is what the level's budget did not spend: the
+            # warnings and the extension cap reckon with it.
+            c.paused_this_level += moved - c.due_at
+            c.due_at = moved
         c.paused_total += paused
         c.paused_since, c.pause_reason = None, None
         return paused

@@ -76,10 +76,14 @@ def details_markdown(f: CaseFile, start: CaseStart) -> str:
         lines.append(f"- warnings: {', '.join(c.warnings)}")
     if f.transfer:
         lines.append(f"- transfer to {f.transfer.to_unit} awaiting its answer")
+    if f.lead:
+        lines.append(f"- lead (包案): {f.lead.name}, {f.lead.unit}")
+    if c.overdue_since:
+        lines.append(f"- overdue since {policy.local(c.overdue_since):%Y-%m-%d %H:%M} (督办)")
     if f.mediation:
-        lines.append(
-            f"- mediation: {f.mediation.track} until {policy.local(f.mediation.due_at):%m-%d %H:%M}"
-        )
+        m = f.mediation
+        until = f"until {policy.local(m.due_at):%m-%d %H:%M}" if m.due_at else "no clock yet"
+        lines.append(f"- mediation: {m.track} {until}")
     for w in f.whistles:
         duties = ", ".join(f"{code} {state}" for code, state in w.duties.items())
         lines.append(f"- whistle {w.seq} ({w.kind}{', answered' if w.answered else ''}): {duties}")
@@ -121,7 +125,9 @@ def view(f: CaseFile, start: CaseStart) -> CaseView:
         status=f.status,
         level=f.level,
         assignee=f.assignee,
+        lead=f.lead,
         due_at=local(c.due_at) if c.due_at else None,
+        overdue_since=local(c.overdue_since) if c.overdue_since else None,
         remaining_seconds=remaining,
         budget=c.budget,
         deadline_moved_by=c.moved_by,

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.mediation import (
         OTHER_ROUTES,
         Track,
-        arbitration_limits,
+        arbitration_deadlines,
         next_track,
         route,
         time_limit,
@@ -37,17 +37,20 @@ class Tracks:
 
     def _set(self, track: Track, department: str | None, why: str, actor: Actor | None = None):
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
-        rules = ctx.policy.mediation
-        if track is Track.labour_arbitration:
-            limit = arbitration_limits(rules).accept  # the committee accepts first
-        else:
-            limit = time_limit(track, policy=rules)
         before = f.mediation
+        if track is Track.labour_arbitration:
+            # The committee's 5 days to accept run from a party's application, a step of its
+            # own: until then no clock runs on this track.
+            due, limit = None, "awaits a party's application"
+        else:
+            budget = time_limit(track, policy=ctx.policy.mediation)
+            due = ctx.policy.after(now, budget).due
+            limit = f"time limit {budget.text}, until {ctx.local(due):%Y-%m-%d %H:%M}"
         f.mediation = Mediation(
             track=track.value,
             department=department,
             started_at=now,
-            due_at=ctx.policy.after(now, limit).due,
+            due_at=due,
             why=why,
             history=[*(before.history if before else []), track.value],
         )
@@ -55,15 +58,14 @@ class Tracks:
         moved = f"from {before.track} " if before else ""
         ctx.record(
             "mediation_track",
-            f"mediation {moved}on the {track.value} track{dept} ({why}); time limit "
-            f"{limit.text}, until {ctx.local(f.mediation.due_at):%Y-%m-%d %H:%M}",
+            f"mediation {moved}on the {track.value} track{dept} ({why}); {limit}",
             actor=actor,
             data={
                 "track": track.value,
                 "from": before.track if before else None,
                 "department": department,
                 "why": why,
-                "due_at": f.mediation.due_at.isoformat(),
+                "due_at": due.isoformat() if due else None,
             },
         )
 
@@ -126,28 +128,63 @@ class Tracks:
         )
 
     def arbitration(self, action: ArbitrationInput) -> None:
-        """The committee accepts the case or extends its award (the award is a resolution)."""
+        """A party applies, the committee accepts or extends (the award is a resolution: the
+        workflow applies it, then `award()`)."""
         ctx, m, now = self.ctx, self.ctx.file.mediation, workflow.now()
-        limits = arbitration_limits(ctx.policy.mediation)
         assert m is not None
-        if action.step == "accepted":
+        if action.step == "applied":
+            m.applied_at = now
+            m.due_at = arbitration_deadlines(ctx.policy, applied_at=now).accept_by
+        elif action.step == "accepted":
             m.accepted_at = now
-            m.due_at = ctx.policy.after(now, limits.award).due
+            m.due_at = arbitration_deadlines(ctx.policy, accepted_at=now).award_by
         else:  # extended, with the committee chair's approval
-            assert m.accepted_at is not None
-            m.due_at = ctx.policy.after(m.accepted_at, limits.award_extended).due
+            m.due_at = arbitration_deadlines(
+                ctx.policy, accepted_at=m.accepted_at
+            ).award_by_extended
+        assert m.due_at is not None
         m.flagged_overdue = False
+        due = "acceptance" if action.step == "applied" else "award"
         ctx.record(
             f"arbitration_{action.step}",
-            f"labour arbitration {action.step} by {action.actor.name}; award due "
+            f"labour arbitration {action.step} by {ctx.who(action.actor)}; {due} due "
             f"{ctx.local(m.due_at):%Y-%m-%d}",
             actor=action.actor,
             data={"due_at": m.due_at.isoformat()},
         )
 
+    def award(self) -> None:
+        """The award opens the parties' 15 days to sue (Arts. 48, 50); the case does not
+        close before that window does. An award is not a mediation agreement: no judicial
+        confirmation."""
+        ctx, m, now = self.ctx, self.ctx.file.mediation, workflow.now()
+        assert m is not None
+        m.sue_by = arbitration_deadlines(ctx.policy, award_received_at=now).sue_by
+        assert m.sue_by is not None
+        ctx.record(
+            "arbitration_sue_window",
+            f"the parties may sue in the people's court until "
+            f"{ctx.local(m.sue_by):%Y-%m-%d %H:%M}; after that the award is final",
+            data={"sue_by": m.sue_by.isoformat()},
+            notify=ctx.parties(),
+        )
+
+    def pending(self) -> bool:
+        """An award's window to sue is still open."""
+        m = self.ctx.file.mediation
+        return m is not None and m.sue_by is not None and not m.award_final
+
+    def resume(self, paused_at: datetime) -> None:
+        """A pause stopped the track's time limit too (not arbitration's: it runs by law)."""
+        ctx, m = self.ctx, self.ctx.file.mediation
+        if m is None or m.due_at is None or m.track == Track.labour_arbitration.value:
+            return
+        budget = time_limit(Track(m.track), policy=ctx.policy.mediation)
+        m.due_at = ctx.policy.resume_due(m.due_at, paused_at, workflow.now(), budget)
+
     def extend(self, action: TrackExtendInput) -> None:
         ctx, m = self.ctx, self.ctx.file.mediation
-        assert m is not None
+        assert m is not None and m.due_at is not None
         m.due_at = ctx.policy.after(m.due_at, Budget.parse(action.by)).due
         m.extensions.append(action.by)
         m.flagged_overdue = False
@@ -162,17 +199,35 @@ class Tracks:
         )  # fmt: skip
 
     def _watching(self) -> Mediation | None:
-        m = self.ctx.file.mediation
-        if m is None or m.flagged_overdue or self.ctx.file.status not in ON_THE_LADDER:
+        """The track whose time limit runs now: none while the case is paused (the county's
+        clocks stop), except arbitration's, which runs by law."""
+        f, m = self.ctx.file, self.ctx.file.mediation
+        if m is None or m.due_at is None or m.flagged_overdue or f.status not in ON_THE_LADDER:
+            return None
+        if f.status is CaseStatus.paused and m.track != Track.labour_arbitration.value:
             return None
         return m
 
     def wakeups(self) -> list[Wake]:
-        m = self._watching()
-        return [Wake(m.due_at, f"{m.track} time limit")] if m else []
+        m, wakes = self._watching(), []
+        if m is not None:
+            assert m.due_at is not None
+            wakes.append(Wake(m.due_at, f"{m.track} time limit"))
+        if self.pending():
+            wakes.append(Wake(self.ctx.file.mediation.sue_by, "window to sue the award"))
+        return wakes
 
     async def on_clock(self, now: datetime) -> bool:
-        ctx, m = self.ctx, self._watching()
+        ctx, m = self.ctx, self.ctx.file.mediation
+        if self.pending() and now >= m.sue_by:
+            m.award_final = True
+            ctx.record(
+                "arbitration_award_final",
+                "the window to sue the arbitration award has passed: the award is final",
+                data={"sue_by": m.sue_by.isoformat()},
+            )
+            return True
+        m = self._watching()
         if m is None or now < m.due_at:
             return False
         if m.track == Track.labour_arbitration.value:  # the committee is late: flag it

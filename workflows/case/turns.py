@@ -10,7 +10,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.actions import RefuseInput, RegradeInput, WithdrawInput
-    from domain.case_models import CaseStatus
+    from domain.case_models import LEAD_FOR, ON_THE_LADDER, AssigneeText, CaseStatus, Recipient
     from domain.ladder import LADDER, Level
     from domain.risk import RiskColour
     from workflows.case.context import CaseContext
@@ -26,6 +26,24 @@ class Turns:
     def __init__(self, ctx: CaseContext, arrive: Arrive) -> None:
         self.ctx = ctx
         self._arrive = arrive
+
+    def assign_lead(self) -> None:
+        """A yellow case is led by a member of the township's leadership team, a red one by
+        the party secretary (包案): picked from the roster by the step's write, told at once."""
+        ctx, f = self.ctx, self.ctx.file
+        role = LEAD_FOR.get(f.risk)
+        if role is None:
+            return
+        township = f.units[Level.township]
+        text = AssigneeText(
+            before=f"{f.risk.value} case: led at {township} by ",
+            found="{name} (包案)",
+            missing=f"nobody: no {role} of {township} on the roster",
+            after="",
+        )
+        event = ctx.record("lead_assigned", text.compose(None), data={"role": role})
+        fallback = Recipient(role="supervisor", unit=township)
+        ctx.assign(Level.township, [event], text=text, fallback=fallback, holds="lead", role=role)
 
     async def regrade(self, action: RegradeInput) -> None:
         ctx, f, intake = self.ctx, self.ctx.file, self.ctx.intake
@@ -48,6 +66,8 @@ class Turns:
             # Art. 25: a dispute that may turn violent during mediation: tell the police.
             notify=[ctx.county(), *ctx.police()] if direct else None,
         )
+        if f.risk is not before and f.risk in LEAD_FOR and f.status in ON_THE_LADDER:
+            self.assign_lead()
         floor = ctx.policy.opens_at[f.risk]
         if f.status in (CaseStatus.open, CaseStatus.paused) and (
             LADDER.index(floor) > LADDER.index(f.level)
@@ -58,7 +78,7 @@ class Turns:
         self.ctx.finish(
             CaseStatus.withdrawn,
             "withdrawn",
-            f"withdrawn by the applicant {action.actor.name}: {action.reason}",
+            f"withdrawn by {self.ctx.who(action.actor)}: {action.reason}",
             actor=action.actor,
             data={"reason": action.reason},
         )
@@ -68,7 +88,7 @@ class Turns:
         if ctx.file.level in PEOPLES_MEDIATION:
             ctx.record(
                 "refused",
-                f"{action.actor.name} refuses people's mediation (Art. 17): {action.reason}; "
+                f"{ctx.who(action.actor)} refuses people's mediation (Art. 17): {action.reason}; "
                 "the case goes to the township",
                 actor=action.actor,
                 data={"party": action.actor.name, "reason": action.reason, "route": "township"},
@@ -78,7 +98,7 @@ class Turns:
         ctx.finish(
             CaseStatus.referred,
             "refused",
-            f"{action.actor.name} refuses mediation (Art. 17): {action.reason}; the parties "
+            f"{ctx.who(action.actor)} refuses mediation (Art. 17): {action.reason}; the parties "
             f"are told of {OTHER_ROUTES} (Art. 26)",
             actor=action.actor,
             data={"party": action.actor.name, "reason": action.reason, "route": OTHER_ROUTES},

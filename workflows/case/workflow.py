@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         Actor,
         ArbitrationInput,
         ConfirmationInput,
+        ContactInput,
         EscalateInput,
         ExtendInput,
         OutcomeInput,
@@ -128,27 +129,39 @@ class CaseWorkflow:
             "opened",
             f"case opened at the {f.level.value} level, risk {f.risk.value}, policy "
             f"{ctx.policy.name}"
-            + ("; reported to the county at once (重大事项直报)" if red else ""),
+            + (
+                "; reported to the county and the police station at once (重大事项直报)"
+                if red
+                else ""
+            ),
             data={"risk": f.risk.value, "reported_by": ctx.intake.reported_by.model_dump()},
-            notify=[ctx.county()] if red else None,
+            # Art. 25: a dispute that may turn violent: preventive steps, and tell the police.
+            notify=[ctx.county(), ctx.police_station()] if red else None,
         )
         self.tracks.route_at_intake()
         await self.arrive_at(f.level, why="opened")
+        self.turns.assign_lead()
         await ctx.flush()
 
     async def arrive_at(
         self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
     ) -> None:
-        """The case reaches `level`: a handler and a fresh clock; at the township the policy
-        may blow its own whistle."""
+        """The case reaches `level`: a handler and a fresh clock (ending a pause, which had
+        stopped the track too); at the township the policy may blow its own whistle."""
+        if self.ctx.file.clock.paused_since is not None:
+            self.tracks.resume(self.ctx.file.clock.paused_since)
         await self.ladder.arrive(level, why=why, trigger=trigger, actor=actor)
         if level is Level.township:
             await self.whistles.policy_whistle()
 
-    async def _resolve(self, action: OutcomeInput) -> None:
-        """Resolved: judicial confirmation may open, then the return visits are scheduled."""
+    async def _resolve(self, action: OutcomeInput, *, award: bool = False) -> None:
+        """Resolved: a mediation agreement opens judicial confirmation, an arbitration award
+        the window to sue; then the return visits are scheduled."""
         self.followup.resolve(action)
-        self.judicial.open(action)
+        if award:
+            self.tracks.award()
+        else:
+            self.judicial.open(action)
         self.followup.schedule_visits()
         self._close_when_followed_up()
 
@@ -157,6 +170,7 @@ class CaseWorkflow:
             self.ctx.file.status is CaseStatus.resolved
             and not self.followup.pending()
             and not self.judicial.pending()
+            and not self.tracks.pending()
         ):
             self.followup.close()
 
@@ -213,8 +227,23 @@ class CaseWorkflow:
 
     @case_action(check.resume)
     async def resume(self, a: ResumeInput) -> None:
-        """Restart the clock; the deadline moves by the time paused."""
+        """Restart the clocks the pause stopped (the level's and the track's); each deadline
+        moves by the time the pause lost."""
+        paused_at = self.ctx.file.clock.paused_since
+        assert paused_at is not None
+        self.tracks.resume(paused_at)
         self.ladder.resume(a)
+
+    @case_action(check.contact)
+    async def contact(self, a: ContactInput) -> None:
+        """A handler reached the applicant (the response rate counts the first contact)."""
+        self.ctx.record(
+            "contacted",
+            f"{a.actor.name} contacted the applicant ({a.channel})"
+            + (f": {a.note}" if a.note else ""),
+            actor=a.actor,
+            data={"channel": a.channel, "note": a.note},
+        )
 
     @case_action(check.extend)
     async def extend(self, a: ExtendInput) -> None:
@@ -289,16 +318,16 @@ class CaseWorkflow:
 
     @case_action(check.arbitration)
     async def arbitration(self, a: ArbitrationInput) -> None:
-        """Labour arbitration: accepted (5 days), award (45 days, +15 extended)."""
+        """Labour arbitration: a party applies; the committee accepts (5 days from the
+        application), awards (45 days, +15 extended); the award opens 15 days to sue."""
         if a.step == "award":
-            await self._resolve(
-                OutcomeInput(
-                    outcome="resolved",
-                    actor=a.actor,
-                    agreement=a.award,
-                    reason="labour arbitration award",
-                )
+            award = OutcomeInput(
+                outcome="resolved",
+                actor=a.actor,
+                agreement=a.award,
+                reason="labour arbitration award",
             )
+            await self._resolve(award, award=True)
         else:
             self.tracks.arbitration(a)
 
