@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.actions import ExtendInput, OutcomeInput, PauseInput, ResumeInput, VisitInput
+from runtime.codec import data_converter
 from tests import factories
 from tests.factories import COUNTY, GRID, VILLAGE, supervisor
 from tests.workflows.test_case import start
@@ -39,9 +39,10 @@ def test_histories_are_saved():
 
 
 @pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
-async def test_saved_history_replays_without_nondeterminism(path: Path):
+async def test_saved_history_replays_without_nondeterminism(path: Path, payload_keys):
     history = WorkflowHistory.from_json(f"case-{path.stem}", path.read_text())  # noqa: ASYNC240
-    replayer = Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
+    # Saved before encryption: the codec passes their plain payloads through.
+    replayer = Replayer(workflows=[CaseWorkflow], data_converter=data_converter(payload_keys))
     await replayer.replay_workflow(history)  # raises on any non-determinism
 
 
