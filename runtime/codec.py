@@ -80,13 +80,16 @@ def key_file() -> Path:
 def parse_keys(text: str, source: str) -> dict[str, bytes]:
     """Key id -> key, oldest first; errors name the source and the line."""
     keys: dict[str, bytes] = {}
-    entries = text.replace(";", "\n").splitlines()
-    for number, raw in enumerate(entries, start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
+    entries = [
+        (number, entry.strip())
+        for number, line in enumerate(text.splitlines(), start=1)
+        for entry in line.split("#", 1)[0].split(";")
+    ]
+    for number, entry in entries:
+        if not entry:
             continue
         where = f"{source} line {number}"
-        parts = line.split()
+        parts = entry.split()
         if len(parts) != 2:
             raise PayloadKeyError(f"{where}: expected 'KEY_ID BASE64_KEY'")
         name, encoded = parts
