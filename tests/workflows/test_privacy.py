@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import uuid
 from datetime import timedelta
 
@@ -43,6 +44,7 @@ from runtime.codec import (
     key_line,
     rotate_key_file,
 )
+from runtime.intake_run import start_case
 from tests import factories
 from tests.factories import COUNTY, GRID, TOWNSHIP, Actor
 from tests.workflows.test_case import settled, start, view_when
@@ -81,7 +83,13 @@ def leaks(text: str) -> list[str]:
 
 
 def text_of(ring: KeyRing, payload: Payload) -> str:
-    return EncryptionCodec(ring).open(payload).data.decode("utf-8", errors="replace")
+    """The payload's text, decrypted; a JSON string unquoted (its escapes undone)."""
+    text = EncryptionCodec(ring).open(payload).data.decode("utf-8", errors="replace")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if isinstance(value, str) else text
 
 
 async def readable_texts(handle: WorkflowHandle, ring: KeyRing) -> dict[str, list[str]]:
@@ -173,8 +181,12 @@ async def test_no_personal_data_in_history_attributes_summaries_or_details(
         await visit(ladder, name)
     await ladder.result()
 
+    # The intake's own start (static summary and details, first search attributes); no worker
+    # serves its queue here: its first event is what this looks at.
+    intake = factories.intake(f"I-{uuid.uuid4().hex[:6]}", parties=PARTIES)
+    assert await start_case(time_env.client, intake, factories.DEFAULT_POLICY)
     client = time_env.client
-    handles = [red, ladder] + [
+    handles = [red, ladder, client.get_workflow_handle(workflow_id_for(intake.case_id))] + [
         client.get_workflow_handle(duty_workflow_id(red.id, 1, code)) for code in DEPARTMENTS
     ]
     texts: dict[str, list[str]] = {"current details": details}
@@ -191,6 +203,8 @@ async def test_no_personal_data_in_history_attributes_summaries_or_details(
     assert any(t.startswith("Township=") for t in texts["search attribute"])
     assert any("ledger: " in t for t in texts["summary"])
     assert any("must report on case" in t for t in texts["summary"])
+    assert any(t.startswith("[neighbour/general]") for t in texts["summary"])
+    assert any("- where: " in t for t in texts["details"])
     assert all("handler" in t for t in texts["current details"] if "**" in t)
     assert any("whistle 1" in t for t in texts["current details"])
     assert any("paused since" in t for t in texts["current details"])
