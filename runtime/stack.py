@@ -222,6 +222,11 @@ def _temporal() -> None:
         print(f"temporal: started pid {pid} ({'reusing' if reuse else 'new'} {db})")
     else:
         print(f"temporal: already running, pid {pid}")
+        if b"--ui-codec-endpoint" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            print(
+                "temporal: started before the codec server existed, so its UI shows payloads "
+                "encrypted; `make stop && make run` restarts it pointed at the codec server"
+            )
     try:
         _wait(
             f"Temporal frontend {ADDRESS} and UI {UI_URL}",
