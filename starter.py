@@ -133,9 +133,6 @@ async def cmd_status(args: argparse.Namespace) -> int:
             print(f"status: no case {args.case_id}", file=sys.stderr)
             return 1
         raise
-    if not hasattr(view, "opened_at"):  # a department's duty: no case events to add
-        print(view.model_dump_json(indent=2))
-        return 0
     # The workflow keeps its latest events; the ledger has the whole history.
     pool = await db.create_pool(config.database_url())
     try:
