@@ -13,6 +13,7 @@
     python starter.py departments load FILE                   departments a whistle summons (CSV)
     python starter.py report --period 2026-11 [--township T]  the assessment figures
     python starter.py schedules                               create/update the assessment schedules
+    python starter.py keys list|rotate                        payload encryption keys (README)
 
 Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
 be read (intake) or a server could not be reached.
@@ -31,14 +32,13 @@ from pathlib import Path
 import structlog
 from pydantic import ValidationError
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import CalendarError, parse_calendar
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError, parse_policy
-from runtime import config, db
+from runtime import codec, config, db, temporal_client
 from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
@@ -81,9 +81,9 @@ def load_policy(path: str, calendar_path: str, now: datetime) -> Policy:
 
 async def connect() -> Client:
     try:
-        return await Client.connect(
-            **config.temporal_connect_config(), data_converter=pydantic_data_converter
-        )
+        return await temporal_client.connect()
+    except config.ConfigError:
+        raise  # no key, or a wrong one: its own message says what to do
     except RuntimeError as err:  # the SDK's connection failure
         raise UsageError(f"cannot reach Temporal: {err} (is `make run` up?)") from None
 
@@ -175,6 +175,9 @@ async def _send_update(
             print(f"{args.command}: {missing}", file=sys.stderr)
             return 1
         raise
+    if not hasattr(view, "opened_at"):  # a department's duty: no case events to add
+        print(view.model_dump_json(indent=2))
+        return 0
     # The workflow keeps its latest events; the ledger has the whole history.
     pool = await db.create_pool(config.database_url())
     try:
@@ -248,6 +251,25 @@ async def cmd_schedules(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_keys_list(args: argparse.Namespace) -> int:
+    """The key ids in force (never the keys), oldest first; the newest encrypts."""
+    ring = codec.KeyRing.load()
+    for name in ring.keys:
+        emit({"key_id": name, "newest": name == ring.newest, "source": ring.source})
+    return 0
+
+
+async def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """A fresh key becomes the newest; running workers pick it up from the file."""
+    name = codec.rotate_key_file()
+    emit({"key_id": name, "newest": True, "source": str(codec.key_file())})
+    print(
+        f"keys: {name} now encrypts new payloads; the older keys still decrypt old ones",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="starter.py", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -281,6 +303,13 @@ def parser() -> argparse.ArgumentParser:
     dload = departments_sub.add_parser("load", help="load code,name,unit rows (CSV)")
     dload.add_argument("file")
     dload.set_defaults(run=cmd_departments_load)
+
+    keys = sub.add_parser("keys", help="payload encryption keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("list", help="key ids, oldest first").set_defaults(run=cmd_keys_list)
+    keys_sub.add_parser("rotate", help="add a key that encrypts from now on").set_defaults(
+        run=cmd_keys_rotate
+    )
 
     roster = sub.add_parser("roster", help="manage the handler roster")
     roster_sub = roster.add_subparsers(dest="roster_command", required=True)

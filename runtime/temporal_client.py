@@ -1,0 +1,51 @@
+"""The one way a process of the project connects to Temporal: encrypted, keys checked first.
+
+`connect()` builds the client with `runtime.codec.data_converter()`, then opens the first
+payload of the most recent workflows with the keys in force. A missing or wrong key then stops
+the worker, the starter or the API at startup with a clear message, instead of leaving each
+case's workflow tasks failing over and over on payloads they cannot decrypt.
+"""
+
+from __future__ import annotations
+
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
+from temporalio.client import Client
+
+from runtime import config
+from runtime.codec import EncryptionCodec, KeyRing, data_converter
+
+#: How many of the newest workflows the startup check opens (one small RPC each).
+CHECKED_WORKFLOWS = 5
+
+
+async def check_keys(client: Client, codec: EncryptionCodec, limit: int = CHECKED_WORKFLOWS):
+    """Decrypt the start input of the `limit` newest workflows; raise `PayloadKeyError` (a
+    `ConfigError`) naming the workflow when one does not open. Returns how many were opened."""
+    opened = 0
+    async for execution in client.list_workflows(limit=limit):
+        page = await client.workflow_service.get_workflow_execution_history(
+            GetWorkflowExecutionHistoryRequest(
+                namespace=client.namespace,
+                execution={"workflow_id": execution.id, "run_id": execution.run_id},
+                maximum_page_size=1,
+            )
+        )
+        for event in page.history.events[:1]:
+            for payload in event.workflow_execution_started_event_attributes.input.payloads:
+                try:
+                    codec.open(payload)
+                except config.ConfigError as err:
+                    raise type(err)(f"workflow {execution.id}: {err}") from None
+                opened += 1
+    return opened
+
+
+async def connect(ring: KeyRing | None = None, *, check: bool = True) -> Client:
+    """A client on the configured Temporal (`runtime.config`), with the project's encrypted
+    data converter; `check` opens recent payloads first (see `check_keys`)."""
+    converter = data_converter(ring)
+    client = await Client.connect(**config.temporal_connect_config(), data_converter=converter)
+    if check:
+        assert isinstance(converter.payload_codec, EncryptionCodec)
+        await check_keys(client, converter.payload_codec)
+    return client
