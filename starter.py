@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import structlog
 from pydantic import ValidationError
@@ -35,7 +38,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import CalendarError, parse_calendar
-from domain.intake import IntakeFileError, detect_format, parse_intake
+from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError, parse_policy
 from runtime import config, db
@@ -43,7 +46,7 @@ from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
-from runtime.intake_run import Progress, submit
+from runtime.intake_run import IntakeSourceError, Progress, open_intake, submit
 from runtime.queries import load_roster, parse_roster
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
@@ -89,37 +92,78 @@ async def connect() -> Client:
 
 
 def emit(line: dict) -> None:
-    print(json.dumps(line, ensure_ascii=False), flush=True)
+    """One JSON line on stdout, flushed (a reader of the pipe sees each record as it is done).
+    A lone surrogate that slipped into a value is printed as its JSON escape, never a crash."""
+    text = json.dumps(line, ensure_ascii=False)
+    print(text.encode("utf-8", "backslashreplace").decode("utf-8"), flush=True)
+
+
+async def open_pool():
+    """The database pool; an unreachable database is named with where its URL came from."""
+    return await db.create_pool(config.database_url(), source=config.database_source())
+
+
+def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRecord]]:
+    """The stream and its records, the first one already read: a bad header, an empty file
+    or a file that is not UTF-8 is refused before anything connects or starts."""
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")
+    except OSError as err:
+        raise UsageError(f"cannot read {name}: {err.strerror}") from None
+    try:
+        fmt, lines = open_intake(name, stream)
+        records = iter_intake(lines, fmt, now=now)
+        first = next(records)
+    except StopIteration:  # iter_intake raises for an empty file; this is belt and braces
+        stream.close()
+        raise UsageError(f"{name}: the file holds no cases") from None
+    except (IntakeFileError, IntakeSourceError) as err:
+        stream.close()
+        raise UsageError(f"{name}: {err}") from None
+    except OSError as err:
+        stream.close()
+        raise UsageError(f"cannot read {name}: {err.strerror or err}") from None
+    return stream, itertools.chain([first], records)
 
 
 async def cmd_intake(args: argparse.Namespace) -> int:
+    """Stream the file: read, validate and start in a bounded pipeline (runtime/intake_run.py).
+
+    Per-record JSON lines go to stdout, progress and the summary to stderr."""
     now = datetime.now(UTC)
     policy = load_policy(args.policy, args.calendar, now)
-    text = read_text(args.file)
+    stream, records = await asyncio.to_thread(open_records, args.file, now)
     try:
-        records = parse_intake(text, detect_format(args.file, text), now=now)
-    except IntakeFileError as err:
-        raise UsageError(f"{args.file}: {err}") from None
-    client = await connect()
-    pool = await db.create_pool(config.database_url())
-    try:
-        await db.migrate(pool)
-        totals = await submit(
-            records,
-            client,
-            pool,
-            policy,
-            emit=emit,
-            concurrency=args.concurrency,
-            progress=Progress(len(records)),
-        )
+        client = await connect()
+        pool = await open_pool()
+        try:
+            await db.migrate(pool)
+            outcome = await submit(
+                records, client, pool, policy,
+                emit=emit, concurrency=args.concurrency, progress=Progress(),
+            )  # fmt: skip
+        except (IntakeFileError, OSError) as err:
+            # The file broke off mid-way (a quote left open at the end, a read error): the
+            # records before were answered; say where it stopped.
+            raise UsageError(f"{args.file}: {err}; the records before it were submitted") from None
+        finally:
+            await pool.close()
     finally:
-        await pool.close()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    totals = outcome.totals
     print(
-        f"intake: {len(records)} record(s): {totals['started']} started, "
+        f"intake: {sum(totals.values())} record(s): {totals['started']} started, "
         f"{totals['duplicate']} duplicate, {totals['rejected']} rejected",
         file=sys.stderr,
     )
+    if outcome.stopped:
+        print(
+            f"intake: stopped after line {outcome.last_line} ({outcome.stopped}); run the same "
+            "file again to submit the rest: cases started already come back as duplicate",
+            file=sys.stderr,
+        )
+        return 130 if outcome.interrupted else 2
     return 1 if totals["rejected"] else 0
 
 
@@ -194,7 +238,7 @@ async def _load_csv(args: argparse.Namespace, parse, load, noun: str) -> int:
         rows = parse(read_text(args.file))
     except ValueError as err:
         raise UsageError(f"{args.file}: {err}") from None
-    pool = await db.create_pool(config.database_url())
+    pool = await open_pool()
     try:
         await db.migrate(pool)
         count = await load(pool, rows)
@@ -213,7 +257,7 @@ async def cmd_departments_load(args: argparse.Namespace) -> int:
 
 
 async def cmd_report(args: argparse.Namespace) -> int:
-    pool = await db.create_pool(config.database_url())
+    pool = await open_pool()
     try:
         await db.migrate(pool)
         table = await print_report(pool, args.period, args.township, datetime.now(UTC))
@@ -279,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     logsetup.configure()
     try:
         return asyncio.run(args.run(args))
-    except (UsageError, config.ConfigError) as err:
+    except (UsageError, config.ConfigError, db.DatabaseUnreachable) as err:
         print(f"{args.command}: {err}", file=sys.stderr)
         return 2
     except (OSError, RPCError) as err:

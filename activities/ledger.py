@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncpg
 import structlog
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from domain.case_models import CaseRegistration, LedgerAck, LedgerWrite
 
@@ -47,25 +48,48 @@ class LedgerActivities:
     async def register_case(self, case: CaseRegistration) -> LedgerAck:
         intake = case.intake
         loc = intake.location
-        async with self._pool.acquire() as conn:
-            status = await conn.execute(
-                _REGISTER,
-                case.case_id,
-                case.workflow_id,
-                intake.dispute_type.value,
-                intake.complexity.value,
-                case.risk.value,
-                intake.title,
-                loc.county,
-                loc.township,
-                loc.village,
-                loc.grid,
-                intake.reported_at,
-                case.opened_at,
-                case.policy_name,
-                intake.model_dump(mode="json"),
-                case.level.value,
+        # PostgreSQL refusing the data (a NUL, a bad surrogate, a value out of range) fails the
+        # same way on every retry: the case must not sit retrying unseen. Non-retryable, so the
+        # workflow fails visibly, with an error line in the log naming the case (an alert).
+        # Connection trouble is not caught: it retries, as it may pass.
+        try:
+            async with self._pool.acquire() as conn:
+                status = await conn.execute(
+                    _REGISTER,
+                    case.case_id,
+                    case.workflow_id,
+                    intake.dispute_type.value,
+                    intake.complexity.value,
+                    case.risk.value,
+                    intake.title,
+                    loc.county,
+                    loc.township,
+                    loc.village,
+                    loc.grid,
+                    intake.reported_at,
+                    case.opened_at,
+                    case.policy_name,
+                    intake.model_dump(mode="json"),
+                    case.level.value,
+                )
+        except (
+            asyncpg.DataError,
+            asyncpg.IntegrityConstraintViolationError,
+            UnicodeEncodeError,
+            ValueError,  # asyncpg's client-side DataError: a value it cannot encode
+        ) as err:
+            log.error(
+                "case cannot be registered: the database refuses its data",
+                case_id=case.case_id,
+                error=f"{type(err).__name__}: {err}",
+                alert=True,
             )
+            raise ApplicationError(
+                f"case {case.case_id} cannot be registered: the database refuses its data "
+                f"({type(err).__name__}: {err})",
+                type="UnstorableCase",
+                non_retryable=True,
+            ) from err
         written = status.endswith(" 1")
         log.info("case registered" if written else "case already registered", case_id=case.case_id)
         return LedgerAck(written=written)

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -30,6 +30,7 @@ from domain.risk import RiskColour, grade
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 T = TypeVar("T")
@@ -60,6 +61,12 @@ class Budget(BaseModel):
     working_days: int | None = None
     calendar: timedelta | None = None
 
+    #: The longest budget, extension or window anyone may give: ten years. Bounded here, where
+    #: every duration is parsed, so a typo (3000000d) is refused with a message instead of
+    #: overflowing the date arithmetic (or counting working days for ages) in a workflow.
+    MAX_CALENDAR_DAYS: ClassVar[int] = 3653
+    MAX_WORKING_DAYS: ClassVar[int] = 2500
+
     @classmethod
     def parse(cls, text: str) -> Budget:
         match = _DURATION.match(text)
@@ -67,7 +74,14 @@ class Budget(BaseModel):
             days = float(match.group(1))
             if days < 1 or days != int(days):
                 raise ValueError(f"{text!r}: working days must be a whole number ≥ 1")
+            if days > cls.MAX_WORKING_DAYS:
+                raise ValueError(f"{text!r} is too long: at most {cls.MAX_WORKING_DAYS}wd")
             return cls(text=text.strip(), working_days=int(days))
+        if (
+            match
+            and float(match.group(1)) * _SECONDS[match.group(2)] > cls.MAX_CALENDAR_DAYS * 86400
+        ):
+            raise ValueError(f"{text!r} is too long: at most {cls.MAX_CALENDAR_DAYS}d (ten years)")
         return cls(text=text.strip(), calendar=parse_duration(text))
 
 
