@@ -46,7 +46,7 @@ from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
-from runtime.intake_run import IntakeSourceError, Progress, open_intake, submit
+from runtime.intake_run import IntakeSourceError, Progress, exit_status, open_intake, submit
 from runtime.queries import load_roster, parse_roster
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
@@ -163,8 +163,7 @@ async def cmd_intake(args: argparse.Namespace) -> int:
             "file again to submit the rest: cases started already come back as duplicate",
             file=sys.stderr,
         )
-        return 130 if outcome.interrupted else 2
-    return 1 if totals["rejected"] else 0
+    return exit_status(outcome)
 
 
 async def cmd_status(args: argparse.Namespace) -> int:

@@ -215,6 +215,19 @@ class Outcome:
     interrupted: bool = False
 
 
+#: Exit statuses (INTAKE.md): 0 nothing rejected, 1 some record rejected, 2 the file or a
+#: server could not be used (the run stopped early), 130 interrupted (Ctrl-C).
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def exit_status(outcome: Outcome) -> int:
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    if outcome.stopped:
+        return EXIT_UNUSABLE
+    return EXIT_REJECTED if outcome.totals["rejected"] else EXIT_OK
+
+
 def _take(records: Iterator[IntakeRecord]) -> list[IntakeRecord]:
     """Up to BATCH records, fewer when they come slowly (runs in the reading thread)."""
     batch: list[IntakeRecord] = []
