@@ -120,8 +120,7 @@ def file_bytes(text: str) -> bytes:
     """The text as a file would hold it: U+DC80..U+DCFF become the raw (non-UTF-8) bytes
     they stand for, other lone surrogates U+FFFD."""
     text = "".join(
-        "\ufffd" if "\ud800" <= c <= "\udfff" and not "\udc80" <= c <= "\udcff" else c
-        for c in text
+        "\ufffd" if "\ud800" <= c <= "\udfff" and not "\udc80" <= c <= "\udcff" else c for c in text
     )
     return text.encode("utf-8", "surrogateescape")
 
