@@ -325,8 +325,18 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, config.ConfigError, db.DatabaseUnreachable) as err:
         print(f"{args.command}: {err}", file=sys.stderr)
         return 2
-    except (OSError, RPCError) as err:
-        print(f"{args.command}: cannot reach a server: {err}", file=sys.stderr)
+    except RPCError as err:
+        # Temporal answered, or stopped answering, mid-command: say it is Temporal, and where.
+        where = config.temporal_connect_config().get("target_host")
+        print(
+            f"{args.command}: Temporal at {where} failed the request ({err.status.name}): {err}",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as err:
+        print(
+            f"{args.command}: lost a connection (Temporal or the database): {err}", file=sys.stderr
+        )
         return 2
     except Exception:  # a bug of ours: say so plainly, keep the trace for the report
         structlog.get_logger("starter").exception("unexpected error", command=args.command)

@@ -41,11 +41,14 @@ class PolicyError(ValueError):
 
 
 def parse_duration(text: str) -> timedelta:
-    """'90s', '30m', '12h', '7d', '0.5d' -> timedelta. Days are calendar days."""
+    """'90s', '30m', '12h', '7d', '0.5d' -> timedelta. Days are calendar days; at most
+    `Budget.MAX_CALENDAR_DAYS` (a typo such as 3000000d is refused here, not overflowed later)."""
     match = _DURATION.match(text)
     if not match or match.group(2) == "wd":
         raise ValueError(f"{text!r} is not a duration like '30m', '12h' or '7d'")
     amount, unit = float(match.group(1)), match.group(2)
+    if amount * _SECONDS[unit] > Budget.MAX_CALENDAR_DAYS * 86400:
+        raise ValueError(f"{text!r} is too long: at most {Budget.MAX_CALENDAR_DAYS}d (ten years)")
     value = timedelta(**{_UNIT[unit]: amount})
     if value <= timedelta(0):
         raise ValueError(f"{text!r} must be longer than zero")
