@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -220,6 +221,7 @@ async def main() -> int:
             worker.wait(timeout=30)
         await env_dev.shutdown()
         server.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
