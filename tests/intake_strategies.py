@@ -80,7 +80,9 @@ def mutated_record(draw: st.DrawFn, case_ids: st.SearchStrategy[str]) -> dict[st
     if draw(st.booleans()):
         record["case_id"] = draw(case_ids)
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["set", "drop", "add", "text", "deep", "nested", "amount"]))
+        kind = draw(
+            st.sampled_from(["set", "drop", "add", "text", "deep", "nested", "amount", "when"])
+        )
         key = draw(st.sampled_from([*GOOD, "case_id", "description", "risk_flags"]))
         if kind == "set":
             record[key] = draw(json_values)
@@ -101,6 +103,22 @@ def mutated_record(draw: st.DrawFn, case_ids: st.SearchStrategy[str]) -> dict[st
                 record[field] = text
         elif kind == "deep":
             record[key] = _nested(draw(st.sampled_from([15, 17, 200, 900])))
+        elif kind == "when":
+            record["reported_at"] = draw(
+                st.one_of(
+                    st.sampled_from(
+                        [
+                            "0001-01-01T00:00:00+14:00",
+                            "0001-01-01T00:00:00-23:59",
+                            "9999-12-31T23:59:59-23:59",
+                            "2026-11-20T09:30:00+23:59",
+                            "2026-02-30T09:30:00+08:00",
+                            "2026-11-20 09:30:00Z",
+                        ]
+                    ),
+                    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+                )
+            )
         elif kind == "nested":
             record["location"] = {**GOOD["location"], draw(hostile_text): draw(json_values)}
         else:

@@ -289,3 +289,17 @@ async def test_register_case_refusing_data_fails_for_good_with_an_alert(
     alerts = [e for e in logs if e["log_level"] == "error" and e.get("case_id") == "L-BAD"]
     assert len(alerts) == 1 and alerts[0]["alert"] is True
     assert await clean_pool.fetchval("SELECT count(*) FROM cases WHERE case_id = 'L-BAD'") == 0
+
+
+@pytest.mark.parametrize("reported_at", ["1900-01-01T08:00:00+08:00", "1900-01-01T00:00:00+00:00"])
+async def test_register_case_stores_the_oldest_times_intake_accepts(
+    clean_pool: asyncpg.Pool, reported_at: str
+):
+    ledger = LedgerActivities(clean_pool)
+    when = datetime.fromisoformat(reported_at)
+
+    ack = await register(ledger, registration("L-OLD", reported_at=when))
+
+    assert ack.written is True
+    stored = await clean_pool.fetchval("SELECT reported_at FROM cases WHERE case_id = 'L-OLD'")
+    assert stored == when

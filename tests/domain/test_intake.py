@@ -957,3 +957,16 @@ def test_iter_intake_streams_records_before_the_end_of_the_input():
     first = next(iter_intake(lines(), "jsonl", now=NOW))
 
     assert (first.case_id, first.errors) == ("A-1", [])
+
+
+@pytest.mark.parametrize(
+    "reported_at",
+    ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00-23:59", "1899-12-31T23:59:59+00:00",
+     "1900-01-01T07:59:59+08:00"],
+)  # fmt: skip
+def test_a_report_before_1900_is_a_typo_in_the_year(reported_at):
+    rec = only(jsonl(record(reported_at=reported_at)))
+
+    assert errors_of(rec) == [
+        ("reported_at", f'lies before 1900: check the year; got "{reported_at}"')
+    ]
