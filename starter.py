@@ -126,6 +126,21 @@ def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRec
     return stream, itertools.chain([first], records)
 
 
+async def connect_both():
+    """Temporal and the database, connected at the same time (the first case starts sooner)."""
+    temporal = asyncio.ensure_future(connect())
+    try:
+        pool = await open_pool()
+    except BaseException:
+        temporal.cancel()
+        raise
+    try:
+        return await temporal, pool
+    except BaseException:
+        await pool.close()
+        raise
+
+
 async def cmd_intake(args: argparse.Namespace) -> int:
     """Stream the file: read, validate and start in a bounded pipeline (runtime/intake_run.py).
 
@@ -134,8 +149,7 @@ async def cmd_intake(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy, args.calendar, now)
     stream, records = await asyncio.to_thread(open_records, args.file, now)
     try:
-        client = await connect()
-        pool = await open_pool()
+        client, pool = await connect_both()
         try:
             await db.migrate(pool)
             outcome = await submit(

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import queue
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -48,10 +50,8 @@ from workflows.case import CaseWorkflow
 DEFAULT_CONCURRENCY = 32
 #: Records held between reading and printing, per start in flight (the reorder buffer).
 WINDOW_FACTOR = 4
-#: Records read per trip to the reading thread, and the longest a trip gathers (seconds):
-#: a slow pipe on stdin still sees its first case start at once.
+#: Records taken from the reading thread at a time (one ledger query checks them all).
 BATCH = 64
-BATCH_SECONDS = 0.02
 #: How much of the file is read first, to sniff the format and check it is UTF-8.
 HEAD_BYTES = 64 * 1024
 
@@ -64,7 +64,9 @@ class _Prefixed(io.RawIOBase):
     """The bytes already read (the head), then the rest of the stream."""
 
     def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head, self._rest = memoryview(head), rest
+        self._head = memoryview(head)
+        # read1: what a pipe has now, not a full buffer's worth (that would wait for more).
+        self._read = getattr(rest, "read1", rest.read)
 
     def readable(self) -> bool:
         return True
@@ -75,9 +77,25 @@ class _Prefixed(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
-        data = self._rest.read(len(buffer))
+        data = self._read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+def _read_head(stream: BinaryIO) -> tuple[bytes, bool]:
+    """Up to HEAD_BYTES, and whether the stream ended within them. From a pipe, only what has
+    arrived once something is there: a script feeding stdin slowly sees its first case start."""
+    head = b""
+    read1 = getattr(stream, "read1", stream.read)
+    pipe = not (hasattr(stream, "seekable") and stream.seekable())
+    while len(head) < HEAD_BYTES:
+        chunk = read1(HEAD_BYTES - len(head))
+        if not chunk:
+            return head, True
+        head += chunk
+        if pipe and head.strip():
+            break
+    return head, False
 
 
 def open_intake(name: str, stream: BinaryIO) -> tuple[Format, Iterator[str]]:
@@ -86,12 +104,12 @@ def open_intake(name: str, stream: BinaryIO) -> tuple[Format, Iterator[str]]:
     The first 64 KiB must be UTF-8 (a file in another encoding is refused as a whole); a bad
     byte further on reaches the parser as a surrogate escape, and only its record is refused.
     """
-    head = stream.read(HEAD_BYTES)
+    head, at_end = _read_head(stream)
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as err:
         # A character cut by the end of the head is not an error.
-        if not (err.reason == "unexpected end of data" and len(head) == HEAD_BYTES):
+        if at_end or err.reason != "unexpected end of data":
             raise IntakeSourceError(
                 f"{name} is not UTF-8 text (byte {err.start}): save it as UTF-8 and try again"
             ) from None
@@ -228,15 +246,73 @@ def exit_status(outcome: Outcome) -> int:
     return EXIT_REJECTED if outcome.totals["rejected"] else EXIT_OK
 
 
-def _take(records: Iterator[IntakeRecord]) -> list[IntakeRecord]:
-    """Up to BATCH records, fewer when they come slowly (runs in the reading thread)."""
-    batch: list[IntakeRecord] = []
-    deadline = time.monotonic() + BATCH_SECONDS
-    for record in records:
-        batch.append(record)
-        if len(batch) >= BATCH or time.monotonic() >= deadline:
-            break
-    return batch
+class _Reader:
+    """Reads and validates records in a thread of its own, handing them to the event loop.
+
+    A bounded queue gives back-pressure (the reader waits when the pipeline is full), and
+    each record is handed over as soon as it is parsed, so a slow pipe on stdin still sees
+    its first case start at once. A daemon thread: after Ctrl-C it may sit blocked on a
+    terminal's stdin, and that must not keep the process alive.
+    """
+
+    def __init__(self, records: Iterator[IntakeRecord], size: int) -> None:
+        self._records = records
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=size)
+        self._loop = asyncio.get_running_loop()
+        self._ready = asyncio.Event()
+        self._waiting = False  # the loop sleeps on _ready: wake it (only then, it is cheap)
+        self._stop = False
+        self._ended = False
+        threading.Thread(target=self._run, name="intake-reader", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            for record in self._records:
+                if self._stop:
+                    return
+                self._put(("record", record))
+            self._put(("end", None))
+        except BaseException as err:  # handed to the loop, raised there
+            self._put(("error", err))
+
+    def _put(self, item: tuple[str, Any]) -> None:
+        self._queue.put(item)
+        if self._waiting:
+            self._loop.call_soon_threadsafe(self._ready.set)
+
+    async def batch(self) -> list[IntakeRecord]:
+        """The records read so far (at most BATCH), waiting for one; [] at the end."""
+        records: list[IntakeRecord] = []
+        while not records and not self._ended:
+            while len(records) < BATCH:
+                try:
+                    kind, value = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if kind == "error":
+                    raise value
+                if kind == "end":
+                    self._ended = True
+                    break
+                records.append(value)
+            if records or self._ended:
+                break
+            self._ready.clear()
+            self._waiting = True
+            try:
+                if self._queue.empty():  # checked after _waiting is up: no wake-up is lost
+                    await self._ready.wait()
+            finally:
+                self._waiting = False
+        return records
+
+    def close(self) -> None:
+        self._stop = True
+        while True:  # unblock a reader waiting on a full queue
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
 
 
 async def submit(
@@ -251,7 +327,7 @@ async def submit(
 ) -> Outcome:
     """Start every valid record's case; `emit` gets each result in input order.
 
-    `records` is read lazily, in a thread; an `IntakeFileError` it raises mid-way (a CSV
+    `records` is read lazily, in a thread (`_Reader`); an `IntakeFileError` it raises mid-way (a CSV
     quote left open at the end) propagates after the records before it were answered.
     """
     outcome = Outcome()
@@ -260,6 +336,7 @@ async def submit(
     limit = max(1, concurrency) * WINDOW_FACTOR
     unstarted: set[int] = set()  # lines whose start failed: their repeats are not duplicates
     loop = asyncio.get_running_loop()
+    reader = _Reader(records, size=limit)
 
     def done(line: dict[str, Any]) -> asyncio.Future[dict[str, Any]]:
         future = loop.create_future()
@@ -297,6 +374,20 @@ async def submit(
             progress.tick(line["status"])
         emit(line)
 
+    async def next_batch() -> list[IntakeRecord]:
+        """The next records; meanwhile print results as they finish (slow input waits)."""
+        fetch = asyncio.ensure_future(reader.batch())
+        try:
+            while not fetch.done():
+                if window and window[0][1].done():
+                    emit_head()
+                else:
+                    heads = [window[0][1]] if window else []
+                    await asyncio.wait([fetch, *heads], return_when=asyncio.FIRST_COMPLETED)
+            return fetch.result()
+        finally:
+            fetch.cancel()
+
     async def emit_ready(*, until: int) -> None:
         """Print finished heads; wait for the head while more than `until` are held."""
         while window and (window[0][1].done() or len(window) > until):
@@ -305,7 +396,7 @@ async def submit(
 
     try:
         while not outcome.stopped:
-            batch = await asyncio.to_thread(_take, records)
+            batch = await next_batch()
             if not batch:
                 break
             try:
@@ -346,6 +437,7 @@ async def submit(
     finally:
         for _, future in window:
             future.cancel()
+        reader.close()
         if progress:
             progress.close()
     return outcome
@@ -354,7 +446,9 @@ async def submit(
 def _server_gone(err: RPCError) -> bool:
     from temporalio.service import RPCStatusCode
 
-    return err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
+    # Only "unavailable" (after the SDK's own retries): a deadline exceeded on one start under
+    # load is that record's `(server)` rejection, and the run goes on.
+    return err.status == RPCStatusCode.UNAVAILABLE
 
 
 def _not_submitted(record: IntakeRecord, outcome: Outcome) -> dict[str, Any]:
