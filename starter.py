@@ -15,7 +15,8 @@
     python starter.py schedules                               create/update the assessment schedules
 
 Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
-be read (intake) or a server could not be reached.
+be read (intake), a server could not be reached or was lost mid-run; 130 intake interrupted
+(Ctrl-C): what started is reported, and running the same file again finishes the rest.
 """
 
 from __future__ import annotations
