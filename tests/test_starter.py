@@ -360,6 +360,9 @@ async def test_ctrl_c_reports_what_started_and_a_rerun_finishes_the_rest(live, t
                 [sys.executable, "starter.py", "intake", "-"],
                 cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=stderr, text=True,
+                # A suite run in the background inherits SIGINT ignored: restore it, as on
+                # a terminal, so the Ctrl-C below reaches intake.
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             )  # fmt: skip
             assert proc.stdin is not None and proc.stdout is not None
             proc.stdin.write(jsonl(*records[:5]))
