@@ -85,9 +85,11 @@ def run_intake(path: Path, env: dict[str, str], concurrency: int) -> dict[str, f
     cmd = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), sys.executable, "starter.py",
            "intake", str(path), "--concurrency", str(concurrency)]  # fmt: skip
     began = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+    err_file = path.with_suffix(".stderr")
+    with err_file.open("w") as err:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True
+        )
     assert proc.stdout is not None
     first = None
     statuses: dict[str, int] = {}
@@ -100,6 +102,7 @@ def run_intake(path: Path, env: dict[str, str], concurrency: int) -> dict[str, f
     ended = time.monotonic()
     if code != 0 or statuses.get("started", 0) == 0:
         print(f"  intake exited {code} with {statuses}: not every record started")
+        print("  its stderr ends: " + " | ".join(err_file.read_text().splitlines()[-3:]))
     return {
         "rejected": statuses.get("rejected", 0),
         "wall": ended - began,
