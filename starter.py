@@ -16,18 +16,22 @@
     python starter.py keys list|rotate                        payload encryption keys (README)
 
 Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
-be read (intake) or a server could not be reached.
+be read (intake), a server could not be reached or was lost mid-run; 130 intake interrupted
+(Ctrl-C): what started is reported, and running the same file again finishes the rest.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import structlog
 from pydantic import ValidationError
@@ -35,7 +39,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import CalendarError, parse_calendar
-from domain.intake import IntakeFileError, detect_format, parse_intake
+from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError, parse_policy
 from runtime import codec, config, db, temporal_client
@@ -43,7 +47,7 @@ from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
-from runtime.intake_run import Progress, submit
+from runtime.intake_run import IntakeSourceError, Progress, exit_status, open_intake, submit
 from runtime.queries import case_history, load_roster, parse_roster
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
@@ -89,38 +93,92 @@ async def connect() -> Client:
 
 
 def emit(line: dict) -> None:
-    print(json.dumps(line, ensure_ascii=False), flush=True)
+    """One JSON line on stdout, flushed (a reader of the pipe sees each record as it is done).
+    A lone surrogate that slipped into a value is printed as its JSON escape, never a crash."""
+    text = json.dumps(line, ensure_ascii=False)
+    print(text.encode("utf-8", "backslashreplace").decode("utf-8"), flush=True)
+
+
+async def open_pool():
+    """The database pool; an unreachable database is named with where its URL came from."""
+    return await db.create_pool(config.database_url(), source=config.database_source())
+
+
+def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRecord]]:
+    """The stream and its records, the first one already read: a bad header, an empty file
+    or a file that is not UTF-8 is refused before anything connects or starts."""
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")
+    except OSError as err:
+        raise UsageError(f"cannot read {name}: {err.strerror}") from None
+    try:
+        fmt, lines = open_intake(name, stream)
+        records = iter_intake(lines, fmt, now=now)
+        first = next(records)
+    except StopIteration:  # iter_intake raises for an empty file; this is belt and braces
+        stream.close()
+        raise UsageError(f"{name}: the file holds no cases") from None
+    except (IntakeFileError, IntakeSourceError) as err:
+        stream.close()
+        raise UsageError(f"{name}: {err}") from None
+    except OSError as err:
+        stream.close()
+        raise UsageError(f"cannot read {name}: {err.strerror or err}") from None
+    return stream, itertools.chain([first], records)
+
+
+async def connect_both():
+    """Temporal and the database, connected at the same time (the first case starts sooner)."""
+    temporal = asyncio.ensure_future(connect())
+    try:
+        pool = await open_pool()
+    except BaseException:
+        temporal.cancel()
+        raise
+    try:
+        return await temporal, pool
+    except BaseException:
+        await pool.close()
+        raise
 
 
 async def cmd_intake(args: argparse.Namespace) -> int:
+    """Stream the file: read, validate and start in a bounded pipeline (runtime/intake_run.py).
+
+    Per-record JSON lines go to stdout, progress and the summary to stderr."""
     now = datetime.now(UTC)
     policy = load_policy(args.policy, args.calendar, now)
-    text = read_text(args.file)
+    stream, records = await asyncio.to_thread(open_records, args.file, now)
     try:
-        records = parse_intake(text, detect_format(args.file, text), now=now)
-    except IntakeFileError as err:
-        raise UsageError(f"{args.file}: {err}") from None
-    client = await connect()
-    pool = await db.create_pool(config.database_url())
-    try:
-        await db.migrate(pool)
-        totals = await submit(
-            records,
-            client,
-            pool,
-            policy,
-            emit=emit,
-            concurrency=args.concurrency,
-            progress=Progress(len(records)),
-        )
+        client, pool = await connect_both()
+        try:
+            await db.migrate(pool)
+            outcome = await submit(
+                records, client, pool, policy,
+                emit=emit, concurrency=args.concurrency, progress=Progress(),
+            )  # fmt: skip
+        except (IntakeFileError, OSError) as err:
+            # The file broke off mid-way (a quote left open at the end, a read error): the
+            # records before were answered; say where it stopped.
+            raise UsageError(f"{args.file}: {err}; the records before it were submitted") from None
+        finally:
+            await pool.close()
     finally:
-        await pool.close()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    totals = outcome.totals
     print(
-        f"intake: {len(records)} record(s): {totals['started']} started, "
+        f"intake: {sum(totals.values())} record(s): {totals['started']} started, "
         f"{totals['duplicate']} duplicate, {totals['rejected']} rejected",
         file=sys.stderr,
     )
-    return 1 if totals["rejected"] else 0
+    if outcome.stopped:
+        print(
+            f"intake: stopped after line {outcome.last_line} ({outcome.stopped}); run the same "
+            "file again to submit the rest: cases started already come back as duplicate",
+            file=sys.stderr,
+        )
+    return exit_status(outcome)
 
 
 async def cmd_status(args: argparse.Namespace) -> int:
@@ -213,7 +271,7 @@ async def _load_csv(args: argparse.Namespace, parse, load, noun: str) -> int:
         rows = parse(read_text(args.file))
     except ValueError as err:
         raise UsageError(f"{args.file}: {err}") from None
-    pool = await db.create_pool(config.database_url())
+    pool = await open_pool()
     try:
         await db.migrate(pool)
         count = await load(pool, rows)
@@ -232,7 +290,7 @@ async def cmd_departments_load(args: argparse.Namespace) -> int:
 
 
 async def cmd_report(args: argparse.Namespace) -> int:
-    pool = await db.create_pool(config.database_url())
+    pool = await open_pool()
     try:
         await db.migrate(pool)
         table = await print_report(pool, args.period, args.township, datetime.now(UTC))
@@ -324,11 +382,21 @@ def main(argv: list[str] | None = None) -> int:
     logsetup.configure()
     try:
         return asyncio.run(args.run(args))
-    except (UsageError, config.ConfigError) as err:
+    except (UsageError, config.ConfigError, db.DatabaseUnreachable) as err:
         print(f"{args.command}: {err}", file=sys.stderr)
         return 2
-    except (OSError, RPCError) as err:
-        print(f"{args.command}: cannot reach a server: {err}", file=sys.stderr)
+    except RPCError as err:
+        # Temporal answered, or stopped answering, mid-command: say it is Temporal, and where.
+        where = config.temporal_connect_config().get("target_host")
+        print(
+            f"{args.command}: Temporal at {where} failed the request ({err.status.name}): {err}",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as err:
+        print(
+            f"{args.command}: lost a connection (Temporal or the database): {err}", file=sys.stderr
+        )
         return 2
     except Exception:  # a bug of ours: say so plainly, keep the trace for the report
         structlog.get_logger("starter").exception("unexpected error", command=args.command)

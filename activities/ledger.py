@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncpg
 import structlog
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.outbox import QUEUE_SQL, outbox_rows
 from activities.roster import pick_handler
@@ -132,9 +133,33 @@ class LedgerActivities:
     async def write_step(self, step: StepWrite) -> LedgerAck:
         """One step of a case, in one transaction: handlers picked, events, notifications,
         the case's state; returns the handlers picked."""
-        async with self._pool.acquire() as conn, conn.transaction():
-            step, picked = await _assign(conn, step)
-            new = await self._write(conn, step)
+        # PostgreSQL refusing the data (a NUL, a bad surrogate, a value out of range) fails the
+        # same way on every retry: the case must not sit retrying unseen. Non-retryable, so the
+        # workflow fails visibly, with an error line in the log naming the case (an alert).
+        # Connection trouble is not caught: it retries, as it may pass.
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                step, picked = await _assign(conn, step)
+                new = await self._write(conn, step)
+        except (
+            asyncpg.DataError,
+            asyncpg.IntegrityConstraintViolationError,
+            UnicodeEncodeError,
+            ValueError,  # asyncpg's client-side DataError: a value it cannot encode
+        ) as err:
+            what = "registered" if step.registration is not None else "recorded"
+            log.error(
+                f"case cannot be {what}: the database refuses its data",
+                case_id=step.case_id,
+                error=f"{type(err).__name__}: {err}",
+                alert=True,
+            )
+            raise ApplicationError(
+                f"case {step.case_id} cannot be {what}: the database refuses its data "
+                f"({type(err).__name__}: {err})",
+                type="UnstorableCase",
+                non_retryable=True,
+            ) from err
         self._log(step, new)
         return LedgerAck(written=new, assigned=picked)
 

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from domain.durations import Budget
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
+from domain.storable import unstorable_why
 
 #: Roles of the people on the ladder; a party's roles come from the intake.
 HANDLER_ROLES = frozenset(
@@ -37,6 +38,17 @@ class _Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actor: Actor
+
+    @model_validator(mode="after")
+    def _storable(self) -> _Action:
+        # The ledger must be able to store every word of an action (a NUL would fail the
+        # step's write for good): refused here, naming the field.
+        fields = [(f"actor.{k}", v) for k, v in self.actor] + list(self)
+        for name, value in fields:
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and (why := unstorable_why(text)):
+                    raise ValueError(f"{name}: {why}")
+        return self
 
 
 def _says_why(what: str) -> AfterValidator:

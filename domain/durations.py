@@ -14,15 +14,24 @@ from pydantic import BaseModel, ConfigDict
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+#: The longest budget, extension or window anyone may give: ten years, or its working days.
+#: Bounded here, where every duration is parsed, so a typo (3000000d) is refused with a
+#: message instead of overflowing the date arithmetic (or counting working days for ages).
+MAX_CALENDAR_DAYS = 3653
+MAX_WORKING_DAYS = 2500
 _WHOLE_DAYS = re.compile(r"^\s*\d+\s*d\s*$")
 
 
 def parse_duration(text: str) -> timedelta:
-    """'90s', '30m', '12h', '7d', '0.5d' -> timedelta. Days are calendar days."""
+    """'90s', '30m', '12h', '7d', '0.5d' -> timedelta. Days are calendar days; at most
+    `MAX_CALENDAR_DAYS`."""
     match = _DURATION.match(text)
     if not match or match.group(2) == "wd":
         raise ValueError(f"{text!r} is not a duration like '30m', '12h' or '7d'")
     amount, unit = float(match.group(1)), match.group(2)
+    if amount * _SECONDS[unit] > MAX_CALENDAR_DAYS * 86400:
+        raise ValueError(f"{text!r} is too long: at most {MAX_CALENDAR_DAYS}d (ten years)")
     value = timedelta(**{_UNIT[unit]: amount})
     if value <= timedelta(0):
         raise ValueError(f"{text!r} must be longer than zero")
@@ -45,6 +54,8 @@ class Budget(BaseModel):
             days = float(match.group(1))
             if days < 1 or days != int(days):
                 raise ValueError(f"{text!r}: working days must be a whole number ≥ 1")
+            if days > MAX_WORKING_DAYS:
+                raise ValueError(f"{text!r} is too long: at most {MAX_WORKING_DAYS}wd")
             return cls(text=text.strip(), working_days=int(days))
         return cls(text=text.strip(), calendar=parse_duration(text))
 

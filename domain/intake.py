@@ -1,8 +1,12 @@
 """Parse an intake file (JSON Lines or CSV, INTAKE.md) into validated records.
 
-Pure: takes text and `now` from the caller, no file I/O, no clock, no Temporal. Every record
-gets a verdict of its own, so one bad line never hides the good ones; only a file that cannot
-be read as a whole (empty, wrong CSV header) raises `IntakeFileError`. Messages are written
+Pure: takes lines of text and `now` from the caller, no file I/O, no clock, no Temporal.
+`iter_intake` streams: it holds one record at a time (plus a small fingerprint per case id,
+to tell a repeat of a case in the same file from a clash), so a file of any size is read in
+flat memory. Every record gets a verdict of its own, so one bad line never hides the good
+ones — a record nested too deeply, holding a NUL or a lone surrogate (text PostgreSQL cannot
+store) is refused by itself; only a file that cannot be read as a whole (empty, wrong CSV
+header) raises `IntakeFileError`. Messages are written
 for a clerk fixing the file, not for a programmer: they name the field (or CSV column), say
 what is allowed and echo the bad value.
 """
@@ -15,12 +19,15 @@ import hashlib
 import io
 import json
 import re
+import struct
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError, model_validator
 
 from domain.intake_models import ISO_TIME_HINT, CaseIntake, Location, Party, Reporter
+from domain.storable import UNSTORABLE, printable, unstorable_why
 
 Format = Literal["jsonl", "csv"]
 
@@ -57,16 +64,22 @@ class FieldError(BaseModel):
 
 
 class IntakeRecord(BaseModel):
-    """The verdict on one input record: `intake` is set exactly when `errors` is empty."""
+    """The verdict on one input record: `intake` is set exactly when `errors` is empty and the
+    record is not a repeat. `repeat_of` is the line of an identical earlier record of the same
+    case in this file: the repeat is a `duplicate` (INTAKE.md: the same id is the same case)."""
 
     line: int
     case_id: str | None
     intake: CaseIntake | None
     errors: list[FieldError]
+    repeat_of: int | None = None
 
     @model_validator(mode="after")
     def _intake_iff_no_errors(self) -> IntakeRecord:
-        if (self.intake is None) == (not self.errors):
+        if self.repeat_of is not None:
+            if self.intake is not None or self.errors:
+                raise ValueError("a repeat carries neither an intake nor errors")
+        elif (self.intake is None) == (not self.errors):
             raise ValueError("a record has an intake exactly when it has no errors")
         return self
 
@@ -95,65 +108,87 @@ def generated_case_id(raw: dict[str, Any]) -> str:
 
 
 def parse_intake(text: str, fmt: Format, *, now: datetime) -> list[IntakeRecord]:
-    """One IntakeRecord per non-blank input record, in input order."""
+    """One IntakeRecord per non-blank input record, in input order (the whole text at once)."""
+    # newline="\n" for JSON Lines: U+2028 and a lone \r are legal inside JSON strings.
+    lines = io.StringIO(text, newline="\n" if fmt == "jsonl" else "")
+    return list(iter_intake(lines, fmt, now=now))
+
+
+def iter_intake(lines: Iterable[str], fmt: Format, *, now: datetime) -> Iterator[IntakeRecord]:
+    """One IntakeRecord per non-blank input record, in input order, as the lines come.
+
+    `lines` keep their line ends: JSON Lines split on "\n" only; CSV as a file opened with
+    newline="" gives them (a quoted cell may span lines). `IntakeFileError` is raised before
+    the first record for a bad CSV header or a JSON array, and after the last line for a
+    file without records (nothing was yielded then) or a CSV quote left open.
+    """
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
-    text = text.removeprefix("\ufeff")
     if fmt == "jsonl":
-        records = _parse_jsonl(text, now)
-    elif fmt == "csv":
-        records = _parse_csv(text, now)
-    else:
-        raise ValueError(f"unknown intake format {fmt!r}")
-    return records
+        return _parse_jsonl(lines, now)
+    if fmt == "csv":
+        return _parse_csv(lines, now)
+    raise ValueError(f"unknown intake format {fmt!r}")
 
 
-def _parse_jsonl(text: str, now: datetime) -> list[IntakeRecord]:
-    if text.lstrip().startswith("["):
-        raise IntakeFileError(
-            "this is a JSON array, not JSON Lines: put each case on its own line as {...}"
-        )
-    records: list[IntakeRecord] = []
-    seen: dict[str, int] = {}
-    # split("\n"), not splitlines(): U+2028 and friends are legal inside JSON strings.
-    for number, line in enumerate(text.split("\n"), start=1):
+#: Records nested deeper than this cannot be valid (the deepest field is parties.N.name) and
+#: would exhaust the parser's recursion: refused as a record, never crashing the file.
+MAX_DEPTH = 16
+_UNSTORABLE = UNSTORABLE
+
+
+def _parse_jsonl(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
+    seen: dict[str, bytes] = {}
+    any_record = False
+    for number, line in enumerate(lines, start=1):
+        line = line.removesuffix("\n")
+        if number == 1:
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
+        if not any_record and line.lstrip().startswith("["):
+            raise IntakeFileError(
+                "this is a JSON array, not JSON Lines: put each case on its own line as {...}"
+            )
+        any_record = True
         try:
             raw = json.loads(line, object_pairs_hook=_no_repeated_keys, parse_constant=_no_nan)
         except json.JSONDecodeError as err:
-            records.append(_line_error(number, f"not valid JSON: {err.msg} at column {err.colno}"))
+            yield _line_error(number, f"not valid JSON: {err.msg} at column {err.colno}")
+            continue
+        except RecursionError:
+            yield _line_error(number, f"nested too deeply: at most {MAX_DEPTH} levels")
             continue
         except ValueError as err:
-            records.append(_line_error(number, f"not valid JSON: {err}"))
+            yield _line_error(number, f"not valid JSON: {_printable(str(err))}")
             continue
         if not isinstance(raw, dict):
-            records.append(_line_error(number, "not a JSON object: each line must be {...}"))
+            yield _line_error(number, "not a JSON object: each line must be {...}")
             continue
-        records.append(_validate(number, raw, now, seen, csv_columns=False))
-    if not records:
+        yield _validate(number, raw, raw, now, seen, csv_columns=False)
+    if not any_record:
         raise IntakeFileError("the file is empty: it holds no cases")
-    return records
 
 
 def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json.loads would keep the last of two equal keys silently; a clerk must see the clash.
-    keys = [key for key, _ in pairs]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise ValueError(f'field "{key}" is given twice')
-    return dict(pairs)
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        keys = [key for key, _ in pairs]
+        key = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f'field "{_key_name(key)}" is given twice')
+    return result
 
 
 def _no_nan(constant: str) -> Any:
     raise ValueError(f"{constant} is not a number JSON allows")
 
 
-def _parse_csv(text: str, now: datetime) -> list[IntakeRecord]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _parse_csv(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
+    reader = csv.reader(_without_bom(lines), strict=True)
     header: list[str] | None = None
-    records: list[IntakeRecord] = []
-    seen: dict[str, int] = {}
+    any_record = False
+    seen: dict[str, bytes] = {}
     last_line = 0
     try:
         for cells in reader:
@@ -162,39 +197,48 @@ def _parse_csv(text: str, now: datetime) -> list[IntakeRecord]:
                 continue  # blank lines and spreadsheet rows of empty cells
             if header is None:
                 header = _check_header([cell.strip() for cell in cells], start)
-            elif len(cells) != len(header):
+                continue
+            any_record = True
+            if len(cells) != len(header):
                 message = (
                     f"has {len(cells)} cells but the header has {len(header)} columns "
                     "(a value containing a comma must be in double quotes)"
                 )
-                records.append(_line_error(start, message))
+                yield _line_error(start, message)
             else:
                 row = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
-                records.append(_validate(start, _nest(row), now, seen, csv_columns=True))
+                yield _validate(start, _nest(row), row, now, seen, csv_columns=True)
     except csv.Error as err:
         hint = ' (is a double quote " left open?)' if "end of data" in str(err) else ""
-        message = f"the CSV is malformed near line {reader.line_num}: {err}{hint}"
+        message = f"the CSV is malformed near line {reader.line_num}: {_printable(str(err))}{hint}"
         raise IntakeFileError(message) from err
     if header is None:
         raise IntakeFileError("the file is empty: it holds no header and no cases")
-    if not records:
+    if not any_record:
         raise IntakeFileError("the file has a header but no cases")
-    return records
+
+
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    iterator = iter(lines)
+    for first in iterator:
+        yield first.removeprefix("\ufeff")
+        break
+    yield from iterator
 
 
 def _check_header(names: list[str], line: int) -> list[str]:
     expected = ", ".join(COLUMNS)
     if not set(names) & set(COLUMNS):
-        shown = ", ".join(names)[:80]
+        shown = _printable(", ".join(names)[:80])
         raise IntakeFileError(
             f"line {line} is not a header: none of its cells ({shown}) is a column name; "
             f"the first line must name the columns: {expected}"
         )
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    repeated = sorted({_key_name(name) for name in names if names.count(name) > 1})
     if repeated:
         raise IntakeFileError(f"columns given twice in the header: {', '.join(repeated)}")
     problems = []
-    unknown = [name for name in names if name not in COLUMNS]
+    unknown = [_key_name(name) for name in names if name not in COLUMNS]
     if unknown:
         problems.append("unknown columns: " + ", ".join(_with_hint(n, COLUMNS) for n in unknown))
     missing = [name for name in COLUMNS if name in REQUIRED_COLUMNS and name not in names]
@@ -237,12 +281,22 @@ def _party(cell: dict[str, str], role: str) -> dict[str, str]:
 
 
 def _validate(
-    line: int, raw: dict[str, Any], now: datetime, seen: dict[str, int], *, csv_columns: bool
+    line: int,
+    raw: dict[str, Any],
+    flat: dict[str, Any],
+    now: datetime,
+    seen: dict[str, bytes],
+    *,
+    csv_columns: bool,
 ) -> IntakeRecord:
-    """Validate one record; `seen` maps each case id met so far in the file to its line."""
+    """Validate one record. `flat` is what the clerk wrote (the JSON object, or the CSV row by
+    column): repeats are compared on it. `seen` maps each case id met so far in the file to
+    the line and fingerprint of its first record."""
     given = raw.get("case_id")
-    given_id = given if isinstance(given, str) else None
-    errors: list[FieldError] = []
+    given_id = given if isinstance(given, str) and not _UNSTORABLE.search(given) else None
+    errors = _unstorable(raw, csv_columns)
+    if errors:
+        return _verdict(line, given_id, None, errors)
     intake: CaseIntake | None = None
     try:
         intake = CaseIntake.model_validate(raw, context={"now": now})
@@ -254,18 +308,105 @@ def _validate(
     if intake is not None and intake.case_id is None:
         case_id = generated_case_id(raw)
         intake = intake.model_copy(update={"case_id": case_id})
-    # Rejected records count too: fixing the first one later must not collide with a case
-    # that a second one has meanwhile started under the same id.
-    if case_id is not None and case_id in seen:
-        message = f"appears again in this file (first on line {seen[case_id]})"
-        if given_id is None:
-            message += "; the two records are identical and have no case_id"
+    if case_id is None or not _CASE_ID.match(case_id):
+        return _verdict(line, given_id, intake, errors)
+    # Only a fingerprint per case id is kept (not the record): memory stays flat.
+    print_now = _fingerprint(flat, csv_columns)
+    first = seen.get(case_id)
+    if first is None:
+        seen[case_id] = _LINE.pack(line) + print_now
+        return _verdict(line, case_id, intake, errors)
+    first_line = _LINE.unpack_from(first)[0]
+    differing = _differing(first[_LINE.size :], print_now, csv_columns)
+    if differing:
+        message = (
+            f"appears again in this file (first on line {first_line}) with different "
+            f"{', '.join(differing)}: one case id is one case; give this one its own case_id"
+        )
         errors.append(FieldError(field="case_id", message=message))
-    elif case_id is not None:
-        seen[case_id] = line
     if errors:
-        return IntakeRecord(line=line, case_id=given_id, intake=None, errors=errors)
+        return _verdict(line, case_id, None, errors)
+    # The same case again, word for word: nothing new to start (INTAKE.md).
+    return IntakeRecord(line=line, case_id=case_id, intake=None, errors=[], repeat_of=first_line)
+
+
+def _verdict(
+    line: int, case_id: str | None, intake: CaseIntake | None, errors: list[FieldError]
+) -> IntakeRecord:
+    if errors:
+        return IntakeRecord(line=line, case_id=case_id, intake=None, errors=errors)
     return IntakeRecord(line=line, case_id=case_id, intake=intake, errors=[])
+
+
+_CASE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_LINE = struct.Struct(">I")
+#: The fields (JSON) and columns (CSV) a repeat is compared on, each as a 4-byte digest;
+#: anything else (an unknown field) shares one more digest.
+_JSON_FIELDS: tuple[str, ...] = tuple(n for n in CaseIntake.model_fields if n != "case_id")
+_CSV_FIELDS: tuple[str, ...] = tuple(n for n in COLUMNS if n != "case_id")
+_DIGEST = 4
+
+
+def _fingerprint(flat: dict[str, Any], csv_columns: bool) -> bytes:
+    names = _CSV_FIELDS if csv_columns else _JSON_FIELDS
+    parts = [_digest(flat.get(name)) for name in names]
+    parts.append(_digest({k: v for k, v in flat.items() if k not in names and k != "case_id"}))
+    return b"".join(parts)
+
+
+def _digest(value: Any) -> bytes:
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.blake2b(canonical.encode("ascii"), digest_size=_DIGEST).digest()
+
+
+def _differing(first: bytes, now: bytes, csv_columns: bool) -> list[str]:
+    names = (*(_CSV_FIELDS if csv_columns else _JSON_FIELDS), "other fields")
+    return [
+        name
+        for index, name in enumerate(names)
+        if first[index * _DIGEST : (index + 1) * _DIGEST]
+        != now[index * _DIGEST : (index + 1) * _DIGEST]
+    ]
+
+
+def _unstorable(raw: dict[str, Any], csv_columns: bool) -> list[FieldError]:
+    """Text PostgreSQL cannot store, and nesting no record needs: one error per field.
+
+    Walked with an explicit stack, so no depth of nesting can exhaust Python's recursion.
+    """
+    errors: dict[str, str] = {}
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), raw)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > MAX_DEPTH:
+            field = _field_name(path[:1], csv_columns)
+            errors.setdefault(field, f"nested too deeply: at most {MAX_DEPTH} levels")
+            continue
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    field = _field_name((*path, key), csv_columns)
+                    errors.setdefault(field, "the field's name " + _unstorable_why(key))
+                stack.append(((*path, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            errors.setdefault(_field_name(path, csv_columns), _unstorable_why(value))
+    return [FieldError(field=field, message=message) for field, message in sorted(errors.items())]
+
+
+def _unstorable_why(text: str) -> str:
+    why = unstorable_why(text)
+    assert why is not None
+    return why
+
+
+_printable = printable
+
+
+def _key_name(key: str) -> str:
+    """A field name a clerk can find: never empty, never unprintable."""
+    return _printable(key) if key.strip() else f"(empty key{' ' + repr(key) if key else ''})"
 
 
 def _line_error(line: int, message: str) -> IntakeRecord:
@@ -275,7 +416,9 @@ def _line_error(line: int, message: str) -> IntakeRecord:
 
 
 def _field_name(loc: tuple[int | str, ...], csv_columns: bool) -> str:
-    path = ".".join(str(part) for part in loc)
+    path = ".".join(_key_name(part) if isinstance(part, str) else str(part) for part in loc)
+    if not path:
+        return "(record)"
     if not csv_columns:
         return path
     if path.startswith("risk_flags"):
@@ -291,7 +434,7 @@ def _message(error: Any) -> str:
         return "is required"
     if kind == "extra_forbidden":
         allowed = list(_model_at(loc[:-1]).model_fields)
-        close = _closest(str(loc[-1]), allowed)
+        close = _closest(_key_name(str(loc[-1])), allowed)
         hint = f"; did you mean {close}?" if close else "."
         return f"unknown field (check the spelling){hint} Allowed: {', '.join(allowed)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
@@ -316,9 +459,9 @@ def _message(error: Any) -> str:
         message = "must be a list [...]"
     else:
         # Our own validators' ValueErrors arrive as "Value error, <our message>".
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = _printable(str(error["msg"]).removeprefix("Value error, "))
     if isinstance(value, str | int | float):  # bool is an int: echoed as true/false
-        shown = json.dumps(value, ensure_ascii=False)
+        shown = _printable(json.dumps(value, ensure_ascii=False))
         message += f"; got {shown if len(shown) <= 60 else shown[:57] + '...'}"
     return message
 

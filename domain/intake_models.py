@@ -9,7 +9,7 @@ validation context).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,6 +24,9 @@ from pydantic import (
 
 #: How far in the future `reported_at` may lie (clocks drift; a typo in the year must not pass).
 FUTURE_TOLERANCE = timedelta(minutes=5)
+#: The earliest `reported_at`: older is a typo in the year, and year 1 with a positive offset
+#: is not even a time PostgreSQL (or Python, in UTC) can hold.
+EARLIEST_REPORT = datetime(1900, 1, 1, tzinfo=UTC)
 #: What an ISO 8601 time starts with. Checked before pydantic parses `reported_at`, because
 #: pydantic would read a bare number such as 20261120 as Unix seconds (a date in 1970).
 _ISO_DATE_TIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
@@ -142,6 +145,8 @@ class CaseIntake(_Strict):
     def _aware_and_not_future(cls, value: datetime, info: ValidationInfo) -> datetime:
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("must carry a time-zone offset, e.g. 2026-11-20T09:30:00+08:00")
+        if value < EARLIEST_REPORT:  # compared as instants, without converting to UTC
+            raise ValueError("lies before 1900: check the year")
         now = (info.context or {}).get("now")
         if now is not None and value > now + FUTURE_TOLERANCE:
             raise ValueError(f"lies in the future (now is {now.isoformat(timespec='seconds')})")

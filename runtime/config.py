@@ -52,6 +52,13 @@ def database_url() -> str:
     return url
 
 
+def database_source() -> str:
+    """Where `database_url()` came from, for messages."""
+    if os.environ.get("DATABASE_URL"):
+        return "DATABASE_URL"
+    return f"{stack_file()} (the embedded stack of `make run`)"
+
+
 def uses_external_temporal() -> bool:
     return any(
         os.environ.get(name)

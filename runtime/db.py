@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
@@ -21,10 +22,40 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
-async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    return await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, init=_init_connection
-    )
+class DatabaseUnreachable(RuntimeError):
+    """PostgreSQL could not be reached or refused us; the message says which one was tried."""
+
+
+def describe_url(url: str) -> str:
+    """Where a PostgreSQL URL points, for a message: host:port/db or the socket, no password."""
+    try:
+        parts = urlsplit(url)
+        socket = parse_qs(parts.query).get("host", [None])[0]
+        where = (
+            f"socket {socket}"
+            if socket
+            else f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+        )
+        user = f" as {parts.username}" if parts.username else ""
+        return f"{where}, database {parts.path.lstrip('/') or '(default)'}{user}"
+    except ValueError:
+        return "an unreadable DATABASE_URL"
+
+
+async def create_pool(
+    url: str, *, min_size: int = 1, max_size: int = 10, source: str = "DATABASE_URL"
+) -> asyncpg.Pool:
+    """A pool; a database that cannot be reached raises `DatabaseUnreachable` naming it."""
+    try:
+        return await asyncpg.create_pool(
+            url, min_size=min_size, max_size=max_size, init=_init_connection, timeout=15
+        )
+    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        raise DatabaseUnreachable(
+            f"cannot reach the database (PostgreSQL) at {describe_url(url)}, from {source}: "
+            f"{reason}. Is `make run` up, or is DATABASE_URL right?"
+        ) from None
 
 
 def _read_scripts(directory: Path) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -253,3 +254,141 @@ async def test_bad_policy_file_is_named_in_the_error(live, tmp_path):
     result = await starter(live, "intake", cases, "--policy", policy)
     assert result.returncode == 2
     assert "p.toml" in result.stderr and "budgets" in result.stderr
+
+
+# --- hostile input and lost servers (issue 10) -----------------------------------------------
+
+
+async def test_hostile_records_are_refused_one_by_one_and_the_rest_start(live, tmp_path):
+    deep = '{"case_id": "H-4", "description": ' + "[" * 1000 + "]" * 1000 + "}"
+    path = write(
+        tmp_path,
+        "hostile.jsonl",
+        jsonl(
+            {**GOOD, "case_id": "H-1", "title": "a\u0000b"},
+            {**GOOD, "case_id": "H-2", "parties": [{"name": "x\u0000", "role": "applicant"}]},
+            '{"case_id": "H-3", "title": "\\ud800 x"}',
+            deep,
+            {**GOOD, "case_id": "H-5", "": "v"},
+            {**GOOD, "case_id": "H-6"},
+            {**GOOD, "case_id": "H-6"},
+            {**GOOD, "case_id": "H-6", "title": "Another loan"},
+            {**GOOD, "case_id": "H-7"},
+        ),
+    )
+
+    result = await starter(live, "intake", path)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    out = lines(result.stdout)
+    assert [(r["line"], r["status"]) for r in out] == [
+        (1, "rejected"),
+        (2, "rejected"),
+        (3, "rejected"),
+        (4, "rejected"),
+        (5, "rejected"),
+        (6, "started"),
+        (7, "duplicate"),
+        (8, "rejected"),
+        (9, "started"),
+    ]
+    fields = [[e["field"] for e in r["errors"]] for r in out]
+    # 1,000 levels exhaust the JSON parser itself: the line is refused, not a field.
+    assert fields[:5] == [["title"], ["parties.0.name"], ["title"], ["(line)"], ["(empty key)"]]
+    assert "NUL" in out[0]["errors"][0]["message"]
+    assert "lone surrogate" in out[2]["errors"][0]["message"]
+    assert "nested too deeply" in out[3]["errors"][0]["message"]
+    assert out[7]["errors"] == [
+        {
+            "field": "case_id",
+            "message": "appears again in this file (first on line 6) with different title: "
+            "one case id is one case; give this one its own case_id",
+        }
+    ]
+    assert await registered_case_ids(live, {"H-6", "H-7"}) == {"H-6", "H-7"}
+
+
+async def test_an_identical_repeat_alone_is_a_duplicate_and_exits_0(live, tmp_path):
+    path = write(
+        tmp_path, "twice.jsonl", jsonl({**GOOD, "case_id": "H-10"}, {**GOOD, "case_id": "H-10"})
+    )
+
+    result = await starter(live, "intake", path)
+
+    assert result.returncode == 0, result.stderr
+    assert [r["status"] for r in lines(result.stdout)] == ["started", "duplicate"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["extend", "H-20", "1000000000d", "--reason", "r"],
+        ["extend-track", "H-20", "99999999999999999999d", "--reason", "r"],
+        ["extend-track", "H-20", "3000000d", "--both-parties-consent", "--reason", "r"],
+        ["extend", "H-20", "99999999wd", "--reason", "r"],
+    ],
+)
+async def test_huge_durations_are_refused_before_anything_is_sent(live, args):
+    result = await starter(live, *args, "--by", "某人")
+
+    assert result.returncode == 2
+    assert "too long" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["intake", "samples/cases.jsonl"], ["report", "--period", "2026-11"]]
+)
+async def test_an_unreachable_database_is_named(live, tmp_path, command):
+    socket_dir = tmp_path / "no-such-socket-dir"
+    env = {**live, "DATABASE_URL": f"postgresql://postgres@/disputes?host={socket_dir}"}
+
+    result = await starter(env, *command)
+
+    assert result.returncode == 2
+    assert "cannot reach the database (PostgreSQL)" in result.stderr
+    assert f"socket {socket_dir}" in result.stderr and "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+async def test_ctrl_c_reports_what_started_and_a_rerun_finishes_the_rest(live, tmp_path):
+    records = [{**GOOD, "case_id": f"INT-{n}"} for n in range(20)]
+    env = {**os.environ, **live}
+
+    def interrupted_run() -> tuple[int, str, str]:
+        # Stdin is fed by hand: five records, then Ctrl-C while intake waits for more — the
+        # terminal case, where the reader is blocked and must not keep the process alive.
+        with (tmp_path / "stderr.txt").open("w+") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "starter.py", "intake", "-"],
+                cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=stderr, text=True,
+                # A suite run in the background inherits SIGINT ignored: restore it, as on
+                # a terminal, so the Ctrl-C below reaches intake.
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            )  # fmt: skip
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(jsonl(*records[:5]))
+            proc.stdin.flush()
+            first = [proc.stdout.readline() for _ in range(5)]
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=60)
+            out = "".join(first) + proc.stdout.read()
+            stderr.seek(0)
+            return code, out, stderr.read()
+
+    code, out, err = await asyncio.to_thread(interrupted_run)
+
+    assert code == 130, err
+    assert "Traceback" not in err and "stopped after line 5 (interrupted)" in err
+    first_run = lines(out)
+    assert [(r["line"], r["status"]) for r in first_run] == [(n, "started") for n in range(1, 6)]
+    assert await registered_case_ids(live, {f"INT-{n}" for n in range(5)}) >= {
+        f"INT-{n}" for n in range(5)
+    }
+
+    again = await starter(live, "intake", write(tmp_path, "all.jsonl", jsonl(*records)))
+
+    assert again.returncode == 0, again.stderr
+    assert [r["status"] for r in lines(again.stdout)] == ["duplicate"] * 5 + ["started"] * 15

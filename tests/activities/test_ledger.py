@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import pytest
+import structlog
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
@@ -266,3 +269,41 @@ async def test_events_of_different_cases_share_seq_numbers(clean_pool: asyncpg.P
     assert (a.written, b.written) == (True, True)
     rows = await clean_pool.fetch("SELECT case_id, seq FROM case_events ORDER BY case_id")
     assert [tuple(r) for r in rows] == [("L-0001", 1), ("L-0002", 1)]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("title", "a\x00b"), ("description", "a\x00b"), ("title", "\ud800 x")],
+)
+async def test_register_case_refusing_data_fails_for_good_with_an_alert(
+    clean_pool: asyncpg.Pool, field: str, value: str
+):
+    # Intake refuses such records up front; this is the net behind it: a case whose data the
+    # database refuses must fail visibly (non-retryable), never sit retrying unseen.
+    ledger = LedgerActivities(clean_pool)
+    case = registration("L-BAD")
+    bad = case.model_copy(update={"intake": case.intake.model_copy(update={field: value})})
+
+    with structlog.testing.capture_logs() as logs, pytest.raises(ApplicationError) as caught:
+        await register(ledger, bad)
+
+    assert caught.value.non_retryable is True
+    assert caught.value.type == "UnstorableCase"
+    assert "L-BAD" in str(caught.value)
+    alerts = [e for e in logs if e["log_level"] == "error" and e.get("case_id") == "L-BAD"]
+    assert len(alerts) == 1 and alerts[0]["alert"] is True
+    assert await clean_pool.fetchval("SELECT count(*) FROM cases WHERE case_id = 'L-BAD'") == 0
+
+
+@pytest.mark.parametrize("reported_at", ["1900-01-01T08:00:00+08:00", "1900-01-01T00:00:00+00:00"])
+async def test_register_case_stores_the_oldest_times_intake_accepts(
+    clean_pool: asyncpg.Pool, reported_at: str
+):
+    ledger = LedgerActivities(clean_pool)
+    when = datetime.fromisoformat(reported_at)
+
+    ack = await register(ledger, registration("L-OLD", reported_at=when))
+
+    assert ack.written is True
+    stored = await clean_pool.fetchval("SELECT reported_at FROM cases WHERE case_id = 'L-OLD'")
+    assert stored == when

@@ -257,3 +257,21 @@ def test_closed_vocabularies_refuse_other_values(
     message = refusal(model, **fields)
     assert key in message
     assert "Input should be" in message
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "field"),
+    [
+        (PauseInput, {"reason": "other", "note": "a\x00b"}, "note"),
+        (WithdrawInput, {"reason": "\ud800 settled"}, "reason"),
+        (
+            PauseInput,
+            {"reason": "other", "actor": {"name": "x\x00", "role": "handler"}},
+            "actor.name",
+        ),
+    ],
+)
+def test_text_the_ledger_cannot_store_is_refused_naming_the_field(model, data, field):
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate({"actor": {"name": "赵网格员", "role": "grid_worker"}, **data})
+    assert f"{field}: holds a" in str(caught.value)

@@ -461,7 +461,7 @@ def test_byte_order_mark_is_accepted(fmt):
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_repeated_case_id_rejects_the_later_records(fmt):
+def test_identical_repeats_of_a_case_id_are_duplicates(fmt):
     if fmt == "jsonl":
         text = jsonl(
             record(case_id="A-1"),
@@ -479,10 +479,32 @@ def test_repeated_case_id_rejects_the_later_records(fmt):
 
     assert [r.errors for r in records[:2]] == [[], []]
     for rec in records[2:]:
-        assert (rec.case_id, rec.intake) == ("A-1", None)
-        assert errors_of(rec) == [
-            ("case_id", f"appears again in this file (first on line {first_line})")
-        ]
+        assert (rec.case_id, rec.intake, rec.errors) == ("A-1", None, [])
+        assert rec.repeat_of == first_line
+
+
+@pytest.mark.parametrize(
+    ("fmt", "differing"),
+    [("jsonl", "title, amount_cny"), ("csv", "title, amount_cny")],
+)
+def test_a_repeat_with_other_content_is_rejected_naming_the_fields(fmt, differing):
+    if fmt == "jsonl":
+        text = jsonl(record(case_id="A-1"), record(case_id="A-1", title="Other", amount_cny=5))
+    else:
+        text = csv_text(row(case_id="A-1"), row(case_id="A-1", title="Other", amount_cny="5"))
+
+    first, second = parse_intake(text, fmt, now=NOW)
+
+    assert first.errors == []
+    assert (second.case_id, second.intake, second.repeat_of) == ("A-1", None, None)
+    line = 1 if fmt == "jsonl" else 2
+    assert errors_of(second) == [
+        (
+            "case_id",
+            f"appears again in this file (first on line {line}) with different {differing}: "
+            "one case id is one case; give this one its own case_id",
+        )
+    ]
 
 
 def test_repeated_case_id_counts_even_when_the_first_record_was_rejected():
@@ -492,7 +514,22 @@ def test_repeated_case_id_counts_even_when_the_first_record_was_rejected():
 
     assert [f for f, _ in errors_of(first)] == ["dispute_type"]
     assert first.case_id == "A-1"  # a rejected record keeps the id it gave
-    assert errors_of(second) == [("case_id", "appears again in this file (first on line 1)")]
+    assert errors_of(second) == [
+        (
+            "case_id",
+            "appears again in this file (first on line 1) with different dispute_type: "
+            "one case id is one case; give this one its own case_id",
+        )
+    ]
+
+
+def test_an_identical_repeat_of_a_rejected_record_is_rejected_too():
+    bad = record(case_id="A-1", dispute_type="noise")
+
+    first, second = parse_intake(jsonl(bad, bad), "jsonl", now=NOW)
+
+    assert errors_of(first) == errors_of(second) != []
+    assert second.repeat_of is None
 
 
 def test_same_record_gets_same_generated_case_id():
@@ -534,14 +571,8 @@ def test_identical_records_without_case_id_are_one_case():
     first, second = parse_intake(text, "jsonl", now=NOW)
 
     assert first.errors == [] and first.case_id is not None
-    assert (second.case_id, second.intake) == (None, None)  # it gave no id of its own
-    assert errors_of(second) == [
-        (
-            "case_id",
-            "appears again in this file (first on line 1); "
-            "the two records are identical and have no case_id",
-        )
-    ]
+    assert (second.case_id, second.intake, second.errors) == (first.case_id, None, [])
+    assert second.repeat_of == 1
 
 
 @pytest.mark.parametrize(("given", "expected"), [("HB-1", "HB-1"), (..., None), (42, None)])
@@ -837,3 +868,105 @@ def test_roster_covers_every_sample_unit_except_grid_g21():
 
     assert used - roster == {("grid", "G-21")}
     assert roster - used == set()
+
+
+# --- hostile input: refused record by record, never crashing the file ------------------------
+
+NUL_WHY = "holds a NUL character (\\u0000, character 2), which cannot be stored"
+SURROGATE_WHY = (
+    "holds a lone surrogate or a byte that is not UTF-8 (character 1), "
+    "which cannot be stored: save the file as UTF-8"
+)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"title": "a\u0000b"}, "title"),
+        ({"description": "a\u0000b"}, "description"),
+        ({"parties": [{"name": "a\u0000b", "role": "applicant"}]}, "parties.0.name"),
+        ({"reported_by": {"name": "a\u0000", "role": "resident"}}, "reported_by.name"),
+    ],
+)
+def test_nul_in_any_text_field_is_refused_naming_it(overrides, field):
+    text = jsonl(record(case_id="A-1"), record(case_id="A-2", **overrides), record(case_id="A-3"))
+
+    first, bad, last = parse_intake(text, "jsonl", now=NOW)
+
+    assert (first.errors, last.errors) == ([], [])
+    assert (bad.case_id, bad.intake) == ("A-2", None)
+    assert errors_of(bad) == [(field, NUL_WHY)]
+
+
+def test_nul_in_a_csv_cell_names_the_column():
+    rec = only(csv_text(row(applicant_name="a\x00b")), "csv")
+
+    assert errors_of(rec) == [("applicant_name", NUL_WHY)]
+
+
+def test_lone_surrogate_is_refused_and_later_records_still_get_a_verdict():
+    text = '{"title": "\\ud800 x"}\n' + jsonl(record(case_id="A-2"))
+
+    bad, good = parse_intake(text, "jsonl", now=NOW)
+
+    assert errors_of(bad) == [("title", SURROGATE_WHY)]
+    assert good.errors == []
+
+
+def test_a_surrogate_in_a_field_name_is_shown_escaped():
+    text = '{"ti\\udc80tle": "x"}\n'
+
+    fields = [e.field for e in only(text).errors]
+
+    assert "ti\\udc80tle" in fields
+    assert all(not re.search("[\ud800-\udfff]", f) for f in fields)
+
+
+@pytest.mark.parametrize("depth", [17, 200, 1000, 5000])
+def test_deep_nesting_rejects_that_record_only(depth):
+    deep = '{"case_id": "A-2", "description": ' + "[" * depth + "]" * depth + "}"
+    text = jsonl(record(case_id="A-1"), deep, record(case_id="A-3"))
+
+    first, bad, last = parse_intake(text, "jsonl", now=NOW)
+
+    assert (first.errors, last.errors) == ([], [])
+    assert [e.field for e in bad.errors] in (["description"], ["(line)"])
+    assert all("nested too deeply" in e.message for e in bad.errors)
+
+
+@pytest.mark.parametrize(("key", "field"), [("", "(empty key)"), ("  ", "(empty key '  ')")])
+def test_an_empty_key_is_named_so_a_clerk_can_find_it(key, field):
+    rec = only(jsonl(record(**{key: "v"})))
+
+    assert [e.field for e in rec.errors] == [field]
+
+
+def test_an_empty_nested_key_is_named_in_its_path():
+    rec = only(jsonl(record(location={**record()["location"], "": "v"})))
+
+    assert [e.field for e in rec.errors] == ["location.(empty key)"]
+
+
+def test_iter_intake_streams_records_before_the_end_of_the_input():
+    from domain.intake import iter_intake
+
+    def lines():
+        yield json.dumps(record(case_id="A-1")) + "\n"
+        raise AssertionError("read past the first record before it was handed out")
+
+    first = next(iter_intake(lines(), "jsonl", now=NOW))
+
+    assert (first.case_id, first.errors) == ("A-1", [])
+
+
+@pytest.mark.parametrize(
+    "reported_at",
+    ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00-23:59", "1899-12-31T23:59:59+00:00",
+     "1900-01-01T07:59:59+08:00"],
+)  # fmt: skip
+def test_a_report_before_1900_is_a_typo_in_the_year(reported_at):
+    rec = only(jsonl(record(reported_at=reported_at)))
+
+    assert errors_of(rec) == [
+        ("reported_at", f'lies before 1900: check the year; got "{reported_at}"')
+    ]

@@ -483,7 +483,7 @@ def test_arbitration_windows_run_from_their_own_step_to_24_00_of_the_last_day(
 
 def test_the_window_to_sue_is_the_mediation_tables():
     policy = factories.DEFAULT_POLICY.model_copy(
-        update={"mediation": {"arbitration_appeal": "30d"}}
+        update={"mediation": mediation_policy({"arbitration_appeal": "30d"})}
     )
 
     deadlines = arbitration_deadlines(policy, award_received_at=at("2026-11-02 10:00"))

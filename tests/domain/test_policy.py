@@ -152,6 +152,32 @@ def test_budget_parse_refuses_malformed_or_zero_calendar_time(text: str, why: st
     assert repr(text) in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        ("1000000000d", "at most 3653d"),
+        ("99999999999999999999d", "at most 3653d"),
+        ("3000000d", "at most 3653d"),
+        ("3654d", "at most 3653d"),
+        ("87697h", "at most 3653d"),
+        ("2501wd", "at most 2500wd"),
+        ("99999999999999999999wd", "at most 2500wd"),
+    ],
+)
+def test_budget_parse_bounds_every_duration(text: str, limit: str):
+    with pytest.raises(ValueError, match=limit) as info:
+        Budget.parse(text)
+    assert repr(text) in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["3653d", "2500wd", "87672h"])
+def test_budget_parse_accepts_the_longest_durations(with_cn: Policy, text: str):
+    # The date arithmetic a workflow does with them stays in range.
+    budget = Budget.parse(text)
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    assert with_cn.after(start, budget).due > start
+
+
 def test_parse_duration_refuses_working_days():
     # Visits and retries are calendar time only; a "wd" there is a mistake, not a day count.
     with pytest.raises(ValueError, match="is not a duration"):
