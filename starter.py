@@ -13,6 +13,8 @@
     python starter.py departments load FILE                   departments a whistle summons (CSV)
     python starter.py report --period 2026-11 [--township T]  the assessment figures
     python starter.py schedules                               create/update the assessment schedules
+    python starter.py notifications [--case ID] [--pending|--dead]   delivery state of notifications
+    python starter.py notifications retry ID                  re-queue a dead notification
 
 Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
 be read (intake) or a server could not be reached.
@@ -38,6 +40,7 @@ from domain.calendar import CalendarError, parse_calendar
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError, parse_policy
+from notify import admin as notify_admin
 from runtime import config, db
 from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
@@ -271,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
     load = roster_sub.add_parser("load", help="load level,unit,name,role[,active] rows")
     load.add_argument("file")
     load.set_defaults(run=cmd_roster_load)
+
+    notify_admin.add_parser(sub, UsageError)
     return p
 
 
