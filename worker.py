@@ -20,6 +20,7 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities.departments import DepartmentActivities
@@ -28,6 +29,7 @@ from activities.outbox import OutboxActivities
 from activities.reports import ReportActivities
 from activities.roster import RosterActivities
 from domain.naming import TASK_QUEUE
+from notify.metrics import temporal_runtime
 from runtime import config, db
 from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
@@ -74,15 +76,17 @@ def build_worker(
     )
 
 
-async def connect_client() -> Client:
+async def connect_client(runtime: Runtime | None = None) -> Client:
     return await Client.connect(
-        **config.temporal_connect_config(), data_converter=pydantic_data_converter
-    )
+        **config.temporal_connect_config(), data_converter=pydantic_data_converter,
+        runtime=runtime,
+    )  # fmt: skip
 
 
 async def main() -> None:
     logsetup.configure()
-    client = await connect_client()
+    # The SDK's metrics on DISPUTE_WORKER_METRICS_PORT (notify/metrics.py; `off` disables).
+    client = await connect_client(temporal_runtime())
     pool = await db.create_pool(config.database_url())
     applied = await db.migrate(pool)
     if applied:

@@ -10,9 +10,11 @@ logged and skipped: metrics are never a reason for a process not to run.
 from __future__ import annotations
 
 import os
+import socket
 
 import structlog
 from prometheus_client import Counter, Gauge, start_http_server
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 log = structlog.get_logger(__name__)
 
@@ -53,3 +55,26 @@ def serve(env_name: str, default: int) -> int | None:
         return None
     log.info("metrics exposed", url=f"http://127.0.0.1:{chosen}/metrics")
     return chosen
+
+
+def _port_free(chosen: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", chosen))
+        except OSError:
+            return False
+    return True
+
+
+def temporal_runtime() -> Runtime | None:
+    """A Temporal runtime exposing the SDK's metrics (workflow/activity task latencies, polls,
+    failures) on DISPUTE_WORKER_METRICS_PORT; None when that is off or the port is taken."""
+    chosen = port(WORKER_PORT_ENV, WORKER_PORT)
+    if chosen is None:
+        return None
+    if not _port_free(chosen):
+        log.warning("worker metrics not exposed: port taken", port=chosen, setting=WORKER_PORT_ENV)
+        return None
+    log.info("metrics exposed", url=f"http://127.0.0.1:{chosen}/metrics")
+    prometheus = PrometheusConfig(bind_address=f"127.0.0.1:{chosen}")
+    return Runtime(telemetry=TelemetryConfig(metrics=prometheus))

