@@ -53,7 +53,7 @@ def add_parser(sub: Any, usage_error: type[Exception]) -> None:
             await pool.close()
         _print(rows, as_json=args.json)
         if not load_routing().configured:
-            print(NOT_CONFIGURED, file=sys.stderr)
+            print(f"notifications: {NOT_CONFIGURED}", file=sys.stderr)
         return 0
 
     p.set_defaults(run=run)

@@ -148,7 +148,7 @@ class Dispatcher:
         try:
             await listener.add_listener(CHANNEL, on_insert)
             if not self._routing.configured:
-                log.warning(texts.NOT_CONFIGURED)
+                log.warning("nothing will be sent: " + texts.NOT_CONFIGURED)
                 await stop.wait()
                 return
             while not stop.is_set():

@@ -31,8 +31,8 @@ HEADLINE = "[{case_id}] {title} ({place})"
 EVENT = "{summary}"
 LINK = "Open: {url}"
 NOT_CONFIGURED = (
-    "Notifications: no channel is configured, so they are kept in the outbox "
-    "(set DISPUTE_WEBHOOK_URL or DISPUTE_CHANNELS_FILE to send them)."
+    "no channel is configured, so notifications are kept in the outbox "
+    "(set DISPUTE_WEBHOOK_URL or DISPUTE_CHANNELS_FILE to send them)"
 )
 
 

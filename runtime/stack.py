@@ -284,11 +284,8 @@ def _notifications_hint() -> str:
         routing = load_routing()
     except RoutingError as err:
         return f"Notifications:   channel settings unusable: {err}"
-    sent = (
-        f"Notifications:   sent through {routing.describe()}"
-        if routing.configured
-        else NOT_CONFIGURED
-    )
+    sent = f"sent through {routing.describe()}" if routing.configured else NOT_CONFIGURED
+    sent = f"Notifications:   {sent}"
     metrics = port(DISPATCHER_PORT_ENV, DISPATCHER_PORT)
     where = f"http://127.0.0.1:{metrics}/metrics" if metrics else "off"
     return f"""{sent}
