@@ -15,8 +15,14 @@ import structlog
 from temporalio import activity
 
 from activities.report_files import write_assessment_files
-from domain.assessment_models import AssessmentFigures, ComputeRequest, RecordRequest
+from domain.assessment_models import (
+    AssessmentFigures,
+    ComputeRequest,
+    DeadNotification,
+    RecordRequest,
+)
 from domain.periods import AssessmentKind, resolve_period
+from notify.store import dead_notifications
 from runtime.reporting import assess
 
 log = structlog.get_logger(__name__)
@@ -47,16 +53,24 @@ class ReportActivities:
         metrics, due = await assess(
             self._pool, period, request.as_of, soon=request.kind is AssessmentKind.daily
         )
+        daily = request.kind is AssessmentKind.daily
+        dead = (
+            [DeadNotification(**row) for row in await dead_notifications(self._pool)]
+            if daily
+            else []
+        )
         log.info(
             "assessment computed",
             kind=request.kind.value,
             period=period.label,
             units=len(metrics),
             due=len(due),
+            dead_notifications=len(dead),
         )
         return AssessmentFigures(
-            kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due
-        )
+            kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due,
+            dead_notifications=dead,
+        )  # fmt: skip
 
     @activity.defn(name="reports.write_files")
     async def write_files(self, figures: AssessmentFigures) -> list[str]:
