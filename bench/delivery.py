@@ -107,12 +107,14 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
             log = tmp / f"dispatcher-{i}.log"
             procs.append(spawn([PY, "-m", "notify.dispatcher"], env, log))
             wait_for(log, "dispatcher started", procs[-1])
-        subprocess.run([PY, "starter.py", "roster", "load", "samples/roster.csv"], cwd=ROOT,
-                       env=env, check=True, capture_output=True)  # fmt: skip
+        roster = [PY, "starter.py", "roster", "load", "samples/roster.csv"]
+        await asyncio.to_thread(subprocess.run, roster, cwd=ROOT, env=env, check=True,
+                                capture_output=True)  # fmt: skip
         cases = tmp / "cases.jsonl"
         cases.write_text(records(args.cases), encoding="utf-8")
         started = time.monotonic()
-        intake = subprocess.run(
+        intake = await asyncio.to_thread(
+            subprocess.run,
             [PY, "starter.py", "intake", str(cases), "--policy", str(ROOT / "bench/seconds.toml")],
             cwd=ROOT, env=env, capture_output=True, text=True,
         )  # fmt: skip
@@ -134,9 +136,10 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
             "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND created_at < $1",
             datetime.fromtimestamp(window_end - TARGET_P99_S, UTC),
         )
+        marks = ("notification not delivered", "notification dead")
         failures = [line for i in range(args.dispatchers)
                     for line in (tmp / f"dispatcher-{i}.log").read_text().splitlines()
-                    if "notification not delivered" in line or "notification dead" in line]  # fmt: skip
+                    if any(mark in line for mark in marks)]  # fmt: skip
         if failures:
             print(f"failed attempts: {len(failures)}; first: {failures[0][:300]}")
     finally:
