@@ -52,7 +52,8 @@ def add_parser(sub: Any, usage_error: type[Exception]) -> None:
         finally:
             await pool.close()
         _print(rows, as_json=args.json)
-        if not load_routing().configured:
+        if any(r["state"] == "pending" for r in rows) and not load_routing().configured:
+            # This shell's settings: the dispatcher may have been started with others.
             print(f"notifications: {NOT_CONFIGURED}", file=sys.stderr)
         return 0
 

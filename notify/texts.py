@@ -17,7 +17,7 @@ ACTIONS: dict[str, str] = {
     "assigned": "You handle this case: settle it or report the outcome by {due}.",
     "escalated": "The case is now at your level: settle it or report the outcome by {due}.",
     "warning": "Settle it or report the outcome by {due}, or it goes up a level.",
-    "deadline_passed": "The deadline ({due}) passed without an outcome: the case goes up.",
+    "deadline_passed": "It was due {due}; the case goes up a level: hand over what you have.",
     "supervised": "The county supervises this case (督办): report progress now.",
     "transfer_requested": "Accept or object before {answer_by}; silence accepts.",
     "whistle_blown": "Check in by {check_in_by} and report by {report_by}.",
