@@ -26,7 +26,7 @@ UPDATE outbox SET queued_at = created_at;
 DROP INDEX outbox_undelivered;
 CREATE INDEX outbox_pending ON outbox (next_attempt_at, id)
     WHERE delivered_at IS NULL AND dead_at IS NULL;
-CREATE INDEX outbox_dead ON outbox (dead_at) WHERE dead_at IS NOT NULL;
+CREATE INDEX outbox_dead ON outbox (dead_at) WHERE dead_at IS NOT NULL AND delivered_at IS NULL;
 -- Per-recipient order: the dispatcher sends a row only when no earlier one to the same
 -- recipient of the same case is still pending.
 CREATE INDEX outbox_recipient_queue ON outbox (case_id, recipient_role, recipient_unit, seq)

@@ -78,12 +78,12 @@ UPDATE outbox
 RETURNING id
 """
 
+# Each figure from a partial index (outbox_pending, outbox_dead), not a scan of every row ever sent.
 _STATS = """
-SELECT count(*) FILTER (WHERE delivered_at IS NULL AND dead_at IS NULL) AS pending,
-       count(*) FILTER (WHERE dead_at IS NOT NULL AND delivered_at IS NULL) AS dead,
-       extract(epoch FROM now() - min(created_at)
-               FILTER (WHERE delivered_at IS NULL AND dead_at IS NULL)) AS oldest_pending_s
-  FROM outbox
+SELECT (SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL) AS pending,
+       (SELECT count(*) FROM outbox WHERE dead_at IS NOT NULL AND delivered_at IS NULL) AS dead,
+       (SELECT extract(epoch FROM now() - min(created_at)) FROM outbox
+         WHERE delivered_at IS NULL AND dead_at IS NULL) AS oldest_pending_s
 """
 
 

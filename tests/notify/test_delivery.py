@@ -216,3 +216,41 @@ async def test_without_a_route_a_notification_waits_with_the_reason(clean_pool: 
     assert row["delivered_at"] is None and row["last_error"].startswith(
         "no route for role=grid_worker"
     )
+
+
+async def test_metrics_count_sent_and_failed_and_show_the_oldest_pending_age(
+    clean_pool: asyncpg.Pool, receiver: Receiver
+):
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    await seed(clean_pool, "L-0001")
+    await seed(clean_pool, "L-0002")
+    await clean_pool.execute("UPDATE outbox SET created_at = now() - interval '90 seconds'")
+    sent, failed = (
+        sample("dispute_notifications_sent_total", channel="webhook"),
+        sample("dispute_notifications_failed_total", channel="webhook"),
+    )
+    d = dispatcher(clean_pool, receiver.url)
+    try:
+        figures = await d.refresh_gauges()
+        assert figures["pending"] == 2 and 90 <= figures["oldest_pending_s"] < 120
+        assert sample("dispute_notifications_pending") == 2
+        assert sample("dispute_notifications_oldest_pending_age_seconds") >= 90
+        receiver.status = 500
+        await d.run_once()
+        receiver.status = 200
+
+        async def both_sent() -> bool:
+            await d.run_once()  # the two rows' back-offs end a moment apart
+            return (await d.refresh_gauges())["pending"] == 0
+
+        await until(both_sent, what="the retries")
+    finally:
+        await d.aclose()
+    assert sample("dispute_notifications_failed_total", channel="webhook") - failed == 2
+    assert sample("dispute_notifications_sent_total", channel="webhook") - sent == 2
+    assert sample("dispute_notifications_pending") == 0
+    assert sample("dispute_notifications_oldest_pending_age_seconds") == 0
