@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -109,6 +109,10 @@ class Sms:
     those fields (templates too), otherwise a GET. Placeholders: {phone} {text} {id}
     {case_id} {name} {role} {unit}. {phone} comes from `phones` (by person's name, else by
     unit); a recipient without one fails with a clear error (and ends dead, listed)."""
+
+    PLACEHOLDERS: ClassVar[tuple[str, ...]] = (
+        "phone", "text", "id", "case_id", "name", "role", "unit",
+    )  # fmt: skip
 
     name: str
     url: str

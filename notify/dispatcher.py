@@ -98,6 +98,9 @@ class Dispatcher:
             await channel.send(self._client, msg)
         except DeliveryError as err:
             return channel.name, str(err)
+        except Exception as err:  # a channel's bug or bad setting must not stop the others
+            log.exception("channel failed unexpectedly", case_id=msg.case_id, channel=channel.name)
+            return channel.name, f"unexpected {type(err).__name__}: {err}"
         return channel.name, None
 
     async def run_once(self) -> int:
@@ -155,7 +158,7 @@ class Dispatcher:
                 wake.clear()
                 try:
                     handled = await self.run_once()
-                except (asyncpg.PostgresError, OSError) as err:
+                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as err:
                     log.error("dispatch round failed", error=str(err))
                     handled = 0
                 if handled >= self._settings.batch:
@@ -173,7 +176,7 @@ class Dispatcher:
         while not stop.is_set():
             try:
                 await self.refresh_gauges()
-            except (asyncpg.PostgresError, OSError) as err:
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as err:
                 log.warning("delivery figures not read", error=str(err))
             await _first(stop, within_s=self._settings.gauges_every_s)
 

@@ -82,7 +82,14 @@ def _channel(name: str, table: Mapping[str, Any], where: str, env: Mapping[str, 
     if kind == "dingtalk":
         return DingTalk(name, url, _text(table, "secret", where, env))
     if kind == "sms":
-        return Sms(name, url, dict(table.get("form", {})), dict(table.get("phones", {})))
+        sms = Sms(name, url, dict(table.get("form", {})), dict(table.get("phones", {})))
+        for key, template in [("url", url), *sms.form.items()]:
+            try:
+                template.format(**dict.fromkeys(Sms.PLACEHOLDERS, ""))
+            except (KeyError, IndexError, ValueError) as err:
+                raise RoutingError(f"{where}.{key}: placeholder {err} is not one of "
+                                   f"{', '.join(Sms.PLACEHOLDERS)}") from None  # fmt: skip
+        return sms
     raise RoutingError(f"{where}.type: {kind!r} is not one of webhook, wecom, dingtalk, sms")
 
 

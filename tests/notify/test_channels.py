@@ -109,6 +109,8 @@ def test_the_example_file_parses_and_routes_by_colour_level_and_role():
         ('[channels.a]\ntype = "wecom"\nurl = "u"\n[[routes]]\nchannel = "a"\ncolor = "red"',
          r"routes\[0\]: unknown key\(s\) color"),
         ("[channels", r"f\.toml: "),
+        ('[channels.s]\ntype = "sms"\nurl = "http://g/?to={mobile}"',
+         r"channels\.s\.url: placeholder 'mobile' is not one of phone, text"),
     ],
 )  # fmt: skip
 def test_a_wrong_routing_file_names_the_key(text: str, error: str):
