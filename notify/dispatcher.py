@@ -161,8 +161,10 @@ class Dispatcher:
                 except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as err:
                     log.error("dispatch round failed", error=str(err))
                     handled = 0
-                if handled >= self._settings.batch:
-                    continue  # more may be due right away
+                if handled:
+                    # More may be due right away: the rest of a full batch, or a recipient's
+                    # next message, which waited for the one just sent.
+                    continue
                 await _first(stop, wake, within_s=self._settings.poll_s)
         finally:
             gauges.cancel()
