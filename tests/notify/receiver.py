@@ -88,3 +88,16 @@ class Receiver:
     def bodies(self) -> list[Any]:
         with self._lock:
             return [r.body for r in self.received]
+
+
+if __name__ == "__main__":  # a receiver to watch by hand: python -m tests.notify.receiver 18099
+    import sys
+
+    receiver = Receiver(port=int(sys.argv[1]) if len(sys.argv) > 1 else 18099).start()
+    print(f"listening on {receiver.url}", flush=True)
+    shown = 0
+    while True:
+        time.sleep(0.3)
+        for item in list(receiver.received)[shown:]:
+            print(json.dumps(item.body, ensure_ascii=False), flush=True)
+            shown += 1
