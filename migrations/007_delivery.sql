@@ -20,8 +20,8 @@ ALTER TABLE outbox
     ADD COLUMN dead_at         timestamptz,
     ADD COLUMN channel         text;
 
--- Rows written before this migration started their effort when they were written.
-UPDATE outbox SET queued_at = created_at;
+-- Rows written before this migration get `queued_at` = now: nobody tried to deliver them
+-- before, so their `dead after` window starts with the upgrade.
 
 DROP INDEX outbox_undelivered;
 CREATE INDEX outbox_pending ON outbox (next_attempt_at, id)
