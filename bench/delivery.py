@@ -128,7 +128,8 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
         print(f"measuring for {args.measure:.0f}s ...", flush=True)
         await asyncio.sleep(args.measure)
         window_end = time.time()
-        running = await pool.fetchval("SELECT count(*) FROM cases WHERE status = 'open'")
+        statuses = dict(await pool.fetch("SELECT status, count(*) FROM cases GROUP BY 1"))
+        written_total = await pool.fetchval("SELECT count(*) FROM outbox")
         got = {r.body["id"]: r.at for r in list(receiver.received) if isinstance(r.body, dict)}
         repeats = len(receiver.received) - len(got)
         rows = await pool.fetch(
@@ -168,7 +169,8 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
         return 1
     e50, e99 = statistics.median(end_to_end), pct(end_to_end, 0.99)
     d50, d99 = statistics.median(dispatcher), pct(dispatcher, 0.99)
-    print(f"cases started {args.cases}, still open at the end {running}; "
+    print(f"cases by status at the end {statuses}; outbox rows written {written_total}")
+    print(f"cases started {args.cases}; "
           f"notifications received in the window {len(in_window)} "
           f"({len(in_window) / (window_end - window_start):.0f}/s), repeats {repeats}, "
           f"written >5 s before the end and still undelivered {pending}")  # fmt: skip
