@@ -14,6 +14,8 @@
     python starter.py report --period 2026-11 [--township T]  the assessment figures
     python starter.py schedules                               create/update the assessment schedules
     python starter.py keys list|rotate                        payload encryption keys (README)
+    python starter.py notifications [--case ID] [--pending|--dead]   delivery state of notifications
+    python starter.py notifications retry ID                  re-queue a dead notification
 
 Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
 be read (intake), a server could not be reached or was lost mid-run; 130 intake interrupted
@@ -42,6 +44,7 @@ from domain.calendar import CalendarError, parse_calendar
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError, parse_policy
+from notify import admin as notify_admin
 from runtime import codec, config, db, temporal_client
 from runtime import logging as logsetup
 from runtime.case_commands import add_action_parsers, build_input
@@ -374,6 +377,8 @@ def parser() -> argparse.ArgumentParser:
     load = roster_sub.add_parser("load", help="load level,unit,name,role[,active] rows")
     load.add_argument("file")
     load.set_defaults(run=cmd_roster_load)
+
+    notify_admin.add_parser(sub, UsageError)
     return p
 
 

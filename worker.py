@@ -19,12 +19,14 @@ from pathlib import Path
 import asyncpg
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
+from notify.metrics import temporal_runtime
 from runtime import config, db, temporal_client
 from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
@@ -71,14 +73,16 @@ def build_worker(
     )
 
 
-async def connect_client() -> Client:
-    """Encrypted, and stops here if the keys do not open the newest cases' payloads."""
-    return await temporal_client.connect()
+async def connect_client(runtime: Runtime | None = None) -> Client:
+    """Encrypted, and stops here if the keys do not open the newest cases' payloads;
+    `runtime` carries the SDK's metrics."""
+    return await temporal_client.connect(runtime=runtime)
 
 
 async def main() -> None:
     logsetup.configure()
-    client = await connect_client()
+    # The SDK's metrics on DISPUTE_WORKER_METRICS_PORT (notify/metrics.py; `off` disables).
+    client = await connect_client(temporal_runtime())
     pool = await db.create_pool(config.database_url())
     applied = await db.migrate(pool)
     if applied:

@@ -180,6 +180,28 @@ def _due_table(due: list[DueCase], hours_header: str) -> list[str]:
     return lines
 
 
+def _dead_notifications(figures: AssessmentFigures) -> list[str]:
+    """The notifications no channel delivered: someone must reach these people another way."""
+    dead = figures.dead_notifications
+    lines = [f"## Notifications not delivered ({len(dead)})", ""]
+    if not dead:
+        return [*lines, "None.", ""]
+    lines += [
+        "Re-queue with `starter.py notifications retry ID` once the channel works again.",
+        "",
+        "| id | case | seq | event | to | dead since (UTC+8) | attempts | last error |",
+        "| ---: | --- | ---: | --- | --- | --- | ---: | --- |",
+    ]
+    for n in dead:
+        to = f"{n.recipient_role}@{n.recipient_unit}" + (
+            f" ({n.recipient_name})" if n.recipient_name else ""
+        )
+        cells = [n.case_id, n.seq, n.kind or "", to, local(n.dead_at), n.attempts]
+        error = _md((n.last_error or "")[:80])
+        lines.append(f"| {n.id} | " + " | ".join(_md(c) for c in cells) + f" | {error} |")
+    return [*lines, ""]
+
+
 def summary_md(figures: AssessmentFigures, charts: dict[str, str]) -> bytes:
     period = figures.period
     counties = sorted({m.scope_unit for m in figures.metrics if m.scope_level.value == "county"})
@@ -211,6 +233,7 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str]) -> bytes:
             "",
             *_due_table(soon, "hours left"),
             "",
+            *_dead_notifications(figures),
         ]
     if charts:
         lines += ["## Charts", ""]

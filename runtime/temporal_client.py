@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 
 from runtime import config
 from runtime.codec import EncryptionCodec, KeyRing, data_converter
@@ -40,11 +41,16 @@ async def check_keys(client: Client, codec: EncryptionCodec, limit: int = CHECKE
     return opened
 
 
-async def connect(ring: KeyRing | None = None, *, check: bool = True) -> Client:
+async def connect(
+    ring: KeyRing | None = None, *, check: bool = True, runtime: Runtime | None = None
+) -> Client:
     """A client on the configured Temporal (`runtime.config`), with the project's encrypted
-    data converter; `check` opens recent payloads first (see `check_keys`)."""
+    data converter; `check` opens recent payloads first (see `check_keys`); `runtime` carries
+    the worker's metrics."""
     converter = data_converter(ring)
-    client = await Client.connect(**config.temporal_connect_config(), data_converter=converter)
+    client = await Client.connect(
+        **config.temporal_connect_config(), data_converter=converter, runtime=runtime
+    )
     if check:
         assert isinstance(converter.payload_codec, EncryptionCodec)
         await check_keys(client, converter.payload_codec)

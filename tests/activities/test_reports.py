@@ -359,3 +359,28 @@ async def test_year_on_year_counts_come_only_with_a_month(clean_pool):
 
     assert (month.received, month.received_year_ago, month.resolved_year_ago) == (0, 1, 1)
     assert week[0].received_year_ago is None
+
+
+async def test_the_daily_summary_lists_dead_notifications_and_the_monthly_does_not(
+    reports, ledger, tmp_path
+):
+    dead_id = await ledger.fetchval(
+        "INSERT INTO outbox (case_id, seq, recipient_role, recipient_unit, recipient_name,"
+        " message, dead_at, attempts, last_error)"
+        " VALUES ('I', 1, 'grid_worker', 'G-07', '赵网格员', 'm', now(), 12, 'HTTP 503: down')"
+        " RETURNING id"
+    )
+    await ledger.execute(
+        "INSERT INTO outbox (case_id, seq, recipient_role, recipient_unit, message)"
+        " VALUES ('I', 1, 'supervisor', 'X', 'still pending')"
+    )
+    daily = await compute(reports, AssessmentKind.daily, "2026-11-30")
+    monthly = await compute(reports)
+
+    assert [(n.id, n.case_id, n.attempts) for n in daily.dead_notifications] == [(dead_id, "I", 12)]
+    assert monthly.dead_notifications == []
+    await ActivityEnvironment().run(reports.write_files, daily)
+    summary = (tmp_path / "reports/daily/2026-11-30/summary.md").read_text(encoding="utf-8")
+    assert "## Notifications not delivered (1)" in summary
+    assert f"| {dead_id} | I | 1 |" in summary and "grid_worker@G-07 (赵网格员)" in summary
+    assert "HTTP 503: down |" in summary
