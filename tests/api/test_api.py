@@ -169,8 +169,12 @@ async def test_intake_over_http_answers_as_the_cli_does(front, tmp_path):
             {**GOOD, "case_id": f"{prefix}-4", "location": {**GOOD["location"], "grid": ""}},
         )
 
-    env = {"TEMPORAL_ADDRESS": front["env"].client.service_client.config.target_host,
-           "TEMPORAL_NAMESPACE": front["env"].client.namespace, "DATABASE_URL": front["pg_url"]}  # fmt: skip
+    client = front["env"].client
+    env = {
+        "TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": client.namespace,
+        "DATABASE_URL": front["pg_url"],
+    }
     cli = await starter(env, "intake", write(tmp_path, "c.jsonl", mixed("CLI")))
     http = await front["http"].post(
         "/api/intake", content=mixed("WEB").encode(),
