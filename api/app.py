@@ -76,7 +76,7 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Unauthorized)
     async def unauthorized(request: Request, err: Unauthorized):
         if web.wants_html(request):
-            return web.to_sign_in(str(err))
+            return web.to_sign_in(request)
         return JSONResponse(
             {"detail": str(err)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )

@@ -134,13 +134,19 @@ def wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def to_sign_in(message: str | None = None) -> RedirectResponse:
-    return RedirectResponse("/signin" + (f"?m={quote(message)}" if message else ""), 303)
+def to_sign_in(request: Request) -> RedirectResponse:
+    """To the sign-in page; a cookie that no longer works is dropped, and the page says so."""
+    stale = COOKIE in request.cookies
+    response = RedirectResponse("/signin" + ("?stale=1" if stale else ""), 303)
+    if stale:
+        response.delete_cookie(COOKIE)
+    return response
 
 
 @router.get("/signin", response_class=HTMLResponse)
-async def sign_in_page(request: Request, m: str | None = None):
-    return templates.TemplateResponse(request, "signin.html", {"message": m})
+async def sign_in_page(request: Request, stale: bool = False):
+    message = t("bad_token") if stale else None
+    return templates.TemplateResponse(request, "signin.html", {"message": message})
 
 
 @router.post("/signin")
