@@ -7,22 +7,22 @@ installs chromium with apt when it is missing; Playwright never downloads a brow
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 import pytest
 from playwright.async_api import async_playwright
 
 from tests.api.test_api import front, ledger_kinds, open_case  # noqa: F401  (the fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 async def browser():
-    assert CHROMIUM.exists(), "no /usr/bin/chromium: `make test` installs it (apt-get)"
+    assert os.access(CHROMIUM, os.X_OK), "no /usr/bin/chromium: `make test` installs it (apt-get)"
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
         )
         yield browser
         await browser.close()
