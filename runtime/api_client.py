@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from runtime import config
 from runtime.case_commands import problems
 
 TOKEN_ENV = "DISPUTE_TOKEN"
+# httpx logs every request at INFO: noise between a clerk and the answer they wait for.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 #: Fields an action's name already decides (the API refuses them in a body).
 FIXED = {"accept-transfer": {"accept"}, "object-transfer": {"accept"}}
 
