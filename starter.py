@@ -205,7 +205,7 @@ async def _with_pool(work):
 async def cmd_tokens_issue(args: argparse.Namespace) -> int:
     try:
         token_id, token = await _with_pool(
-            lambda pool: tokens.issue(pool, args.name, args.unit, args.role)
+            lambda pool: tokens.issue(pool, args.name, args.unit, args.role, args.case)
         )
     except tokens.TokenError as err:
         raise UsageError(str(err)) from None
@@ -285,8 +285,11 @@ def _add_list_and_tokens(sub) -> None:
     issue.add_argument(
         "--role",
         required=True,
-        help="their roster role, supervisor, a "
-        "department's code (its duty officer), or intake (a service)",
+        help="their roster role, supervisor, a department's code (its duty officer), "
+        "applicant/respondent/third_party (a party, with --case), or intake (a service)",
+    )
+    issue.add_argument(
+        "--case", help="for a party (applicant, respondent, third_party): their case's id"
     )
     issue.set_defaults(run=cmd_tokens_issue)
     revoke = toks_sub.add_parser("revoke", help="revoke a token by its id (see `tokens list`)")

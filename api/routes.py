@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from api.actions import CASE_ACTIONS, DUTY_ACTION_LIST, ApiAction
 from api.auth import person_of
-from api.service import Invalid, Refused, act, case_detail, intake
+from api.service import Invalid, Refused, act, case_detail, check_case_scope, intake, mine
 from domain.ladder import Level
 from domain.policy import parse_duration
 from runtime.worklist import RISKS, Filters, worklist
@@ -57,9 +57,7 @@ def filters_from(*, unit, level, status, overdue, due_within, risk, handler, per
         due_within=window,
         risk=risk,
         handler=handler,
-        mine_name=person.name,
-        mine_unit=person.unit,
-        mine_role=person.role,
+        **mine(person),
     )
 
 
@@ -101,6 +99,7 @@ async def case(request: Request, case_id: str) -> dict[str, Any]:
     person = await person_of(request)
     if person.is_service:
         raise Refused("an intake token may not read cases")
+    check_case_scope(person, case_id)
     return await case_detail(request.app.state.client, request.app.state.pool, case_id)
 
 

@@ -82,6 +82,7 @@ async def act(
     """Send the action as the token's person; returns the case (or duty) after it."""
     if person.is_service:
         raise Refused("an intake token may only submit intake files")
+    check_case_scope(person, case_id)
     if "actor" in body:
         raise Invalid("actor: not accepted: the actor is the person of your token")
     check_sizes(body)
@@ -109,6 +110,18 @@ async def act(
         raise
     bound.info("action taken")
     return view.model_dump(mode="json")
+
+
+def mine(person: Person) -> dict[str, Any]:
+    """The worklist filters that restrict it to the person's own cases."""
+    return {"mine_name": person.name, "mine_unit": person.unit, "mine_role": person.role,
+            "case_id": person.case_id}  # fmt: skip
+
+
+def check_case_scope(person: Person, case_id: str) -> None:
+    """A party's token reaches its own case only."""
+    if person.case_id is not None and person.case_id != case_id:
+        raise Refused(f"{person.name}'s token acts on case {person.case_id} only")
 
 
 def seconds_left(view: dict[str, Any], now: datetime) -> float | None:

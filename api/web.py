@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
-from api.service import Problem, act, case_detail
+from api.service import Problem, act, case_detail, check_case_scope, mine
 from api.text import FIELDS, TEXT, t
 from domain.actions import HANDLER_ROLES, SUPERVISOR
 from runtime import tokens
@@ -62,10 +62,17 @@ SUPERVISOR_FORMS = (
     "rule-decline",
 )
 DEPARTMENT_FORMS = ("check-in", "file-report", "decline")
+PARTY_FORMS = {
+    "applicant": ("escalate", "withdraw", "refuse", "confirmation"),
+    "respondent": ("refuse", "confirmation"),
+    "third_party": ("refuse",),
+}
 
 
 def forms_for(person: Person) -> list[ApiAction]:
-    if person.role == SUPERVISOR:
+    if person.case_id is not None:
+        names = PARTY_FORMS.get(person.role, ())
+    elif person.role == SUPERVISOR:
         names = SUPERVISOR_FORMS
     elif person.role in HANDLER_ROLES:
         names = HANDLER_FORMS
@@ -178,9 +185,7 @@ async def sign_out() -> Response:
 @router.get("/", response_class=HTMLResponse)
 async def my_cases(request: Request, overdue: bool = False):
     person = await person_of(request, cookie=True)
-    f = Filters(
-        overdue=overdue, mine_name=person.name, mine_unit=person.unit, mine_role=person.role
-    )
+    f = Filters(overdue=overdue, **mine(person))
     rows = await worklist(request.app.state.pool, f, datetime.now(UTC))
     return templates.TemplateResponse(
         request, "worklist.html", {"person": person, "rows": rows, "overdue": overdue}
@@ -195,6 +200,7 @@ async def _case_page(
     ok: bool = True,
     status_code: int = 200,
 ):
+    check_case_scope(person, case_id)
     case = await case_detail(request.app.state.client, request.app.state.pool, case_id)
     forms = [(a, form_fields(a)) for a in forms_for(person)]
     return templates.TemplateResponse(

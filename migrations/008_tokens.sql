@@ -2,7 +2,8 @@
 --
 -- Only a SHA-256 of the token is kept; the token itself is printed once when issued. A token
 -- belongs to a roster person (name, unit, level from the roster), a department's duty officer
--- (role = the department's code, unit = the department's unit) or an intake service
+-- (role = the department's code, unit = the department's unit), a party of one case
+-- (role = applicant/respondent/third_party, case_id set) or an intake service
 -- (role = 'intake'). The API takes the actor of every action from here, never from a request.
 
 CREATE TABLE tokens (
@@ -12,6 +13,7 @@ CREATE TABLE tokens (
     unit       text,
     role       text        NOT NULL,
     level      text,                             -- the roster level; NULL for departments, intake
+    case_id    text,                             -- a party's token acts on this case only
     created_at timestamptz NOT NULL DEFAULT now(),
     revoked_at timestamptz
 );

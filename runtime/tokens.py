@@ -7,6 +7,9 @@ only its SHA-256 is stored. Who may hold one:
   supervisor of that unit: the roster does not list supervisors separately);
 - a department's duty officer: role = the department's code, unit = the department's unit
   (an active row of the `departments` table); the name is the officer's;
+- a party of one case (applicant, respondent, third party): the name and role as the case's
+  intake lists them; the token acts on that case only (escalate, withdraw, refuse, apply for
+  judicial confirmation);
 - an intake service: role `intake` (it may only submit intake files).
 
 A token stops working when it is revoked, when its person leaves the roster or turns
@@ -22,7 +25,7 @@ from datetime import datetime
 
 import asyncpg
 
-from domain.actions import SUPERVISOR, Actor
+from domain.actions import PARTY_ROLES, SUPERVISOR, Actor
 
 INTAKE_ROLE = "intake"
 PREFIX = "dt_"
@@ -41,6 +44,8 @@ class Person:
     unit: str | None
     role: str
     level: str | None
+    #: A party's token acts on this case only.
+    case_id: str | None = None
 
     @property
     def actor(self) -> Actor:
@@ -57,17 +62,22 @@ def hash_token(token: str) -> bytes:
 
 _ROSTER = "SELECT level, role FROM roster WHERE name = $1 AND unit = $2 AND active"
 _DEPARTMENT = "SELECT 1 FROM departments WHERE code = $1 AND unit = $2 AND active"
+_PARTY = """
+SELECT 1 FROM cases
+ WHERE case_id = $1 AND intake->'parties' @> jsonb_build_array(jsonb_build_object('name', $2::text,
+                                                                                  'role', $3::text))
+"""
 _INSERT = """
-INSERT INTO tokens (token_id, token_hash, name, unit, role, level)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO tokens (token_id, token_hash, name, unit, role, level, case_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 """
 # The person must still be entitled: not revoked, and still active on the roster (or their
 # department still active). Intake tokens need neither.
 _LOOKUP = """
-SELECT t.token_id, t.name, t.unit, t.role, t.level
+SELECT t.token_id, t.name, t.unit, t.role, t.level, t.case_id
   FROM tokens t
  WHERE t.token_hash = $1 AND t.revoked_at IS NULL
-   AND (t.role = 'intake'
+   AND (t.role = 'intake' OR t.case_id IS NOT NULL
         OR (t.level IS NOT NULL AND EXISTS (
               SELECT 1 FROM roster r WHERE r.name = t.name AND r.unit = t.unit
                  AND r.level = t.level AND r.active))
@@ -77,10 +87,20 @@ SELECT t.token_id, t.name, t.unit, t.role, t.level
 """
 
 
-async def issue(pool: asyncpg.Pool, name: str, unit: str | None, role: str) -> tuple[str, str]:
+async def issue(
+    pool: asyncpg.Pool, name: str, unit: str | None, role: str, case_id: str | None = None
+) -> tuple[str, str]:
     """A new token for the person; returns (token_id, token). Refuses anyone not entitled."""
     level: str | None = None
-    if role == INTAKE_ROLE:
+    if role in PARTY_ROLES:
+        if not case_id:
+            raise TokenError(f"a party's token needs --case: {role}s act on their own case")
+        if not await pool.fetchval(_PARTY, case_id, name, role):
+            raise TokenError(f"case {case_id} has no {role} named {name} (or no such case)")
+        unit = None
+    elif case_id:
+        raise TokenError(f"--case is for a party's token (role {', '.join(sorted(PARTY_ROLES))})")
+    elif role == INTAKE_ROLE:
         pass
     elif not unit:
         raise TokenError("--unit is required for a person's token")
@@ -100,7 +120,7 @@ async def issue(pool: asyncpg.Pool, name: str, unit: str | None, role: str) -> t
             )
     token_id = secrets.token_hex(4)
     token = PREFIX + secrets.token_urlsafe(32)
-    await pool.execute(_INSERT, token_id, hash_token(token), name, unit, role, level)
+    await pool.execute(_INSERT, token_id, hash_token(token), name, unit, role, level, case_id)
     return token_id, token
 
 
@@ -115,7 +135,7 @@ async def revoke(pool: asyncpg.Pool, token_id: str) -> None:
 
 async def listing(pool: asyncpg.Pool) -> list[dict]:
     rows = await pool.fetch(
-        "SELECT token_id, name, unit, role, level, created_at, revoked_at FROM tokens "
+        "SELECT token_id, name, unit, role, level, case_id, created_at, revoked_at FROM tokens "
         "ORDER BY created_at, token_id"
     )
     return [dict(r) for r in rows]
@@ -151,5 +171,5 @@ def token_created(row: dict) -> str:
     state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
     return (
         f"{row['token_id']}  {row['name']}  {row['unit'] or '-'}  {row['role']}  "
-        f"{row['level'] or '-'}  issued {created:%Y-%m-%d %H:%M}  {state}"
+        f"{row['level'] or row['case_id'] or '-'}  issued {created:%Y-%m-%d %H:%M}  {state}"
     )

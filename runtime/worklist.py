@@ -41,6 +41,8 @@ class Filters:
     mine_name: str | None = None
     mine_unit: str | None = None
     mine_role: str | None = None
+    #: A party's worklist: their own case.
+    case_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def build_query(f: Filters, now: datetime) -> tuple[str, list]:
         args.append(value)
         return f"${len(args)}"
 
+    if f.case_id is not None:
+        where.append(f"c.case_id = {arg(f.case_id)}")
     if f.status:
         where.append(f"c.status = ANY({arg(list(f.status))}::text[])")
     if f.unit:
@@ -99,7 +103,7 @@ def build_query(f: Filters, now: datetime) -> tuple[str, list]:
         where.append("c.due_at < $1")
     if f.due_within is not None:
         where.append(f"c.due_at < $1 + {arg(f.due_within)}::interval")
-    if f.mine_unit is not None or f.mine_name is not None:
+    if f.case_id is None and (f.mine_unit is not None or f.mine_name is not None):
         unit, name, role = arg(f.mine_unit), arg(f.mine_name), arg(f.mine_role)
         where.append(
             f"({HOLDER} = {unit} OR (c.assignee->>'name' = {name} "

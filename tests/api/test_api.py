@@ -219,3 +219,29 @@ async def test_rate_limit_per_token(front, dev_env, clean_pool):
         other = (await http.get("/api/me", headers=bearer(front["other"]))).status_code
     assert codes == [200, 200, 200, 429, 429]
     assert other == 200
+
+
+async def test_a_partys_token_acts_on_its_own_case_only(front):
+    await open_case(front, "API-P1")
+    await open_case(front, "API-P2")
+    with pytest.raises(tokens.TokenError, match="no applicant named 刘某"):
+        await tokens.issue(front["pool"], "刘某", None, "applicant", "API-P1")
+    _, applicant = await tokens.issue(front["pool"], "张某", None, "applicant", "API-P1")
+    http = front["http"]
+
+    elsewhere = await http.post("/api/cases/API-P2/escalate", json={"reason": "slow"},
+                                headers=bearer(applicant))  # fmt: skip
+    listed = (await http.get("/api/cases", headers=bearer(applicant))).json()
+    escalated = await http.post("/api/cases/API-P1/escalate", json={"reason": "nothing happens"},
+                                headers=bearer(applicant))  # fmt: skip
+
+    assert elsewhere.status_code == 403 and "acts on case API-P1 only" in elsewhere.json()["detail"]
+    assert [r["case_id"] for r in listed] == ["API-P1"]
+    assert escalated.status_code == 200, escalated.text
+    assert escalated.json()["level"] == "village"
+    await ledger_kinds(front["pool"], "API-P1", until="escalated")
+    actors = await front["pool"].fetch(
+        "SELECT actor FROM case_events WHERE case_id = 'API-P1' AND actor->>'name' = '张某'"
+    )
+    assert actors and all(r["actor"]["role"] == "applicant" for r in actors)
+    assert await ledger_kinds(front["pool"], "API-P2") == ["opened", "mediation_track", "assigned"]
