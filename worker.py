@@ -24,7 +24,6 @@ from temporalio.worker import Worker
 
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
-from activities.outbox import OutboxActivities
 from activities.reports import ReportActivities
 from activities.roster import RosterActivities
 from domain.naming import TASK_QUEUE
@@ -41,16 +40,14 @@ WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow, DepartmentDutyWor
 
 def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
     """Every activity, bound to its resource."""
-    ledger, roster, outbox = LedgerActivities(pool), RosterActivities(pool), OutboxActivities(pool)
+    ledger, roster = LedgerActivities(pool), RosterActivities(pool)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
     return [
         departments.find,
         departments.record_duty,
-        ledger.register_case,
-        ledger.append_event,
+        ledger.write_step,
         roster.assign_handler,
-        outbox.notify,
         reports.compute,
         reports.write_files,
         reports.record,

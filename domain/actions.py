@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from domain.durations import Budget
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
-from domain.policy import Budget
 
 #: Roles of the people on the ladder; a party's roles come from the intake.
 HANDLER_ROLES = frozenset(

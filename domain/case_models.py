@@ -124,8 +124,39 @@ class Confirmation(BaseModel):
     outcome: Literal["confirmed", "rejected", "lapsed"] | None = None
 
 
+#: How many of its latest events a case keeps in workflow state (for the query and the UI);
+#: the ledger holds them all, so the state stays small however long the case runs.
+RECENT_EVENTS = 30
+
+
+class LevelClock(BaseModel):
+    """The clock of the level the case is at: its deadline, warnings, pauses, extensions."""
+
+    started_at: datetime
+    due_at: datetime | None = None
+    budget: str | None = None
+    moved_by: list[str] = Field(default_factory=list)
+    extended: timedelta = timedelta(0)
+    warnings: list[str] = Field(default_factory=list)
+    paused_since: datetime | None = None
+    pause_reason: str | None = None
+    paused_this_level: timedelta = timedelta(0)
+    #: Paused time over the whole case, every level.
+    paused_total: timedelta = timedelta(0)
+
+
+class FollowUpState(BaseModel):
+    """After a resolution: where and when it was resolved, its return visits, reopenings."""
+
+    resolved_level: Level | None = None
+    resolved_at: datetime | None = None
+    reopen_count: int = 0
+    visits: list[Visit] = Field(default_factory=list)
+
+
 class CaseFile(BaseModel):
-    """Everything the workflow knows about a case; carried whole across continue-as-new."""
+    """Everything the workflow knows about a case, grouped by the part that keeps it;
+    carried whole across continue-as-new. Only the latest events are kept here."""
 
     case_id: str
     risk: RiskColour
@@ -136,26 +167,15 @@ class CaseFile(BaseModel):
     assignee: Assignee | None = None
     opened_at: datetime
     closed_at: datetime | None = None
-    #: The current level's clock.
-    level_started_at: datetime
-    due_at: datetime | None = None
-    budget: str | None = None
-    deadline_moved_by: list[str] = Field(default_factory=list)
-    extended: timedelta = timedelta(0)
-    warnings_raised: list[str] = Field(default_factory=list)
-    paused_since: datetime | None = None
-    pause_reason: str | None = None
-    paused_this_level: timedelta = timedelta(0)
-    paused_total: timedelta = timedelta(0)
+    clock: LevelClock
     transfer: Transfer | None = None
-    resolved_level: Level | None = None
-    resolved_at: datetime | None = None
-    reopen_count: int = 0
-    visits: list[Visit] = Field(default_factory=list)
+    follow_up: FollowUpState = Field(default_factory=FollowUpState)
     whistles: list[Whistle] = Field(default_factory=list)
     mediation: Mediation | None = None
     confirmation: Confirmation | None = None
-    events: list[CaseEvent] = Field(default_factory=list)
+    #: The latest `RECENT_EVENTS` events; `last_seq` numbers the next one.
+    recent: list[CaseEvent] = Field(default_factory=list)
+    last_seq: int = 0
     #: Runs of this workflow so far (continue-as-new keeps one case across several).
     runs: int = 1
 
@@ -206,6 +226,8 @@ class CaseView(BaseModel):
     closed_at: datetime | None
     policy: str
     runs: int
+    #: The latest events (at most `RECENT_EVENTS`); the ledger has the whole history, which
+    #: `starter.py status` reads from there.
     events: list[CaseEvent]
 
 
@@ -241,7 +263,7 @@ class CaseRegistration(BaseModel):
 
 
 class CaseSnapshot(BaseModel):
-    """The case's current state, written to the ledger after every event."""
+    """The case's current state, written to the ledger with every step."""
 
     case_id: str
     status: CaseStatus
@@ -254,15 +276,23 @@ class CaseSnapshot(BaseModel):
     location: Location | None = None
 
 
-class LedgerWrite(BaseModel):
-    """One event plus the state it leaves the case in; written in one transaction."""
+class StepWrite(BaseModel):
+    """What one step of a case writes to the ledger, in one transaction: the registration
+    (the opening step only), its events, the notifications they send and the state the step
+    leaves the case in. Idempotent: events on (case_id, seq), notifications on
+    (case_id, seq, recipient), the snapshot only forward in `last_seq`."""
 
-    event: CaseEvent
-    snapshot: CaseSnapshot
+    case_id: str
+    registration: CaseRegistration | None = None
+    events: list[CaseEvent]
+    notifications: list[Notification] = Field(default_factory=list)
+    #: None only for a registration on its own (an operator's or a test's).
+    snapshot: CaseSnapshot | None = None
 
 
 class LedgerAck(BaseModel):
-    #: False when the event was already in the ledger (a retried activity).
+    #: False when the step was already in the ledger (a retried activity): its first event,
+    #: or the registration of a step without events.
     written: bool
 
 
@@ -281,7 +311,3 @@ class Notification(BaseModel):
     seq: int
     recipients: list[Recipient]
     message: str
-
-
-class NotifyAck(BaseModel):
-    queued: int

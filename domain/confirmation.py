@@ -21,7 +21,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from domain.calendar import WorkCalendar
-from domain.policy import build_table, load_toml, parse_duration
+from domain.durations import parse_duration
+from domain.policy_files import build_table, load_toml
 
 _WHOLE_DAYS = re.compile(r"^\s*(\d+)d\s*$")
 _WEEKENDS_ONLY = WorkCalendar(name="weekends only", years=[], holidays=[])

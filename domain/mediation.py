@@ -19,6 +19,7 @@ from domain.confirmation import (
     ConfirmationPolicy,
     confirmation_deadlines,
 )
+from domain.durations import Budget
 from domain.intake_models import Complexity, DisputeType
 from domain.mediation_policy import (
     DEFAULT_MEDIATION,
@@ -32,7 +33,6 @@ from domain.mediation_policy import (
     mediation_policy,
     parse_mediation_policy,
 )
-from domain.policy import Budget
 
 __all__ = [
     "DEFAULT_MEDIATION",

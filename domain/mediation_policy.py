@@ -18,8 +18,9 @@ from pydantic import (
     model_validator,
 )
 
+from domain.durations import Budget
 from domain.intake_models import DisputeType
-from domain.policy import Budget, build_table, load_toml
+from domain.policy_files import build_table, load_toml
 from domain.whistle import DepartmentCode
 
 

@@ -8,11 +8,8 @@ Pure: parsing takes text, deadlines take `start` from the caller (the workflow's
 
 from __future__ import annotations
 
-import re
-import tomllib
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,51 +21,16 @@ from pydantic import (
 )
 
 from domain.calendar import Deadline, WorkCalendar, add_calendar, add_working_days
+from domain.confirmation import ConfirmationPolicy, confirmation_policy
+from domain.durations import Budget, parse_duration
 from domain.intake_models import Complexity, DisputeType, RiskFlag
 from domain.ladder import LADDER, Level, next_level
+from domain.mediation_policy import MediationPolicy, mediation_policy
+from domain.policy_files import PolicyError, build_table, load_toml, problems
 from domain.risk import RiskColour, grade
+from domain.whistle import WhistlePolicy, whistle_policy
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-T = TypeVar("T")
-
-
-class PolicyError(ValueError):
-    """The policy file is unreadable or breaks a rule; the message names the key."""
-
-
-def parse_duration(text: str) -> timedelta:
-    """'90s', '30m', '12h', '7d', '0.5d' -> timedelta. Days are calendar days."""
-    match = _DURATION.match(text)
-    if not match or match.group(2) == "wd":
-        raise ValueError(f"{text!r} is not a duration like '30m', '12h' or '7d'")
-    amount, unit = float(match.group(1)), match.group(2)
-    value = timedelta(**{_UNIT[unit]: amount})
-    if value <= timedelta(0):
-        raise ValueError(f"{text!r} must be longer than zero")
-    return value
-
-
-class Budget(BaseModel):
-    """A level's time: calendar time, or whole working days on the China calendar."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str
-    working_days: int | None = None
-    calendar: timedelta | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Budget:
-        match = _DURATION.match(text)
-        if match and match.group(2) == "wd":
-            days = float(match.group(1))
-            if days < 1 or days != int(days):
-                raise ValueError(f"{text!r}: working days must be a whole number ≥ 1")
-            return cls(text=text.strip(), working_days=int(days))
-        return cls(text=text.strip(), calendar=parse_duration(text))
+__all__ = ["Budget", "Policy", "PolicyError", "parse_duration", "parse_policy"]
 
 
 def _durations_valid(table: dict[str, str], prefix: str, *, working_days: bool) -> None:
@@ -156,12 +118,24 @@ class Policy(BaseModel):
     return_visits: ReturnVisits = Field(default_factory=ReturnVisits)
     #: The working-day calendar slice this case carries; None means weekends only.
     calendar: WorkCalendar | None = None
-    #: The `[whistle]`, `[mediation]` and `[confirmation]` tables, as written; defaults fill
-    #: what they leave out (`domain.whistle.whistle_policy(policy.whistle)` and its likes in
-    #: `domain.mediation_policy` and `domain.confirmation`). Checked by `parse_policy`.
-    whistle: dict[str, Any] | None = None
-    mediation: dict[str, Any] | None = None
-    confirmation: dict[str, Any] | None = None
+    #: The `[whistle]`, `[mediation]` and `[confirmation]` tables, parsed once; defaults fill
+    #: what a file leaves out. A case started before they were typed carries None or the table
+    #: as written: both still read (see `_table`).
+    whistle: WhistlePolicy = Field(default_factory=lambda: whistle_policy(None))
+    mediation: MediationPolicy = Field(default_factory=lambda: mediation_policy(None))
+    confirmation: ConfirmationPolicy = Field(default_factory=lambda: confirmation_policy(None))
+
+    @field_validator("whistle", "mediation", "confirmation", mode="before")
+    @classmethod
+    def _table(cls, value: Any, info) -> Any:
+        builders = {
+            "whistle": whistle_policy,
+            "mediation": mediation_policy,
+            "confirmation": confirmation_policy,
+        }
+        if value is None or isinstance(value, dict):
+            return builders[info.field_name](value)
+        return value
 
     @field_validator("budgets")
     @classmethod
@@ -258,50 +232,14 @@ class Policy(BaseModel):
         return moment.astimezone(timezone(timedelta(hours=self.utc_offset_hours)))
 
 
-def load_toml(text: str, *, source: str) -> dict[str, Any]:
-    """A policy file's TOML; PolicyError naming the file when it is not TOML."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise PolicyError(f"{source}: not valid TOML: {err}") from None
-
-
-def build_table(data: dict[str, Any], table: str, build: Callable[[Any], T], *, source: str) -> T:
-    """The rules of one optional table of a policy file (`[whistle]`, `[mediation]`, …),
-    built by `build` from the table as written (None when absent); errors name the file
-    and the key as `table.key`."""
-    try:
-        return build(data.get(table))
-    except ValidationError as err:
-        raise PolicyError(f"{source}: {_problems(err, table=table)}") from None
-    except ValueError as err:
-        raise PolicyError(f"{source}: {table}.{err}") from None
-
-
 def parse_policy(text: str, *, source: str = "policy") -> Policy:
     """Parse policy TOML; errors name the file and the key that is wrong."""
     data = load_toml(text, source=source)
-    try:
-        policy = Policy.model_validate(data)
-    except ValidationError as err:
-        raise PolicyError(f"{source}: {_problems(err)}") from None
-    # Those modules build on this one, hence the import here.
-    from domain.confirmation import confirmation_policy
-    from domain.mediation_policy import mediation_policy
-    from domain.whistle import whistle_policy
-
+    # The optional tables first, so that their errors name the table and the key.
     build_table(data, "whistle", whistle_policy, source=source)
     build_table(data, "mediation", mediation_policy, source=source)
     build_table(data, "confirmation", confirmation_policy, source=source)
-    return policy
-
-
-def _problems(err: ValidationError, *, table: str | None = None) -> str:
-    """Each error as `key.path: message`, the key under `table` when one is given."""
-    problems = []
-    for e in err.errors():
-        where = ".".join(str(p) for p in e["loc"])
-        if table:
-            where = f"{table}.{where}" if where else table
-        problems.append(f"{where or '(top)'}: {e['msg']}")
-    return "; ".join(problems)
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as err:
+        raise PolicyError(f"{source}: {problems(err)}") from None

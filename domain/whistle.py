@@ -11,6 +11,7 @@ Pure: no I/O, no clock. Each summoned department's duty is a small state machine
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -25,8 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from domain.calendar import Deadline
+from domain.durations import Budget
 from domain.intake_models import DisputeType
-from domain.policy import Budget, Policy, build_table, load_toml
+from domain.policy_files import build_table, load_toml
 from domain.risk import RiskColour
 
 #: A department's code: what a whistle names and what the `departments` table is keyed on.
@@ -229,11 +232,14 @@ def quorum_met(
 
 
 def duty_deadlines(
-    summoned_at: datetime, kind_policy: WhistleKindPolicy, policy: Policy
+    summoned_at: datetime,
+    kind_policy: WhistleKindPolicy,
+    after: Callable[[datetime, Budget], Deadline],
 ) -> tuple[datetime, datetime]:
-    """(check in by, report by), both from the summons, on the policy's working-day calendar."""
-    check_in = policy.after(summoned_at, Budget.parse(kind_policy.check_in)).due
-    report = policy.after(summoned_at, Budget.parse(kind_policy.report)).due
+    """(check in by, report by), both from the summons; `after` is the case policy's clock
+    (`Policy.after`: its working-day calendar)."""
+    check_in = after(summoned_at, Budget.parse(kind_policy.check_in)).due
+    report = after(summoned_at, Budget.parse(kind_policy.report)).due
     return check_in, report
 
 

@@ -9,7 +9,7 @@ import asyncpg
 
 from domain.actions import Actor
 from domain.calendar import parse_calendar
-from domain.case_models import CaseStart
+from domain.case_models import CaseRegistration, CaseStart, StepWrite
 from domain.intake_models import CaseIntake
 from domain.policy import Policy, ReturnVisits, parse_policy
 from runtime import config
@@ -78,3 +78,8 @@ async def load_roster(pool: asyncpg.Pool, rows: list[tuple[str, str, str, str]] 
     await pool.executemany(
         "INSERT INTO roster (level, unit, name, role) VALUES ($1, $2, $3, $4)", rows
     )
+
+
+def registration_step(registration: CaseRegistration) -> StepWrite:
+    """A step that only registers a case in the ledger (no events yet)."""
+    return StepWrite(case_id=registration.case_id, registration=registration, events=[])

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.duty_contract import DUTY_CHANGED_SIGNAL, DutyChange, DutyStart, DutyView
     from domain.duty_models import DutyWrite
     from domain.whistle import FINAL_STATES, DutyEvent, DutyState, next_state
-    from workflows.case_record import ACTIVITY_TIMEOUT, DB_RETRY
+    from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
     from workflows.department_duty_updates import DutyUpdates, PendingMove
 
 E, S = DutyEvent, DutyState

@@ -19,6 +19,7 @@ from domain.whistle import Department, DutyEvent, DutyState, WhistleKind
 from runtime.config import ROOT
 from runtime.departments_io import DepartmentFileError, load_departments, parse_departments
 from tests import factories
+from tests.factories import registration_step
 
 SAMPLE = ROOT / "samples" / "departments.csv"
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -104,15 +105,17 @@ async def test_another_townships_station_is_never_used(dept_pool: asyncpg.Pool):
 @pytest.fixture
 async def case(sample: asyncpg.Pool) -> asyncpg.Pool:
     await ActivityEnvironment().run(
-        LedgerActivities(sample).register_case,
-        CaseRegistration(
-            case_id=CASE,
-            workflow_id=f"case-{CASE}",
-            intake=factories.intake(CASE),
-            risk=RiskColour.red,
-            level=Level.township,
-            policy_name="test",
-            opened_at=T0,
+        LedgerActivities(sample).write_step,
+        registration_step(
+            CaseRegistration(
+                case_id=CASE,
+                workflow_id=f"case-{CASE}",
+                intake=factories.intake(CASE),
+                risk=RiskColour.red,
+                level=Level.township,
+                policy_name="test",
+                opened_at=T0,
+            )
         ),
     )
     return sample

@@ -16,11 +16,12 @@ from domain.case_models import (
     CaseSnapshot,
     CaseStatus,
     LedgerAck,
-    LedgerWrite,
+    StepWrite,
 )
 from domain.ladder import Level
 from domain.risk import RiskColour
 from tests import factories
+from tests.factories import registration_step
 
 OPENED = datetime(2026, 11, 20, 1, 35, tzinfo=UTC)
 GRID_WORKER = Assignee(name="赵网格员", unit="G-07", role="grid_worker")
@@ -49,18 +50,21 @@ def write(
     actor: Actor | None = None,
     data: dict | None = None,
     closed_at: datetime | None = None,
-) -> LedgerWrite:
+) -> StepWrite:
     at = OPENED + timedelta(minutes=seq)
-    return LedgerWrite(
-        event=CaseEvent(
-            seq=seq,
-            at=at,
-            kind=kind,
-            level=level,
-            summary=f"{kind} at {level.value}",
-            actor=actor,
-            data=data or {},
-        ),
+    return StepWrite(
+        case_id=case_id,
+        events=[
+            CaseEvent(
+                seq=seq,
+                at=at,
+                kind=kind,
+                level=level,
+                summary=f"{kind} at {level.value}",
+                actor=actor,
+                data=data or {},
+            )
+        ],
         snapshot=CaseSnapshot(
             case_id=case_id,
             status=status,
@@ -74,11 +78,11 @@ def write(
 
 
 async def register(ledger: LedgerActivities, case: CaseRegistration) -> LedgerAck:
-    return await ActivityEnvironment().run(ledger.register_case, case)
+    return await ActivityEnvironment().run(ledger.write_step, registration_step(case))
 
 
-async def append(ledger: LedgerActivities, item: LedgerWrite) -> LedgerAck:
-    return await ActivityEnvironment().run(ledger.append_event, item)
+async def append(ledger: LedgerActivities, item: StepWrite) -> LedgerAck:
+    return await ActivityEnvironment().run(ledger.write_step, item)
 
 
 async def test_register_case_writes_the_row_from_the_intake(clean_pool: asyncpg.Pool):

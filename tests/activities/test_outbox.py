@@ -1,14 +1,17 @@
-"""The outbox activity against real PostgreSQL: one row per recipient, written once."""
+"""The outbox against real PostgreSQL: a step's notifications, one row per recipient, written
+once however often the step's ledger write retries."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import asyncpg
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
-from activities.outbox import OutboxActivities
-from domain.case_models import Notification, Recipient
-from tests.activities.test_ledger import registration
+from domain.case_models import CaseEvent, Notification, Recipient, StepWrite
+from domain.ladder import Level
+from tests.activities.test_ledger import OPENED, registration
 
 NOTE = Notification(
     case_id="L-0001",
@@ -20,18 +23,32 @@ NOTE = Notification(
     message="red warning: 80% of the grid level's time is used",
 )
 
+STEP = StepWrite(
+    case_id="L-0001",
+    registration=registration(),
+    events=[
+        CaseEvent(
+            seq=3,
+            at=OPENED + timedelta(hours=19),
+            kind="warning",
+            level=Level.grid,
+            summary=NOTE.message,
+        )
+    ],
+    notifications=[NOTE],
+)
 
-async def test_each_recipient_gets_one_row_however_often_the_activity_retries(
+
+async def test_each_recipient_gets_one_row_however_often_the_step_retries(
     clean_pool: asyncpg.Pool,
 ):
     env = ActivityEnvironment()
-    await env.run(LedgerActivities(clean_pool).register_case, registration())
-    outbox = OutboxActivities(clean_pool)
+    ledger = LedgerActivities(clean_pool)
 
-    first = await env.run(outbox.notify, NOTE)
-    retry = await env.run(outbox.notify, NOTE)
+    first = await env.run(ledger.write_step, STEP)
+    retry = await env.run(ledger.write_step, STEP)
 
-    assert (first.queued, retry.queued) == (2, 0)
+    assert (first.written, retry.written) == (True, False)
     rows = await clean_pool.fetch(
         "SELECT recipient_role, recipient_unit, recipient_name, delivered_at FROM outbox "
         "WHERE case_id = 'L-0001' AND seq = 3 ORDER BY recipient_role"

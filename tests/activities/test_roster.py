@@ -18,12 +18,13 @@ from domain.case_models import (
     CaseRegistration,
     CaseSnapshot,
     CaseStatus,
-    LedgerWrite,
+    StepWrite,
 )
 from domain.intake_models import Location
 from domain.ladder import Level
 from domain.risk import RiskColour
 from tests import factories
+from tests.factories import registration_step
 
 LOCATION = Location.model_validate(factories.LOCATION)
 OPENED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -52,21 +53,24 @@ async def give_case(
     ledger = LedgerActivities(pool)
     env = ActivityEnvironment()
     await env.run(
-        ledger.register_case,
-        CaseRegistration(
-            case_id=case_id,
-            workflow_id=f"case-{case_id}",
-            intake=factories.intake(case_id),
-            risk=RiskColour.green,
-            level=level,
-            policy_name="test",
-            opened_at=OPENED,
+        ledger.write_step,
+        registration_step(
+            CaseRegistration(
+                case_id=case_id,
+                workflow_id=f"case-{case_id}",
+                intake=factories.intake(case_id),
+                risk=RiskColour.green,
+                level=level,
+                policy_name="test",
+                opened_at=OPENED,
+            )
         ),
     )
     await env.run(
-        ledger.append_event,
-        LedgerWrite(
-            event=CaseEvent(seq=1, at=OPENED, kind="assigned", level=level, summary="assigned"),
+        ledger.write_step,
+        StepWrite(
+            case_id=case_id,
+            events=[CaseEvent(seq=1, at=OPENED, kind="assigned", level=level, summary="assigned")],
             snapshot=CaseSnapshot(
                 case_id=case_id,
                 status=status,

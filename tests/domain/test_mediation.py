@@ -29,7 +29,7 @@ from domain.mediation import (
     route,
     time_limit,
 )
-from domain.policy import PolicyError
+from domain.policy_files import PolicyError
 from tests import factories
 
 D, C, T = DisputeType, Complexity, Track

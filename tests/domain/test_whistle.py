@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from domain.duty_models import DutyWrite
 from domain.intake_models import DisputeType
-from domain.policy import PolicyError
+from domain.policy_files import PolicyError
 from domain.risk import RiskColour
 from domain.whistle import (
     DEFAULT_WHISTLE,
@@ -288,7 +288,7 @@ def test_duty_deadlines_count_from_the_summons(
         return datetime.fromisoformat(text).replace(tzinfo=CST)
 
     check_in, report = duty_deadlines(
-        at(summoned), DEFAULT_WHISTLE_POLICY.kinds[kind], factories.DEFAULT_POLICY
+        at(summoned), DEFAULT_WHISTLE_POLICY.kinds[kind], factories.DEFAULT_POLICY.after
     )
 
     assert (check_in, report) == (at(check_in_by), at(report_by))

@@ -37,7 +37,7 @@ from domain.risk import RiskColour
 from domain.whistle import Department, DutyEvent, DutyState, WhistleKind
 from runtime.departments_io import load_departments
 from tests import factories
-from tests.factories import supervisor
+from tests.factories import registration_step, supervisor
 from workflows.department_duty import DepartmentDutyWorkflow
 
 E, S = DutyEvent, DutyState
@@ -149,15 +149,17 @@ async def summon(
     case_id = f"D-{uuid.uuid4().hex[:8]}"
     now: datetime = await env.get_current_time()
     await ActivityEnvironment().run(
-        LedgerActivities(pool).register_case,
-        CaseRegistration(
-            case_id=case_id,
-            workflow_id=workflow_id_for(case_id),
-            intake=factories.intake(case_id),
-            risk=RiskColour.red,
-            level=Level.township,
-            policy_name="test",
-            opened_at=now,
+        LedgerActivities(pool).write_step,
+        registration_step(
+            CaseRegistration(
+                case_id=case_id,
+                workflow_id=workflow_id_for(case_id),
+                intake=factories.intake(case_id),
+                risk=RiskColour.red,
+                level=Level.township,
+                policy_name="test",
+                opened_at=now,
+            )
         ),
     )
     start = DutyStart(

@@ -1,10 +1,10 @@
-"""Whistle and report (街乡吹哨、部门报到) steps of CaseWorkflow.
+"""Whistle and report (街乡吹哨、部门报到).
 
-A mixin of `workflows/case.py`. At the township (or the county) a handler — or the policy,
-for certain dispute types and risk colours — blows a whistle naming departments; each
-summoned department's duty runs as its own child workflow (`DepartmentDutyWorkflow`),
-visible under the case in the Web UI, and tells the case of every change by signal. The
-whistle is answered when the departments it requires have reported (all, or a quorum).
+A part of CaseWorkflow. At the township (or the county) a handler — or the policy, for
+certain dispute types and risk colours — blows a whistle naming departments; each summoned
+department's duty runs as its own child workflow (`DepartmentDutyWorkflow`), visible under
+the case in the Web UI, and tells the case of every change by signal. The whistle is
+answered when the departments it requires have reported (all, or a quorum).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.departments import DepartmentActivities
-    from domain.actions import Actor, WhistleInput
+    from domain.actions import WhistleInput
     from domain.case_models import Recipient, Whistle
     from domain.duty_contract import DutyChange, DutyStart
     from domain.duty_models import FindDepartments
@@ -26,23 +26,34 @@ with workflow.unsafe.imports_passed_through():
         auto_whistle,
         duty_deadlines,
         quorum_met,
-        whistle_policy,
     )
-    from workflows.case_confirmation import ConfirmationSteps
-    from workflows.case_record import ACTIVITY_TIMEOUT, DB_RETRY
+    from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
+    from workflows.case.context import CaseContext
 
 #: Duty events the county and the department are told of: 督办 and its reminder.
 SUPERVISION_EVENTS = frozenset({DutyEvent.supervise, DutyEvent.overrule})
 
 
-class WhistleSteps(ConfirmationSteps):
-    def _open_whistle(self) -> Whistle | None:
-        return next((w for w in self._file.whistles if not w.answered), None)
+class Whistles:
+    def __init__(self, ctx: CaseContext) -> None:
+        self.ctx = ctx
+
+    async def blow(self, action: WhistleInput) -> None:
+        await self._blow(action, WhistleKind(action.kind), action.departments, action.reason)
+
+    async def policy_whistle(self) -> None:
+        """The policy's own whistle, when a case of its type and colour reaches the township."""
+        f, intake = self.ctx.file, self.ctx.intake
+        rule = auto_whistle(intake.dispute_type, f.risk, self.ctx.policy.whistle)
+        if rule is None or f.whistles:
+            return
+        kind, codes = rule
+        await self._blow(None, kind, codes, f"policy: {intake.dispute_type.value}, {f.risk.value}")
 
     async def _blow(
         self, action: WhistleInput | None, kind: WhistleKind, codes: list[str], reason: str
     ) -> None:
-        f, policy = self._file, self._start.policy
+        ctx, f, policy = self.ctx, self.ctx.file, self.ctx.policy
         found = await workflow.execute_activity_method(
             DepartmentActivities.find,
             FindDepartments(
@@ -62,15 +73,15 @@ class WhistleSteps(ConfirmationSteps):
             answered=not found.departments,
         )
         f.whistles.append(whistle)
-        rules = whistle_policy(policy.whistle).kinds[kind]
-        check_in_by, report_by = duty_deadlines(now, rules, policy)
+        rules = policy.whistle.kinds[kind]
+        check_in_by, report_by = duty_deadlines(now, rules, policy.after)
         who = ", ".join(f"{d.code} ({d.unit})" for d in found.departments) or "nobody"
         lacking = f"; no department serves {', '.join(found.missing)}" if found.missing else ""
-        event = await self._record(
+        event = ctx.record(
             "whistle_blown",
             f"{kind.value} whistle ({reason}): {who} must check in by "
-            f"{policy.local(check_in_by):%m-%d %H:%M} and report by "
-            f"{policy.local(report_by):%m-%d %H:%M}{lacking}",
+            f"{ctx.local(check_in_by):%m-%d %H:%M} and report by "
+            f"{ctx.local(report_by):%m-%d %H:%M}{lacking}",
             actor=action.actor if action else None,
             data={
                 "whistle": whistle.seq,
@@ -106,20 +117,8 @@ class WhistleSteps(ConfirmationSteps):
                 f"({kind.value} whistle {whistle.seq}, event {event.seq})",
             )
 
-    async def _whistle(self, action: WhistleInput) -> None:
-        await self._blow(action, WhistleKind(action.kind), action.departments, action.reason)
-
-    async def _auto_whistle(self) -> None:
-        """The policy's own whistle, when a case of its type and colour reaches the township."""
-        f, intake = self._file, self._start.intake
-        rule = auto_whistle(intake.dispute_type, f.risk, whistle_policy(self._start.policy.whistle))
-        if rule is None or f.whistles or not workflow.patched("auto-whistle"):
-            return
-        kind, codes = rule
-        await self._blow(None, kind, codes, f"policy: {intake.dispute_type.value}, {f.risk.value}")
-
-    async def _duty_changed(self, change: DutyChange) -> None:
-        f = self._file
+    def duty_changed(self, change: DutyChange) -> None:
+        ctx, f = self.ctx, self.ctx.file
         whistle = next(w for w in f.whistles if w.seq == change.whistle_seq)
         whistle.duties[change.department] = change.state.value
         by = f" by {change.actor.name}" if change.actor else ""
@@ -128,8 +127,8 @@ class WhistleSteps(ConfirmationSteps):
             dept = Recipient(
                 role=change.department, unit=change.detail.get("unit", f.units[Level.township])
             )
-            notify = [self._county(), dept]
-        await self._record(
+            notify = [ctx.county(), dept]
+        ctx.record(
             f"department_{change.event.value}",
             f"{change.department}: {change.event.value.replace('_', ' ')}{by} → "
             f"{change.state.value}" + (" (督办 by the county)" if notify else ""),
@@ -143,18 +142,18 @@ class WhistleSteps(ConfirmationSteps):
             },
             notify=notify,
         )
-        await self._check_quorum(whistle)
+        self._check_quorum(whistle)
 
-    async def _check_quorum(self, whistle: Whistle) -> None:
+    def _check_quorum(self, whistle: Whistle) -> None:
         if whistle.answered:
             return
-        rules = whistle_policy(self._start.policy.whistle).kinds[WhistleKind(whistle.kind)]
+        rules = self.ctx.policy.whistle.kinds[WhistleKind(whistle.kind)]
         states = whistle.duties
         reported = {c for c, s in states.items() if s == DutyState.reported.value}
         excused = {c for c, s in states.items() if s == DutyState.excused.value}
         if quorum_met(rules, list(states), reported, excused):
             whistle.answered = True
-            await self._record(
+            self.ctx.record(
                 "whistle_answered",
                 f"whistle {whistle.seq} answered: {', '.join(sorted(reported)) or 'nobody'} "
                 f"reported (quorum {rules.quorum}); the case moves on",
@@ -164,10 +163,3 @@ class WhistleSteps(ConfirmationSteps):
                     "excused": sorted(excused),
                 },
             )
-
-    async def _arrive_at(
-        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
-    ) -> None:
-        await super()._arrive_at(level, why=why, trigger=trigger, actor=actor)
-        if level is Level.township:
-            await self._auto_whistle()

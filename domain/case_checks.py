@@ -1,0 +1,264 @@
+"""Whether an action may be taken on a case now: one pure check per action.
+
+Each check takes the case file, the case's start (intake and policy) and the action, and
+raises ValueError with the reason when the actor may not act or the case cannot take the
+action now. The workflow runs the same check as the update's validator (a refused action
+leaves nothing in the history) and again when it applies the action, since the case may
+have moved on in between. Pure: no Temporal, no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain import authority
+from domain.actions import (
+    ArbitrationInput,
+    ConfirmationInput,
+    EscalateInput,
+    ExtendInput,
+    OutcomeInput,
+    PauseInput,
+    RefuseInput,
+    RegradeInput,
+    ResumeInput,
+    TrackExtendInput,
+    TrackInput,
+    TransferAnswer,
+    TransferInput,
+    VisitInput,
+    WhistleInput,
+    WithdrawInput,
+)
+from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, Visit, Whistle
+from domain.durations import Budget
+from domain.ladder import Level, next_level
+from domain.mediation import Extension, Track, allowed_choices, time_limit
+from domain.whistle import WhistleKind
+
+PARTY_ROLES = frozenset({"applicant", "respondent", "third_party"})
+COURT_ROLES = frozenset({"court", "judge"})
+
+
+def holder(case: CaseFile, start: CaseStart) -> authority.Holder:
+    """Who holds the case, for `domain.authority`'s rules."""
+    return authority.Holder(
+        case_id=case.case_id,
+        level=case.level,
+        units=case.units,
+        parties=tuple((p.name, p.role.value) for p in start.intake.parties),
+        transfer_to=case.transfer.to_unit if case.transfer else None,
+    )
+
+
+def pending_visits(case: CaseFile) -> list[Visit]:
+    return [v for v in case.follow_up.visits if v.result is None]
+
+
+def open_whistle(case: CaseFile) -> Whistle | None:
+    return next((w for w in case.whistles if not w.answered), None)
+
+
+def _require(case: CaseFile, allowed: Iterable[CaseStatus], what: str) -> None:
+    if case.status not in allowed:
+        raise ValueError(f"case {case.case_id} is {case.status.value}: cannot {what} now")
+
+
+# -- the ladder ----------------------------------------------------------------------------
+
+
+def report_outcome(case: CaseFile, start: CaseStart, a: OutcomeInput) -> None:
+    _require(case, ON_THE_LADDER, "record an outcome")
+    if a.level is not None and a.level is not case.level:
+        raise ValueError(
+            f"case {case.case_id} is at the {case.level.value} level now, not "
+            f"{a.level.value}: the outcome was meant for an earlier stage"
+        )
+    authority.check_responsible(a.actor, holder(case, start))
+
+
+def pause(case: CaseFile, start: CaseStart, a: PauseInput) -> None:
+    _require(case, {CaseStatus.open}, "pause the clock")
+    authority.check_responsible(a.actor, holder(case, start))
+
+
+def resume(case: CaseFile, start: CaseStart, a: ResumeInput) -> None:
+    _require(case, {CaseStatus.paused}, "resume the clock")
+    authority.check_responsible(a.actor, holder(case, start))
+
+
+def extension_refusal(case: CaseFile, start: CaseStart, by: str) -> str | None:
+    """Why an extension of `by` is over the policy's cap, or None when it fits."""
+    clock, policy = case.clock, start.policy
+    if clock.due_at is None:
+        return f"case {case.case_id} has no running deadline to extend"
+    added = policy.after(clock.due_at, Budget.parse(by)).due - clock.due_at
+    span = clock.due_at - clock.started_at - clock.paused_this_level - clock.extended
+    cap = span * policy.extension_cap
+    if clock.extended + added > cap:
+        return (
+            f"an extension of {by} would exceed the policy's cap at this level: "
+            f"{hours(cap)} in all ({policy.extension_cap:.0%} of the budget), "
+            f"{hours(clock.extended)} already granted"
+        )
+    return None
+
+
+def extend(case: CaseFile, start: CaseStart, a: ExtendInput) -> None:
+    _require(case, {CaseStatus.open}, "extend the deadline")
+    authority.check_supervisor_above(a.actor, holder(case, start))
+    if (refusal := extension_refusal(case, start, a.by)) is not None:
+        raise ValueError(refusal)
+
+
+def request_escalation(case: CaseFile, start: CaseStart, a: EscalateInput) -> None:
+    _require(case, ON_THE_LADDER, "go up a level")
+    authority.check_party(a.actor, holder(case, start), roles=frozenset({"applicant"}))
+    if next_level(case.level) is None:
+        raise ValueError(f"case {case.case_id} is at the county: there is no level above")
+
+
+def pull_up(case: CaseFile, start: CaseStart, a: EscalateInput) -> None:
+    _require(case, ON_THE_LADDER, "pull the case up")
+    authority.pull_up_level(a.actor, holder(case, start), a.to_level)
+
+
+def regrade(case: CaseFile, start: CaseStart, a: RegradeInput) -> None:
+    _require(case, ON_THE_LADDER, "re-grade the risk")
+    authority.check_responsible(a.actor, holder(case, start))
+
+
+def transfer(case: CaseFile, start: CaseStart, a: TransferInput) -> None:
+    _require(case, {CaseStatus.open, CaseStatus.paused}, "transfer it")
+    authority.check_responsible(a.actor, holder(case, start))
+    if case.transfer is not None:
+        raise ValueError(f"a transfer to {case.transfer.to_unit} is already waiting")
+    if a.to_unit == case.units[case.level]:
+        raise ValueError(f"case {case.case_id} is already with {a.to_unit}")
+
+
+def answer_transfer(case: CaseFile, start: CaseStart, a: TransferAnswer) -> None:
+    authority.check_transfer_receiver(a.actor, holder(case, start))
+
+
+def withdraw(case: CaseFile, start: CaseStart, a: WithdrawInput) -> None:
+    _require(case, ON_THE_LADDER, "withdraw it")
+    authority.check_party(a.actor, holder(case, start), roles=frozenset({"applicant"}))
+
+
+def refuse(case: CaseFile, start: CaseStart, a: RefuseInput) -> None:
+    _require(case, ON_THE_LADDER, "refuse mediation")
+    authority.check_party(a.actor, holder(case, start))
+
+
+def record_visit(case: CaseFile, start: CaseStart, a: VisitInput) -> None:
+    _require(case, {CaseStatus.resolved}, "record a return visit")
+    authority.check_visitor(a.actor, holder(case, start))
+    if not any(v.visit == a.visit for v in pending_visits(case)):
+        raise ValueError(f"case {case.case_id} has no {a.visit} visit waiting")
+
+
+# -- whistles, tracks, arbitration, confirmation ---------------------------------------------
+
+
+def blow_whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
+    _require(case, ON_THE_LADDER, "blow a whistle")
+    if case.level not in (Level.township, Level.county):
+        raise ValueError(
+            f"case {case.case_id} is at the {case.level.value} level: "
+            "only the township or the county blows the whistle (街乡吹哨)"
+        )
+    authority.check_responsible(a.actor, holder(case, start))
+    if (waiting := open_whistle(case)) is not None:
+        raise ValueError(f"whistle {waiting.seq} is still waiting for its departments")
+    WhistleKind(a.kind)
+
+
+def change_track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:
+    _require(case, ON_THE_LADDER, "change the mediation track")
+    if case.mediation is None:
+        raise ValueError(f"case {case.case_id} has no mediation track")
+    if a.to_track is None:
+        authority.check_responsible(a.actor, holder(case, start))
+        return
+    try:
+        track = Track(a.to_track)
+    except ValueError:
+        raise ValueError(
+            f"{a.to_track!r} is not a track: {', '.join(t.value for t in Track)}"
+        ) from None
+    if a.actor.role in PARTY_ROLES:
+        authority.check_party(a.actor, holder(case, start))
+        dispute = start.intake.dispute_type
+        allowed = allowed_choices(dispute, start.policy.mediation)
+        if track not in allowed:
+            raise ValueError(
+                f"the parties may not choose {track.value} for a {dispute.value} dispute; "
+                f"open to them: {', '.join(sorted(t.value for t in allowed))}"
+            )
+    else:
+        authority.check_responsible(a.actor, holder(case, start))
+    if track.value == case.mediation.track:
+        raise ValueError(f"case {case.case_id} is already on the {track.value} track")
+
+
+def extend_track(case: CaseFile, start: CaseStart, a: TrackExtendInput) -> None:
+    _require(case, ON_THE_LADDER, "extend the mediation track")
+    m = case.mediation
+    if m is None:
+        raise ValueError(f"case {case.case_id} has no mediation track")
+    if m.track == Track.labour_arbitration.value:
+        raise ValueError("an arbitration award is extended with `arbitration extended`")
+    authority.check_responsible(a.actor, holder(case, start))
+    # The policy's rules (consent, caps) over every extension the track would then have.
+    wanted = [Extension(length=x, both_parties_consent=True) for x in m.extensions] + [
+        Extension(length=a.by, both_parties_consent=a.both_parties_consent)
+    ]
+    time_limit(Track(m.track), *wanted, policy=start.policy.mediation)
+
+
+def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
+    _require(case, ON_THE_LADDER, "record an arbitration step")
+    m = case.mediation
+    if m is None or m.track != Track.labour_arbitration.value:
+        raise ValueError(f"case {case.case_id} is not in labour arbitration")
+    if a.actor.role != "arbitrator":
+        raise ValueError(f"{a.actor.name} ({a.actor.role}): only an arbitrator records this")
+    if (a.step == "accepted") == (m.accepted_at is not None):
+        raise ValueError(
+            "the committee has already accepted the case"
+            if m.accepted_at
+            else f"the committee must accept the case before the {a.step}"
+        )
+
+
+def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None:
+    c = case.confirmation
+    if c is None or c.outcome is not None:
+        raise ValueError(f"case {case.case_id} has no judicial confirmation open")
+    if a.step == "applied":
+        authority.check_party(a.actor, holder(case, start))
+        if c.applied_at is not None:
+            raise ValueError("the parties have already applied")
+        return
+    if a.actor.role not in COURT_ROLES:
+        raise ValueError(f"{a.actor.name} ({a.actor.role}): only the court records this")
+    needs = {
+        "accepted": c.applied_at is not None and c.accepted_at is None,
+        "extended": c.accepted_at is not None,
+        "confirmed": c.accepted_at is not None,
+        "rejected": c.accepted_at is not None,
+    }
+    if not needs[a.step]:
+        raise ValueError(
+            f"judicial confirmation cannot be {a.step} now: "
+            f"applied {c.applied_at is not None}, accepted {c.accepted_at is not None}"
+        )
+
+
+def hours(delta) -> str:
+    """A duration as people say it: '36.0 h', '2.5 days', '20 min'."""
+    h = delta.total_seconds() / 3600
+    if h >= 48:
+        return f"{h / 24:.1f} days"
+    return f"{h:.1f} h" if h >= 1 else f"{delta.total_seconds() / 60:.0f} min"

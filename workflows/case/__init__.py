@@ -1,0 +1,19 @@
+"""The case workflow and the parts it composes: one module per concern.
+
+workflow.py      CaseWorkflow: the story (`run`), the actions people take, the query
+context.py       CaseContext: the file, the start, record(), recipients, the step's write
+actions.py       @case_action: an update paired with its pure check, applied in order
+alarm.py         the one timer, re-armed only when the next wake-up moves
+publish.py       search attributes (on change), the Web UI's details, the view
+ladder.py        a level's handler and clock: warnings, deadline, climbing, pause, extension
+transfer.py      transfer of jurisdiction (首接负责制)
+turns.py         re-grading, withdrawal, refusal
+followup.py      resolution, return visits (回访), reopening, closing
+tracks.py        tri-linked mediation (三调联动) and labour arbitration
+confirmation.py  judicial confirmation (司法确认)
+whistles.py      whistle and report (吹哨报到)
+"""
+
+from workflows.case.workflow import CaseWorkflow
+
+__all__ = ["CaseWorkflow"]

@@ -1,0 +1,182 @@
+"""The case context every part of CaseWorkflow shares: the file, the start, `record()`,
+who to tell, and the one ledger write that ends each step.
+
+A step records its events here as it goes (no Temporal call); `flush()` then writes them,
+their notifications and the case's new state in one activity, and publishes what changed
+to the Web UI. Deterministic: only workflow APIs and pure code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.ledger import LedgerActivities
+    from activities.roster import RosterActivities
+    from domain import case_checks
+    from domain.actions import Actor
+    from domain.case_models import (
+        RECENT_EVENTS,
+        Assignee,
+        AssignRequest,
+        CaseEvent,
+        CaseFile,
+        CaseRegistration,
+        CaseSnapshot,
+        CaseStart,
+        CaseStatus,
+        Notification,
+        Recipient,
+        StepWrite,
+    )
+    from domain.intake_models import Location
+    from domain.ladder import Level, next_level
+    from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
+    from workflows.case import publish
+
+
+class CaseContext:
+    """The case as every part sees it, and the record of the step under way."""
+
+    def __init__(self, start: CaseStart, file: CaseFile) -> None:
+        self.start, self.file = start, file
+        self.policy, self.intake = start.policy, start.intake
+        self._events: list[CaseEvent] = []
+        self._notes: list[Notification] = []
+        self._registration: CaseRegistration | None = None
+
+    # -- who and where -------------------------------------------------------------------
+
+    def location(self) -> Location:
+        u = self.file.units
+        return Location(
+            county=u[Level.county],
+            township=u[Level.township],
+            village=u[Level.village],
+            grid=u[Level.grid],
+        )
+
+    def local(self, moment: datetime) -> datetime:
+        return self.policy.local(moment)
+
+    def supervisor_above(self, level: Level | None = None) -> Recipient:
+        """The supervisor of the unit above `level` (the county's own at the top)."""
+        level = level or self.file.level
+        above = next_level(level) or level
+        return Recipient(role="supervisor", unit=self.file.units[above])
+
+    def county(self) -> Recipient:
+        return self.supervisor_above(Level.county)
+
+    def handler(self) -> Recipient:
+        f = self.file
+        return Recipient(
+            role=f.assignee.role if f.assignee else "handler",
+            unit=f.units[f.level],
+            name=f.assignee.name if f.assignee else None,
+        )
+
+    def parties(self) -> list[Recipient]:
+        return [
+            Recipient(role=p.role.value, unit="party", name=p.name) for p in self.intake.parties
+        ]
+
+    def police(self) -> list[Recipient]:
+        """The township's police station, when the case is in mediation (Art. 25)."""
+        if self.file.mediation is None:
+            return []
+        return [Recipient(role="police_station", unit=self.file.units[Level.township])]
+
+    async def assignee(self, level: Level) -> Assignee | None:
+        """The roster's handler for `level` of this case's place (None when nobody is)."""
+        found = await workflow.execute_activity_method(
+            RosterActivities.assign_handler,
+            AssignRequest(case_id=self.file.case_id, level=level, location=self.location()),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=DB_RETRY,
+        )
+        return found.assignee
+
+    # -- recording -----------------------------------------------------------------------
+
+    def register(self, registration: CaseRegistration) -> None:
+        """The ledger's row for the case: written with the opening step's events."""
+        self._registration = registration
+
+    def record(
+        self,
+        kind: str,
+        summary: str,
+        *,
+        actor: Actor | None = None,
+        data: dict[str, Any] | None = None,
+        notify: list[Recipient] | None = None,
+    ) -> CaseEvent:
+        """Add an event to this step; `flush()` writes it with the rest of the step."""
+        f = self.file
+        f.last_seq += 1
+        event = CaseEvent(
+            seq=f.last_seq,
+            at=workflow.now(),
+            kind=kind,
+            level=f.level,
+            summary=summary,
+            actor=actor,
+            data=data or {},
+        )
+        f.recent = [*f.recent[-(RECENT_EVENTS - 1) :], event]
+        self._events.append(event)
+        if notify:
+            self._notes.append(
+                Notification(case_id=f.case_id, seq=event.seq, recipients=notify, message=summary)
+            )
+        workflow.logger.info(summary, extra={"kind": kind, "case_level": f.level.value})
+        return event
+
+    def finish(self, status: CaseStatus, kind: str, summary: str, **record: Any) -> None:
+        """Withdrawn or referred: the event that says why, then `closed` with the outcome."""
+        f = self.file
+        f.status, f.clock.due_at, f.closed_at, f.transfer = status, None, workflow.now(), None
+        f.clock.paused_since = None
+        self.record(kind, summary, **record)
+        self.record("closed", f"case closed: {status.value}", data={"outcome": status.value})
+
+    async def flush(self) -> None:
+        """End the step: its events, notifications and the case's state to the ledger in one
+        activity; the search attributes that changed and the UI's details to Temporal."""
+        if not self._events:
+            return
+        f = self.file
+        step = StepWrite(
+            case_id=f.case_id,
+            registration=self._registration,
+            events=self._events,
+            notifications=self._notes,
+            snapshot=CaseSnapshot(
+                case_id=f.case_id,
+                status=f.status,
+                level=f.level,
+                assignee=f.assignee,
+                due_at=f.clock.due_at,
+                closed_at=f.closed_at,
+                last_seq=f.last_seq,
+                risk=f.risk,
+                location=self.location(),
+            ),
+        )
+        self._events, self._notes, self._registration = [], [], None
+        publish.publish(self)
+        kinds = ", ".join(dict.fromkeys(e.kind for e in step.events))
+        await workflow.execute_activity_method(
+            LedgerActivities.write_step,
+            step,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=DB_RETRY,
+            summary=f"ledger: {kinds}",
+        )
+
+    def holder(self):
+        return case_checks.holder(self.file, self.start)

@@ -1,0 +1,168 @@
+"""Resolution and its follow-up: return visits (回访), reopening, closing.
+
+A part of CaseWorkflow. A resolved case gets its return visits from the grid worker; a bad
+result within the reopen window reopens it at the level the policy chooses, keeping its
+history. Whether the case may close is the workflow's question (visits and judicial
+confirmation both must be done).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.actions import OutcomeInput, VisitInput
+    from domain.case_checks import pending_visits
+    from domain.case_models import CaseStatus, Visit
+    from domain.durations import parse_duration
+    from domain.ladder import Level
+    from workflows.case.alarm import Wake
+    from workflows.case.context import CaseContext
+    from workflows.case.ladder import Arrive, Ladder
+
+REOPENING_RESULTS = ("dissatisfied", "agreement_broken", "flared_up")
+
+
+class FollowUp:
+    def __init__(self, ctx: CaseContext, ladder: Ladder, arrive: Arrive) -> None:
+        self.ctx = ctx
+        self._ladder, self._arrive = ladder, arrive
+
+    def pending(self) -> bool:
+        return bool(pending_visits(self.ctx.file))
+
+    def resolve(self, action: OutcomeInput) -> None:
+        f, now = self.ctx.file, workflow.now()
+        if f.clock.paused_since is not None:  # paused time never counts
+            self._ladder.end_pause()
+        due = f.clock.due_at
+        on_time = due is not None and now <= due
+        f.status, f.clock.due_at, f.transfer = CaseStatus.resolved, None, None
+        f.follow_up.resolved_level, f.follow_up.resolved_at = f.level, now
+        self.ctx.record(
+            "resolved",
+            f"resolved at the {f.level.value} level by {action.actor.name}",
+            actor=action.actor,
+            data={
+                "agreement": action.agreement,
+                "note": action.reason,
+                "due_at": due.isoformat() if due else None,
+                "on_time": on_time,
+            },
+        )
+
+    async def schedule_visits(self) -> None:
+        ctx, f, now = self.ctx, self.ctx.file, workflow.now()
+        rules = ctx.policy.return_visits
+        window = parse_duration(rules.window)
+        for name, delay in rules.schedule.items():
+            at = now + parse_duration(delay)
+            f.follow_up.visits.append(Visit(visit=name, due_at=at, overdue_at=at + window))
+        if not f.follow_up.visits:
+            return
+        visitor = await ctx.assignee(Level.grid)
+        for v in f.follow_up.visits:
+            ctx.record(
+                "visit_scheduled",
+                f"{v.visit} visit due {ctx.local(v.due_at):%Y-%m-%d %H:%M}, by grid "
+                f"{f.units[Level.grid]}",
+                data={
+                    "visit": v.visit,
+                    "due_at": v.due_at.isoformat(),
+                    "assignee": visitor.model_dump() if visitor else None,
+                },
+            )
+
+    def wakeups(self) -> list[Wake]:
+        if self.ctx.file.status is not CaseStatus.resolved:
+            return []
+        return [
+            Wake(v.overdue_at, f"{v.visit} return visit")
+            for v in pending_visits(self.ctx.file)
+            if not v.flagged_overdue
+        ]
+
+    async def on_clock(self, now: datetime) -> bool:
+        if self.ctx.file.status is not CaseStatus.resolved:
+            return False
+        for v in pending_visits(self.ctx.file):
+            if not v.flagged_overdue and now >= v.overdue_at:
+                v.flagged_overdue = True
+                self.ctx.record(
+                    "visit_overdue",
+                    f"the {v.visit} return visit is overdue (due "
+                    f"{self.ctx.local(v.due_at):%Y-%m-%d})",
+                    data={"visit": v.visit, "due_at": v.due_at.isoformat()},
+                    notify=[self.ctx.supervisor_above(Level.grid)],
+                )
+                return True
+        return False
+
+    async def record_visit(self, action: VisitInput) -> bool:
+        """The visit's result; True when the case reopened."""
+        ctx, f, now = self.ctx, self.ctx.file, workflow.now()
+        rules = ctx.policy.return_visits
+        visit = next(v for v in pending_visits(f) if v.visit == action.visit)
+        data = {
+            "visit": visit.visit,
+            "result": action.result,
+            "attempt": visit.attempt,
+            "note": action.note,
+        }
+        if action.result == "unreachable" and visit.attempt <= rules.retries:
+            visit.attempt += 1
+            visit.due_at = now + parse_duration(rules.retry_after)
+            visit.overdue_at = visit.due_at + parse_duration(rules.window)
+            visit.flagged_overdue = False
+            ctx.record(
+                "visit_done",
+                f"{visit.visit} visit: applicant unreachable (attempt {visit.attempt - 1}); "
+                f"trying again {ctx.local(visit.due_at):%Y-%m-%d}",
+                actor=action.actor,
+                data=data,
+            )
+            return False
+        visit.result = action.result
+        ctx.record(
+            "visit_done",
+            f"{visit.visit} visit by {action.actor.name}: {action.result.replace('_', ' ')}",
+            actor=action.actor,
+            data=data,
+        )
+        resolved_at = f.follow_up.resolved_at
+        assert resolved_at is not None
+        if action.result in REOPENING_RESULTS and now - resolved_at <= parse_duration(
+            rules.reopen_window
+        ):
+            await self._reopen(action)
+            return True
+        return False
+
+    async def _reopen(self, action: VisitInput) -> None:
+        f, fu = self.ctx.file, self.ctx.file.follow_up
+        assert fu.resolved_level is not None
+        to = self.ctx.policy.reopen_level(fu.resolved_level)
+        fu.reopen_count += 1
+        fu.visits = [v for v in fu.visits if v.result is not None]
+        self.ctx.record(
+            "reopened",
+            f"reopened after the {action.visit} visit ({action.result.replace('_', ' ')}): "
+            f"back to the {to.value} level",
+            actor=action.actor,
+            data={
+                "from_level": fu.resolved_level.value,
+                "to_level": to.value,
+                "reason": action.result,
+                "visit": action.visit,
+            },
+        )
+        f.level = to  # reopening is not a climb: the event says `assigned`
+        fu.resolved_level, fu.resolved_at = None, None
+        await self._arrive(to, why="reopened", trigger="reopened")
+
+    def close(self) -> None:
+        f = self.ctx.file
+        f.status, f.closed_at = CaseStatus.closed, workflow.now()
+        self.ctx.record("closed", "follow-up done: case closed", data={"outcome": "resolved"})

@@ -1,0 +1,89 @@
+"""Transfer of jurisdiction (首接负责制): the case stays with its first unit until the
+receiving unit accepts; an objection within the window keeps it there, silence accepts.
+
+A part of CaseWorkflow; taking the case over is an arrival at the same level.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain.actions import Actor, TransferAnswer, TransferInput
+    from domain.case_models import Recipient
+    from domain.case_models import Transfer as TransferState
+    from domain.durations import Budget
+    from workflows.case.alarm import Wake
+    from workflows.case.context import CaseContext
+    from workflows.case.ladder import Arrive
+
+
+class Transfer:
+    def __init__(self, ctx: CaseContext, arrive: Arrive) -> None:
+        self.ctx = ctx
+        self._arrive = arrive
+
+    def request(self, action: TransferInput) -> None:
+        ctx, f, now = self.ctx, self.ctx.file, workflow.now()
+        window = ctx.policy.after(now, Budget.parse(ctx.policy.transfer_objection_window))
+        f.transfer = TransferState(
+            to_unit=action.to_unit, requested_at=now, answer_by=window.due, reason=action.reason
+        )
+        ctx.record(
+            "transfer_requested",
+            f"{action.actor.name} hands the case to {action.to_unit} ({action.reason}); "
+            f"{f.units[f.level]} stays responsible until it accepts; objections by "
+            f"{ctx.local(window.due):%Y-%m-%d %H:%M}",
+            actor=action.actor,
+            data={
+                "to_unit": action.to_unit,
+                "to_level": f.level.value,
+                "reason": action.reason,
+                "answer_by": window.due.isoformat(),
+            },
+            notify=[Recipient(role="handler", unit=action.to_unit)],
+        )
+
+    async def answer(self, action: TransferAnswer) -> None:
+        ctx, f = self.ctx, self.ctx.file
+        assert f.transfer is not None
+        if action.accept:
+            await self._take_over(action.actor, deemed=False)
+            return
+        to_unit, f.transfer = f.transfer.to_unit, None
+        ctx.record(
+            "transfer_objected",
+            f"{to_unit} objects to the transfer ({action.reason}); the case stays with "
+            f"{f.units[f.level]}",
+            actor=action.actor,
+            data={"reason": action.reason, "to_unit": to_unit},
+            notify=[ctx.handler()],
+        )
+
+    def wakeups(self) -> list[Wake]:
+        t = self.ctx.file.transfer
+        return [Wake(t.answer_by, "transfer objection window")] if t else []
+
+    async def on_clock(self, now: datetime) -> bool:
+        t = self.ctx.file.transfer
+        if t is None or now < t.answer_by:
+            return False
+        await self._take_over(None, deemed=True)
+        return True
+
+    async def _take_over(self, actor: Actor | None, *, deemed: bool) -> None:
+        f = self.ctx.file
+        assert f.transfer is not None
+        old, new = f.units[f.level], f.transfer.to_unit
+        f.units = {**f.units, f.level: new}
+        f.transfer = None
+        how = "did not object in time: deemed accepted" if deemed else "accepted"
+        self.ctx.record(
+            "transfer_accepted",
+            f"{new} {how}; the case moves from {old}",
+            actor=actor,
+            data={"from_unit": old, "to_unit": new, "deemed": deemed},
+        )
+        await self._arrive(f.level, why=f"transferred from {old}", trigger="transfer")

@@ -1,0 +1,341 @@
+"""CaseWorkflow: one dispute's life, from intake up the ladder to its last return visit.
+
+`run` is the story: the case opens at the level its risk colour calls for and is routed to
+a mediation track; then, one step at a time, it applies what people do (updates, each paired
+with its check) or what its clocks say (deadlines, warnings, a transfer's window, a track's
+time limit, judicial confirmation, return visits), until it ends.
+
+Each concern is a part the workflow holds, sharing one `CaseContext`: `ladder`, `handover`
+(transfer), `turns`, `followup`, `tracks`, `judicial` (confirmation) and `whistles`; the lines
+where one part leads to another are here. Every step ends with one ledger write
+(`CaseContext.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
+case continues as new, carrying its file.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import case_checks as check
+    from domain.actions import (
+        Actor,
+        ArbitrationInput,
+        ConfirmationInput,
+        EscalateInput,
+        ExtendInput,
+        OutcomeInput,
+        PauseInput,
+        RefuseInput,
+        RegradeInput,
+        ResumeInput,
+        TrackExtendInput,
+        TrackInput,
+        TransferAnswer,
+        TransferInput,
+        VisitInput,
+        WhistleInput,
+        WithdrawInput,
+    )
+    from domain.authority import pull_up_level
+    from domain.case_models import (
+        FINISHED,
+        CaseFile,
+        CaseRegistration,
+        CaseResult,
+        CaseStart,
+        CaseStatus,
+        CaseView,
+        LevelClock,
+    )
+    from domain.duty_contract import DUTY_CHANGED_SIGNAL, DutyChange
+    from domain.ladder import Level, next_level
+    from domain.risk import RiskColour
+    from workflows.case import publish
+    from workflows.case.actions import Pending, case_action
+    from workflows.case.alarm import Alarm, Wake
+    from workflows.case.confirmation import Confirmation
+    from workflows.case.context import CaseContext
+    from workflows.case.followup import FollowUp
+    from workflows.case.ladder import Ladder
+    from workflows.case.tracks import Tracks
+    from workflows.case.transfer import Transfer
+    from workflows.case.turns import Turns
+    from workflows.case.whistles import Whistles
+
+
+@workflow.defn
+class CaseWorkflow:
+    @workflow.init
+    def __init__(self, start: CaseStart) -> None:
+        self.ctx = CaseContext(start, start.file or _new_file(start))
+        self.queue: list[Pending] = []
+        self.alarm = Alarm()
+        ctx = self.ctx
+        self.ladder = Ladder(ctx, self.arrive_at)
+        self.handover = Transfer(ctx, self.arrive_at)
+        self.turns = Turns(ctx, self.arrive_at)
+        self.followup = FollowUp(ctx, self.ladder, self.arrive_at)
+        self.tracks = Tracks(ctx)
+        self.judicial = Confirmation(ctx)
+        self.whistles = Whistles(ctx)
+
+    @workflow.run
+    async def run(self, start: CaseStart) -> CaseResult:
+        if start.file is None:
+            await self._open()
+        else:
+            publish.publish(self.ctx)
+        f = self.ctx.file
+        while f.status not in FINISHED:
+            if self.queue:
+                await self._apply(self.queue.pop(0))
+            elif self._time_to_continue_as_new():
+                f.runs += 1
+                workflow.continue_as_new(start.model_copy(update={"file": f}))
+            else:
+                self.alarm.set(self._next_wake())
+                await workflow.wait_condition(
+                    lambda: bool(self.queue) or self.alarm.rang or self._time_to_continue_as_new()
+                )
+                if self.alarm.rang and not self.queue:
+                    self.alarm.clear()
+                    await self._on_clock()
+        # Let updates still returning their answer finish before the case completes.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        assert f.closed_at is not None
+        return CaseResult(case_id=f.case_id, status=f.status, level=f.level, closed_at=f.closed_at)
+
+    # -- the story's steps ---------------------------------------------------------------
+
+    async def _open(self) -> None:
+        ctx, f = self.ctx, self.ctx.file
+        ctx.register(
+            CaseRegistration(
+                case_id=f.case_id,
+                workflow_id=workflow.info().workflow_id,
+                intake=ctx.intake,
+                risk=f.risk,
+                level=f.level,
+                policy_name=ctx.policy.name,
+                opened_at=f.opened_at,
+            )
+        )
+        red = f.risk is RiskColour.red
+        ctx.record(
+            "opened",
+            f"case opened at the {f.level.value} level, risk {f.risk.value}, policy "
+            f"{ctx.policy.name}"
+            + ("; reported to the county at once (重大事项直报)" if red else ""),
+            data={"risk": f.risk.value, "reported_by": ctx.intake.reported_by.model_dump()},
+            notify=[ctx.county()] if red else None,
+        )
+        self.tracks.route_at_intake()
+        await self.arrive_at(f.level, why="opened")
+        await ctx.flush()
+
+    async def arrive_at(
+        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
+    ) -> None:
+        """The case reaches `level`: a handler and a fresh clock; at the township the policy
+        may blow its own whistle."""
+        await self.ladder.arrive(level, why=why, trigger=trigger, actor=actor)
+        if level is Level.township:
+            await self.whistles.policy_whistle()
+
+    async def _resolve(self, action: OutcomeInput) -> None:
+        """Resolved: judicial confirmation may open, then the return visits are scheduled."""
+        self.followup.resolve(action)
+        self.judicial.open(action)
+        await self.followup.schedule_visits()
+        self._close_when_followed_up()
+
+    def _close_when_followed_up(self) -> None:
+        if (
+            self.ctx.file.status is CaseStatus.resolved
+            and not self.followup.pending()
+            and not self.judicial.pending()
+        ):
+            self.followup.close()
+
+    def _parts_with_clocks(self):
+        return (self.handover, self.ladder, self.followup, self.tracks, self.judicial)
+
+    def _next_wake(self) -> Wake | None:
+        wakes = [w for part in self._parts_with_clocks() for w in part.wakeups()]
+        return min(wakes, key=lambda w: w.at) if wakes else None
+
+    async def _on_clock(self) -> None:
+        now = workflow.now()
+        for part in self._parts_with_clocks():
+            if await part.on_clock(now):
+                break
+        self._close_when_followed_up()
+        await self.ctx.flush()
+
+    async def _apply(self, item: Pending) -> None:
+        """Apply one accepted action, checking it again: the case may have moved since."""
+        try:
+            if item.check is not None:
+                item.check()
+        except ValueError as err:
+            item.error, item.done = str(err), True
+            return
+        await item.step(item.action)
+        await self.ctx.flush()
+        item.done = True
+
+    def _time_to_continue_as_new(self) -> bool:
+        """A long history, and nobody waiting on this run for an answer."""
+        info = workflow.info()
+        long = (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= self.ctx.start.history_limit
+        )
+        return long and not self.queue and workflow.all_handlers_finished()
+
+    # -- what people do: each update is its step, validated by its check -------------------
+
+    @case_action(check.report_outcome)
+    async def report_outcome(self, a: OutcomeInput) -> None:
+        """A handler reports `resolved` or `failed`; returns the case as it stands after."""
+        if a.outcome == "resolved":
+            await self._resolve(a)
+        else:
+            await self.ladder.failed(a.actor, a.reason or "")
+
+    @case_action(check.pause)
+    async def pause(self, a: PauseInput) -> None:
+        """Stop the clock: waiting on a party, an appraisal, a hearing."""
+        self.ladder.pause(a)
+
+    @case_action(check.resume)
+    async def resume(self, a: ResumeInput) -> None:
+        """Restart the clock; the deadline moves by the time paused."""
+        self.ladder.resume(a)
+
+    @case_action(check.extend)
+    async def extend(self, a: ExtendInput) -> None:
+        """A supervisor of the level above grants more time, within the policy's cap."""
+        self.ladder.extend(a)
+
+    @case_action(check.request_escalation)
+    async def request_escalation(self, a: EscalateInput) -> None:
+        """The applicant asks for the case to go up a level."""
+        upper = next_level(self.ctx.file.level)
+        assert upper is not None
+        await self.arrive_at(
+            upper,
+            why=f"the applicant asked: {a.reason}",
+            trigger="applicant_request",
+            actor=a.actor,
+        )
+
+    @case_action(check.pull_up)
+    async def pull_up(self, a: EscalateInput) -> None:
+        """A supervisor above pulls the case up to their level (or `to_level`)."""
+        target = pull_up_level(a.actor, self.ctx.holder(), a.to_level)
+        await self.arrive_at(
+            target, why=f"pulled up by {a.actor.name}: {a.reason}", trigger="pull_up", actor=a.actor
+        )
+
+    @case_action(check.regrade)
+    async def regrade(self, a: RegradeInput) -> None:
+        """New risk flags; a red case below the township goes up."""
+        await self.turns.regrade(a)
+
+    @case_action(check.transfer)
+    async def transfer(self, a: TransferInput) -> None:
+        """Hand the case to another unit at the same level (ours until it accepts)."""
+        self.handover.request(a)
+
+    @case_action(check.answer_transfer)
+    async def answer_transfer(self, a: TransferAnswer) -> None:
+        """The receiving unit accepts the case, or objects with a reason."""
+        await self.handover.answer(a)
+
+    @case_action(check.withdraw)
+    async def withdraw(self, a: WithdrawInput) -> None:
+        """The applicant withdraws: the case closes as withdrawn."""
+        self.turns.withdraw(a)
+
+    @case_action(check.refuse)
+    async def refuse(self, a: RefuseInput) -> None:
+        """A party refuses mediation (People's Mediation Law Art. 17)."""
+        await self.turns.refuse(a)
+
+    @case_action(check.record_visit)
+    async def record_visit(self, a: VisitInput) -> None:
+        """The result of a return visit (回访); a bad one within the window reopens the case."""
+        if not await self.followup.record_visit(a):
+            self._close_when_followed_up()
+
+    @case_action(check.blow_whistle)
+    async def blow_whistle(self, a: WhistleInput) -> None:
+        """Summon departments to report (吹哨报到)."""
+        await self.whistles.blow(a)
+
+    @case_action(check.change_track)
+    async def change_track(self, a: TrackInput) -> None:
+        """Hand the case to another track, or (no `to_track`) record that this one failed."""
+        self.tracks.change(a)
+
+    @case_action(check.extend_track)
+    async def extend_track(self, a: TrackExtendInput) -> None:
+        """More time on the mediation track, with both parties' consent."""
+        self.tracks.extend(a)
+
+    @case_action(check.arbitration)
+    async def arbitration(self, a: ArbitrationInput) -> None:
+        """Labour arbitration: accepted (5 days), award (45 days, +15 extended)."""
+        if a.step == "award":
+            await self._resolve(
+                OutcomeInput(
+                    outcome="resolved",
+                    actor=a.actor,
+                    agreement=a.award,
+                    reason="labour arbitration award",
+                )
+            )
+        else:
+            self.tracks.arbitration(a)
+
+    @case_action(check.confirmation)
+    async def confirmation(self, a: ConfirmationInput) -> None:
+        """Judicial confirmation: applied, accepted, extended, confirmed or rejected."""
+        self.judicial.step(a)
+        self._close_when_followed_up()
+
+    @workflow.signal(name=DUTY_CHANGED_SIGNAL)
+    def duty_changed(self, change: DutyChange) -> None:
+        """A summoned department's duty moved (its child workflow tells the case)."""
+
+        async def step(c: DutyChange) -> None:
+            self.whistles.duty_changed(c)
+
+        self.queue.append(Pending(change, step))
+
+    @workflow.query
+    def view(self) -> CaseView:
+        """The case as it stands: level, clock, warnings, transfer, visits, latest events."""
+        return publish.view(self.ctx)
+
+
+def _new_file(start: CaseStart) -> CaseFile:
+    intake, policy, now = start.intake, start.policy, workflow.now()
+    risk = policy.risk_of(intake.risk_flags, intake.dispute_type, intake.amount_cny)
+    loc = intake.location
+    return CaseFile(
+        case_id=start.case_id,
+        risk=risk,
+        risk_flags=list(intake.risk_flags),
+        units={
+            Level.grid: loc.grid,
+            Level.village: loc.village,
+            Level.township: loc.township,
+            Level.county: loc.county,
+        },
+        level=policy.opens_at[risk],
+        opened_at=now,
+        clock=LevelClock(started_at=now),
+    )
