@@ -91,7 +91,14 @@ async def cases(
         person=person,
     )
     rows = await worklist(request.app.state.pool, f, datetime.now(UTC))
-    return [{**r.__dict__, "due_at": r.due_at.isoformat() if r.due_at else None} for r in rows]
+    return [
+        {
+            **r.__dict__,
+            "due_at": r.due_at.isoformat() if r.due_at else None,
+            "time_left": r.time_left,
+        }
+        for r in rows
+    ]
 
 
 @router.get("/cases/{case_id}", summary="The case, its clocks (time left now) and its events")

@@ -29,11 +29,11 @@ from api.text import FIELDS, TEXT, t
 from domain.actions import HANDLER_ROLES, SUPERVISOR
 from runtime import tokens
 from runtime.tokens import Person
-from runtime.worklist import Filters, time_left_text, worklist
+from runtime.worklist import Filters, worklist
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals.update(t=t, TEXT=TEXT, time_left=time_left_text)
+templates.env.globals.update(t=t, TEXT=TEXT)
 SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
 COOKIE_DAYS = 30
 

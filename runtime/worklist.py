@@ -57,11 +57,16 @@ class Row:
     due_at: datetime | None
     seconds_left: float | None
 
+    @property
+    def time_left(self) -> str:
+        """A paused case's clock is stopped: its ledger deadline moves when it resumes."""
+        return "clock paused" if self.status == "paused" else time_left_text(self.seconds_left)
+
     def line(self) -> str:
         """One line of `starter.py list`."""
         return (
             f"{self.case_id}  {self.level}/{self.unit}  {self.status}  {self.risk}  "
-            f"{time_left_text(self.seconds_left)}  {self.assignee or '-'}  {self.title}"
+            f"{self.time_left}  {self.assignee or '-'}  {self.title}"
         )
 
 

@@ -79,6 +79,12 @@ async def test_a_persons_cases_are_their_units_and_those_assigned_to_them(ledger
     assert await ids(ledger, mine_name="x", mine_unit="G-99", mine_role="grid_worker") == []
 
 
+async def test_a_paused_cases_clock_reads_paused(ledger):
+    rows = await worklist(ledger, Filters(status=("paused",)), NOW)
+    assert [r.time_left for r in rows] == ["clock paused"]
+    assert "  clock paused  " in rows[0].line()
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [(None, "no clock"), (3_900, "1h 5m left"), (-90_000, "1d 1h overdue"), (59, "0m left")],
