@@ -13,7 +13,10 @@ import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
@@ -77,6 +80,7 @@ def _errors(app: FastAPI) -> None:
     async def unauthorized(request: Request, err: Unauthorized):
         if web.wants_html(request):
             return web.to_sign_in(request)
+        log.warning("unauthorized", path=request.url.path, reason=str(err))
         return JSONResponse(
             {"detail": str(err)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )
@@ -101,6 +105,21 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"detail": f"cannot reach Temporal: {err}"}, status_code=503)
 
 
+def _docs(app: FastAPI) -> None:
+    """/docs: Swagger UI from the swagger-ui-bundle package's files."""
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
 def create_app(client: Client | None = None, pool: asyncpg.Pool | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -121,6 +140,8 @@ def create_app(client: Client | None = None, pool: asyncpg.Pool | None = None) -
                 await app.state.pool.close()
 
     app = FastAPI(
+        docs_url=None,  # served below from local files: no CDN on a county's intranet
+        redoc_url=None,
         title="Dispute engine",
         summary="Act on dispute cases as the person your token names; read your worklist.",
         version="0.1.0",
@@ -134,5 +155,6 @@ def create_app(client: Client | None = None, pool: asyncpg.Pool | None = None) -
     _errors(app)
     app.include_router(routes.router)
     app.include_router(web.router)
+    _docs(app)
     app.add_middleware(BodyLimit)
     return app

@@ -71,3 +71,13 @@ async def test_sign_in_see_the_worklist_and_act(front, browser):  # noqa: F811
     alert = await page.text_content("[role=alert]")
     assert "transfer refused" in alert
     assert await ledger_kinds(front["pool"], "WEB-1") == kinds
+
+
+async def test_the_api_description_renders_from_local_files(front, browser):  # noqa: F811
+    page = await browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(front["url"])
+            else None)  # fmt: skip
+    await page.goto(front["url"] + "/docs")
+    await page.wait_for_selector(".opblock-summary-path[data-path='/api/cases/{case_id}/pause']")
+    assert outside == []
