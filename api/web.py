@@ -34,6 +34,22 @@ from runtime.worklist import Filters, worklist
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals.update(t=t, TEXT=TEXT)
+
+
+def when(value: str | None) -> str:
+    """An ISO time to the minute, in the offset it carries: "2026-11-27 05:24 +08:00"."""
+    if not value:
+        return "-"
+    moment = datetime.fromisoformat(value)
+    offset = moment.strftime("%z")
+    return (
+        f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+        if offset
+        else f"{moment:%Y-%m-%d %H:%M}"
+    )
+
+
+templates.env.filters["when"] = when
 SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
 COOKIE_DAYS = 30
 
