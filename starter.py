@@ -44,7 +44,7 @@ from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
 from runtime.intake_run import Progress, submit
-from runtime.queries import load_roster, parse_roster
+from runtime.queries import case_history, load_roster, parse_roster
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
 from workflows.case import CaseWorkflow
@@ -133,7 +133,15 @@ async def cmd_status(args: argparse.Namespace) -> int:
             print(f"status: no case {args.case_id}", file=sys.stderr)
             return 1
         raise
-    print(view.model_dump_json(indent=2))
+    # The workflow keeps its latest events; the ledger has the whole history.
+    pool = await db.create_pool(config.database_url())
+    try:
+        history = await case_history(pool, args.case_id)
+    finally:
+        await pool.close()
+    local = view.opened_at.tzinfo
+    events = [e.model_copy(update={"at": e.at.astimezone(local)}) for e in history]
+    print(view.model_copy(update={"events": events or view.events}).model_dump_json(indent=2))
     return 0
 
 
@@ -167,7 +175,15 @@ async def _send_update(
             print(f"{args.command}: {missing}", file=sys.stderr)
             return 1
         raise
-    print(view.model_dump_json(indent=2))
+    # The workflow keeps its latest events; the ledger has the whole history.
+    pool = await db.create_pool(config.database_url())
+    try:
+        history = await case_history(pool, args.case_id)
+    finally:
+        await pool.close()
+    local = view.opened_at.tzinfo
+    events = [e.model_copy(update={"at": e.at.astimezone(local)}) for e in history]
+    print(view.model_copy(update={"events": events or view.events}).model_dump_json(indent=2))
     return 0
 
 
