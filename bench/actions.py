@@ -87,6 +87,16 @@ def actors(pool_rows: list, intake: CaseIntake) -> dict[str, Actor]:
     return found
 
 
+async def settled(handle: WorkflowHandle) -> None:
+    """Once the case has its first handler: a person acts on a case that is there."""
+    for _ in range(500):
+        view = await handle.query(CaseWorkflow.view)
+        if any(e.kind == "assigned" for e in view.events):
+            return
+        await asyncio.sleep(0.02)
+    raise RuntimeError(f"case {view.case_id} never settled")
+
+
 async def count(handle: WorkflowHandle) -> Counter:
     history = await handle.fetch_history()
     return Counter(BILLED[e.event_type] for e in history.events if e.event_type in BILLED)
@@ -102,9 +112,7 @@ async def run_path(s: Servers, name: str, policy, people) -> Counter:
         task_queue=s.task_queue,
     )
     grid = people["grid"]
-    # Act once the case has settled at its first level, as a person would.
-    while not any(e.kind == "assigned" for e in (await handle.query(CaseWorkflow.view)).events):
-        await asyncio.sleep(0.02)
+    await settled(handle)
     if name == "left alone to the county":
         for _ in range(60):
             await s.env.sleep(timedelta(days=1))
