@@ -50,7 +50,7 @@ from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers
 from runtime.intake_run import Progress, policy_with_calendar, submit
-from runtime.queries import load_roster, parse_roster
+from runtime.queries import load_roster, parse_roster, with_history
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
 from runtime.worklist import RISKS, Filters, worklist
@@ -139,6 +139,12 @@ async def cmd_status(args: argparse.Namespace) -> int:
             print(f"status: no case {args.case_id}", file=sys.stderr)
             return 1
         raise
+    # The workflow keeps its latest events; the ledger has the whole history.
+    pool = await db.create_pool(config.database_url())
+    try:
+        view = await with_history(pool, view)
+    finally:
+        await pool.close()
     print(view.model_dump_json(indent=2))
     return 0
 

@@ -25,7 +25,6 @@ from temporalio.worker import Worker
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.reports import ReportActivities
-from activities.roster import RosterActivities
 from domain.naming import TASK_QUEUE
 from runtime import config, db
 from runtime import logging as logsetup
@@ -40,14 +39,13 @@ WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow, DepartmentDutyWor
 
 def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
     """Every activity, bound to its resource."""
-    ledger, roster = LedgerActivities(pool), RosterActivities(pool)
+    ledger = LedgerActivities(pool)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
     return [
         departments.find,
         departments.record_duty,
         ledger.write_step,
-        roster.assign_handler,
         reports.compute,
         reports.write_files,
         reports.record,

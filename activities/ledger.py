@@ -14,7 +14,17 @@ import structlog
 from temporalio import activity
 
 from activities.outbox import QUEUE_SQL, outbox_rows
-from domain.case_models import CaseRegistration, CaseSnapshot, LedgerAck, StepWrite
+from activities.roster import pick_handler
+from domain.case_models import (
+    Assignee,
+    AssignRequest,
+    CaseRegistration,
+    CaseSnapshot,
+    LedgerAck,
+    Notification,
+    Recipient,
+    StepWrite,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -30,6 +40,10 @@ INSERT INTO case_events (case_id, seq, at, kind, level, summary, actor, data)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (case_id, seq) DO NOTHING
 """
+
+_WRITTEN_ASSIGNEE = (
+    "SELECT data -> 'assignee' AS assignee FROM case_events WHERE case_id = $1 AND seq = $2"
+)
 
 # `last_seq < $7` keeps a late retry of an older step from rolling the state back.
 _SNAPSHOT = """
@@ -62,6 +76,50 @@ def _snapshot_row(snap: CaseSnapshot) -> tuple:
     )  # fmt: skip
 
 
+async def _assign(conn: asyncpg.Connection, step: StepWrite) -> tuple[StepWrite, list]:
+    """Pick the step's handlers from the roster and write them into its events, its
+    notifications and its snapshot: the step as it is then to be written."""
+    picked: list[Assignee | None] = []
+    events = {e.seq: e for e in step.events}
+    notes = list(step.notifications)
+    snapshot = step.snapshot
+    for a in step.assignments:
+        # A retry of a step already written keeps the handler it picked then: the roster's
+        # counts have moved since (this case now counts for that handler).
+        row = await conn.fetchrow(_WRITTEN_ASSIGNEE, step.case_id, a.seqs[0])
+        if row is not None:
+            who = Assignee.model_validate(row["assignee"]) if row["assignee"] else None
+        else:
+            request = AssignRequest(case_id=step.case_id, level=a.level, location=a.location)
+            who = (await pick_handler(conn, request)).assignee
+        picked.append(who)
+        for n, seq in enumerate(a.seqs):
+            e = events[seq]
+            data = {**e.data, "assignee": who.model_dump() if who else None}
+            summary = a.text.compose(who) if a.text and n == 0 else e.summary
+            events[seq] = e.model_copy(update={"data": data, "summary": summary})
+        to = Recipient(role=who.role, unit=who.unit, name=who.name) if who else a.fallback
+        if a.text and to is not None:
+            notes.append(
+                Notification(
+                    case_id=step.case_id,
+                    seq=a.seqs[0],
+                    recipients=[to],
+                    message=events[a.seqs[0]].summary,
+                )
+            )
+        if a.holds_case and snapshot is not None:
+            snapshot = snapshot.model_copy(update={"assignee": who})
+    written = step.model_copy(
+        update={
+            "events": [events[e.seq] for e in step.events],
+            "notifications": notes,
+            "snapshot": snapshot,
+        }
+    )
+    return written, picked
+
+
 class LedgerActivities:
     """Writes to the `cases`, `case_events` and `outbox` tables."""
 
@@ -70,7 +128,15 @@ class LedgerActivities:
 
     @activity.defn(name="ledger.write_step")
     async def write_step(self, step: StepWrite) -> LedgerAck:
-        """One step of a case, in one transaction."""
+        """One step of a case, in one transaction: handlers picked, events, notifications,
+        the case's state; returns the handlers picked."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            step, picked = await _assign(conn, step)
+            new = await self._write(conn, step)
+        self._log(step, new)
+        return LedgerAck(written=new, assigned=picked)
+
+    async def _write(self, conn: asyncpg.Connection, step: StepWrite) -> bool:
         events = [
             (
                 step.case_id, e.seq, e.at, e.kind, e.level.value, e.summary,
@@ -78,19 +144,21 @@ class LedgerActivities:
             )
             for e in step.events
         ]  # fmt: skip
-        async with self._pool.acquire() as conn, conn.transaction():
-            registered = None
-            if step.registration is not None:
-                registered = await conn.execute(_REGISTER, *_registration_row(step.registration))
-            # Each status is "INSERT 0 1" for a new row and "INSERT 0 0" for one a retry
-            # already wrote: the step's first event (or its registration) tells if it is new.
-            appended = [await conn.execute(_APPEND_EVENT, *row) for row in events]
-            if step.notifications:
-                await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
-            if step.snapshot is not None:
-                await conn.execute(_SNAPSHOT, *_snapshot_row(step.snapshot))
+        registered = None
+        if step.registration is not None:
+            registered = await conn.execute(_REGISTER, *_registration_row(step.registration))
+        # Each status is "INSERT 0 1" for a new row and "INSERT 0 0" for one a retry already
+        # wrote: the step's first event (or its registration) tells whether it is new.
+        appended = [await conn.execute(_APPEND_EVENT, *row) for row in events]
+        if step.notifications:
+            await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
+        if step.snapshot is not None:
+            await conn.execute(_SNAPSHOT, *_snapshot_row(step.snapshot))
         first = appended[0] if appended else registered
-        new = first is not None and first.endswith(" 1")
+        return first is not None and first.endswith(" 1")
+
+    @staticmethod
+    def _log(step: StepWrite, new: bool) -> None:
         for e in step.events:
             log.info(
                 "event recorded" if new else "event already recorded",
@@ -110,4 +178,3 @@ class LedgerActivities:
                     to_name=r.name,
                     message=note.message,
                 )
-        return LedgerAck(written=new)

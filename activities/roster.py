@@ -1,10 +1,10 @@
-"""Roster activities: who handles a case at a level, from the `roster` table."""
+"""Who handles a case at a level: the `roster` table's pick, made inside a step's ledger
+write (`activities/ledger.py`), so that assigning a handler costs no activity of its own."""
 
 from __future__ import annotations
 
 import asyncpg
 import structlog
-from temporalio import activity
 
 from domain.case_models import Assignee, AssignRequest, AssignResult
 from domain.ladder import jurisdiction
@@ -25,31 +25,27 @@ SELECT r.name, r.unit, r.role
 """
 
 
-class RosterActivities:
-    """Reads the `roster` table."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
-
-    @activity.defn(name="roster.assign_handler")
-    async def assign_handler(self, request: AssignRequest) -> AssignResult:
-        loc = request.location
-        unit = jurisdiction(request.level, loc.county, loc.township, loc.village, loc.grid)
-        row = await self._pool.fetchrow(_PICK, request.level.value, unit)
-        if row is None:
-            log.warning(
-                "no handler on the roster",
-                case_id=request.case_id,
-                case_level=request.level.value,
-                unit=unit,
-            )
-            return AssignResult(assignee=None)
-        assignee = Assignee(name=row["name"], unit=row["unit"], role=row["role"])
-        log.info(
-            "handler assigned",
+async def pick_handler(
+    conn: asyncpg.Connection | asyncpg.Pool, request: AssignRequest
+) -> AssignResult:
+    """The roster's handler for the case's unit at `request.level` (None when nobody is)."""
+    loc = request.location
+    unit = jurisdiction(request.level, loc.county, loc.township, loc.village, loc.grid)
+    row = await conn.fetchrow(_PICK, request.level.value, unit)
+    if row is None:
+        log.warning(
+            "no handler on the roster",
             case_id=request.case_id,
             case_level=request.level.value,
             unit=unit,
-            handler=assignee.name,
         )
-        return AssignResult(assignee=assignee)
+        return AssignResult(assignee=None)
+    assignee = Assignee(name=row["name"], unit=row["unit"], role=row["role"])
+    log.info(
+        "handler assigned",
+        case_id=request.case_id,
+        case_level=request.level.value,
+        unit=unit,
+        handler=assignee.name,
+    )
+    return AssignResult(assignee=assignee)

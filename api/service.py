@@ -17,11 +17,13 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.actions import ApiAction
+from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
 from runtime import tokens, worklist
 from runtime.case_commands import problems
 from runtime.intake_run import current_policy, submit
+from runtime.queries import with_history
 from runtime.tokens import Person
 from workflows.case import CaseWorkflow
 
@@ -109,6 +111,8 @@ async def act(
             ) from None
         raise
     bound.info("action taken")
+    if isinstance(view, CaseView):  # as `starter.py status` shows it: the whole history
+        view = await with_history(pool, view)
     return view.model_dump(mode="json")
 
 
@@ -134,22 +138,20 @@ def seconds_left(view: dict[str, Any], now: datetime) -> float | None:
 
 
 async def case_detail(client: Client, pool: asyncpg.Pool, case_id: str) -> dict[str, Any]:
-    """The workflow's view of the case, its time left now, and its events from the ledger."""
+    """The workflow's view of the case, its time left now, and its whole history (`events`)
+    from the ledger."""
     try:
         view = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.view)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise NotFound(f"no case {case_id}") from None
         raise
-    out = view.model_dump(mode="json")
+    out = (await with_history(pool, view)).model_dump(mode="json")
     now = datetime.now(UTC)
     left = seconds_left(out, now)
     out["now"] = now.isoformat()
     out["seconds_left"] = left
     out["time_left"] = worklist.time_left_text(left)
-    out["ledger_events"] = [
-        {**e, "at": e["at"].isoformat()} for e in await worklist.case_events(pool, case_id)
-    ]
     return out
 
 

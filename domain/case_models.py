@@ -276,24 +276,12 @@ class CaseSnapshot(BaseModel):
     location: Location | None = None
 
 
-class StepWrite(BaseModel):
-    """What one step of a case writes to the ledger, in one transaction: the registration
-    (the opening step only), its events, the notifications they send and the state the step
-    leaves the case in. Idempotent: events on (case_id, seq), notifications on
-    (case_id, seq, recipient), the snapshot only forward in `last_seq`."""
-
-    case_id: str
-    registration: CaseRegistration | None = None
-    events: list[CaseEvent]
-    notifications: list[Notification] = Field(default_factory=list)
-    #: None only for a registration on its own (an operator's or a test's).
-    snapshot: CaseSnapshot | None = None
-
-
 class LedgerAck(BaseModel):
     #: False when the step was already in the ledger (a retried activity): its first event,
     #: or the registration of a step without events.
     written: bool
+    #: The handler each of the step's assignments picked (None: nobody on the roster).
+    assigned: list[Assignee | None] = Field(default_factory=list)
 
 
 class Recipient(BaseModel):
@@ -311,3 +299,46 @@ class Notification(BaseModel):
     seq: int
     recipients: list[Recipient]
     message: str
+
+
+class AssigneeText(BaseModel):
+    """How an event's summary names the handler the ledger picks: `before` + the handler
+    (`found`, formatted with `name` and `unit`; or `missing`) + `after`."""
+
+    before: str
+    found: str
+    missing: str
+    after: str
+
+    def compose(self, assignee: Assignee | None) -> str:
+        who = self.found.format(name=assignee.name, unit=assignee.unit) if assignee else None
+        return f"{self.before}{who or self.missing}{self.after}"
+
+
+class Assignment(BaseModel):
+    """A handler to pick from the roster inside a step's ledger write (no activity of its
+    own): the events `seqs` get it in their data (`assignee`), the first of them its text and
+    its notification (to the handler, or to `fallback` when the unit has nobody)."""
+
+    level: Level
+    location: Location
+    seqs: list[int]
+    text: AssigneeText | None = None
+    fallback: Recipient | None = None
+    #: The handler holds the case from now on (an arrival), not just a visit.
+    holds_case: bool = True
+
+
+class StepWrite(BaseModel):
+    """What one step of a case writes to the ledger, in one transaction: the registration
+    (the opening step only), its events, the notifications they send and the state the step
+    leaves the case in. Idempotent: events on (case_id, seq), notifications on
+    (case_id, seq, recipient), the snapshot only forward in `last_seq`."""
+
+    case_id: str
+    registration: CaseRegistration | None = None
+    events: list[CaseEvent]
+    notifications: list[Notification] = Field(default_factory=list)
+    assignments: list[Assignment] = Field(default_factory=list)
+    #: None only for a registration on its own (an operator's or a test's).
+    snapshot: CaseSnapshot | None = None

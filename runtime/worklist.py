@@ -129,13 +129,3 @@ def build_query(f: Filters, now: datetime) -> tuple[str, list]:
 async def worklist(pool: asyncpg.Pool, filters: Filters, now: datetime) -> list[Row]:
     sql, args = build_query(filters, now)
     return [Row(**dict(r)) for r in await pool.fetch(sql, *args)]
-
-
-async def case_events(pool: asyncpg.Pool, case_id: str) -> list[dict]:
-    """The case's events as the ledger recorded them, in order."""
-    rows = await pool.fetch(
-        "SELECT seq, at, kind, level, summary, actor, data FROM case_events "
-        "WHERE case_id = $1 ORDER BY seq",
-        case_id,
-    )
-    return [dict(r) for r in rows]

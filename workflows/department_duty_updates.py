@@ -1,10 +1,11 @@
 """The updates of DepartmentDutyWorkflow: what a department and its supervisors do to a duty.
 
 A mixin of `workflows/department_duty.py` (one level: the duty is small). The department's
-own staff (role: its code; unit: its unit) check in, file its part or decline; a supervisor of the case's township or county rules on a decline. A validator refuses, with
-the reason, a wrong actor or a move the duty's state machine does not allow, and nothing of
-a refused update is recorded. An accepted update waits in a queue until the main loop applies
-it, and is checked again then: a deadline may have moved the duty on in between.
+own staff (role: its code; unit: its unit) check in, file its part or decline; a supervisor of
+the case's township or county rules on a decline. A validator refuses, with the reason, a
+wrong actor or a move the duty's state machine does not allow, and nothing of a refused
+update is recorded. An accepted update waits in a queue until the main loop applies it, and
+is checked again then: a deadline may have moved the duty on in between.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
-from activities.roster import RosterActivities
+from activities.roster import pick_handler
 from domain.case_models import (
     Assignee,
     AssignRequest,
@@ -31,9 +31,8 @@ OPENED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 async def assign(pool: asyncpg.Pool, level: Level, location: Location = LOCATION) -> AssignResult:
-    roster = RosterActivities(pool)
     request = AssignRequest(case_id="R-0001", level=level, location=location)
-    return await ActivityEnvironment().run(roster.assign_handler, request)
+    return await pick_handler(pool, request)
 
 
 async def add_handlers(pool: asyncpg.Pool, *rows: tuple[str, str, str, str, bool]) -> None:
@@ -96,7 +95,7 @@ async def give_case(
         (Level.county, Assignee(name="李科长", unit="Haibowan District", role="county_centre")),
     ],
 )
-async def test_assign_handler_picks_the_units_handler_for_each_level(
+async def test_pick_handler_picks_the_units_handler_for_each_level(
     clean_pool: asyncpg.Pool, level: Level, expected: Assignee
 ):
     await factories.load_roster(clean_pool)
@@ -117,7 +116,7 @@ async def test_handler_of_another_unit_at_the_same_level_is_not_picked(clean_poo
     assert (await assign(clean_pool, Level.village)).assignee is None
 
 
-async def test_assign_handler_returns_no_assignee_when_the_roster_is_empty(
+async def test_pick_handler_returns_no_assignee_when_the_roster_is_empty(
     clean_pool: asyncpg.Pool,
 ):
     for level in Level:

@@ -156,7 +156,7 @@ async def test_worklist_and_case_page_of_the_caller(front):
     assert mine[0]["seconds_left"] > 0
     assert theirs == []
     assert case["seconds_left"] > 0 and case["time_left"].endswith("left")
-    assert [e["kind"] for e in case["ledger_events"]][:1] == ["opened"]
+    assert [e["kind"] for e in case["events"]][:3] == ["opened", "mediation_track", "assigned"]
     assert (await http.get("/api/cases", headers=bearer(front["service"]))).status_code == 403
 
 

@@ -15,19 +15,20 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
-    from activities.roster import RosterActivities
     from domain import case_checks
     from domain.actions import Actor
     from domain.case_models import (
         RECENT_EVENTS,
         Assignee,
-        AssignRequest,
+        AssigneeText,
+        Assignment,
         CaseEvent,
         CaseFile,
         CaseRegistration,
         CaseSnapshot,
         CaseStart,
         CaseStatus,
+        CaseView,
         Notification,
         Recipient,
         StepWrite,
@@ -47,6 +48,9 @@ class CaseContext:
         self._events: list[CaseEvent] = []
         self._notes: list[Notification] = []
         self._registration: CaseRegistration | None = None
+        self._assignments: list[Assignment] = []
+        #: The case as of its last written step: what queries answer, never half a step.
+        self.shown: CaseView | None = None
 
     # -- who and where -------------------------------------------------------------------
 
@@ -90,15 +94,28 @@ class CaseContext:
             return []
         return [Recipient(role="police_station", unit=self.file.units[Level.township])]
 
-    async def assignee(self, level: Level) -> Assignee | None:
-        """The roster's handler for `level` of this case's place (None when nobody is)."""
-        found = await workflow.execute_activity_method(
-            RosterActivities.assign_handler,
-            AssignRequest(case_id=self.file.case_id, level=level, location=self.location()),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=DB_RETRY,
+    def assign(
+        self,
+        level: Level,
+        events: list[CaseEvent],
+        *,
+        text: AssigneeText | None = None,
+        fallback: Recipient | None = None,
+        holds_case: bool = True,
+    ) -> None:
+        """Have the step's ledger write pick the roster's handler for `level` and name it in
+        `events` (the first one's text and notification: see `Assignment`). The case holds
+        the handler once the step is written."""
+        self._assignments.append(
+            Assignment(
+                level=level,
+                location=self.location(),
+                seqs=[e.seq for e in events],
+                text=text,
+                fallback=fallback,
+                holds_case=holds_case,
+            )
         )
-        return found.assignee
 
     # -- recording -----------------------------------------------------------------------
 
@@ -127,7 +144,6 @@ class CaseContext:
             actor=actor,
             data=data or {},
         )
-        f.recent = [*f.recent[-(RECENT_EVENTS - 1) :], event]
         self._events.append(event)
         if notify:
             self._notes.append(
@@ -155,6 +171,7 @@ class CaseContext:
             registration=self._registration,
             events=self._events,
             notifications=self._notes,
+            assignments=self._assignments,
             snapshot=CaseSnapshot(
                 case_id=f.case_id,
                 status=f.status,
@@ -167,16 +184,39 @@ class CaseContext:
                 location=self.location(),
             ),
         )
-        self._events, self._notes, self._registration = [], [], None
-        publish.publish(self)
+        self._events, self._notes, self._registration, self._assignments = [], [], None, []
         kinds = ", ".join(dict.fromkeys(e.kind for e in step.events))
-        await workflow.execute_activity_method(
+        ack = await workflow.execute_activity_method(
             LedgerActivities.write_step,
             step,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=DB_RETRY,
             summary=f"ledger: {kinds}",
         )
+        events = step.events
+        for assignment, who in zip(step.assignments, ack.assigned, strict=True):
+            events = self._took(assignment, who, events)
+        # The query and the UI show what the ledger holds: the step's events once written.
+        f.recent = [*f.recent, *events][-RECENT_EVENTS:]
+        publish.publish(self)
+        self.shown = publish.view(self)
+
+    def _took(self, a: Assignment, who: Assignee | None, events: list[CaseEvent]):
+        """The handler the ledger picked, into the case and the step's events (as written)."""
+        if a.holds_case:
+            self.file.assignee = who
+        named = {"assignee": who.model_dump() if who else None}
+        return [
+            e.model_copy(
+                update={
+                    "data": {**e.data, **named},
+                    "summary": a.text.compose(who) if a.text and e.seq == a.seqs[0] else e.summary,
+                }
+            )
+            if e.seq in a.seqs
+            else e
+            for e in events
+        ]
 
     def holder(self):
         return case_checks.holder(self.file, self.start)

@@ -53,7 +53,7 @@ class FollowUp:
             },
         )
 
-    async def schedule_visits(self) -> None:
+    def schedule_visits(self) -> None:
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
         rules = ctx.policy.return_visits
         window = parse_duration(rules.window)
@@ -62,18 +62,17 @@ class FollowUp:
             f.follow_up.visits.append(Visit(visit=name, due_at=at, overdue_at=at + window))
         if not f.follow_up.visits:
             return
-        visitor = await ctx.assignee(Level.grid)
-        for v in f.follow_up.visits:
+        scheduled = [
             ctx.record(
                 "visit_scheduled",
                 f"{v.visit} visit due {ctx.local(v.due_at):%Y-%m-%d %H:%M}, by grid "
                 f"{f.units[Level.grid]}",
-                data={
-                    "visit": v.visit,
-                    "due_at": v.due_at.isoformat(),
-                    "assignee": visitor.model_dump() if visitor else None,
-                },
+                data={"visit": v.visit, "due_at": v.due_at.isoformat(), "assignee": None},
             )
+            for v in f.follow_up.visits
+        ]
+        # The grid worker who visits: picked by the ledger's write, named in the events.
+        ctx.assign(Level.grid, scheduled, holds_case=False)
 
     def wakeups(self) -> list[Wake]:
         if self.ctx.file.status is not CaseStatus.resolved:

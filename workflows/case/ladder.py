@@ -16,7 +16,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actions import Actor, ExtendInput, PauseInput, ResumeInput
     from domain.case_checks import hours
-    from domain.case_models import CaseStatus, LevelClock
+    from domain.case_models import AssigneeText, CaseStatus, LevelClock
     from domain.durations import Budget
     from domain.ladder import LADDER, Level, next_level
     from workflows.case.alarm import Wake
@@ -88,10 +88,7 @@ class Ladder:
         if f.transfer is not None:
             why += f"; the transfer to {f.transfer.to_unit} lapsed"
             f.transfer = None
-        f.level, f.status = level, CaseStatus.open
-        f.assignee = await ctx.assignee(level)
-        # The clock starts once the handler is known: the level's budget is theirs.
-        now = workflow.now()
+        f.level, f.status, f.assignee = level, CaseStatus.open, None
         budget = ctx.policy.budget(ctx.intake.complexity, level, f.risk)
         deadline = ctx.policy.after(now, budget)
         moved = deadline.moved_by + [
@@ -104,27 +101,30 @@ class Ladder:
             moved_by=moved,
             paused_total=paused_total,
         )
-        who = (
-            f"{f.assignee.name} ({f.assignee.unit})"
-            if f.assignee
-            else "nobody: no handler on the roster for this unit"
-        )
         due = ctx.local(deadline.due).isoformat(timespec="minutes")
         note = f" — {'; '.join(moved)}" if moved else ""
-        ctx.record(
+        # The ledger's write picks the handler and names them here (the roster is there).
+        text = AssigneeText(
+            before=f"{'escalated to' if climbed else 'at'} the {level.value} level ({why}); "
+            "assigned to ",
+            found="{name} ({unit})",
+            missing="nobody: no handler on the roster for this unit",
+            after=f"; budget {budget.text}, due {due}{note}",
+        )
+        event = ctx.record(
             "escalated" if climbed else "assigned",
-            f"{'escalated to' if climbed else 'at'} the {level.value} level ({why}); "
-            f"assigned to {who}; budget {budget.text}, due {due}{note}",
+            text.compose(None),
             actor=actor,
             data={
                 "why": why,
                 "trigger": trigger,
-                "assignee": f.assignee.model_dump() if f.assignee else None,
+                "assignee": None,
                 "due_at": deadline.due.isoformat(),
                 "deadline": {"budget": budget.text, "moved_by": moved},
             },
-            notify=[ctx.handler()] if f.assignee else [ctx.supervisor_above()],
         )
+        # The handler is told; when the unit has nobody, the supervisor above is.
+        ctx.assign(level, [event], text=text, fallback=ctx.supervisor_above())
 
     async def climb_or_supervise(self, *, why: str, trigger: str) -> None:
         upper = next_level(self.ctx.file.level)

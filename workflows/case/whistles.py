@@ -95,6 +95,8 @@ class Whistles:
             },
             notify=[Recipient(role=d.code, unit=d.unit) for d in found.departments],
         )
+        # The duties write to the ledger under this case: the summons is written first.
+        await ctx.flush()
         case_wf = workflow.info().workflow_id
         for dept in found.departments:
             await workflow.start_child_workflow(

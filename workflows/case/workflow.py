@@ -79,6 +79,8 @@ class CaseWorkflow:
         self.tracks = Tracks(ctx)
         self.judicial = Confirmation(ctx)
         self.whistles = Whistles(ctx)
+        # Queries answer the case as of its last written step: before the first, as it opens.
+        ctx.shown = publish.view(ctx)
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseResult:
@@ -147,7 +149,7 @@ class CaseWorkflow:
         """Resolved: judicial confirmation may open, then the return visits are scheduled."""
         self.followup.resolve(action)
         self.judicial.open(action)
-        await self.followup.schedule_visits()
+        self.followup.schedule_visits()
         self._close_when_followed_up()
 
     def _close_when_followed_up(self) -> None:
@@ -317,8 +319,10 @@ class CaseWorkflow:
 
     @workflow.query
     def view(self) -> CaseView:
-        """The case as it stands: level, clock, warnings, transfer, visits, latest events."""
-        return publish.view(self.ctx)
+        """The case as of its last written step: level, clock, warnings, transfer, visits,
+        latest events."""
+        assert self.ctx.shown is not None
+        return self.ctx.shown
 
 
 def _new_file(start: CaseStart) -> CaseFile:
