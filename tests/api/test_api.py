@@ -191,6 +191,31 @@ async def test_intake_over_http_answers_as_the_cli_does(front, tmp_path):
     assert person.status_code == 403
 
 
+async def test_csv_intake_over_http_answers_as_the_cli_does(front, tmp_path):
+    header = ("case_id,dispute_type,title,county,township,village,grid,applicant_name,"
+              "reported_at,reported_by_name,reported_by_role")  # fmt: skip
+    row = ("{}-1,wages,Wages unpaid,Haibowan District,Qianli Township,East Village,G-01,孙某,"
+           "2026-11-21T10:00:00+08:00,周网格员,grid_worker")  # fmt: skip
+    bad = ("{}-2,wages,,Haibowan District,Qianli Township,East Village,G-01,孙某,yesterday,"
+           "周网格员,grid_worker")  # fmt: skip
+
+    def csv(prefix: str) -> str:
+        return "\n".join([header, row.format(prefix), bad.format(prefix)]) + "\n"
+
+    env = {"DATABASE_URL": front["pg_url"],
+           "TEMPORAL_ADDRESS": front["env"].client.service_client.config.target_host}  # fmt: skip
+    cli = await starter(env, "intake", write(tmp_path, "c.csv", csv("CSVCLI")))
+    http = await front["http"].post(
+        "/api/intake", content=csv("CSVWEB").encode(),
+        headers={**bearer(front["service"]), "Content-Type": "text/csv"},
+    )  # fmt: skip
+
+    same = lambda rows: json.loads(json.dumps(rows).replace("CSVCLI-", "?").replace("CSVWEB-", "?"))  # noqa: E731
+    assert http.status_code == 200, (http.text, cli.stderr)
+    assert [r["status"] for r in http.json()["results"]] == ["started", "rejected"]
+    assert same(http.json()["results"]) == same(lines(cli.stdout))
+
+
 async def test_limits_answer_clearly(front):
     http, grid = front["http"], bearer(front["grid"])
     big = await http.post("/api/cases/X/outcome", content=b"{" + b" " * 70_000 + b"}",
