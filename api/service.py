@@ -137,9 +137,18 @@ def seconds_left(view: dict[str, Any], now: datetime) -> float | None:
     return (due - now).total_seconds()
 
 
-async def case_detail(client: Client, pool: asyncpg.Pool, case_id: str) -> dict[str, Any]:
+async def case_detail(
+    client: Client, pool: asyncpg.Pool, person: Person, case_id: str
+) -> dict[str, Any]:
     """The workflow's view of the case, its time left now, and its whole history (`events`)
-    from the ledger."""
+    from the ledger; only for the people of the case (runtime/worklist.py's `may_read`)."""
+    if person.is_service:
+        raise Refused("an intake token may not read cases")
+    check_case_scope(person, case_id)
+    if person.case_id is None and not await worklist.may_read(
+        pool, case_id, person.name, person.unit, person.role
+    ):
+        raise Refused(f"{person.name} ({person.unit}) is not among the units of case {case_id}")
     try:
         view = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.view)
     except RPCError as err:

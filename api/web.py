@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
-from api.service import Problem, act, case_detail, check_case_scope, mine
+from api.service import Problem, act, case_detail, mine
 from api.text import FIELDS, TEXT, t
 from domain.actions import HANDLER_ROLES, SUPERVISOR
 from runtime import tokens
@@ -216,8 +216,7 @@ async def _case_page(
     ok: bool = True,
     status_code: int = 200,
 ):
-    check_case_scope(person, case_id)
-    case = await case_detail(request.app.state.client, request.app.state.pool, case_id)
+    case = await case_detail(request.app.state.client, request.app.state.pool, person, case_id)
     forms = [(a, form_fields(a)) for a in forms_for(person)]
     return templates.TemplateResponse(
         request,

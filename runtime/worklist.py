@@ -129,3 +129,24 @@ def build_query(f: Filters, now: datetime) -> tuple[str, list]:
 async def worklist(pool: asyncpg.Pool, filters: Filters, now: datetime) -> list[Row]:
     sql, args = build_query(filters, now)
     return [Row(**dict(r)) for r in await pool.fetch(sql, *args)]
+
+
+# Who may read a case: a unit on its ladder (its grid, village, township, county), its
+# assignee, a department it summoned, or a unit it was offered to in a transfer.
+_MAY_READ = """
+SELECT EXISTS (
+  SELECT 1 FROM cases c
+   WHERE c.case_id = $1
+     AND ($2 IN (c.grid, c.village, c.township, c.county)
+          OR (c.assignee->>'name' = $3 AND c.assignee->>'unit' = $2)
+          OR EXISTS (SELECT 1 FROM department_duties d WHERE d.case_id = c.case_id
+                        AND d.department = $4 AND d.unit = $2)
+          OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
+                        AND e.kind = 'transfer_requested' AND e.data->>'to_unit' = $2)))
+"""
+
+
+async def may_read(pool: asyncpg.Pool, case_id: str, name: str, unit: str | None,
+                   role: str) -> bool:  # fmt: skip
+    """Whether a person (not a party: their token names their case) may read the case."""
+    return bool(await pool.fetchval(_MAY_READ, case_id, unit, name, role))

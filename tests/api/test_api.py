@@ -158,6 +158,8 @@ async def test_worklist_and_case_page_of_the_caller(front):
     assert case["seconds_left"] > 0 and case["time_left"].endswith("left")
     assert [e["kind"] for e in case["events"]][:3] == ["opened", "mediation_track", "assigned"]
     assert (await http.get("/api/cases", headers=bearer(front["service"]))).status_code == 403
+    stranger = await http.get("/api/cases/API-W1", headers=bearer(front["other"]))
+    assert stranger.status_code == 403 and "not among the units" in stranger.json()["detail"]
 
 
 async def test_intake_over_http_answers_as_the_cli_does(front, tmp_path):
