@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from runtime.worklist import Filters, time_left_text, worklist
+from runtime.worklist import Filters, may_read, time_left_text, worklist
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -91,3 +91,18 @@ async def test_a_paused_cases_clock_reads_paused(ledger):
 )
 def test_time_left_text(seconds, text):
     assert time_left_text(seconds) == text
+
+
+async def test_who_may_read_a_case(ledger):
+    await ledger.execute(
+        "INSERT INTO case_events (case_id, seq, at, kind, level, summary, data) VALUES "
+        "('SOON', 1, now(), 'transfer_requested', 'grid', 't', '{\"to_unit\": \"G-09\"}')"
+    )
+    readers = [("赵网格员", "G-07", "grid_worker"), ("x", "Diamond Square Community", "m"),
+               ("x", "Haibei Street", "supervisor"), ("x", "Haibowan District", "c"),
+               ("y", "G-09", "grid_worker")]  # fmt: skip
+    for name, unit, role in readers:
+        assert await may_read(ledger, "SOON", name, unit, role), unit
+    assert not await may_read(ledger, "SOON", "钱网格员", "G-08", "grid_worker")
+    assert not await may_read(ledger, "LATE", "y", "G-09", "grid_worker")  # offered SOON only
+    assert not await may_read(ledger, "NO-SUCH", "赵网格员", "G-07", "grid_worker")
