@@ -64,6 +64,9 @@ def build_worker(
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
         activities=activities_for(pool, reports_dir or config.reports_dir()),
+        # Cases wait for days between steps; a worker that evicts them replays whole
+        # histories when a wave of deadlines comes due. Keep this many in memory.
+        max_cached_workflows=config.worker_cache_size(),
         # Give running activities a moment to finish their write on shutdown.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )

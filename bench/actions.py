@@ -14,7 +14,6 @@ assignment folded into the write (so the minimum counts no assignment activity).
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections import Counter
 from datetime import timedelta
@@ -25,13 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
+from bench.cases import default_policy, sample_intake
 from bench.servers import Servers, servers
 from domain.actions import Actor, OutcomeInput, VisitInput
 from domain.case_models import CaseStart, CaseStatus
 from domain.intake_models import CaseIntake
 from domain.naming import workflow_id_for
-from runtime.config import DEFAULT_CALENDAR, DEFAULT_POLICY, ROOT
-from starter import load_policy
 from workflows.case import CaseWorkflow
 
 BILLED = {
@@ -69,12 +67,6 @@ MINIMUM = {
         "1 upsert",
     ),
 }
-
-
-def sample_intake(case_id: str) -> CaseIntake:
-    """The first sample case (a simple neighbour dispute at grid G-07) under a new id."""
-    first = (ROOT / "samples" / "cases.jsonl").read_text(encoding="utf-8").splitlines()[0]
-    return CaseIntake.model_validate({**json.loads(first), "case_id": case_id})
 
 
 def actors(pool_rows: list, intake: CaseIntake) -> dict[str, Actor]:
@@ -143,9 +135,7 @@ async def run_path(s: Servers, name: str, policy, people) -> Counter:
 
 
 async def main() -> int:
-    from datetime import UTC, datetime
-
-    policy = load_policy(str(DEFAULT_POLICY), str(DEFAULT_CALENDAR), datetime.now(UTC))
+    policy = default_policy()
     worst = 0.0
     async with servers(time_skipping=True) as s:
         rows = await s.pool.fetch("SELECT level, unit, name, role FROM roster ORDER BY name")

@@ -84,3 +84,16 @@ def api_url() -> str:
     return (
         os.environ.get("DISPUTE_API_URL") or read_stack().get("api_url") or EMBEDDED_API_URL
     ).rstrip("/")
+
+
+def worker_cache_size() -> int:
+    """How many running cases a worker keeps in memory (`DISPUTE_WORKER_CACHE`, default
+    10,000): past it, a case woken by its timer is replayed from its history first."""
+    text = os.environ.get("DISPUTE_WORKER_CACHE", "10000")
+    try:
+        size = int(text)
+    except ValueError:
+        raise ConfigError(f"DISPUTE_WORKER_CACHE={text!r}: must be a whole number") from None
+    if size < 1:
+        raise ConfigError(f"DISPUTE_WORKER_CACHE={text!r}: must be at least 1")
+    return size

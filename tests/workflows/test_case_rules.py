@@ -23,8 +23,9 @@ from domain.actions import (
     WithdrawInput,
 )
 from domain.calendar import add_working_days
-from domain.case_models import CaseStatus
+from domain.case_models import RECENT_EVENTS, CaseStatus
 from domain.policy import Policy
+from runtime.queries import case_history
 from tests import factories
 from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP, supervisor
 from tests.workflows.test_case import settled, start, view_when
@@ -324,3 +325,22 @@ async def test_long_case_continues_as_new_and_keeps_one_story(time_env, case_wor
     )
     assert [r["seq"] for r in seqs] == [e.seq for e in view.events]
     assert view.level.value == "village"
+
+
+async def test_the_case_keeps_only_its_latest_events_and_the_ledger_keeps_them_all(
+    time_env, case_worker, clean_pool
+):
+    await factories.load_roster(clean_pool)
+    handle = await start(time_env, case_worker)
+    await view_when(handle, settled)
+
+    for _ in range(RECENT_EVENTS):
+        await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))
+        view = await handle.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
+
+    history = await case_history(clean_pool, view.case_id)
+    assert len(history) == 3 + 2 * RECENT_EVENTS  # opened, track, assigned, the pauses
+    assert len(view.events) == RECENT_EVENTS
+    assert [(e.seq, e.kind, e.at, e.summary) for e in view.events] == [
+        (e.seq, e.kind, e.at, e.summary) for e in history[-RECENT_EVENTS:]
+    ]
