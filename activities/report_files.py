@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from domain.assessment_models import AssessmentFigures
-from domain.metrics import COLUMNS, DueCase, Metrics, cell, percent
+from domain.metrics import COLUMNS, DueCase, Metrics, cell, columns_for, percent
 from domain.periods import LOCAL_TZ, AssessmentKind
 
 #: Figure columns of metrics.csv, in the model's order (identity columns come first).
@@ -29,16 +29,23 @@ FIGURE_FIELDS = [
 CHART_RATES = [(header, name) for header, name, is_rate in COLUMNS if is_rate]
 
 DEFINITIONS = """\
-- **received**: cases opened in the period; **resolved**: `resolved` events in the period.
-- **grid+village**: share of resolutions made at the grid or village level (小事不出村居).
-- **mediation**: of the cases closed in the period, the share whose closing outcome was `resolved`.
-- **1st attempt**: share of resolutions with no failure, escalation or reopening before them.
-- **on time**: share of level stints ended in the period without their deadline passing
-  (paused time does not count: a pause moves the deadline on).
-- **response**: share of cases received with a handler's action within 24 hours of opening.
-- **satisfied**: share of return visits answered `satisfied` (unreachable visits excluded).
-- **reopened**: reopenings in the period per resolution in the period.
-- **paused h**: hours of stopped clock resumed in the period; **overdue**: open cases past due.
+- **received**: cases opened in the period.
+- **response** (响应率): share of cases received whose handler first contacted the applicant
+  within the response window (24 h; red cases 2 h).
+- **mediated** (调解率): share of cases received that a mediator took up (contact or an outcome).
+- **1st attempt** (首调成功率): of the cases whose first attempt (first level and track) ended
+  in the period, the share it resolved; failed first attempts count, withdrawals do not.
+- **success** (调解成功率): of the cases whose mediation concluded in the period (an agreement,
+  or referred after the last track), the share resolved, counted when the agreement was reached;
+  **withdrawn**: cases withdrawn in the period (neither success nor failure).
+- **resolved**: resolutions in the period; **grid+village**: the share made at the grid or
+  village (小事不出村居).
+- **solved** (解决率) / **satisfied** (满意率): per case, on its first satisfaction visit that
+  reached the applicant: answered "solved" / "satisfied or basically satisfied".
+- **on time**: share of level stints ended in the period before their deadline (a failure
+  before the deadline is on time; paused time does not count).
+- **reopened**: reopenings per resolution; **paused h**: hours of stopped clock;
+  **overdue**: open cases past due now. Monthly: the same month a year ago (**yr ago**).
 
 Exact definitions: docs/metrics.md in the dispute engine. "—" means no cases to rate.
 """
@@ -144,8 +151,8 @@ def _draw_chart(row: Metrics, county: Metrics | None, title: str) -> bytes:
     fig.text(
         0.01,
         0.01,
-        f"received {row.received} · resolved {row.resolved} · overdue {row.overdue}"
-        f" · paused {row.paused_hours:g} h",
+        f"received {row.received} · resolved {row.resolved} · withdrawn {row.withdrawn}"
+        f" · overdue {row.overdue} · paused {row.paused_hours:g} h",
         fontsize="small",
     )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -176,6 +183,7 @@ def _due_table(due: list[DueCase], hours_header: str) -> list[str]:
 def summary_md(figures: AssessmentFigures, charts: dict[str, str]) -> bytes:
     period = figures.period
     counties = sorted({m.scope_unit for m in figures.metrics if m.scope_level.value == "county"})
+    columns = columns_for(figures.metrics)
     lines = [
         f"# {figures.kind.value.capitalize()} assessment {period.label}"
         + (f" — {', '.join(counties)}" if counties else ""),
@@ -185,12 +193,12 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str]) -> bytes:
         "",
         "## Figures",
         "",
-        "| unit | " + " | ".join(header for header, _, _ in COLUMNS) + " |",
-        "| --- |" + " ---: |" * len(COLUMNS),
+        "| unit | " + " | ".join(header for header, _, _ in columns) + " |",
+        "| --- |" + " ---: |" * len(columns),
     ]
     for m in figures.metrics:
         unit = _md(m.scope_unit) + (" (county)" if m.scope_level.value == "county" else "")
-        lines.append(f"| {unit} | " + " | ".join(cell(m, name, r) for _, name, r in COLUMNS) + " |")
+        lines.append(f"| {unit} | " + " | ".join(cell(m, name, r) for _, name, r in columns) + " |")
     lines += ["", DEFINITIONS]
     overdue = [d for d in figures.due if d.state == "overdue"]
     lines += [f"## Overdue cases ({len(overdue)})", "", *_due_table(overdue, "hours overdue"), ""]

@@ -17,7 +17,8 @@ from temporalio import activity
 from activities.report_files import write_assessment_files
 from domain.assessment_models import AssessmentFigures, ComputeRequest, RecordRequest
 from domain.periods import AssessmentKind, resolve_period
-from runtime.reporting import assess
+from domain.policy import ResponseWindow
+from runtime.reporting import assess, response_windows
 
 log = structlog.get_logger(__name__)
 
@@ -35,9 +36,13 @@ ON CONFLICT (kind, period, scope_level, scope_unit) DO UPDATE
 class ReportActivities:
     """Reads the ledger, writes `assessments` and the report files under `reports_dir`."""
 
-    def __init__(self, pool: asyncpg.Pool, reports_dir: Path) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, reports_dir: Path, windows: ResponseWindow | None = None
+    ) -> None:
         self._pool = pool
         self._reports_dir = reports_dir
+        #: 响应率's windows; policy.toml's when not given.
+        self._windows = windows or response_windows()
 
     @activity.defn(name="reports.compute")
     async def compute(self, request: ComputeRequest) -> AssessmentFigures:
@@ -45,7 +50,11 @@ class ReportActivities:
         list as of `as_of` (the daily one also lists cases due within 24 hours)."""
         period = resolve_period(request.kind, request.period, request.as_of)
         metrics, due = await assess(
-            self._pool, period, request.as_of, soon=request.kind is AssessmentKind.daily
+            self._pool,
+            period,
+            request.as_of,
+            soon=request.kind is AssessmentKind.daily,
+            windows=self._windows,
         )
         log.info(
             "assessment computed",

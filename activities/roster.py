@@ -12,14 +12,17 @@ from domain.ladder import jurisdiction
 log = structlog.get_logger(__name__)
 
 # The active handler of the unit with the fewest open cases: spreads work inside a unit.
-# Ties break on name so that the choice is stable.
+# Ties break on name so that the choice is stable. The count reads the partial index
+# `cases_open_by_assignee` (migration 006): its predicate is repeated here word for word so
+# the planner uses it, and the cost follows the handlers' open cases, not the ledger's size.
 _PICK = """
 SELECT r.name, r.unit, r.role
   FROM roster r
  WHERE r.level = $1 AND r.unit = $2 AND r.active
  ORDER BY (SELECT count(*) FROM cases c
-            WHERE c.status <> 'resolved' AND c.level = r.level
-              AND c.assignee ->> 'name' = r.name AND c.assignee ->> 'unit' = r.unit),
+            WHERE c.status NOT IN ('resolved', 'closed', 'withdrawn', 'referred')
+              AND (c.assignee ->> 'unit') = r.unit AND (c.assignee ->> 'name') = r.name
+              AND c.level = r.level),
           r.name
  LIMIT 1
 """

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
@@ -95,6 +95,10 @@ def _index(holidays: list[Holiday], years: list[int]) -> dict[date, tuple[Holida
             if day in holiday.workdays and day.weekday() < 5:
                 raise ValueError(f"{holiday.name}: make-up workday {day} is not a weekend")
     return by_day
+
+
+#: The calendar of a case that carries none: Monday to Friday work, no holidays known.
+WEEKENDS_ONLY = WorkCalendar(name="weekends only", years=[], holidays=[])
 
 
 def _dates(value: Any, key: str) -> list[date]:
@@ -206,23 +210,50 @@ class Deadline:
     unknown_years: list[int] = field(default_factory=list)
 
 
+def _start_day(start: datetime, utc_offset_hours: int) -> tuple[date, timezone]:
+    """The local day a day count starts after (民法典 Art. 201: the starting day does not
+    count). A start at exactly local midnight is 24:00 of the day before — the end of an
+    earlier period — so a count from it starts on the day it ends, not a day later."""
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError(f"start {start.isoformat()} has no timezone")
+    zone = timezone(timedelta(hours=utc_offset_hours))
+    local = start.astimezone(zone)
+    day = local.date()
+    if local.timetz().replace(tzinfo=None) == time(0):
+        day -= _DAY
+    return day, zone
+
+
+def _end_of(day: date, zone: timezone) -> datetime:
+    """24:00 local of `day`, in UTC."""
+    return datetime.combine(day + _DAY, time(0), tzinfo=zone).astimezone(UTC)
+
+
 def add_working_days(
-    start: datetime, days: int, cal: WorkCalendar, *, utc_offset_hours: int = 8
+    start: datetime,
+    days: int,
+    cal: WorkCalendar,
+    *,
+    utc_offset_hours: int = 8,
+    end_of_day: bool = True,
 ) -> Deadline:
     """The deadline `days` working days after `start`, returned in UTC.
 
-    Counting is done on local dates (UTC+8 by default; China has no daylight saving). The day
-    of `start` does not count, whatever it is; the deadline falls on the n-th following working
-    day at the same local time of day as `start` — the convention of SLA tools and of 信访
-    practice ("received Friday 10:00, 3 working days" is due at 10:00 on the third working
-    day), rather than the end of that day. Years the count crosses without a loaded schedule
-    are assumed weekends-only and reported in `unknown_years`.
+    Counted as the law counts a period of days (民法典 Arts. 201 and 203): on local dates
+    (UTC+8 by default; China has no daylight saving), the day of `start` does not count, and
+    the period ends at 24:00 local of the n-th following working day ("received Friday 10:00,
+    3 working days" ends at 24:00 on the third working day). Years the count crosses without a
+    loaded schedule are assumed weekends-only and reported in `unknown_years`.
+
+    `end_of_day` False is the count before issue 9, kept for cases started under it (their
+    replay must not change): the deadline keeps the local clock time of `start`.
     """
-    if start.tzinfo is None or start.utcoffset() is None:
-        raise ValueError(f"start {start.isoformat()} has no timezone")
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    local = start.astimezone(timezone(timedelta(hours=utc_offset_hours)))
+    day, zone = _start_day(start, utc_offset_hours)
+    local = start.astimezone(zone)
+    if not end_of_day:
+        day = local.date()
     moved_by: list[str] = []
     unknown: list[int] = []
     run: list[date] = []  # consecutive days off with the same label, not yet reported
@@ -235,7 +266,7 @@ def add_working_days(
             moved_by.append(f"weekend {span} skipped" if weekend else f"skipped {run_label} {span}")
             run.clear()
 
-    day, counted = local.date(), 0
+    counted = 0
     while counted < days:
         day += _DAY
         if not cal.known(day.year) and day.year not in unknown:
@@ -252,11 +283,64 @@ def add_working_days(
             flush()
             run_label = label
         run.append(day)
-    return Deadline(
-        due=datetime.combine(day, local.timetz()).astimezone(UTC),
-        moved_by=moved_by,
-        unknown_years=unknown,
-    )
+    due = _end_of(day, zone) if end_of_day else datetime.combine(day, local.timetz())
+    return Deadline(due=due.astimezone(UTC), moved_by=moved_by, unknown_years=unknown)
+
+
+def add_days(
+    start: datetime, days: int, cal: WorkCalendar, *, utc_offset_hours: int = 8
+) -> Deadline:
+    """The end of a period of `days` calendar days from `start`, as the law counts it
+    (民法典 Arts. 201 and 203): from the next local day, ending at 24:00 local of the last day;
+    a last day that is a holiday or a weekend moves to the next working day after it."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    first, zone = _start_day(start, utc_offset_hours)
+    last = first + days * _DAY
+    moved_by: list[str] = []
+    unknown = [] if cal.known(last.year) else [last.year]
+    if not cal.is_working_day(last):
+        off = last
+        while not cal.is_working_day(last):
+            last += _DAY
+            if not cal.known(last.year) and last.year not in unknown:
+                unknown.append(last.year)
+        holiday = cal.holiday_on(off)
+        why = holiday.name if holiday is not None else _WEEKEND
+        moved_by.append(f"last day {off} is a day off ({why}): moved to {last}")
+    return Deadline(due=_end_of(last, zone), moved_by=moved_by, unknown_years=unknown)
+
+
+def working_time_between(
+    start: datetime, end: datetime, cal: WorkCalendar, *, utc_offset_hours: int = 8
+) -> timedelta:
+    """How much of `[start, end)` falls on working days (whole local days of the calendar)."""
+    zone = timezone(timedelta(hours=utc_offset_hours))
+    cursor, end = start.astimezone(zone), end.astimezone(zone)
+    total = timedelta(0)
+    while cursor < end:
+        midnight = datetime.combine(cursor.date() + _DAY, time(0), tzinfo=zone)
+        if cal.is_working_day(cursor.date()):
+            total += min(midnight, end) - cursor
+        cursor = midnight
+    return total
+
+
+def add_working_time(
+    start: datetime, amount: timedelta, cal: WorkCalendar, *, utc_offset_hours: int = 8
+) -> datetime:
+    """`start` moved on by `amount` of working-day time, skipping days off; in UTC. Exactly
+    filling a working day ends at its 24:00."""
+    zone = timezone(timedelta(hours=utc_offset_hours))
+    cursor, left = start.astimezone(zone), amount
+    while left > timedelta(0):
+        midnight = datetime.combine(cursor.date() + _DAY, time(0), tzinfo=zone)
+        if cal.is_working_day(cursor.date()):
+            if cursor + left <= midnight:
+                return (cursor + left).astimezone(UTC)
+            left -= midnight - cursor
+        cursor = midnight
+    return cursor.astimezone(UTC)
 
 
 def add_calendar(start: datetime, delta: timedelta) -> Deadline:

@@ -179,6 +179,16 @@ class CaseFile(BaseModel):
     #: Runs of this workflow so far (continue-as-new keeps one case across several).
     runs: int = 1
 
+    def location(self) -> Location:
+        """Where the case is, unit by unit (a transfer may have changed one)."""
+        u = self.units
+        return Location(
+            county=u[Level.county],
+            township=u[Level.township],
+            village=u[Level.village],
+            grid=u[Level.grid],
+        )
+
 
 class CaseStart(BaseModel):
     """Workflow input: the intake record plus the policy in force when it arrived.

@@ -14,18 +14,17 @@ last day, and a last day that is a holiday or weekend moves to the next working 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from domain.calendar import WorkCalendar
+from domain.calendar import WEEKENDS_ONLY, WorkCalendar, add_days
 from domain.durations import parse_duration
 from domain.policy_files import build_table, load_toml
 
 _WHOLE_DAYS = re.compile(r"^\s*(\d+)d\s*$")
-_WEEKENDS_ONLY = WorkCalendar(name="weekends only", years=[], holidays=[])
 
 
 class ConfirmationOutcome(StrEnum):
@@ -103,15 +102,9 @@ def period_end(
 ) -> datetime:
     """The end of a period of `days` days starting at `start`, counted as the law counts:
     from the next day, ending at 24:00 local of the last day, which moves past days off.
-    `calendar` None counts weekends only as days off (the engine's convention)."""
-    if start.tzinfo is None or start.utcoffset() is None:
-        raise ValueError(f"start {start.isoformat()} has no timezone")
-    local = timezone(timedelta(hours=utc_offset_hours))
-    last = start.astimezone(local).date() + timedelta(days=days)
-    cal = calendar or _WEEKENDS_ONLY
-    while not cal.is_working_day(last):
-        last += timedelta(days=1)
-    return datetime.combine(last + timedelta(days=1), time(0), tzinfo=local).astimezone(UTC)
+    `calendar` None counts weekends only as days off (the engine's convention). The one rule
+    of every day count (`domain.calendar.add_days`, which `Policy.after` uses too)."""
+    return add_days(start, days, calendar or WEEKENDS_ONLY, utc_offset_hours=utc_offset_hours).due
 
 
 def confirmation_deadlines(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|wd)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_WHOLE_DAYS = re.compile(r"^\s*\d+\s*d\s*$")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -46,3 +47,13 @@ class Budget(BaseModel):
                 raise ValueError(f"{text!r}: working days must be a whole number ≥ 1")
             return cls(text=text.strip(), working_days=int(days))
         return cls(text=text.strip(), calendar=parse_duration(text))
+
+    @property
+    def days(self) -> int | None:
+        """Whole calendar days ('7d', or a sum like '30d+15d'), which end at 24:00 of their
+        last day; None for time counted exactly (hours, minutes, '0.5d') or working days."""
+        if self.calendar is None:
+            return None
+        if all(_WHOLE_DAYS.match(term) for term in self.text.split("+")):
+            return self.calendar.days
+        return None

@@ -11,6 +11,8 @@ agreement, in domain/confirmation.py (re-exported here). Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from domain.confirmation import (
@@ -33,6 +35,7 @@ from domain.mediation_policy import (
     mediation_policy,
     parse_mediation_policy,
 )
+from domain.policy import Policy
 
 __all__ = [
     "DEFAULT_MEDIATION",
@@ -40,6 +43,7 @@ __all__ = [
     "LABOUR_TRACKS",
     "LABOUR_TYPES",
     "OTHER_ROUTES",
+    "ArbitrationDeadlines",
     "ArbitrationLimits",
     "ConfirmationDeadlines",
     "ConfirmationOutcome",
@@ -50,6 +54,7 @@ __all__ = [
     "Route",
     "Track",
     "allowed_choices",
+    "arbitration_deadlines",
     "arbitration_limits",
     "confirmation_deadlines",
     "mediation_policy",
@@ -247,4 +252,42 @@ def arbitration_limits(policy: MediationPolicy = DEFAULT_MEDIATION) -> Arbitrati
         award=award,
         award_extended=extended,
         appeal=Budget.parse(policy.arbitration_appeal),
+    )
+
+
+class ArbitrationDeadlines(BaseModel):
+    """Labour arbitration's statutory windows, each from the step that opens it (None until
+    that step happened). They run by law: a pause of the case does not stop them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: The committee accepts or refuses, from the party's application (Art. 29).
+    accept_by: datetime | None = None
+    #: The award, from acceptance (Art. 43), and with the chair's approval.
+    award_by: datetime | None = None
+    award_by_extended: datetime | None = None
+    #: A party may sue, from receiving the award (Arts. 48, 50); after it the award binds.
+    sue_by: datetime | None = None
+
+
+def arbitration_deadlines(
+    policy: Policy,
+    *,
+    applied_at: datetime | None = None,
+    accepted_at: datetime | None = None,
+    award_received_at: datetime | None = None,
+) -> ArbitrationDeadlines:
+    """The windows of labour arbitration for a case on `policy` (its `[mediation]` table gives
+    the lengths: `arbitration_accept`, the track's limit and extension, `arbitration_appeal`),
+    counted as the law counts days: to 24:00 of the last day, past days off (`Policy.after`)."""
+    limits = arbitration_limits(mediation_policy(policy.mediation))
+
+    def end(start: datetime | None, budget: Budget) -> datetime | None:
+        return None if start is None else policy.after(start, budget).due
+
+    return ArbitrationDeadlines(
+        accept_by=end(applied_at, limits.accept),
+        award_by=end(accepted_at, limits.award),
+        award_by_extended=end(accepted_at, limits.award_extended),
+        sue_by=end(award_received_at, limits.appeal),
     )

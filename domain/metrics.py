@@ -1,37 +1,105 @@
-"""Governance metrics, computed from the ledger's rows: what a township is judged on monthly.
+"""Governance metrics: the figures a township is judged on, their rates and how they are shown.
 
-Every figure is a pure function of `cases` and `case_events` rows already fetched (docs/events.md
-is the vocabulary, docs/metrics.md the definitions), so each is unit-tested without a database.
+The figures are counted in SQL over the ledger (`runtime/report_sql.py`), as one row of counts
+per (county, township); this module holds the vocabulary those queries are built from (which
+events count as what), the rates computed from the counts, the clearance list and the terminal
+table. Every count is additive, so a county's row is the sum of its townships'. Definitions,
+with their numerator, denominator, period rule and an example: docs/metrics.md.
 A rate is None when its denominator is 0: "no cases" is not "0%". Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
 
+from domain.actions import PARTY_ROLES
 from domain.ladder import Level
-from domain.ledger_rows import CaseRow, EventRow, Ledger, Scope
-from domain.periods import LOCAL_TZ, Period, parse_period
+from domain.ledger_rows import CaseRow, Scope
+from domain.periods import LOCAL_TZ, Period, PeriodKind, parse_period
 
-__all__ = ["LOCAL_TZ", "CaseRow", "DueCase", "EventRow", "Ledger", "Metrics", "Period", "Scope"]
-__all__ += ["compute_metrics", "due_cases", "parse_period", "rate", "render_table", "scopes_of"]
+__all__ = ["LOCAL_TZ", "CaseRow", "DueCase", "Metrics", "Period", "Scope", "UnitCounts"]
+__all__ += ["due_cases", "metrics_of", "parse_period", "rate", "render_table", "scopes_of"]
+__all__ += ["PARTY_ROLES"]
+
+# -- the vocabulary the SQL counts with (docs/events.md) ----------------------------------------
 
 #: Statuses after which a case can no longer be overdue.
 FINISHED = frozenset({"resolved", "closed", "withdrawn", "referred"})
-#: A level's stay (stint) ends with one of these; `escalated` also ends a stint still open.
-STINT_ENDS = frozenset({"resolved", "failed", "withdrawn", "refused", "deadline_passed"})
-#: A resolution after one of these was not the first attempt.
-SETBACKS = frozenset({"failed", "escalated", "reopened"})
-RESPONSE_WINDOW = timedelta(hours=24)
-#: Events with an actor that are not a handler's response: the intake itself, and the
-#: applicant's own withdrawal (a case withdrawn in its first hour was not responded to).
-NOT_A_RESPONSE = frozenset({"opened", "withdrawn"})
+#: A handler's first contact with the applicant (the `contact` action).
+CONTACTED = "contacted"
+#: Events with an actor that are not a handler's contact: the intake itself, and the
+#: applicant's own withdrawal. Events whose actor has a party's role never are.
+NOT_CONTACT = frozenset({"opened", "withdrawn"})
+#: Outcomes recorded by a mediator: a case with one was taken up (调解率) even without contact.
+OUTCOMES = frozenset({"resolved", "failed", "mediation_failed"})
+#: The first mediation attempt (the first level and track) ends at the first of these. A
+#: `mediation_track` event ends it only when it moves the case off a track (`data.from` set).
+ATTEMPT_ENDS = frozenset(
+    {"resolved", "failed", "mediation_failed", "escalated", "track_lapsed", "deadline_passed",
+     "refused", "referred", "mediation_track"}
+)  # fmt: skip
+#: A first attempt ended by the applicant's withdrawal is neither a success nor a failure.
+WITHDRAWN = "withdrawn"
+#: A level's stay (stint) starts with these…
+STINT_STARTS = frozenset({"assigned", "escalated"})
+#: …and ends with the first of these (`escalated` ends the lower stint and starts the next;
+#: `referred` ends the case after the last track failed).
+STINT_ENDS = frozenset(
+    {"resolved", "failed", "withdrawn", "refused", "referred", "deadline_passed", "escalated"}
+)
+LATE = "deadline_passed"
+#: Levels whose resolutions make the grid + village share (小事不出村居).
+LOW_LEVELS = frozenset({Level.grid.value, Level.village.value})
+#: The satisfaction visit's answers that count as satisfied (满意率); a visit recorded before
+#: the `satisfaction` key existed falls back to its `result`.
+SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 DUE_SOON_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCounts:
+    """The counts of one unit for one period, from which every rate follows."""
+
+    received: int = 0
+    responded: int = 0
+    taken_up: int = 0
+    attempts_ended: int = 0
+    attempts_resolved: int = 0
+    concluded: int = 0
+    concluded_resolved: int = 0
+    withdrawn: int = 0
+    resolved: int = 0
+    resolved_grid_village: int = 0
+    visits_reached: int = 0
+    visits_solved: int = 0
+    visits_satisfied: int = 0
+    stints_ended: int = 0
+    stints_on_time: int = 0
+    paused_seconds: float = 0.0
+    reopened: int = 0
+    received_year_ago: int = 0
+    resolved_year_ago: int = 0
+
+    def __add__(self, other: UnitCounts) -> UnitCounts:
+        return UnitCounts(
+            **{
+                f.name: getattr(self, f.name) + getattr(other, f.name)
+                for f in dataclasses.fields(self)
+            }
+        )
+
+    @classmethod
+    def of(cls, values: dict[str, object]) -> UnitCounts:
+        """From query columns; columns that are not counts (the unit's names) are ignored."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})  # type: ignore[arg-type]
 
 
 class Metrics(BaseModel):
@@ -42,27 +110,42 @@ class Metrics(BaseModel):
     scope_unit: str
     as_of: datetime
     received: int
+    #: 响应率: first contact within the response window ÷ received.
+    responded: int
+    response_rate: float | None
+    #: 调解率: taken up by a mediator ÷ received.
+    taken_up: int
+    mediation_rate: float | None
+    #: 首调成功率: first attempts ended in the period, of those the resolved.
+    first_attempts_ended: int
+    first_attempt_resolved: int
+    first_attempt_rate: float | None
+    #: 调解成功率: cases whose mediation concluded in the period, of those the resolved;
+    #: withdrawals are neither.
+    concluded: int
+    concluded_resolved: int
+    mediation_success_rate: float | None
+    withdrawn: int
     resolved: int
     resolved_grid_village: int
     grid_village_share: float | None
-    ended: int
-    ended_resolved: int
-    mediation_success_rate: float | None
-    first_attempt_resolved: int
-    first_attempt_rate: float | None
+    #: 解决率 and 满意率: per case, on its first reached satisfaction visit.
+    visits_reached: int
+    visits_solved: int
+    solved_rate: float | None
+    visits_satisfied: int
+    satisfaction_rate: float | None
     stints_ended: int
     stints_on_time: int
     on_time_rate: float | None
     paused_hours: float
-    responded: int
-    response_rate: float | None
-    visits_rated: int
-    visits_satisfied: int
-    satisfaction_rate: float | None
     reopened: int
     reopen_rate: float | None
     overdue: int
     due_soon: int
+    #: Year on year (monthly assessments): the same month a year earlier; None otherwise.
+    received_year_ago: int | None = None
+    resolved_year_ago: int | None = None
 
 
 class DueCase(BaseModel):
@@ -85,110 +168,73 @@ def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-# -- the definitions ----------------------------------------------------------------------------
-
-
-def count_received(ledger: Ledger, period: Period) -> int:
-    return sum(period.contains(c.opened_at) for c in ledger.cases)
-
-
-def count_resolved(ledger: Ledger, period: Period) -> tuple[int, int]:
-    """(resolved events, those settled at the grid or village level)."""
-    resolved = ledger.events("resolved", period)
-    low = sum(e.level in (Level.grid.value, Level.village.value) for e in resolved)
-    return len(resolved), low
-
-
-def count_endings(ledger: Ledger, period: Period) -> tuple[int, int]:
-    """(cases closed in the period, those whose last closing outcome there was `resolved`)."""
-    ended = succeeded = 0
-    for case in ledger.cases:
-        closings = [
-            e
-            for e in ledger.events_of(case.case_id)
-            if e.kind == "closed" and period.contains(e.at)
-        ]
-        if closings:
-            ended += 1
-            succeeded += closings[-1].data.get("outcome") == "resolved"
-    return ended, succeeded
-
-
-def count_first_attempt(ledger: Ledger, period: Period) -> int:
-    """Resolutions in the period with no failure, escalation or reopening before them."""
-    count = 0
-    for case in ledger.cases:
-        setback = False
-        for event in ledger.events_of(case.case_id):
-            if event.kind in SETBACKS:
-                setback = True
-            elif event.kind == "resolved" and not setback and period.contains(event.at):
-                count += 1
-    return count
-
-
-def count_stints(ledger: Ledger, period: Period) -> tuple[int, int]:
-    """(level stints that ended in the period, those that ended without `deadline_passed`).
-
-    A stint starts when a level takes the case (`assigned`, `escalated`) and ends at its first
-    ending event; an escalation ends a stint still open (a pull-up before any failure)."""
-    ended = on_time = 0
-    for case in ledger.cases:
-        open_stint = False
-        for event in ledger.events_of(case.case_id):
-            ending = event.kind in STINT_ENDS or event.kind == "escalated"
-            if open_stint and ending and period.contains(event.at):
-                ended += 1
-                on_time += event.kind != "deadline_passed"
-            if ending:
-                open_stint = False
-            if event.kind in ("assigned", "escalated"):
-                open_stint = True
-    return ended, on_time
-
-
-def paused_hours(ledger: Ledger, period: Period) -> float:
-    """Hours of stopped clock, counted in the period in which the clock resumed."""
-    seconds = sum(
-        float(e.data.get("paused_seconds") or 0) for e in ledger.events("resumed", period)
+def metrics_of(
+    counts: UnitCounts, scope: Scope, period: Period, as_of: datetime, due: Sequence[DueCase]
+) -> Metrics:
+    """The figures of `scope` from its counts; overdue and due-soon from its clearance list."""
+    c = counts
+    mine = [d for d in due if getattr(d, scope.level.value) == scope.unit]
+    yearly = period.kind is PeriodKind.month
+    return Metrics(
+        period=period.label,
+        scope_level=scope.level,
+        scope_unit=scope.unit,
+        as_of=as_of,
+        received=c.received,
+        responded=c.responded,
+        response_rate=rate(c.responded, c.received),
+        taken_up=c.taken_up,
+        mediation_rate=rate(c.taken_up, c.received),
+        first_attempts_ended=c.attempts_ended,
+        first_attempt_resolved=c.attempts_resolved,
+        first_attempt_rate=rate(c.attempts_resolved, c.attempts_ended),
+        concluded=c.concluded,
+        concluded_resolved=c.concluded_resolved,
+        mediation_success_rate=rate(c.concluded_resolved, c.concluded),
+        withdrawn=c.withdrawn,
+        resolved=c.resolved,
+        resolved_grid_village=c.resolved_grid_village,
+        grid_village_share=rate(c.resolved_grid_village, c.resolved),
+        visits_reached=c.visits_reached,
+        visits_solved=c.visits_solved,
+        solved_rate=rate(c.visits_solved, c.visits_reached),
+        visits_satisfied=c.visits_satisfied,
+        satisfaction_rate=rate(c.visits_satisfied, c.visits_reached),
+        stints_ended=c.stints_ended,
+        stints_on_time=c.stints_on_time,
+        on_time_rate=rate(c.stints_on_time, c.stints_ended),
+        paused_hours=round(c.paused_seconds / 3600, 2),
+        reopened=c.reopened,
+        reopen_rate=rate(c.reopened, c.resolved),
+        overdue=sum(d.state == "overdue" for d in mine),
+        due_soon=sum(d.state == "due_soon" for d in mine),
+        received_year_ago=c.received_year_ago if yearly else None,
+        resolved_year_ago=c.resolved_year_ago if yearly else None,
     )
-    return seconds / 3600
 
 
-def count_responded(ledger: Ledger, period: Period) -> int:
-    """Cases received in the period that a person acted on within 24 hours of opening."""
-    count = 0
-    for case in ledger.cases:
-        if not period.contains(case.opened_at):
-            continue
-        limit = case.opened_at + RESPONSE_WINDOW
-        count += any(
-            e.actor is not None and e.kind not in NOT_A_RESPONSE and case.opened_at <= e.at <= limit
-            for e in ledger.events_of(case.case_id)
-        )
-    return count
+def year_earlier(period: Period) -> Period:
+    """The same month (week, day) one year earlier: the year-on-year reference."""
+    year, rest = period.label.split("-", 1)
+    if period.kind is PeriodKind.day and rest == "02-29":
+        rest = "02-28"  # a leap day's reference is the last day of February
+    if period.kind is PeriodKind.week and rest == "W53":
+        rest = "W52"
+    return parse_period(f"{int(year) - 1:04d}-{rest}")
 
 
-def count_visits(ledger: Ledger, period: Period) -> tuple[int, int]:
-    """(return visits with a result other than `unreachable`, those `satisfied`)."""
-    results = [e.data.get("result") for e in ledger.events("visit_done", period)]
-    rated = [r for r in results if r is not None and r != "unreachable"]
-    return len(rated), sum(r == "satisfied" for r in rated)
-
-
-def due_cases(ledger: Ledger, as_of: datetime, *, soon: bool = False) -> list[DueCase]:
+def due_cases(cases: Iterable[CaseRow], as_of: datetime, *, soon: bool = False) -> list[DueCase]:
     """Open cases past their due time, or under supervision, as of `as_of` (most overdue
     first); with `soon`, also those due within 24 hours (soonest first). A paused case is never
     overdue: its clock is stopped and its due time moves on when it resumes."""
     overdue: list[DueCase] = []
     coming: list[DueCase] = []
-    for case in ledger.cases:
+    for case in cases:
         if case.status in FINISHED or case.status == "paused":
             continue
         since = case.due_at
         if case.status == "supervised" and since is None:
-            marks = [e.at for e in ledger.events_of(case.case_id) if e.kind == "supervised"]
-            since = marks[-1] if marks else None
+            since = case.supervised_since
         row = {
             "case_id": case.case_id,
             "county": case.county,
@@ -210,48 +256,6 @@ def due_cases(ledger: Ledger, as_of: datetime, *, soon: bool = False) -> list[Du
     return overdue + coming
 
 
-def compute_metrics(ledger: Ledger, scope: Scope, period: Period, as_of: datetime) -> Metrics:
-    """Every figure of `scope` for `period`; the overdue count is as of `as_of`."""
-    mine = ledger.within(scope)
-    received = count_received(mine, period)
-    resolved, low = count_resolved(mine, period)
-    ended, succeeded = count_endings(mine, period)
-    first = count_first_attempt(mine, period)
-    stints, on_time = count_stints(mine, period)
-    responded = count_responded(mine, period)
-    rated, satisfied = count_visits(mine, period)
-    reopened = len(mine.events("reopened", period))
-    due = due_cases(mine, as_of, soon=True)
-    return Metrics(
-        period=period.label,
-        scope_level=scope.level,
-        scope_unit=scope.unit,
-        as_of=as_of,
-        received=received,
-        resolved=resolved,
-        resolved_grid_village=low,
-        grid_village_share=rate(low, resolved),
-        ended=ended,
-        ended_resolved=succeeded,
-        mediation_success_rate=rate(succeeded, ended),
-        first_attempt_resolved=first,
-        first_attempt_rate=rate(first, resolved),
-        stints_ended=stints,
-        stints_on_time=on_time,
-        on_time_rate=rate(on_time, stints),
-        paused_hours=round(paused_hours(mine, period), 2),
-        responded=responded,
-        response_rate=rate(responded, received),
-        visits_rated=rated,
-        visits_satisfied=satisfied,
-        satisfaction_rate=rate(satisfied, rated),
-        reopened=reopened,
-        reopen_rate=rate(reopened, resolved),
-        overdue=sum(d.state == "overdue" for d in due),
-        due_soon=sum(d.state == "due_soon" for d in due),
-    )
-
-
 def scopes_of(units: Iterable[tuple[str, str]], township: str | None = None) -> list[Scope]:
     """The rows of an assessment from the ledger's `(county, township)` pairs: each township
     (or only `township`, even one with no cases yet), then its county as the reference row."""
@@ -267,22 +271,52 @@ def scopes_of(units: Iterable[tuple[str, str]], township: str | None = None) -> 
     ]
 
 
+def counts_of_scopes(
+    per_township: dict[tuple[str, str], UnitCounts], scopes: Iterable[Scope]
+) -> dict[Scope, UnitCounts]:
+    """Each scope's counts: a township's own (summed over counties sharing its name), a
+    county's the sum of its townships'."""
+    result: dict[Scope, UnitCounts] = {}
+    for scope in scopes:
+        index = 1 if scope.level is Level.township else 0
+        total = UnitCounts()
+        for unit, counts in per_township.items():
+            if unit[index] == scope.unit:
+                total = total + counts
+        result[scope] = total
+    return result
+
+
 # -- the terminal table -------------------------------------------------------------------------
 
 #: (header, Metrics field, is a rate)
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("received", "received", False),
+    ("response", "response_rate", True),
+    ("mediated", "mediation_rate", True),
+    ("1st attempt", "first_attempt_rate", True),
+    ("success", "mediation_success_rate", True),
+    ("withdrawn", "withdrawn", False),
     ("resolved", "resolved", False),
     ("grid+village", "grid_village_share", True),
-    ("mediation", "mediation_success_rate", True),
-    ("1st attempt", "first_attempt_rate", True),
-    ("on time", "on_time_rate", True),
-    ("response", "response_rate", True),
+    ("solved", "solved_rate", True),
     ("satisfied", "satisfaction_rate", True),
+    ("on time", "on_time_rate", True),
     ("reopened", "reopen_rate", True),
     ("paused h", "paused_hours", False),
     ("overdue", "overdue", False),
 )
+#: Shown after COLUMNS in monthly assessments.
+YEAR_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("recv. yr ago", "received_year_ago", False),
+    ("res. yr ago", "resolved_year_ago", False),
+)
+
+
+def columns_for(metrics_list: Sequence[Metrics]) -> tuple[tuple[str, str, bool], ...]:
+    """The table's columns: the year-on-year ones only when the rows have them."""
+    yearly = any(m.received_year_ago is not None for m in metrics_list)
+    return COLUMNS + YEAR_COLUMNS if yearly else COLUMNS
 
 
 def percent(value: float | None) -> str:
@@ -293,6 +327,8 @@ def cell(metrics: Metrics, name: str, is_rate: bool) -> str:
     value = getattr(metrics, name)
     if is_rate:
         return percent(value)
+    if value is None:
+        return "—"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -310,10 +346,11 @@ def render_table(metrics_list: Sequence[Metrics]) -> str:
     """The figures as an aligned text table, one row per unit, for the terminal."""
     if not metrics_list:
         return "no units to report\n"
-    head = ["unit", *(h for h, _, _ in COLUMNS)]
+    columns = columns_for(metrics_list)
+    head = ["unit", *(h for h, _, _ in columns)]
     rows = [
         [m.scope_unit + (" (county)" if m.scope_level is Level.county else "")]
-        + [cell(m, name, is_rate) for _, name, is_rate in COLUMNS]
+        + [cell(m, name, is_rate) for _, name, is_rate in columns]
         for m in metrics_list
     ]
     widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(len(head))]

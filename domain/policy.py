@@ -20,7 +20,16 @@ from pydantic import (
     model_validator,
 )
 
-from domain.calendar import Deadline, WorkCalendar, add_calendar, add_working_days
+from domain.calendar import (
+    WEEKENDS_ONLY,
+    Deadline,
+    WorkCalendar,
+    add_calendar,
+    add_days,
+    add_working_days,
+    add_working_time,
+    working_time_between,
+)
 from domain.confirmation import ConfirmationPolicy, confirmation_policy
 from domain.durations import Budget, parse_duration
 from domain.intake_models import Complexity, DisputeType, RiskFlag
@@ -88,6 +97,29 @@ class ReturnVisits(BaseModel):
         return text
 
 
+class ResponseWindow(BaseModel):
+    """How soon a handler must first contact the applicant (响应率), by the case's risk colour
+    at opening: `default` for a colour not given (the `[response_window]` table)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: str = "24h"
+    green: str | None = None
+    yellow: str | None = None
+    #: A red case is a risk of violence or of a mass incident: contact within hours.
+    red: str | None = "2h"
+
+    @field_validator("default", "green", "yellow", "red")
+    @classmethod
+    def _duration(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_duration(text)
+        return text
+
+    def of(self, colour: RiskColour) -> timedelta:
+        return parse_duration(getattr(self, colour.value) or self.default)
+
+
 class Policy(BaseModel):
     """A deadline policy, frozen into each case when it starts."""
 
@@ -116,6 +148,12 @@ class Policy(BaseModel):
     #: How long a receiving unit has to object to a transfer (首接负责制).
     transfer_objection_window: str = "5wd"
     return_visits: ReturnVisits = Field(default_factory=ReturnVisits)
+    response_window: ResponseWindow = Field(default_factory=ResponseWindow)
+    #: How limits in days are counted: "law" (民法典 Arts. 201, 203: to 24:00 of the last day,
+    #: past days off; docs/clocks.md) for every policy file parsed now; "elapsed" (days as
+    #: elapsed time, working days to the clock time of the start) is what the frozen copy of a
+    #: case started before that rule means, since it lacks the key: its replay is unchanged.
+    day_count: Literal["law", "elapsed"] = "elapsed"
     #: The working-day calendar slice this case carries; None means weekends only.
     calendar: WorkCalendar | None = None
     #: The `[whistle]`, `[mediation]` and `[confirmation]` tables, parsed once; defaults fill
@@ -205,13 +243,33 @@ class Policy(BaseModel):
         return self.after(start, self.budget(complexity, level, risk))
 
     def after(self, start: datetime, budget: Budget) -> Deadline:
+        """When `budget` from `start` runs out. One rule everywhere (民法典 Arts. 201, 203):
+        a limit in days or working days ends at 24:00 local of its last day, a last calendar
+        day that is a day off moving to the next working day; hours and minutes are exact."""
+        calendar = self.calendar or WEEKENDS_ONLY
+        offset, law = self.utc_offset_hours, self.day_count == "law"
         if budget.working_days is not None:
-            calendar = self.calendar or WorkCalendar(name="weekends only", years=[], holidays=[])
             return add_working_days(
-                start, budget.working_days, calendar, utc_offset_hours=self.utc_offset_hours
+                start, budget.working_days, calendar, utc_offset_hours=offset, end_of_day=law
             )
+        if budget.days is not None and law:
+            return add_days(start, budget.days, calendar, utc_offset_hours=offset)
         assert budget.calendar is not None
         return add_calendar(start, budget.calendar)
+
+    def resume_due(
+        self, due_at: datetime, paused_at: datetime, resumed_at: datetime, budget: Budget
+    ) -> datetime:
+        """The due time of a clock stopped from `paused_at` to `resumed_at`: moved by the
+        working time lost when `budget` counts working days (a pause over a weekend loses
+        only its working hours), by the whole pause otherwise."""
+        if resumed_at <= paused_at:
+            return due_at
+        if budget.working_days is None:
+            return due_at + (resumed_at - paused_at)
+        calendar, offset = self.calendar or WEEKENDS_ONLY, self.utc_offset_hours
+        lost = working_time_between(paused_at, resumed_at, calendar, utc_offset_hours=offset)
+        return add_working_time(due_at, lost, calendar, utc_offset_hours=offset)
 
     def risk_of(
         self, flags: list[RiskFlag], dispute_type: DisputeType, amount_cny: float | None
@@ -235,6 +293,8 @@ class Policy(BaseModel):
 def parse_policy(text: str, *, source: str = "policy") -> Policy:
     """Parse policy TOML; errors name the file and the key that is wrong."""
     data = load_toml(text, source=source)
+    # A policy read now counts days as the law does; only old frozen copies lack the key.
+    data.setdefault("day_count", "law")
     # The optional tables first, so that their errors name the table and the key.
     build_table(data, "whistle", whistle_policy, source=source)
     build_table(data, "mediation", mediation_policy, source=source)

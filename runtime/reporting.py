@@ -1,66 +1,38 @@
-"""Reading the ledger for the metrics, and the terminal report `starter.py report` prints.
+"""The assessment of a period from the ledger, and the terminal report `starter.py report` prints.
 
-The SQL fetches only the rows a period needs — cases opened in it, cases with an event in it,
-and cases still open (for the overdue list) — with each such case's whole history, because
-first-attempt success and level stints depend on what happened before the period. The figures
-themselves are computed by the pure `domain.metrics`.
+The counts come from SQL aggregates (`runtime.report_sql`), read in one snapshot; the rates,
+the clearance list and the table are the pure `domain.metrics`. The response windows are the
+deadline policy's `[response_window]` (policy.toml unless another file is given).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import asyncpg
 
 from domain.metrics import (
-    FINISHED,
-    CaseRow,
     DueCase,
-    EventRow,
-    Ledger,
     Metrics,
     Period,
-    compute_metrics,
+    counts_of_scopes,
     due_cases,
+    metrics_of,
     parse_period,
     render_table,
     scopes_of,
+    year_earlier,
 )
-from domain.periods import LOCAL_TZ
-
-_CASES = """
-SELECT case_id, county, township, village, grid, status, level, opened_at, due_at
-  FROM cases c
- WHERE (c.opened_at >= $1 AND c.opened_at < $2)
-    OR c.status <> ALL($3::text[])
-    OR EXISTS (SELECT 1 FROM case_events e
-                WHERE e.case_id = c.case_id AND e.at >= $1 AND e.at < $2)
-"""
-
-_EVENTS = """
-SELECT case_id, seq, at, kind, level, actor, data
-  FROM case_events
- WHERE case_id = ANY($1::text[])
-"""
-
-# Every township that ever had a case gets a row, even in a month it had none.
-_UNITS = "SELECT DISTINCT county, township FROM cases"
+from domain.periods import LOCAL_TZ, PeriodKind
+from domain.policy import ResponseWindow, parse_policy
+from runtime import config
+from runtime.report_sql import count_units, fetch_due, fetch_units
 
 
-async def fetch_ledger(pool: asyncpg.Pool, period: Period) -> Ledger:
-    """The cases and events the figures of `period` depend on, for every unit."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        # One snapshot: a case and its events are read as of the same moment.
-        case_rows = await conn.fetch(_CASES, period.start, period.end, sorted(FINISHED))
-        cases = [CaseRow(**dict(r)) for r in case_rows]
-        event_rows = await conn.fetch(_EVENTS, [c.case_id for c in cases])
-    events = [EventRow(**dict(r)) for r in event_rows]
-    return Ledger.of(cases, events)
-
-
-async def fetch_units(pool: asyncpg.Pool) -> list[tuple[str, str]]:
-    """Every `(county, township)` the ledger knows."""
-    return [(r["county"], r["township"]) for r in await pool.fetch(_UNITS)]
+def response_windows(path: Path = config.DEFAULT_POLICY) -> ResponseWindow:
+    """The `[response_window]` of the policy file at `path`."""
+    return parse_policy(path.read_text(encoding="utf-8"), source=str(path)).response_window
 
 
 async def assess(
@@ -70,13 +42,23 @@ async def assess(
     *,
     township: str | None = None,
     soon: bool = False,
+    windows: ResponseWindow | None = None,
 ) -> tuple[list[Metrics], list[DueCase]]:
     """The figures of each township (or only `township`) and its county for `period`, and the
     clearance list as of `as_of` (with `soon`: also cases due within 24 hours)."""
-    ledger = await fetch_ledger(pool, period)
-    scopes = scopes_of(await fetch_units(pool), township)
-    metrics = [compute_metrics(ledger, scope, period, as_of) for scope in scopes]
-    due = due_cases(ledger, as_of, soon=soon)
+    windows = windows or ResponseWindow()
+    year_ago = year_earlier(period) if period.kind is PeriodKind.month else None
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        # One snapshot: every count and the clearance list as of the same moment.
+        counts = await count_units(conn, period, windows, year_ago)
+        # The due-soon count is a figure of every assessment; only the daily one lists them.
+        due = due_cases(await fetch_due(conn, as_of, soon=True), as_of, soon=True)
+        units = await fetch_units(conn)
+    scopes = scopes_of(units, township)
+    by_scope = counts_of_scopes(counts, scopes)
+    metrics = [metrics_of(by_scope[s], s, period, as_of, due) for s in scopes]
+    if not soon:
+        due = [d for d in due if d.state == "overdue"]
     if township is not None:
         due = [d for d in due if d.township == township]
     return metrics, due
@@ -99,14 +81,19 @@ def render_due(due: list[DueCase]) -> str:
 
 
 async def print_report(
-    pool: asyncpg.Pool, period: str, township: str | None, as_of: datetime
+    pool: asyncpg.Pool,
+    period: str,
+    township: str | None,
+    as_of: datetime,
+    windows: ResponseWindow | None = None,
 ) -> str:
     """What `starter.py report --period P [--township T]` prints: the figures of each township
     (or one) and the county for the period, then the cases overdue as of `as_of`.
 
     Raises ValueError (with the reason) for a period label that cannot be parsed."""
     parsed = parse_period(period)
-    metrics, due = await assess(pool, parsed, as_of, township=township)
+    windows = windows or response_windows()
+    metrics, due = await assess(pool, parsed, as_of, township=township, windows=windows)
     overdue = [d for d in due if d.state == "overdue"]
     return (
         render_table(metrics)

@@ -1,18 +1,22 @@
-"""A hand-built ledger with known figures: ten cases' stories in November 2026, as rows.
+"""Hand-built ledgers with known figures: cases' stories in November 2026, as rows.
 
-The domain tests compute the metrics on these rows directly; the activity tests insert the
-same rows into PostgreSQL (`insert`) and compute through SQL. Every event follows
-docs/events.md. The expected November figures of Haibei Street are worked out in `EXPECTED`.
+The activity tests insert these rows into PostgreSQL (`insert`) and compute the figures
+through SQL; the expected November figures of Haibei Street are worked out by hand in
+`EXPECTED`. Every event follows docs/events.md (with the contract of issue 9: `contacted`,
+`solved` and `satisfaction` on satisfaction visits).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 
-from domain.metrics import CaseRow, EventRow, Ledger
+from domain.metrics import CaseRow
 from domain.periods import LOCAL_TZ
 
 COUNTY = "Haibowan District"
@@ -23,6 +27,39 @@ APPLICANT = {"name": "王某", "role": "applicant"}
 REOPEN = {"from_level": "village", "to_level": "village", "reason": "leak", "visit": "satisfaction"}
 #: The overdue and clearance lists are taken at this moment.
 AS_OF = datetime(2026, 11, 30, 12, 0, tzinfo=LOCAL_TZ)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One `case_events` row; `actor` is None for the engine's own events."""
+
+    case_id: str
+    seq: int
+    at: datetime
+    kind: str
+    level: str
+    actor: Mapping[str, Any] | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Cases and each case's events in `seq` order."""
+
+    cases: tuple[CaseRow, ...]
+    history: Mapping[str, tuple[EventRow, ...]]
+
+    @classmethod
+    def of(cls, cases: Iterable[CaseRow], events: Iterable[EventRow]) -> Ledger:
+        cases = tuple(cases)
+        grouped: dict[str, list[EventRow]] = defaultdict(list)
+        for event in events:
+            grouped[event.case_id].append(event)
+        history = {cid: tuple(sorted(evs, key=lambda e: e.seq)) for cid, evs in grouped.items()}
+        return cls(cases=cases, history=history)
+
+    def events_of(self, case_id: str) -> tuple[EventRow, ...]:
+        return self.history.get(case_id, ())
 
 
 def at(month: int, day: int, hour: float = 9.0) -> datetime:
@@ -53,9 +90,9 @@ def case(
     )
 
 
-def story(case_id: str, opened: datetime, *steps: tuple) -> list[EventRow]:
+def story(case_id: str, opened: datetime, *steps: tuple, risk: str = "green") -> list[EventRow]:
     """Events from (hours after opening, kind, level[, data[, actor]]) steps, `opened` first."""
-    events = [EventRow(case_id, 1, opened, "opened", steps[0][2], None, {"risk": "green"})]
+    events = [EventRow(case_id, 1, opened, "opened", steps[0][2], None, {"risk": risk})]
     for seq, step in enumerate(steps, start=2):
         hours, kind, level, *rest = step
         data: dict[str, Any] = rest[0] if rest else {}
@@ -78,9 +115,20 @@ def resolve(hours: float, level: str) -> tuple:
     return (hours, "resolved", level, data, HANDLER)
 
 
+def visit(hours: float, level: str, result: str, solved: bool | None = None, satisfaction=None):
+    """A satisfaction visit; `solved` and `satisfaction` are left out when None (unreached)."""
+    data: dict[str, Any] = {"visit": "satisfaction", "result": result}
+    if solved is not None:
+        data["solved"] = solved
+    if satisfaction is not None:
+        data["satisfaction"] = satisfaction
+    return (hours, "visit_done", level, data, HANDLER)
+
+
 def november() -> Ledger:
     a, b, c, d = at(11, 2), at(11, 3), at(11, 5), at(11, 8)
     e, f, g, i, j = at(11, 9), at(10, 30), at(11, 10), at(11, 28), at(10, 1)
+    k, m, n = at(11, 27), at(11, 12), datetime(2025, 11, 10, 9, tzinfo=LOCAL_TZ)
     cases = [
         case("A", a, "closed", "grid"),  # resolved at the grid at once; satisfied
         case("B", b, "closed", "village"),  # late at the grid; reopened; resolved twice
@@ -92,13 +140,16 @@ def november() -> Ledger:
         case("H", at(12, 1), "open", "grid", due_at=at(12, 2)),  # December: outside
         case("I", i, "open", "grid", due_at=AS_OF + timedelta(hours=5)),  # due soon
         case("J", j, "paused", "grid", due_at=at(10, 2)),  # paused: never overdue
+        case("K", k, "resolved", "grid"),  # resolved 28 Nov; its visit falls on 1 December
+        case("M", m, "referred", "township"),  # refused mediation at the township: referred
+        case("N", n, "closed", "grid"),  # a year earlier: the year-on-year reference
     ]
     events = [
         *story(
             "A", a,
             arrive(0, "grid", 24),
             resolve(5, "grid"),
-            (24, "visit_done", "grid", {"visit": "satisfaction", "result": "satisfied"}, HANDLER),
+            visit(24, "grid", "satisfied", True, "satisfied"),
             (18 * 24, "closed", "grid", {"outcome": "resolved"}),
         ),
         *story(
@@ -107,12 +158,12 @@ def november() -> Ledger:
             (24, "deadline_passed", "grid", {"due_at": None}),
             arrive(24, "village", 48, trigger="deadline"),
             resolve(30, "village"),
-            (54, "visit_done", "village", {"visit": "satisfaction", "result": "unreachable"}),
-            (55, "visit_done", "village",
-             {"visit": "satisfaction", "result": "dissatisfied"}, HANDLER),
+            visit(54, "village", "unreachable"),
+            visit(55, "village", "dissatisfied", False, "dissatisfied"),  # the first reached
             (56, "reopened", "village", REOPEN),
             arrive(56, "village", 48),
             resolve(80, "village"),
+            visit(104, "village", "satisfied", True, "basically_satisfied"),  # the second
             (22 * 24, "closed", "village", {"outcome": "resolved"}),
         ),
         *story(
@@ -122,6 +173,7 @@ def november() -> Ledger:
             (50, "resumed", "grid",
              {"paused_seconds": 48 * 3600, "total_paused_seconds": 48 * 3600, "due_at": None}),
             resolve(60, "grid"),  # 60 h after opening, 12 h of running clock: in time
+            visit(84, "grid", "satisfied", True, "basically_satisfied"),
         ),
         *story(
             "D", d,
@@ -130,6 +182,7 @@ def november() -> Ledger:
             arrive(3, "county", 72, trigger="failed"),
             (75, "deadline_passed", "county", {"due_at": None}),
             (75, "supervised", "county", {}),
+            risk="red",  # a red case is to be contacted within 2 h: 3 h is too late
         ),
         *story(
             "E", e,
@@ -148,36 +201,67 @@ def november() -> Ledger:
         ),
         *story("G", g, arrive(0, "grid", 24)),
         *story("H", at(12, 1), arrive(0, "grid", 24)),
-        *story("I", i, arrive(0, "grid", 24 * 3)),
+        *story("I", i, arrive(0, "grid", 24 * 3), (1, "contacted", "grid", {}, HANDLER)),
         *story("J", j, arrive(0, "grid", 24), (1, "paused", "grid", {"reason": "hear"}, HANDLER)),
+        *story(
+            "K", k,
+            arrive(0, "grid", 24),
+            resolve(20, "grid"),  # 28 November, 05:00
+            visit(97, "grid", "satisfied", True, "satisfied"),  # 1 December, 10:00
+        ),
+        *story(
+            "M", m,
+            arrive(0, "township", 96),
+            (10, "refused", "township",
+             {"party": "王某", "reason": "will sue", "route": "court"}, APPLICANT),
+            (10, "closed", "township", {"outcome": "referred"}),
+        ),
+        *story("N", n, arrive(0, "grid", 24), resolve(20, "grid")),
     ]  # fmt: skip
     return Ledger.of(cases, events)
 
 
 #: Haibei Street, November 2026, as of AS_OF — worked out by hand from the stories above.
 EXPECTED: dict[str, Any] = {
-    "received": 6,  # A B C D E I (F opened in October, H in December, G elsewhere)
-    "resolved": 5,  # A, B twice, C, F
-    "resolved_grid_village": 4,  # all but F (township)
-    "grid_village_share": 4 / 5,
-    "ended": 3,  # closed: A, B (resolved), E (withdrawn)
-    "ended_resolved": 2,
-    "mediation_success_rate": 2 / 3,
-    "first_attempt_resolved": 2,  # A and C; B had an escalation, then a reopening; F failed
-    "first_attempt_rate": 2 / 5,
-    "stints_ended": 9,  # A1 B3 C1 D2 E1 F1 (F's grid and village stints ended in October)
-    "stints_on_time": 7,  # late: B at the grid, D at the county
-    "on_time_rate": 7 / 9,
+    "received": 8,  # A B C D E I K M (F opened in October, H in December, G elsewhere)
+    # A C I K: a handler's action or contact within 24 h; B's first came after 30 h; D is red
+    # and its first (3 h) missed the 2-hour window; E and M only saw the applicant act.
+    "responded": 4,
+    "response_rate": 4 / 8,
+    "taken_up": 6,  # all but E (withdrawn) and M (refused): D's failure is an outcome
+    "mediation_rate": 6 / 8,
+    # First attempts ended in November: A C K resolved; B's deadline passed, D failed, M was
+    # refused. E's was withdrawn (neither); F's first attempt failed in October.
+    "first_attempts_ended": 6,
+    "first_attempt_resolved": 3,
+    "first_attempt_rate": 3 / 6,
+    # Concluded in November: A B C F K resolved (B counted once, at its first agreement; K in
+    # November although its visit is in December), M referred. E withdrew: its own column.
+    "concluded": 6,
+    "concluded_resolved": 5,
+    "mediation_success_rate": 5 / 6,
+    "withdrawn": 1,
+    "resolved": 6,  # A, B twice, C, F, K
+    "resolved_grid_village": 5,  # all but F (township)
+    "grid_village_share": 5 / 6,
+    # First reached satisfaction visits in November: A (solved, satisfied), B (its first
+    # reached visit: not solved, dissatisfied; the later one is not counted), C (solved,
+    # basically satisfied). B's unreachable try is not a reach; K's visit is in December.
+    "visits_reached": 3,
+    "visits_solved": 2,
+    "solved_rate": 2 / 3,
+    "visits_satisfied": 2,
+    "satisfaction_rate": 2 / 3,
+    "stints_ended": 11,  # A1 B3 C1 D2 E1 F1 K1 M1 (F's grid and village stints ended in October)
+    "stints_on_time": 9,  # late: B at the grid, D at the county
+    "on_time_rate": 9 / 11,
     "paused_hours": 48.0,
-    "responded": 3,  # A C D; B's first action came after 30 h; E withdrew; I has none
-    "response_rate": 3 / 6,
-    "visits_rated": 2,  # A satisfied, B dissatisfied; B unreachable excluded
-    "visits_satisfied": 1,
-    "satisfaction_rate": 1 / 2,
     "reopened": 1,
-    "reopen_rate": 1 / 5,
+    "reopen_rate": 1 / 6,
     "overdue": 1,  # D under supervision; J is paused; G is in Qianli
     "due_soon": 1,  # I
+    "received_year_ago": 1,  # N, November 2025
+    "resolved_year_ago": 1,
 }
 
 

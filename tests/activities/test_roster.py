@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 from temporalio.testing import ActivityEnvironment
 
+from activities import roster as roster_module
 from activities.ledger import LedgerActivities
 from activities.roster import pick_handler
 from domain.case_models import (
@@ -177,17 +178,34 @@ async def test_supervised_cases_count_as_open_work(clean_pool: asyncpg.Pool):
     assert (await assign(clean_pool, Level.county)).assignee.name == "B"
 
 
-async def test_resolved_cases_do_not_count(clean_pool: asyncpg.Pool):
+@pytest.mark.parametrize(
+    "status",
+    # Before issue 9 only `resolved` was left out: closed, withdrawn and referred cases
+    # weighed on their handler for ever.
+    [CaseStatus.resolved, CaseStatus.closed, CaseStatus.withdrawn, CaseStatus.referred],
+)
+async def test_finished_cases_do_not_count(clean_pool: asyncpg.Pool, status: CaseStatus):
     await add_handlers(
         clean_pool,
         ("grid", "G-07", "A", "grid_worker", True),
         ("grid", "G-07", "B", "grid_worker", True),
     )
     a = Assignee(name="A", unit="G-07", role="grid_worker")
-    await give_case(clean_pool, "R-0101", a, Level.grid, CaseStatus.resolved)
-    await give_case(clean_pool, "R-0102", a, Level.grid, CaseStatus.resolved)
+    await give_case(clean_pool, "R-0101", a, Level.grid, status)
+    await give_case(clean_pool, "R-0102", a, Level.grid, status)
 
     assert (await assign(clean_pool, Level.grid)).assignee.name == "A"
+
+
+async def test_counting_a_handlers_load_reads_the_open_cases_index(clean_pool: asyncpg.Pool):
+    # The cost of assignment must not grow with the ledger: the load is counted from the
+    # partial index of open cases (migration 006), not by scanning `cases`.
+    async with clean_pool.acquire() as conn, conn.transaction():
+        # A tiny table would be scanned whatever the indexes: ask for the plan of a big one.
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        plan = await conn.fetchval("EXPLAIN (FORMAT JSON) " + roster_module._PICK, "grid", "G-07")
+
+    assert "cases_open_by_assignee" in str(plan)
 
 
 async def test_open_cases_at_another_level_do_not_count(clean_pool: asyncpg.Pool):

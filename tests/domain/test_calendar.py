@@ -14,8 +14,11 @@ from domain.calendar import (
     Holiday,
     WorkCalendar,
     add_calendar,
+    add_days,
     add_working_days,
+    add_working_time,
     parse_calendar,
+    working_time_between,
 )
 from runtime.config import ROOT
 
@@ -31,6 +34,11 @@ def cn() -> WorkCalendar:
 def at(text: str) -> datetime:
     """'2026-02-13 10:00' in Beijing time."""
     return datetime.fromisoformat(text).replace(tzinfo=CST)
+
+
+def end_of(day: str) -> datetime:
+    """24:00 of `day` in Beijing time (民法典 Art. 203: a period ends at 24:00 of its last day)."""
+    return at(f"{day} 00:00") + timedelta(days=1)
 
 
 def error_of(text: str, source: str = "test.toml") -> str:
@@ -146,7 +154,7 @@ def test_deadline_across_the_2026_spring_festival(cn: WorkCalendar):
     # Fri 13 Feb 10:00 + 3: Sat 14 (make-up) 1, 15-23 off, Tue 24 2, Wed 25 3.
     deadline = add_working_days(at("2026-02-13 10:00"), 3, cn)
 
-    assert deadline.due == at("2026-02-25 10:00")
+    assert deadline.due == end_of("2026-02-25")
     assert deadline.moved_by == [
         "make-up workday 2026-02-14 (Spring Festival) counted",
         "skipped Spring Festival 2026-02-15..2026-02-23",
@@ -158,31 +166,31 @@ def test_deadline_across_the_2026_spring_festival(cn: WorkCalendar):
 @pytest.mark.parametrize(
     ("start", "days", "due"),
     [
-        ("2026-02-13 10:00", 1, "2026-02-14 10:00"),  # the make-up Saturday itself
-        ("2026-02-13 10:00", 2, "2026-02-24 10:00"),
-        ("2026-02-18 09:00", 1, "2026-02-24 09:00"),  # started inside the holiday
-        ("2026-02-27 09:00", 1, "2026-02-28 09:00"),  # make-up Saturday 28 Feb
-        ("2026-10-09 15:30", 1, "2026-10-10 15:30"),  # make-up Saturday 10 Oct
-        ("2026-09-30 10:00", 1, "2026-10-08 10:00"),  # National Day week skipped
-        ("2026-09-30 10:00", 3, "2026-10-10 10:00"),  # ... then Thu, Fri, make-up Sat
-        ("2026-09-30 10:00", 5, "2026-10-13 10:00"),  # ... Sun 11 off, Mon 12, Tue 13
-        ("2026-04-30 10:00", 3, "2026-05-08 10:00"),  # Labour Day 1-5 May skipped
-        ("2026-04-30 10:00", 4, "2026-05-09 10:00"),  # ... make-up Saturday 9 May
-        ("2026-06-18 10:00", 1, "2026-06-22 10:00"),  # Dragon Boat Fri-Sun
-        ("2025-12-31 10:00", 1, "2026-01-04 10:00"),  # New Year 1-3, make-up Sunday 4 Jan
-        ("2025-01-24 10:00", 2, "2025-01-27 10:00"),  # Sat off, Sun 26 make-up, Mon
-        ("2025-09-26 10:00", 3, "2025-09-30 10:00"),  # Sat off, Sun 28 make-up, Mon, Tue
-        ("2025-09-30 10:00", 1, "2025-10-09 10:00"),  # National Day + Mid-Autumn 1-8 Oct
-        ("2026-11-26 10:00", 2, "2026-11-30 10:00"),  # plain weekend
-        ("2026-11-27 10:00", 1, "2026-11-30 10:00"),  # Friday to Monday
-        ("2026-11-28 10:00", 1, "2026-11-30 10:00"),  # started on a Saturday
-        ("2026-11-23 10:00", 5, "2026-11-30 10:00"),  # a working week
+        ("2026-02-13 10:00", 1, "2026-02-14"),  # the make-up Saturday itself
+        ("2026-02-13 10:00", 2, "2026-02-24"),
+        ("2026-02-18 09:00", 1, "2026-02-24"),  # started inside the holiday
+        ("2026-02-27 09:00", 1, "2026-02-28"),  # make-up Saturday 28 Feb
+        ("2026-10-09 15:30", 1, "2026-10-10"),  # make-up Saturday 10 Oct
+        ("2026-09-30 10:00", 1, "2026-10-08"),  # National Day week skipped
+        ("2026-09-30 10:00", 3, "2026-10-10"),  # ... then Thu, Fri, make-up Sat
+        ("2026-09-30 10:00", 5, "2026-10-13"),  # ... Sun 11 off, Mon 12, Tue 13
+        ("2026-04-30 10:00", 3, "2026-05-08"),  # Labour Day 1-5 May skipped
+        ("2026-04-30 10:00", 4, "2026-05-09"),  # ... make-up Saturday 9 May
+        ("2026-06-18 10:00", 1, "2026-06-22"),  # Dragon Boat Fri-Sun
+        ("2025-12-31 10:00", 1, "2026-01-04"),  # New Year 1-3, make-up Sunday 4 Jan
+        ("2025-01-24 10:00", 2, "2025-01-27"),  # Sat off, Sun 26 make-up, Mon
+        ("2025-09-26 10:00", 3, "2025-09-30"),  # Sat off, Sun 28 make-up, Mon, Tue
+        ("2025-09-30 10:00", 1, "2025-10-09"),  # National Day + Mid-Autumn 1-8 Oct
+        ("2026-11-26 10:00", 2, "2026-11-30"),  # plain weekend
+        ("2026-11-27 10:00", 1, "2026-11-30"),  # Friday to Monday
+        ("2026-11-28 10:00", 1, "2026-11-30"),  # started on a Saturday
+        ("2026-11-23 10:00", 5, "2026-11-30"),  # a working week
     ],
 )
-def test_deadline_lands_on_the_nth_working_day_at_the_same_local_time(
+def test_deadline_ends_at_24_00_of_the_nth_working_day(
     cn: WorkCalendar, start: str, days: int, due: str
 ):
-    assert add_working_days(at(start), days, cn).due == at(due)
+    assert add_working_days(at(start), days, cn).due == end_of(due)
 
 
 @pytest.mark.parametrize(
@@ -222,7 +230,7 @@ def test_a_weekend_next_to_a_holiday_is_reported_separately():
     )
     deadline = add_working_days(at("2026-11-26 10:00"), 1, cal)
 
-    assert deadline.due == at("2026-11-30 10:00")
+    assert deadline.due == end_of("2026-11-30")
     assert deadline.moved_by == [
         "skipped Test Day 2026-11-27",
         "weekend 2026-11-28..2026-11-29 skipped",
@@ -233,7 +241,7 @@ def test_crossing_into_an_unloaded_year_assumes_weekends_only(cn: WorkCalendar):
     # Thu 31 Dec 2026 + 2: Fri 1 Jan 2027 counts (no 2027 schedule yet), weekend, Mon 4 Jan.
     deadline = add_working_days(at("2026-12-31 10:00"), 2, cn)
 
-    assert deadline.due == at("2027-01-04 10:00")
+    assert deadline.due == end_of("2027-01-04")
     assert deadline.unknown_years == [2027]
     assert deadline.moved_by == ["weekend 2027-01-02..2027-01-03 skipped"]
 
@@ -242,7 +250,7 @@ def test_an_unloaded_year_before_the_calendar_is_reported_too(cn: WorkCalendar):
     # Mon 30 Dec 2024 + 3: Tue 31 (2024, unloaded) 1, 1 Jan 2025 holiday, Thu 2, Fri 3.
     deadline = add_working_days(at("2024-12-30 10:00"), 3, cn)
 
-    assert deadline.due == at("2025-01-03 10:00")
+    assert deadline.due == end_of("2025-01-03")
     assert deadline.unknown_years == [2024]
     assert deadline.moved_by == ["skipped New Year's Day 2025-01-01"]
 
@@ -250,23 +258,30 @@ def test_an_unloaded_year_before_the_calendar_is_reported_too(cn: WorkCalendar):
 def test_deadline_is_returned_in_utc(cn: WorkCalendar):
     due = add_working_days(at("2026-02-13 10:00"), 3, cn).due
     assert due.utcoffset() == timedelta(0)
-    assert due == datetime(2026, 2, 25, 2, 0, tzinfo=UTC)
+    assert due == datetime(2026, 2, 25, 16, 0, tzinfo=UTC)  # 24:00 on 25 Feb in Beijing
 
 
 def test_days_are_counted_on_local_dates_not_utc_dates(cn: WorkCalendar):
     # 20:00 UTC on Fri 13 Feb is already Sat 14 Feb 04:00 in Beijing: that Saturday is the
     # start day and does not count, so the first working day is Tue 24 Feb.
     start = datetime(2026, 2, 13, 20, 0, tzinfo=UTC)
-    assert add_working_days(start, 1, cn).due == at("2026-02-24 04:00")
+    assert add_working_days(start, 1, cn).due == end_of("2026-02-24")
     # Counted in UTC instead, Friday is the start day and the make-up Saturday counts.
     assert add_working_days(start, 1, cn, utc_offset_hours=0).due == datetime(
-        2026, 2, 14, 20, 0, tzinfo=UTC
+        2026, 2, 15, 0, 0, tzinfo=UTC
     )
 
 
-def test_seconds_and_microseconds_of_start_are_kept(cn: WorkCalendar):
-    start = at("2026-11-27 08:59:30.250000")
-    assert add_working_days(start, 1, cn).due == at("2026-11-30 08:59:30.250000")
+def test_the_time_of_day_of_start_does_not_matter_only_its_day(cn: WorkCalendar):
+    # Before issue 9 the deadline kept the start's clock time; the law ends it at 24:00.
+    for start in ("2026-11-27 08:59:30.250000", "2026-11-27 23:59", "2026-11-27 00:00:01"):
+        assert add_working_days(at(start), 1, cn).due == end_of("2026-11-30")
+
+
+def test_a_start_at_midnight_is_the_end_of_the_day_before(cn: WorkCalendar):
+    # 24:00 on Friday 27 Nov (a deadline) + 1 working day: Monday 30 Nov ends it, not Tuesday.
+    assert add_working_days(end_of("2026-11-27"), 1, cn).due == end_of("2026-11-30")
+    assert add_working_days(end_of("2026-11-26"), 1, cn).due == end_of("2026-11-27")
 
 
 def test_naive_start_is_refused(cn: WorkCalendar):
@@ -464,3 +479,66 @@ def test_parse_errors_name_the_source_and_the_key(text: str, fragments: list[str
 def test_calendar_error_is_a_value_error():
     with pytest.raises(ValueError):
         parse_calendar("name = 1", source="t.toml")
+
+
+# --- add_days: a period of calendar days, as the law counts it --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "last_day", "moved"),
+    [
+        ("2026-11-20 10:00", 1, "2026-11-23", True),  # Sat 21 is a day off: Monday
+        ("2026-11-18 10:00", 2, "2026-11-20", False),  # Friday
+        ("2026-11-18 23:59", 2, "2026-11-20", False),  # the hour does not matter
+        ("2026-09-05 10:00", 30, "2026-10-08", True),  # 5 Oct falls in National Day
+        ("2026-11-20 00:00", 1, "2026-11-20", False),  # from 24:00 on the 19th
+        ("2026-02-10 09:00", 5, "2026-02-24", True),  # 15 Feb: Spring Festival to the 24th
+        ("2026-02-09 09:00", 5, "2026-02-14", False),  # a make-up Saturday is a working day
+    ],
+)
+def test_a_period_of_days_ends_at_24_00_of_its_last_day_moved_past_days_off(
+    cn: WorkCalendar, start: str, days: int, last_day: str, moved: bool
+):
+    deadline = add_days(at(start), days, cn)
+
+    assert deadline.due == end_of(last_day)
+    assert bool(deadline.moved_by) is moved
+
+
+def test_add_days_names_why_the_last_day_moved(cn: WorkCalendar):
+    assert add_days(at("2026-09-05 10:00"), 30, cn).moved_by == [
+        "last day 2026-10-05 is a day off (National Day): moved to 2026-10-08"
+    ]
+
+
+# --- a pause on working-day time ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        ("2026-11-27 10:00", "2026-11-29 10:00", 14),  # Friday 10:00 to Sunday: 14 h of Friday
+        ("2026-11-28 10:00", "2026-11-30 00:00", 0),  # a weekend only
+        ("2026-11-26 12:00", "2026-11-30 12:00", 48),  # Thu 12 + Fri 24 + Mon 12
+        ("2026-09-30 12:00", "2026-10-08 12:00", 24),  # over National Day: 30 Sep 12 + 8 Oct 12
+        ("2026-11-23 09:00", "2026-11-23 09:00", 0),
+    ],
+)
+def test_working_time_between_counts_only_working_days(
+    cn: WorkCalendar, start: str, end: str, hours: float
+):
+    assert working_time_between(at(start), at(end), cn) == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "end"),
+    [
+        ("2026-11-27 10:00", 14, "2026-11-28 00:00"),  # exactly filling Friday: its 24:00
+        ("2026-11-27 10:00", 15, "2026-11-30 01:00"),  # the weekend is skipped
+        ("2026-11-28 00:00", 24, "2026-12-01 00:00"),  # from a Saturday: Monday counts
+        ("2026-09-30 12:00", 24, "2026-10-08 12:00"),
+        ("2026-11-23 09:00", 0, "2026-11-23 09:00"),
+    ],
+)
+def test_add_working_time_skips_days_off(cn: WorkCalendar, start: str, hours: float, end: str):
+    assert add_working_time(at(start), timedelta(hours=hours), cn) == at(end)

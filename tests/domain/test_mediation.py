@@ -21,6 +21,7 @@ from domain.mediation import (
     Route,
     Track,
     allowed_choices,
+    arbitration_deadlines,
     arbitration_limits,
     confirmation_deadlines,
     mediation_policy,
@@ -444,3 +445,47 @@ def test_a_naive_time_is_refused():
 def test_deadlines_are_in_utc():
     deadlines = confirmation_deadlines(at("2026-11-10 15:00"))
     assert deadlines.apply_by.tzinfo is UTC
+
+
+# --- labour arbitration's statutory windows ------------------------------------------------
+
+
+def end_of(day: str) -> datetime:
+    return at(f"{day} 00:00") + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("step", "moment", "field", "last_day"),
+    [
+        # Art. 29: 5 days from the application (not from a mediation's failure).
+        ("applied_at", "2026-11-20 15:00", "accept_by", "2026-11-25"),
+        ("applied_at", "2026-11-19 15:00", "accept_by", "2026-11-24"),  # Tue 24: a weekday
+        ("applied_at", "2026-11-16 15:00", "accept_by", "2026-11-23"),  # Sat 21 -> Mon 23
+        # Art. 43: 45 days from acceptance, 60 with the chair's approval.
+        ("accepted_at", "2026-11-02 10:00", "award_by", "2026-12-17"),
+        # 60 days: Fri 1 Jan 2027 (no 2027 holidays loaded: weekends only)
+        ("accepted_at", "2026-11-02 10:00", "award_by_extended", "2027-01-01"),
+        # Arts. 48 and 50: 15 days to sue from receiving the award.
+        ("award_received_at", "2026-11-20 15:00", "sue_by", "2026-12-07"),  # Sat 5 -> Mon 7
+        ("award_received_at", "2026-09-20 15:00", "sue_by", "2026-10-08"),  # 5 Oct: holiday
+    ],
+)
+def test_arbitration_windows_run_from_their_own_step_to_24_00_of_the_last_day(
+    step: str, moment: str, field: str, last_day: str
+):
+    deadlines = arbitration_deadlines(factories.DEFAULT_POLICY, **{step: at(moment)})
+
+    assert getattr(deadlines, field) == end_of(last_day)
+    others = {"accept_by", "award_by", "award_by_extended", "sue_by"} - {field}
+    if step != "accepted_at":
+        assert all(getattr(deadlines, name) is None for name in others)
+
+
+def test_the_window_to_sue_is_the_mediation_tables():
+    policy = factories.DEFAULT_POLICY.model_copy(
+        update={"mediation": {"arbitration_appeal": "30d"}}
+    )
+
+    deadlines = arbitration_deadlines(policy, award_received_at=at("2026-11-02 10:00"))
+
+    assert deadlines.sue_by == end_of("2026-12-02")

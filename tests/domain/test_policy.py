@@ -38,7 +38,9 @@ def with_cn(policy: Policy, cn: WorkCalendar) -> Policy:
 
 
 def at(text: str) -> datetime:
-    """'2026-02-13 10:00' in Beijing time."""
+    """'2026-02-13 10:00' in Beijing time; '2026-02-13 24:00' is the end of that day."""
+    if text.endswith(" 24:00"):
+        return at(text.replace(" 24:00", " 00:00")) + timedelta(days=1)
     return datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
@@ -210,12 +212,14 @@ def test_checked_in_policy_ladder_totals(
 @pytest.mark.parametrize(
     ("complexity", "due", "holidays"),
     [
-        # Mon 03-02 09:00 + 24h = Tue 03-03 09:00, then 3wd: Wed, Thu, Fri.
-        (Complexity.simple, "2026-03-06 09:00", []),
-        # + 7d = Mon 03-09 09:00, then 10wd: 03-10..03-13, 03-16..03-20, 03-23.
-        (Complexity.general, "2026-03-23 09:00", []),
-        # + 20d = Sun 03-22 09:00, then 20wd across Qingming (04-04..04-06): Mon 04-20.
-        (Complexity.complex, "2026-04-20 09:00", ["Qingming Festival"]),
+        # Mon 03-02 09:00 + 24h = Tue 03-03 09:00, then 3wd: Wed, Thu, Fri, to 24:00 Fri.
+        (Complexity.simple, "2026-03-06 24:00", []),
+        # 1d to 24:00 Tue 03-03, 2d to Thu 03-05, 4d to Mon 03-09 (each ends at 24:00 and
+        # the next counts from the following day), then 10wd: 03-10..13, 03-16..20, 03-23.
+        (Complexity.general, "2026-03-23 24:00", []),
+        # 2d to Wed 03-04, 5d to Mon 03-09, 13d to Sun 03-22: a day off, so Mon 03-23; then
+        # 20wd across Qingming (04-04..04-06) to Tue 04-21.
+        (Complexity.complex, "2026-04-21 24:00", ["Qingming Festival"]),
     ],
 )
 def test_checked_in_policy_whole_ladder_on_the_china_calendar(
@@ -291,8 +295,8 @@ def test_red_deadline_at_the_township_uses_the_override(policy: Policy):
     start = at("2026-03-02 09:00")
     red = policy.deadline(start, Complexity.general, Level.township, RiskColour.red)
     green = policy.deadline(start, Complexity.general, Level.township)
-    assert red.due == at("2026-03-03 09:00")
-    assert green.due == at("2026-03-06 09:00")
+    assert red.due == at("2026-03-03 24:00")  # 1d: the next day, to its end
+    assert green.due == at("2026-03-06 24:00")
 
 
 def test_risk_budgets_bad_duration_names_the_key():
@@ -308,9 +312,9 @@ def test_deadline_in_working_days_skips_the_spring_festival(with_cn: Policy):
     # Fri 02-13 10:00; Sat 02-14 is a make-up workday (1), 02-15..02-23 off, Tue 24 (2), Wed 25 (3).
     deadline = with_cn.deadline(at("2026-02-13 10:00"), Complexity.simple, Level.county)
 
-    assert deadline.due == datetime(2026, 2, 25, 10, 0, tzinfo=CST)
+    assert deadline.due == datetime(2026, 2, 26, 0, 0, tzinfo=CST)  # 24:00 on Wed 25
     assert deadline.due.tzinfo is UTC
-    assert with_cn.local(deadline.due).isoformat() == "2026-02-25T10:00:00+08:00"
+    assert with_cn.local(deadline.due).isoformat() == "2026-02-26T00:00:00+08:00"
     assert deadline.moved_by == [
         "make-up workday 2026-02-14 (Spring Festival) counted",
         "skipped Spring Festival 2026-02-15..2026-02-23",
@@ -321,30 +325,46 @@ def test_deadline_in_working_days_skips_the_spring_festival(with_cn: Policy):
 def test_deadline_without_a_calendar_skips_weekends_only(policy: Policy):
     deadline = policy.deadline(at("2026-02-13 10:00"), Complexity.simple, Level.county)
 
-    assert deadline.due == at("2026-02-18 10:00")  # Mon 16, Tue 17, Wed 18
+    assert deadline.due == at("2026-02-18 24:00")  # Mon 16, Tue 17, Wed 18
     assert deadline.moved_by == ["weekend 2026-02-14..2026-02-15 skipped"]
     assert not any("Spring Festival" in line for line in deadline.moved_by)
     assert deadline.unknown_years == [2026]
 
 
-def test_deadline_in_calendar_time_ignores_holidays(with_cn: Policy):
+def test_a_limit_in_days_ends_at_24_00_of_a_last_day_moved_past_holidays(with_cn: Policy):
+    # Before issue 9: 10:00 on 02-17, in the middle of the festival. 民法典 Art. 203: the last
+    # day (Tue 02-17) is a holiday, so the period ends on the first working day after it.
     deadline = with_cn.deadline(at("2026-02-13 10:00"), Complexity.general, Level.township)
-    assert deadline.due == at("2026-02-17 10:00")  # 4d, straight through the festival
-    assert deadline.moved_by == []
+    assert deadline.due == at("2026-02-24 24:00")
+    assert deadline.moved_by == [
+        "last day 2026-02-17 is a day off (Spring Festival): moved to 2026-02-24"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("budget", "due"),
+    [("48h", "2026-02-15 10:00"), ("30m", "2026-02-13 10:30"), ("0.5d", "2026-02-13 22:00"),
+     ("2d", "2026-02-24 24:00"), ("1wd", "2026-02-14 24:00")],
+)  # fmt: skip
+def test_hours_are_exact_and_only_whole_days_end_at_midnight(with_cn, budget, due):
+    assert with_cn.after(at("2026-02-13 10:00"), Budget.parse(budget)).due == at(due)
 
 
 def test_after_adds_an_extension_budget(with_cn: Policy):
     start = at("2026-09-30 18:00")
-    assert with_cn.after(start, Budget.parse("2d")).due == at("2026-10-02 18:00")
-    # National Day 10-01..10-07; Thu 10-08, Fri 10-09, Sat 10-10 (make-up workday).
-    assert with_cn.after(start, Budget.parse("3wd")).due == at("2026-10-10 18:00")
+    # 2d: the last day, 10-02, is in National Day (10-01..10-07): 24:00 on Thu 10-08.
+    assert with_cn.after(start, Budget.parse("2d")).due == at("2026-10-08 24:00")
+    # Thu 10-08, Fri 10-09, Sat 10-10 (make-up workday).
+    assert with_cn.after(start, Budget.parse("3wd")).due == at("2026-10-10 24:00")
+    # An extension from a deadline at 24:00 counts from the next day, not a day later.
+    assert with_cn.after(at("2026-10-09 24:00"), Budget.parse("1wd")).due == at("2026-10-10 24:00")
 
 
 def test_deadline_reports_years_without_a_loaded_calendar(with_cn: Policy):
     # The case carries 2026 only (2027 is not in calendars/cn.toml yet).
     deadline = with_cn.deadline(at("2026-12-28 09:00"), Complexity.general, Level.county)
     assert deadline.unknown_years == [2027]
-    assert deadline.due == at("2027-01-11 09:00")  # weekends only in 2027
+    assert deadline.due == at("2027-01-11 24:00")  # weekends only in 2027
 
 
 # --- reopening ---------------------------------------------------------------------------
@@ -515,9 +535,10 @@ def test_yellow_warning_must_come_before_red(yellow: float, red: float):
     ("complexity", "level", "expected"),
     [
         (Complexity.simple, Level.grid, datetime(2026, 11, 20, 2, 30, tzinfo=UTC)),
-        (Complexity.general, Level.grid, datetime(2026, 11, 21, 1, 30, tzinfo=UTC)),
-        (Complexity.general, Level.county, datetime(2026, 12, 5, 1, 30, tzinfo=UTC)),
-        (Complexity.complex, Level.township, datetime(2026, 12, 3, 1, 30, tzinfo=UTC)),
+        # Days end at 24:00 local (16:00 UTC) of their last day; a Saturday moves to Monday.
+        (Complexity.general, Level.grid, datetime(2026, 11, 23, 16, 0, tzinfo=UTC)),
+        (Complexity.general, Level.county, datetime(2026, 12, 7, 16, 0, tzinfo=UTC)),
+        (Complexity.complex, Level.township, datetime(2026, 12, 3, 16, 0, tzinfo=UTC)),
     ],
 )
 def test_deadline_adds_the_budget_of_the_level(
@@ -581,7 +602,7 @@ def test_policy_with_a_calendar_round_trips_through_json(policy: Policy, cn: Wor
     assert copy.deadline(start, Complexity.simple, Level.county) == p.deadline(
         start, Complexity.simple, Level.county
     )
-    assert copy.deadline(start, Complexity.simple, Level.county).due == at("2026-02-25 10:00")
+    assert copy.deadline(start, Complexity.simple, Level.county).due == at("2026-02-25 24:00")
 
 
 @pytest.mark.parametrize(
@@ -597,3 +618,72 @@ def test_policy_with_a_calendar_round_trips_through_json(policy: Policy, cn: Wor
 def test_risk_of_grades_on_the_policys_own_thresholds(flags, amount, expected):
     policy = parse_policy(POLICY_TOML.read_text(encoding="utf-8"))
     assert policy.risk_of(flags, DisputeType.debt, amount) is expected
+
+
+# --- a pause moves the due time ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("budget", "paused", "resumed", "due", "moved_to"),
+    [
+        # A 48-hour pause from Friday 10:00 loses 14 working hours (Friday's), not 48: the
+        # deadline moves from 24:00 Tue 12-01 to 14:00 Thu 12-03, never onto a Sunday.
+        ("3wd", "2026-11-27 10:00", "2026-11-29 10:00", "2026-12-01 24:00", "2026-12-02 14:00"),
+        # A pause over a weekend only loses nothing.
+        ("3wd", "2026-11-28 09:00", "2026-11-29 18:00", "2026-12-01 24:00", "2026-12-01 24:00"),
+        # Over National Day: 30 Sep 12:00 to 8 Oct 12:00 loses 24 working hours, made up on
+        # Saturday 10-10, a make-up workday.
+        ("5wd", "2026-09-30 12:00", "2026-10-08 12:00", "2026-10-09 24:00", "2026-10-10 24:00"),
+        # Calendar budgets move by the whole pause.
+        ("2d", "2026-11-27 10:00", "2026-11-29 10:00", "2026-11-30 24:00", "2026-12-02 24:00"),
+        ("12h", "2026-11-27 10:00", "2026-11-27 11:30", "2026-11-27 22:00", "2026-11-27 23:30"),
+    ],
+)
+def test_a_pause_moves_the_due_time_by_the_time_it_took_from_the_budget(
+    with_cn: Policy, budget: str, paused: str, resumed: str, due: str, moved_to: str
+):
+    moved = with_cn.resume_due(at(due), at(paused), at(resumed), Budget.parse(budget))
+
+    assert moved == at(moved_to)
+
+
+# --- the response window (响应率) ------------------------------------------------------------
+
+
+def test_the_checked_in_response_window_is_a_day_and_two_hours_for_red(policy: Policy):
+    window = policy.response_window
+    assert window.of(RiskColour.green) == window.of(RiskColour.yellow) == timedelta(hours=24)
+    assert window.of(RiskColour.red) == timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    ("table", "colour", "expected"),
+    [("", RiskColour.red, timedelta(hours=2)),
+     ('default = "12h"', RiskColour.yellow, timedelta(hours=12)),
+     ('default = "12h"\nyellow = "4h"', RiskColour.yellow, timedelta(hours=4)),
+     ('red = "30m"', RiskColour.red, timedelta(minutes=30))],
+)  # fmt: skip
+def test_the_response_window_table_overrides_by_colour(table, colour, expected):
+    policy = parse_policy(MINIMAL + f"\n[response_window]\n{table}\n")
+    assert policy.response_window.of(colour) == expected
+
+
+@pytest.mark.parametrize(("table", "key"), [('red = "soon"', "red"), ('blue = "1h"', "blue")])
+def test_a_bad_response_window_names_its_key(table, key):
+    message = error_of(MINIMAL + f"\n[response_window]\n{table}\n")
+    assert f"response_window.{key}" in message
+
+
+def test_a_case_started_before_the_law_count_keeps_its_deadlines(policy: Policy):
+    # The frozen policy a running case carries has no `day_count`: it keeps the old count, so
+    # replaying its history yields the same timers.
+    frozen = policy.model_dump(mode="json")
+    del frozen["day_count"]
+    old = Policy.model_validate(frozen)
+    start = at("2026-11-27 10:00")
+
+    assert (old.day_count, policy.day_count) == ("elapsed", "law")
+    assert old.after(start, Budget.parse("1d")).due == at("2026-11-28 10:00")
+    assert old.after(start, Budget.parse("3wd")).due == at("2026-12-02 10:00")
+    assert policy.after(start, Budget.parse("1d")).due == at("2026-11-30 24:00")
+    assert policy.after(start, Budget.parse("3wd")).due == at("2026-12-02 24:00")

@@ -273,18 +273,22 @@ def test_quorum_of_one_department():
     [
         # Friday 10:00 in Beijing: 30 minutes to arrive, 4 hours to file
         (WhistleKind.emergency, "2026-11-20 10:00", "2026-11-20 10:30", "2026-11-20 14:00"),
-        # 4 hours; 5 working days: across one weekend
-        (WhistleKind.hard_case, "2026-11-20 10:00", "2026-11-20 14:00", "2026-11-27 10:00"),
-        # 1 day (calendar); 3 working days
-        (WhistleKind.routine, "2026-11-20 10:00", "2026-11-21 10:00", "2026-11-25 10:00"),
-        # National Day: Oct 1-7 skipped, Thu 8 and Fri 9 count, and Sat 10 is a make-up workday
-        (WhistleKind.routine, "2026-09-30 10:00", "2026-10-01 10:00", "2026-10-10 10:00"),
+        # 4 hours (exact); 5 working days, across one weekend, to 24:00 of the fifth
+        (WhistleKind.hard_case, "2026-11-20 10:00", "2026-11-20 14:00", "2026-11-27 24:00"),
+        # 1 day: its last day is Saturday, a day off, so 24:00 Monday (民法典 Art. 203);
+        # 3 working days
+        (WhistleKind.routine, "2026-11-20 10:00", "2026-11-23 24:00", "2026-11-25 24:00"),
+        # National Day: the 1-day check-in's last day (Oct 1) is a holiday: Thu 8 ends it;
+        # Oct 1-7 skipped, Thu 8 and Fri 9 count, and Sat 10 is a make-up workday
+        (WhistleKind.routine, "2026-09-30 10:00", "2026-10-08 24:00", "2026-10-10 24:00"),
     ],
 )
 def test_duty_deadlines_count_from_the_summons(
     kind: WhistleKind, summoned: str, check_in_by: str, report_by: str
 ):
     def at(text: str) -> datetime:
+        if text.endswith(" 24:00"):  # the end of that day
+            return at(text.replace(" 24:00", " 00:00")) + timedelta(days=1)
         return datetime.fromisoformat(text).replace(tzinfo=CST)
 
     check_in, report = duty_deadlines(

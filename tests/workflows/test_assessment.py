@@ -23,11 +23,11 @@ from temporalio.worker import Worker
 
 from activities.reports import ReportActivities
 from domain.assessment_models import AssessmentInput
-from domain.metrics import Ledger
 from domain.naming import assessment_schedule_id, assessment_workflow_id
 from domain.periods import AssessmentKind, default_period
 from runtime.schedules import ensure_schedules
 from tests import ledger_stories as ls
+from tests.ledger_stories import Ledger
 from workflows.assessment import AssessmentWorkflow
 
 SCHEDULE_IDS = [assessment_schedule_id(kind) for kind in AssessmentKind]

@@ -3,7 +3,7 @@ time-skipping server, with a real worker and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
@@ -17,10 +17,18 @@ from domain.actions import (
     TrackInput,
 )
 from domain.case_models import CaseStatus
+from domain.policy import Budget
 from tests import factories
 from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP
 from tests.workflows.test_case import settled, start, view_when
 from workflows.case import CaseWorkflow
+
+
+async def sleep_past(env, moment) -> None:
+    """Skip time to an hour after `moment`: how long a limit in days lasts depends on the
+    weekday the test runs on (it ends at 24:00 of its last day, moved past a weekend)."""
+    await env.sleep(moment - await env.get_current_time() + timedelta(hours=1))
+
 
 ARBITRATOR = Actor(name="劳动仲裁员", role="arbitrator", unit="Haibowan District")
 COURT = Actor(name="法官", role="judge", unit="Haibowan District Court")
@@ -35,7 +43,11 @@ async def test_a_case_is_routed_to_a_track_at_intake(time_env, case_worker, clea
         "administrative",
         "market_supervision",
     )
-    assert view.mediation.due_at - view.mediation.started_at == timedelta(days=30)
+    # 30 days, to 24:00 of the last day (past a weekend or holiday): docs/clocks.md
+    due, started = view.mediation.due_at, view.mediation.started_at
+    assert due == factories.DEFAULT_POLICY.after(started, Budget.parse("30d")).due
+    assert factories.DEFAULT_POLICY.local(due).time() == time(0)
+    assert timedelta(days=30) < due - started < timedelta(days=35)
 
 
 async def test_hand_off_from_peoples_to_judicial_keeps_the_case_and_its_clocks(
@@ -96,7 +108,8 @@ async def test_labour_path_goes_from_mediation_to_arbitration_and_its_award(
     view = await view_when(handle, settled)
     assert view.mediation.track == "labour_mediation"
 
-    await time_env.sleep(timedelta(days=16))  # 15 days of mediation lapse
+    # 15 days of mediation lapse (to 24:00 of the last day, past a weekend: docs/clocks.md)
+    await sleep_past(time_env, view.mediation.due_at)
     lapsed = await handle.query(CaseWorkflow.view)
     accepted = await handle.execute_update(
         CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="accepted")
@@ -108,7 +121,8 @@ async def test_labour_path_goes_from_mediation_to_arbitration_and_its_award(
 
     assert lapsed.mediation.track == "labour_arbitration"
     assert "track_lapsed" in [e.kind for e in lapsed.events]
-    assert accepted.mediation.due_at - accepted.mediation.accepted_at == timedelta(days=45)
+    award_by = factories.NO_VISITS.after(accepted.mediation.accepted_at, Budget.parse("45d"))
+    assert accepted.mediation.due_at == award_by.due  # 45 days, to 24:00 of the last day
     resolved = next(e for e in awarded.events if e.kind == "resolved")
     assert resolved.data["agreement"] == "pay 18,000 CNY in arrears"
 
@@ -118,11 +132,11 @@ async def test_arbitration_late_to_accept_is_flagged_to_the_county(
 ):
     handle = await start(time_env, case_worker, dispute_type="labour")
     await view_when(handle, settled)
-    await handle.execute_update(
+    moved = await handle.execute_update(
         CaseWorkflow.change_track, TrackInput(actor=GRID, reason="the employer will not talk")
     )
 
-    await time_env.sleep(timedelta(days=6))
+    await sleep_past(time_env, moved.mediation.due_at)  # the committee's 5 days to accept
 
     view = await handle.query(CaseWorkflow.view)
     overdue = next(e for e in view.events if e.kind == "arbitration_overdue")

@@ -31,6 +31,17 @@ from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP, supervisor
 from tests.workflows.test_case import settled, start, view_when
 from workflows.case import CaseWorkflow
 
+#: The default policy with the grid's general budget in hours: a limit of "1d" ends at 24:00 of
+#: the next working day (docs/clocks.md), so its length would depend on when the test runs.
+HOURS_AT_THE_GRID = Policy.model_validate(
+    factories.DEFAULT_POLICY.model_copy(
+        update={
+            "budgets": {
+                c: {**lv, "grid": "24h"} for c, lv in factories.DEFAULT_POLICY.budgets.items()
+            }
+        }
+    ).model_dump()
+)
 VILLAGE_SUPERVISOR = supervisor("Diamond Square Community")
 TOWNSHIP_SUPERVISOR = supervisor("Haibei Street")
 G08 = Actor(name="吴网格员", role="grid_worker", unit="G-08")
@@ -57,7 +68,7 @@ async def test_yellow_then_red_warning_reach_the_handler_and_for_red_the_supervi
     time_env, case_worker, clean_pool
 ):
     await factories.load_roster(clean_pool)
-    handle = await start(time_env, case_worker)  # general: the grid has 1 day
+    handle = await start(time_env, case_worker, policy=HOURS_AT_THE_GRID)  # the grid: 24 h
     await view_when(handle, settled)
 
     await time_env.sleep(timedelta(hours=13))
@@ -134,7 +145,7 @@ async def test_extension_by_the_supervisor_above_moves_the_deadline_and_tells_th
 
 
 async def test_extension_over_the_cap_or_by_a_handler_is_refused(time_env, case_worker, clean_pool):
-    handle = await start(time_env, case_worker)
+    handle = await start(time_env, case_worker, policy=HOURS_AT_THE_GRID)  # cap: 12 h
     await view_when(handle, settled)
 
     over = await refused(

@@ -55,13 +55,7 @@ class CaseContext:
     # -- who and where -------------------------------------------------------------------
 
     def location(self) -> Location:
-        u = self.file.units
-        return Location(
-            county=u[Level.county],
-            township=u[Level.township],
-            village=u[Level.village],
-            grid=u[Level.grid],
-        )
+        return self.file.location()
 
     def local(self, moment: datetime) -> datetime:
         return self.policy.local(moment)
@@ -198,8 +192,8 @@ class CaseContext:
             events = self._took(assignment, who, events)
         # The query and the UI show what the ledger holds: the step's events once written.
         f.recent = [*f.recent, *events][-RECENT_EVENTS:]
-        publish.publish(self)
-        self.shown = publish.view(self)
+        publish.publish(self.file, self.start)
+        self.shown = publish.view(self.file, self.start)
 
     def _took(self, a: Assignment, who: Assignee | None, events: list[CaseEvent]):
         """The handler the ledger picked, into the case and the step's events (as written)."""

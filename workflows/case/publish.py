@@ -6,39 +6,36 @@ action and a workflow task); none of them holds a party's name, phone or id numb
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.case_models import CaseStatus, CaseView
+    from domain.case_models import CaseFile, CaseStart, CaseStatus, CaseView
     from workflows import search_attributes as sa
 
-if TYPE_CHECKING:
-    from workflows.case.context import CaseContext
 
-
-def whistle_state(ctx: CaseContext) -> str:
-    if not ctx.file.whistles:
+def whistle_state(f: CaseFile) -> str:
+    if not f.whistles:
         return "none"
-    return "answered" if all(w.answered for w in ctx.file.whistles) else "waiting"
+    return "answered" if all(w.answered for w in f.whistles) else "waiting"
 
 
-def attributes(ctx: CaseContext) -> dict[Any, Any]:
+def attributes(f: CaseFile, start: CaseStart) -> dict[Any, Any]:
     """Each search attribute's value as the case stands (None: unset)."""
-    f, loc = ctx.file, ctx.location()
+    loc = f.location()
     running = f.clock.due_at if f.clock.due_at and f.status is CaseStatus.open else None
     return {
         sa.CASE_LEVEL: f.level.value,
         sa.CASE_STATUS: f.status.value,
         sa.RISK_COLOUR: f.risk.value,
-        sa.DISPUTE_TYPE: ctx.intake.dispute_type.value,
+        sa.DISPUTE_TYPE: start.intake.dispute_type.value,
         sa.TOWNSHIP: loc.township,
         sa.VILLAGE: loc.village,
         sa.GRID: loc.grid,
         sa.CASE_WARNING: f.clock.warnings[-1] if f.clock.warnings else "none",
         sa.MEDIATION_TRACK: f.mediation.track if f.mediation else "none",
-        sa.WHISTLE_STATE: whistle_state(ctx),
+        sa.WHISTLE_STATE: whistle_state(f),
         sa.CASE_DUE_AT: running,
     }
 
@@ -49,21 +46,21 @@ def _same(current: Any, wanted: Any) -> bool:
     return current == wanted
 
 
-def publish(ctx: CaseContext) -> None:
+def publish(f: CaseFile, start: CaseStart) -> None:
     """Upsert the search attributes that changed; refresh the UI's current details."""
     current = workflow.info().typed_search_attributes
     updates = []
-    for key, wanted in attributes(ctx).items():
+    for key, wanted in attributes(f, start).items():
         if _same(current.get(key), wanted):
             continue
         updates.append(key.value_unset() if wanted is None else key.value_set(wanted))
     if updates:
         workflow.upsert_search_attributes(updates)
-    workflow.set_current_details(details_markdown(ctx))
+    workflow.set_current_details(details_markdown(f, start))
 
 
-def details_markdown(ctx: CaseContext) -> str:
-    f, c, policy = ctx.file, ctx.file.clock, ctx.policy
+def details_markdown(f: CaseFile, start: CaseStart) -> str:
+    c, policy = f.clock, start.policy
     due = policy.local(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "—"
     who = f"{f.assignee.name}, {f.assignee.unit}" if f.assignee else "unassigned"
     lines = [
@@ -96,20 +93,20 @@ def details_markdown(ctx: CaseContext) -> str:
     return "\n".join(lines)
 
 
-def _localized(ctx: CaseContext, model):
+def _localized(start: CaseStart, model):
     """A copy of `model` with its datetimes in the policy's local time."""
     if model is None:
         return None
-    local = ctx.policy.local
+    local = start.policy.local
     return model.model_copy(update={k: local(v) for k, v in model if isinstance(v, datetime)})
 
 
-def view(ctx: CaseContext) -> CaseView:
+def view(f: CaseFile, start: CaseStart) -> CaseView:
     """The case as it stands, times in the policy's local time (Beijing time by default).
 
     `remaining_seconds` is as of the last workflow task (a query cannot see the time it is
     read at): readers that need "time left now" subtract from `due_at` themselves."""
-    f, c, intake, local = ctx.file, ctx.file.clock, ctx.intake, ctx.policy.local
+    c, intake, local = f.clock, start.intake, start.policy.local
     remaining = None
     if c.due_at is not None:
         remaining = (c.due_at - (c.paused_since or workflow.now())).total_seconds()
@@ -120,7 +117,7 @@ def view(ctx: CaseContext) -> CaseView:
         dispute_type=intake.dispute_type.value,
         complexity=intake.complexity.value,
         risk=f.risk,
-        location=ctx.location(),
+        location=f.location(),
         status=f.status,
         level=f.level,
         assignee=f.assignee,
@@ -133,14 +130,14 @@ def view(ctx: CaseContext) -> CaseView:
         pause_reason=c.pause_reason,
         paused_total_seconds=c.paused_total.total_seconds(),
         warnings_raised=c.warnings,
-        transfer=_localized(ctx, f.transfer),
-        visits=[_localized(ctx, v) for v in f.follow_up.visits],
-        whistles=[_localized(ctx, w) for w in f.whistles],
-        mediation=_localized(ctx, f.mediation),
-        confirmation=_localized(ctx, f.confirmation),
+        transfer=_localized(start, f.transfer),
+        visits=[_localized(start, v) for v in f.follow_up.visits],
+        whistles=[_localized(start, w) for w in f.whistles],
+        mediation=_localized(start, f.mediation),
+        confirmation=_localized(start, f.confirmation),
         opened_at=local(f.opened_at),
         closed_at=local(f.closed_at) if f.closed_at else None,
-        policy=ctx.policy.name,
+        policy=start.policy.name,
         runs=f.runs,
         events=[e.model_copy(update={"at": local(e.at)}) for e in f.recent],
     )

@@ -80,14 +80,14 @@ class CaseWorkflow:
         self.judicial = Confirmation(ctx)
         self.whistles = Whistles(ctx)
         # Queries answer the case as of its last written step: before the first, as it opens.
-        ctx.shown = publish.view(ctx)
+        ctx.shown = publish.view(ctx.file, ctx.start)
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseResult:
         if start.file is None:
             await self._open()
         else:
-            publish.publish(self.ctx)
+            publish.publish(self.ctx.file, self.ctx.start)
         f = self.ctx.file
         while f.status not in FINISHED:
             if self.queue:
