@@ -4,7 +4,8 @@
 #   make install      create .venv (Python 3.11) and install the project with its dev tools
 #   make run          install, start the stack, load samples/, print where to look
 #   make stop         stop worker, Temporal and PostgreSQL; all data stays in .data/
-#   make test         run the test suite (PYTEST_ARGS='-k ladder -x' to pass options)
+#   make test         run the test suite (PYTEST_ARGS='-k ladder -x' to pass options); installs
+#                     Debian's chromium for the browser test when it is missing (apt, as root)
 #   make lint         ruff check + ruff format --check
 #   make clean-data   stop the stack, then DELETE .data/ (all cases, history, database): no prompt
 #
@@ -16,7 +17,7 @@ PYTHON311 := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/
 PYTEST_ARGS ?=
 DATA_DIR := $(or $(DISPUTE_DATA_DIR),.data)
 
-.PHONY: install run stop test lint clean-data
+.PHONY: install run stop test lint clean-data chromium
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON311)" || { echo "error: python3.11 not found" >&2; exit 1; }
@@ -42,8 +43,12 @@ run: install
 stop:
 	@if [ -x $(PY) ]; then $(PY) -m runtime.stack down; else echo "no $(VENV): nothing runs"; fi
 
-test: install
+test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser test drives Debian's chromium (never a browser downloaded by Playwright).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

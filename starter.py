@@ -2,13 +2,15 @@
 
     python starter.py intake FILE [--policy policy.toml]     JSON Lines or CSV; '-' reads stdin
     python starter.py status CASE_ID                          the case as JSON
-    python starter.py outcome CASE_ID resolved|failed --by NAME --unit UNIT [--reason ...]
-    python starter.py ACTION CASE_ID ... --by NAME [--role ROLE] [--unit UNIT]
+    python starter.py list [--unit U] [--level L] [--overdue] [--due-within 2d] [--risk R] ...
+    python starter.py outcome CASE_ID resolved|failed [--reason ...]        (through the API)
+    python starter.py ACTION CASE_ID ...                                   (through the API)
         ACTION: pause resume extend escalate pull-up regrade transfer accept-transfer
                 object-transfer withdraw refuse visit whistle track arbitration confirmation
                 (`python starter.py ACTION -h`)
-    python starter.py DUTY CASE_ID DEPARTMENT ... --by NAME --unit UNIT [--role ROLE] [--whistle N]
+    python starter.py DUTY CASE_ID DEPARTMENT ... [--whistle N]            (through the API)
         DUTY: check-in file-report decline rule-decline  (a summoned department's duty)
+    python starter.py tokens issue --name N --unit U --role R | revoke ID | list
     python starter.py roster load FILE                        handlers per level and unit (CSV)
     python starter.py departments load FILE                   departments a whistle summons (CSV)
     python starter.py report --period 2026-11 [--township T]  the assessment figures
@@ -16,6 +18,9 @@
     python starter.py keys list|rotate                        payload encryption keys (README)
     python starter.py notifications [--case ID] [--pending|--dead]   delivery state of notifications
     python starter.py notifications retry ID                  re-queue a dead notification
+
+Actions act as the person of your token (`DISPUTE_TOKEN` or `--token-file FILE`), through
+the API at `DISPUTE_API_URL` (default: the embedded stack's, http://127.0.0.1:8080).
 
 Exit status: 0 ok; 1 some record rejected or an action refused; 2 the input itself could not
 be read (intake), a server could not be reached or was lost mid-run; 130 intake interrupted
@@ -36,24 +41,33 @@ from pathlib import Path
 from typing import BinaryIO
 
 import structlog
-from pydantic import ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.calendar import CalendarError, parse_calendar
+from domain.calendar import CalendarError
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
+from domain.ladder import Level
 from domain.naming import TASK_QUEUE, workflow_id_for
-from domain.policy import Policy, PolicyError, parse_policy
+from domain.policy import Policy, PolicyError, parse_duration
 from notify import admin as notify_admin
-from runtime import codec, config, db, temporal_client
+from runtime import codec, config, db, temporal_client, tokens
 from runtime import logging as logsetup
+from runtime.api_client import CliError, print_view, send_action
 from runtime.case_commands import add_action_parsers, build_input
 from runtime.departments_io import load_departments, parse_departments
-from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
-from runtime.intake_run import IntakeSourceError, Progress, exit_status, open_intake, submit
-from runtime.queries import case_history, load_roster, parse_roster
+from runtime.duty_commands import add_duty_parsers
+from runtime.intake_run import (
+    IntakeSourceError,
+    Progress,
+    exit_status,
+    open_intake,
+    policy_with_calendar,
+    submit,
+)
+from runtime.queries import load_roster, parse_roster, with_history
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
+from runtime.worklist import RISKS, Filters, worklist
 from workflows.case import CaseWorkflow
 
 
@@ -78,12 +92,11 @@ def read_text(name: str) -> str:
 def load_policy(path: str, calendar_path: str, now: datetime) -> Policy:
     """The policy, carrying the calendar of this year and the next (a case copies both)."""
     try:
-        policy = parse_policy(read_text(path), source=path)
-        calendar = parse_calendar(read_text(calendar_path), source=calendar_path)
+        return policy_with_calendar(
+            read_text(path), path, read_text(calendar_path), calendar_path, now
+        )
     except (PolicyError, CalendarError) as err:
         raise UsageError(str(err)) from None
-    year = policy.local(now).year
-    return policy.model_copy(update={"calendar": calendar.for_years([year, year + 1])})
 
 
 async def connect() -> Client:
@@ -197,75 +210,23 @@ async def cmd_status(args: argparse.Namespace) -> int:
     # The workflow keeps its latest events; the ledger has the whole history.
     pool = await db.create_pool(config.database_url())
     try:
-        history = await case_history(pool, args.case_id)
+        view = await with_history(pool, view)
     finally:
         await pool.close()
-    local = view.opened_at.tzinfo
-    events = [e.model_copy(update={"at": e.at.astimezone(local)}) for e in history]
-    print(view.model_copy(update={"events": events or view.events}).model_dump_json(indent=2))
+    print(view.model_dump_json(indent=2))
     return 0
 
 
-def _problems(err: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
-        f"{e['msg'].removeprefix('Value error, ')}"
-        for e in err.errors()
-    )
-
-
-async def _send_update(
-    args: argparse.Namespace, build, workflow_id: str, what: str, missing: str
-) -> int:
-    """Build an update's input (refusing a malformed one before anything is sent), send it,
-    print the answer; a refusal prints its reason and exits 1."""
+async def _act(args: argparse.Namespace) -> int:
+    """A case or duty action, through the API as the token's person; prints the case (or the
+    duty) after it. A refusal prints its reason and exits 1."""
     try:
-        action = build(args)
-    except ValidationError as err:
-        raise UsageError(f"{args.command} for {what}: {_problems(err)}") from None
-    client = await connect()
-    handle = client.get_workflow_handle(workflow_id)
-    try:
-        view = await handle.execute_update(args.action.update, action)
-    except WorkflowUpdateFailedError as err:
-        reason = getattr(err.cause, "message", None) or str(err.cause)
-        print(f"{args.command} refused for {what}: {reason}", file=sys.stderr)
-        return 1
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            print(f"{args.command}: {missing}", file=sys.stderr)
-            return 1
-        raise
-    if not hasattr(view, "opened_at"):  # a department's duty: no case events to add
-        print(view.model_dump_json(indent=2))
-        return 0
-    # The workflow keeps its latest events; the ledger has the whole history.
-    pool = await db.create_pool(config.database_url())
-    try:
-        history = await case_history(pool, args.case_id)
-    finally:
-        await pool.close()
-    local = view.opened_at.tzinfo
-    events = [e.model_copy(update={"at": e.at.astimezone(local)}) for e in history]
-    print(view.model_copy(update={"events": events or view.events}).model_dump_json(indent=2))
+        view = await send_action(args, build_input)
+    except CliError as err:
+        print(err, file=sys.stderr)
+        return err.code
+    print_view(view)
     return 0
-
-
-async def cmd_action(args: argparse.Namespace) -> int:
-    """Any handler action on a case; prints the case after it."""
-    return await _send_update(
-        args, build_input, workflow_id_for(args.case_id), args.case_id,
-        f"no open case {args.case_id}",
-    )  # fmt: skip
-
-
-async def cmd_duty_action(args: argparse.Namespace) -> int:
-    """A department's duty action, sent to the case's child for that whistle and department;
-    prints the duty after it."""
-    duty = f"{args.department} (whistle {args.whistle}) of case {args.case_id}"
-    return await _send_update(
-        args, build_duty_input, duty_workflow_id_for(args), duty, f"no open duty of {duty}"
-    )
 
 
 async def _load_csv(args: argparse.Namespace, parse, load, noun: str) -> int:
@@ -303,6 +264,114 @@ async def cmd_report(args: argparse.Namespace) -> int:
         await pool.close()
     sys.stdout.write(table)
     return 0
+
+
+async def _with_pool(work):
+    """Run `work(pool)` on a migrated pool of the configured database."""
+    pool = await db.create_pool(config.database_url())
+    try:
+        await db.migrate(pool)
+        return await work(pool)
+    finally:
+        await pool.close()
+
+
+async def cmd_tokens_issue(args: argparse.Namespace) -> int:
+    try:
+        token_id, token = await _with_pool(
+            lambda pool: tokens.issue(pool, args.name, args.unit, args.role, args.case)
+        )
+    except tokens.TokenError as err:
+        raise UsageError(str(err)) from None
+    print(token)
+    print(
+        f"tokens: issued {token_id} to {args.name} ({args.role}"
+        f"{', ' + args.unit if args.unit else ''}); it is shown only now",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    try:
+        await _with_pool(lambda pool: tokens.revoke(pool, args.token_id))
+    except tokens.TokenError as err:
+        print(f"tokens: {err}", file=sys.stderr)
+        return 1
+    print(f"tokens: revoked {args.token_id}", file=sys.stderr)
+    return 0
+
+
+async def cmd_tokens_list(args: argparse.Namespace) -> int:
+    for row in await _with_pool(tokens.listing):
+        print(tokens.token_created(row))
+    return 0
+
+
+async def cmd_list(args: argparse.Namespace) -> int:
+    try:
+        window = parse_duration(args.due_within) if args.due_within else None
+    except ValueError as err:
+        raise UsageError(f"--due-within: {err}") from None
+    statuses = None if args.status == "all" else tuple(args.status.split(","))
+    filters = Filters(
+        unit=args.unit,
+        level=args.level,
+        status=statuses,
+        overdue=args.overdue,
+        due_within=window,
+        risk=args.risk,
+        handler=args.handler,
+    )
+    rows = await _with_pool(lambda pool: worklist(pool, filters, datetime.now(UTC)))
+    for row in rows:
+        print(row.line())
+    print(f"list: {len(rows)} case(s)", file=sys.stderr)
+    return 0
+
+
+def _add_list_and_tokens(sub) -> None:
+    cases = sub.add_parser(
+        "list", help="cases, most urgent first (overdue longest, then due soonest)"
+    )
+    cases.add_argument("--unit", help="the unit holding the case at its level")
+    cases.add_argument("--level", choices=[lv.value for lv in Level])
+    cases.add_argument(
+        "--status",
+        default=",".join(Filters.status or ()),
+        help="comma-separated statuses, or 'all' (default: %(default)s)",
+    )
+    cases.add_argument("--overdue", action="store_true", help="only cases past their deadline")
+    cases.add_argument("--due-within", help='only cases due within "12h", "2d"…')
+    cases.add_argument("--risk", choices=list(RISKS))
+    cases.add_argument("--handler", help="the assignee's name")
+    cases.set_defaults(run=cmd_list)
+
+    toks = sub.add_parser("tokens", help="people's tokens for the API and the web page")
+    toks_sub = toks.add_subparsers(dest="tokens_command", required=True)
+    issue = toks_sub.add_parser("issue", help="issue a token (printed once; only a hash is kept)")
+    issue.add_argument("--name", required=True, help="the person's name as on the roster")
+    issue.add_argument(
+        "--unit",
+        help="their unit (grid id, village, township, county, or a "
+        "department's unit); not for --role intake",
+    )
+    issue.add_argument(
+        "--role",
+        required=True,
+        help="their roster role, supervisor, a department's code (its duty officer), "
+        "applicant/respondent/third_party (a party, with --case), or intake (a service)",
+    )
+    issue.add_argument(
+        "--case", help="for a party (applicant, respondent, third_party): their case's id"
+    )
+    issue.set_defaults(run=cmd_tokens_issue)
+    revoke = toks_sub.add_parser("revoke", help="revoke a token by its id (see `tokens list`)")
+    revoke.add_argument("token_id")
+    revoke.set_defaults(run=cmd_tokens_revoke)
+    toks_sub.add_parser("list", help="every token: id, person, state").set_defaults(
+        run=cmd_tokens_list
+    )
 
 
 async def cmd_schedules(args: argparse.Namespace) -> int:
@@ -348,8 +417,8 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("case_id")
     status.set_defaults(run=cmd_status)
 
-    add_action_parsers(sub, cmd_action)
-    add_duty_parsers(sub, cmd_duty_action)
+    add_action_parsers(sub, _act)
+    add_duty_parsers(sub, _act)
 
     report = sub.add_parser("report", help="print a period's assessment figures")
     report.add_argument("--period", required=True, help="2026-11 (month), 2026-W47, 2026-11-23")
@@ -371,6 +440,7 @@ def parser() -> argparse.ArgumentParser:
     keys_sub.add_parser("rotate", help="add a key that encrypts from now on").set_defaults(
         run=cmd_keys_rotate
     )
+    _add_list_and_tokens(sub)
 
     roster = sub.add_parser("roster", help="manage the handler roster")
     roster_sub = roster.add_subparsers(dest="roster_command", required=True)

@@ -1,8 +1,9 @@
 """The handler actions of the command line: one subcommand per case update.
 
-Each command names its actor (`--by NAME --role ROLE --unit UNIT`), builds the update's
-input model (so a malformed action is refused before anything is sent), and names the
-workflow update it calls. `starter.py` connects and runs them.
+Each command acts as the person of the caller's token (`DISPUTE_TOKEN` or `--token-file`):
+`starter.py` asks the API who that is, builds the update's input model with that actor (so
+a malformed action is refused before anything is sent) and posts it to the API, which takes
+the actor from the token again and calls the workflow update named here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from domain.actions import (
     Actor,
@@ -48,7 +49,7 @@ class Action:
     help: str
     update: Any  # the workflow's update method (the case's, or a department duty's)
     build: Callable[[argparse.Namespace, Actor], BaseModel]
-    #: The actor's role when `--role` is left out; None: the parser decides (see its adder).
+    #: The role this action is meant for (its help says so); None: several (parties, courts).
     default_role: str | None
     add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None
 
@@ -194,20 +195,33 @@ ACTIONS: tuple[Action, ...] = (
 )  # fmt: skip
 
 
+def add_token_file(p: argparse.ArgumentParser, action: Action) -> None:
+    """The person who acts: the token's (`--token-file`, else `DISPUTE_TOKEN`)."""
+    meant = f" (meant for a {action.default_role})" if action.default_role else ""
+    p.add_argument("--token-file", help=f"a file holding your token; default: the "
+                   f"DISPUTE_TOKEN variable. You act as the token's person{meant}")  # fmt: skip
+
+
 def add_action_parsers(sub: Any, run: Callable) -> None:
-    """One subcommand per action, each with the actor options."""
+    """One subcommand per action, each acting as the person of the caller's token."""
     for action in ACTIONS:
         p = sub.add_parser(action.name, help=action.help, description=action.help)
         p.add_argument("case_id")
         action.add_args(p)
-        p.add_argument("--by", required=True, help="your name")
-        p.add_argument("--role", required=action.default_role is None,
-                       default=action.default_role, help="your role")  # fmt: skip
-        p.add_argument("--unit", help="your unit: grid id, village, township or county name")
+        add_token_file(p, action)
         p.set_defaults(run=run, action=action)
 
 
-def build_input(args: argparse.Namespace) -> BaseModel:
-    """The update's input; raises pydantic's ValidationError for a malformed action."""
-    who = Actor(name=args.by, role=args.role, unit=args.unit)
+def build_input(args: argparse.Namespace, who: Actor) -> BaseModel:
+    """The update's input, acted by `who` (the token's person); raises pydantic's
+    ValidationError for a malformed action."""
     return args.action.build(args, who)
+
+
+def problems(err: ValidationError) -> str:
+    """pydantic's errors as one line: `field: message; …` (the CLI's and the API's)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
+        f"{e['msg'].removeprefix('Value error, ')}"
+        for e in err.errors()
+    )

@@ -19,6 +19,7 @@ DEFAULT_POLICY = ROOT / "policy.toml"
 DEFAULT_CALENDAR = ROOT / "calendars" / "cn.toml"
 EMBEDDED_TEMPORAL_ADDRESS = "127.0.0.1:7233"
 EMBEDDED_UI_PORT = 8233
+EMBEDDED_API_URL = "http://127.0.0.1:8080"
 
 
 class ConfigError(RuntimeError):
@@ -83,6 +84,13 @@ def reports_dir() -> Path:
     overrides; default `<data dir>/reports`)."""
     override = os.environ.get("DISPUTE_REPORTS_DIR")
     return Path(override).resolve() if override else data_dir() / "reports"
+
+
+def api_url() -> str:
+    """Where the CLI finds the API: `DISPUTE_API_URL`, else the embedded stack's."""
+    return (
+        os.environ.get("DISPUTE_API_URL") or read_stack().get("api_url") or EMBEDDED_API_URL
+    ).rstrip("/")
 
 
 def worker_cache_size() -> int:

@@ -5,11 +5,12 @@
     decline CASE_ID DEPARTMENT --reason T [--whistle N]
     rule-decline CASE_ID DEPARTMENT uphold|overrule --reason T [--whistle N]
 
-each with `--by NAME --unit UNIT [--role ROLE]`: the role is the department's code for its
-own staff (check-in, file-report, decline) and `supervisor` for a ruling. Like
+each acting as the person of the caller's token: a department's duty officer (role = the
+department's code) for check-in, file-report and decline, a `supervisor` for a ruling. Like
 `runtime/case_commands.py`, each builds the update's input model, so a malformed action is
 refused before anything is sent, and names the update; the duty's workflow is the case's
-child for that whistle and department (`duty_workflow_id`). `starter.py` connects and runs them.
+child for that whistle and department (`duty_workflow_id`). `starter.py` sends them through
+the API (`build_input` of runtime/case_commands.py builds their input too).
 """
 
 from __future__ import annotations
@@ -18,12 +19,8 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel
-
-from domain.actions import Actor
 from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRuling
-from domain.naming import duty_workflow_id, workflow_id_for
-from runtime.case_commands import Action
+from runtime.case_commands import Action, add_token_file
 from workflows.department_duty import DepartmentDutyWorkflow
 
 
@@ -73,23 +70,5 @@ def add_duty_parsers(sub: Any, run: Callable) -> None:
         p.add_argument(
             "--whistle", type=int, default=1, help="which whistle of the case (default: 1)"
         )
-        p.add_argument("--by", required=True, help="your name")
-        p.add_argument(
-            "--unit",
-            required=True,
-            help="your unit: the department's township or county (for a ruling, the case's)",
-        )
-        role = action.default_role or "the department's code"
-        p.add_argument("--role", default=action.default_role, help=f"default: {role}")
+        add_token_file(p, action)
         p.set_defaults(run=run, action=action)
-
-
-def build_duty_input(args: argparse.Namespace) -> BaseModel:
-    """The update's input; raises pydantic's ValidationError for a malformed action."""
-    who = Actor(name=args.by, role=args.role or args.department, unit=args.unit)
-    return args.action.build(args, who)
-
-
-def duty_workflow_id_for(args: argparse.Namespace) -> str:
-    """The workflow id of the duty the command acts on."""
-    return duty_workflow_id(workflow_id_for(args.case_id), args.whistle, args.department)

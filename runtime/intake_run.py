@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, BinaryIO, TextIO
 
 import asyncpg
@@ -38,11 +39,13 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
+from domain.calendar import parse_calendar
 from domain.case_models import CaseStart
 from domain.intake import Format, IntakeRecord, detect_format
 from domain.intake_models import CaseIntake
 from domain.naming import TASK_QUEUE, workflow_id_for
-from domain.policy import Policy
+from domain.policy import Policy, parse_policy
+from runtime import config
 from runtime.queries import known_case_ids
 from workflows import search_attributes as sa
 from workflows.case import CaseWorkflow
@@ -186,6 +189,26 @@ async def start_case(client: Client, intake: CaseIntake, policy: Policy) -> bool
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+def policy_with_calendar(
+    policy_text: str, policy_source: str, calendar_text: str, calendar_source: str, now: datetime
+) -> Policy:
+    """The policy, carrying the calendar of this year and the next (a case copies both).
+    Raises PolicyError / CalendarError naming the file."""
+    policy = parse_policy(policy_text, source=policy_source)
+    calendar = parse_calendar(calendar_text, source=calendar_source)
+    year = policy.local(now).year
+    return policy.model_copy(update={"calendar": calendar.for_years([year, year + 1])})
+
+
+def current_policy(now: datetime) -> Policy:
+    """The checked-in policy and calendar (the API's intake uses these, as the CLI does by
+    default)."""
+    return policy_with_calendar(
+        config.DEFAULT_POLICY.read_text(encoding="utf-8"), str(config.DEFAULT_POLICY),
+        config.DEFAULT_CALENDAR.read_text(encoding="utf-8"), str(config.DEFAULT_CALENDAR), now,
+    )  # fmt: skip
 
 
 class Progress:

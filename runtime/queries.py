@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import asyncpg
 
-from domain.case_models import CaseEvent
+from domain.case_models import CaseEvent, CaseView
 from domain.ladder import Level
 from runtime.reference_csv import read_rows
 
@@ -52,6 +52,15 @@ async def case_history(pool: asyncpg.Pool, case_id: str) -> list[CaseEvent]:
         )
         for r in rows
     ]
+
+
+async def with_history(pool: asyncpg.Pool, view: CaseView) -> CaseView:
+    """The case with its whole history from the ledger, in the case's own time zone: the
+    workflow keeps only its latest events."""
+    local = view.opened_at.tzinfo
+    history = await case_history(pool, view.case_id)
+    events = [e.model_copy(update={"at": e.at.astimezone(local)}) for e in history]
+    return view.model_copy(update={"events": events or view.events})
 
 
 def parse_roster(text: str) -> list[tuple[str, str, str, str, bool]]:

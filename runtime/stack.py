@@ -1,8 +1,10 @@
 """The embedded stack `make run` uses: PostgreSQL, a Temporal dev server, one worker and the
-notification dispatcher.
+notification dispatcher and the API (the HTTP front door and its web page,
+http://127.0.0.1:8080).
 
     python -m runtime.stack up       start what is not running yet (idempotent)
-    python -m runtime.stack down     stop what `up` started: worker, Temporal, codec, PostgreSQL
+    python -m runtime.stack down     stop what `up` started: API, dispatcher, worker, Temporal,
+                                     codec, PostgreSQL
     python -m runtime.stack status   JSON: pids, liveness, addresses
     python -m runtime.stack hint     what to try once the stack is up
 
@@ -48,7 +50,10 @@ EXPECT = {
     "temporal": ("start-dev",),
     "postgres": ("bin/postgres",),
     "codec": ("runtime.codec_server",),
+    "api": ("api.serve",),
 }
+API_PORT = int(os.environ.get("DISPUTE_API_PORT", "8080"))
+API_URL = f"http://{HOST}:{API_PORT}"
 
 
 class StackError(Exception):
@@ -327,6 +332,32 @@ def _notifications_hint() -> str:
                  dispatcher metrics: {where}; log: {_dir("logs") / "dispatcher.log"}"""
 
 
+def _api() -> None:
+    """The HTTP front door on 127.0.0.1:8080 (`DISPUTE_API_PORT`); more instances can be
+    started by hand with `python -m api.serve --port N`."""
+    pid = _recorded("api")
+    if pid is not None:
+        print(f"api: already running, pid {pid}")
+        return
+    if _port_taken(API_PORT):
+        raise StackError(
+            f"port {HOST}:{API_PORT} is already in use by another process; stop it "
+            f"(see `ss -ltnp | grep {API_PORT}`) or set DISPUTE_API_PORT"
+        )
+    log = _dir("logs") / "api.log"
+    offset = _size(log)
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "api.serve", "--host", HOST, "--port", str(API_PORT)]
+    proc = _spawn(cmd, log, cwd=config.ROOT)
+    _pid_file("api").write_text(f"{proc.pid}\n")
+    try:
+        _wait(f"the API on {API_URL}", lambda: _port_taken(API_PORT), proc, log, offset, 30)
+    except StackError:
+        _stop("api", proc.pid)
+        raise
+    print(f"api: started pid {proc.pid} on {API_URL} ({time.monotonic() - started:.1f}s)")
+
+
 def up() -> None:
     for name in ("logs", "pids", "temporal", "postgres"):
         _dir(name).mkdir(parents=True, exist_ok=True)
@@ -343,14 +374,16 @@ def up() -> None:
         _temporal()
         info |= {"temporal_address": ADDRESS, "namespace": "default", "ui_url": UI_URL,
                  "codec_url": codec_server.url()}  # fmt: skip
+    info["api_url"] = API_URL
     _write_stack(info)  # before the worker: it reads its addresses from stack.json
     _worker()
     _dispatcher()
+    _api()
     print("\nstack is up:")
-    for key in ("ui_url", "codec_url", "temporal_address", "database_url"):
+    for key in ("api_url", "ui_url", "codec_url", "temporal_address", "database_url"):
         if key in info:
             print(f"  {key:17} {info[key]}")
-    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker,codec,dispatcher}}.log, "
+    print(f"  {'logs':17} {_dir('logs')}/{{temporal,worker,codec,dispatcher,api}}.log, "
           f"{_dir('postgres') / 'log'}")  # fmt: skip
 
 
@@ -372,7 +405,7 @@ def _stop(name: str, pid: int, grace: float = 15) -> None:
 
 def down() -> None:
     stopped = False
-    for name in ("dispatcher", "worker", "temporal", "codec"):
+    for name in ("api", "dispatcher", "worker", "temporal", "codec"):
         pid = _recorded(name)
         if pid is not None:
             _stop(name, pid)
@@ -396,7 +429,7 @@ def down() -> None:
 
 def status() -> None:
     procs = {}
-    for name in ("postgres", "temporal", "codec", "worker", "dispatcher"):
+    for name in ("postgres", "temporal", "codec", "worker", "dispatcher", "api"):
         pid = _read_pid(name)
         procs[name] = {"pid": pid, "alive": pid is not None and _alive(pid, name)}
     out = {"data_dir": str(config.data_dir()), "processes": procs, **config.read_stack()}
@@ -408,6 +441,10 @@ def hint() -> None:
     address = stack.get("temporal_address") or os.environ.get("TEMPORAL_ADDRESS", ADDRESS)
     py = sys.executable
     print(f"""
+Worklist page:   {stack.get("api_url", API_URL)}/   (sign in with a token; API docs at /docs)
+A token:         {py} starter.py tokens issue --name 赵网格员 --unit G-07 --role grid_worker
+Act with it:     DISPUTE_TOKEN=dt_... {py} starter.py pause HB-2026-000101 --reason appraisal
+My cases:        {py} starter.py list --unit G-07
 Web UI:          {stack.get("ui_url", "(external Temporal: use its own UI)")}
 Grid cases:      {TEMPORAL} workflow list --address {address} --query 'CaseLevel="grid"'
 A case, decoded: {TEMPORAL} workflow show --address {address} -w case-HB-2026-000101 \\
@@ -416,6 +453,7 @@ One case:        {py} starter.py status HB-2026-000101
 {_notifications_hint()}
 Logs:            {_dir("logs") / "worker.log"}
                  {_dir("logs") / "temporal.log"}
+                 {_dir("logs") / "api.log"}
                  {_dir("postgres") / "log"}
 Stop:            make stop   (data stays in {config.data_dir()})""")
 

@@ -1,4 +1,7 @@
-"""The department actions of the command line: the inputs they build and the duty they name."""
+"""The department actions of the command line: the inputs they build and the duty they name.
+
+The actor is the token's person (the CLI asks the API who that is); here it is handed in.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,14 @@ import argparse
 import pytest
 from pydantic import ValidationError
 
+from api.actions import API_ACTIONS
 from domain.actions import Actor
 from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRuling
-from runtime.duty_commands import add_duty_parsers, build_duty_input, duty_workflow_id_for
+from runtime.case_commands import build_input
+from runtime.duty_commands import add_duty_parsers
 from workflows.department_duty import DepartmentDutyWorkflow as W
+
+POLICE = Actor(name="张警官", role="police_station", unit="Haibei Street")
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -19,50 +26,48 @@ def parse(*argv: str) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def test_check_in_acts_as_the_department_by_default():
-    args = parse("check-in", "W-1", "police_station", "--by", "张警官", "--unit", "Haibei Street")
+def workflow_id(args: argparse.Namespace) -> str:
+    """The duty the API sends the command's action to."""
+    return API_ACTIONS[args.command].workflow_id(args.case_id, args.department, args.whistle)
 
-    assert build_duty_input(args) == DutyCheckIn(
-        actor=Actor(name="张警官", role="police_station", unit="Haibei Street")
-    )
+
+def test_check_in_acts_as_the_department_officer():
+    args = parse("check-in", "W-1", "police_station")
+
+    assert build_input(args, POLICE) == DutyCheckIn(actor=POLICE)
     assert args.action.update is W.check_in
-    assert duty_workflow_id_for(args) == "case-W-1-whistle-1-police_station"
+    assert workflow_id(args) == "case-W-1-whistle-1-police_station"
 
 
 def test_file_report_carries_its_part_and_the_whistle():
     args = parse("file-report", "W-1", "labour", "--result", "wages paid", "--findings", "3 months",
-                 "--whistle", "2", "--by", "陈科员", "--unit", "Haibowan District")  # fmt: skip
+                 "--whistle", "2")  # fmt: skip
+    labour = Actor(name="陈科员", role="labour", unit="Haibowan District")
 
-    report = build_duty_input(args)
+    report = build_input(args, labour)
     assert isinstance(report, DutyReport)
     assert (report.result, report.findings, report.actions) == ("wages paid", "3 months", None)
-    assert report.actor.role == "labour"
+    assert report.actor == labour
     assert args.action.update is W.file_report
-    assert duty_workflow_id_for(args) == "case-W-1-whistle-2-labour"
+    assert workflow_id(args) == "case-W-1-whistle-2-labour"
 
 
 def test_decline_and_rulings():
-    decline = build_duty_input(parse("decline", "W-1", "police_station", "--reason", "civil",
-                                     "--by", "张警官", "--unit", "Haibei Street"))  # fmt: skip
-    assert decline == DutyDecline(
-        actor=Actor(name="张警官", role="police_station", unit="Haibei Street"), reason="civil"
-    )
+    decline = build_input(parse("decline", "W-1", "police_station", "--reason", "civil"), POLICE)
+    assert decline == DutyDecline(actor=POLICE, reason="civil")
+    boss = Actor(name="督办员", role="supervisor", unit="Haibei Street")
     for word, uphold in (("uphold", True), ("overrule", False)):
-        args = parse("rule-decline", "W-1", "police_station", word, "--reason", "r",
-                     "--by", "督办员", "--unit", "Haibei Street")  # fmt: skip
-        ruling = build_duty_input(args)
-        assert ruling == DutyRuling(
-            actor=Actor(name="督办员", role="supervisor", unit="Haibei Street"),
-            uphold=uphold,
-            reason="r",
-        )
+        args = parse("rule-decline", "W-1", "police_station", word, "--reason", "r")
+        ruling = build_input(args, boss)
+        assert ruling == DutyRuling(actor=boss, uphold=uphold, reason="r")
         assert args.action.update is W.rule_on_decline
 
 
 def test_a_malformed_action_is_refused_before_anything_is_sent():
-    args = parse("file-report", "W-1", "police_station", "--result", "",
-                 "--by", "张警官", "--unit", "Haibei Street")  # fmt: skip
+    args = parse("file-report", "W-1", "police_station", "--result", "")
     with pytest.raises(ValidationError):
-        build_duty_input(args)
+        build_input(args, POLICE)
     with pytest.raises(SystemExit):
-        parse("check-in", "W-1", "police_station", "--by", "张警官")  # --unit is required
+        parse("check-in", "W-1")  # the department is required
+    with pytest.raises(SystemExit):
+        parse("check-in", "W-1", "police_station", "--by", "张警官")  # the actor is the token's

@@ -19,6 +19,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from runtime.config import ROOT
+from tests.api_helpers import person_token, serve_api
 from worker import build_worker
 
 GOOD = {
@@ -40,14 +41,21 @@ GOOD = {
 async def live(
     dev_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, pg_url: str, tmp_path, payload_keys
 ):
-    """A worker on the real task queue, and the environment the CLI needs to reach both servers
-    (and the payload keys the test's clients encrypt with)."""
-    async with build_worker(dev_env.client, clean_pool, reports_dir=tmp_path / "reports"):
+    """A worker on the real task queue, the API over the same servers, and the environment the
+    CLI needs to reach them (and the payload keys the test's clients encrypt with), acting as
+    the grid worker of G-01 (a token of theirs)."""
+    token = await person_token(clean_pool, "grid", "G-01", "周网格员", "grid_worker")
+    async with (
+        build_worker(dev_env.client, clean_pool, reports_dir=tmp_path / "reports"),
+        serve_api(dev_env.client, clean_pool) as api_url,
+    ):
         yield {
             "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
             "TEMPORAL_NAMESPACE": dev_env.client.namespace,
             "DATABASE_URL": pg_url,
             "DISPUTE_PAYLOAD_KEYS": payload_keys.as_text(),
+            "DISPUTE_API_URL": api_url,
+            "DISPUTE_TOKEN": token,
         }
 
 
@@ -122,30 +130,8 @@ async def test_status_and_outcome_commands_drive_a_case(live, tmp_path):
     path = write(tmp_path, "one.jsonl", jsonl({**GOOD, "case_id": "E2E-3"}))
     assert (await starter(live, "intake", path)).returncode == 0
 
-    failed = await starter(
-        live,
-        "outcome",
-        "E2E-3",
-        "failed",
-        "--by",
-        "周网格员",
-        "--unit",
-        "G-01",
-        "--reason",
-        "party abroad",
-    )
-    refused = await starter(
-        live,
-        "outcome",
-        "E2E-3",
-        "resolved",
-        "--by",
-        "周网格员",
-        "--unit",
-        "G-01",
-        "--level",
-        "grid",
-    )
+    failed = await starter(live, "outcome", "E2E-3", "failed", "--reason", "party abroad")
+    refused = await starter(live, "outcome", "E2E-3", "resolved", "--level", "grid")
     status = await starter(live, "status", "E2E-3")
 
     assert failed.returncode == 0, failed.stderr
@@ -163,7 +149,7 @@ async def test_status_and_outcome_commands_drive_a_case(live, tmp_path):
 
 
 async def test_failed_outcome_without_reason_is_refused_before_sending(live):
-    result = await starter(live, "outcome", "E2E-404", "failed", "--by", "someone")
+    result = await starter(live, "outcome", "E2E-404", "failed")
     assert result.returncode == 2
     assert "a failed outcome must say why" in result.stderr
 
@@ -330,7 +316,7 @@ async def test_an_identical_repeat_alone_is_a_duplicate_and_exits_0(live, tmp_pa
     ],
 )
 async def test_huge_durations_are_refused_before_anything_is_sent(live, args):
-    result = await starter(live, *args, "--by", "某人")
+    result = await starter(live, *args)
 
     assert result.returncode == 2
     assert "too long" in result.stderr

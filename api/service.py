@@ -1,0 +1,184 @@
+"""What the API and the web page do, once the caller is known: act, read a case, intake.
+
+Both front ends (JSON in api/routes.py, HTML in api/web.py) call these, so an action taken
+on the page and one sent by the CLI go through the same checks and the same audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from pydantic import ValidationError
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.actions import ApiAction
+from domain.case_models import CaseView
+from domain.intake import IntakeFileError, detect_format, parse_intake
+from domain.naming import workflow_id_for
+from runtime import tokens, worklist
+from runtime.case_commands import problems
+from runtime.intake_run import current_policy, submit
+from runtime.queries import with_history
+from runtime.tokens import Person
+from workflows.case import CaseWorkflow
+
+log = structlog.get_logger("api")
+
+#: Longest text accepted in any field of an action (a reason, a note, an agreement).
+MAX_FIELD = 4000
+#: Most items in a list field (departments, risk flags).
+MAX_ITEMS = 50
+
+
+class Problem(Exception):
+    """A request the API turns down; `status` is the HTTP status, the message says why."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Invalid(Problem):
+    status = 422
+
+
+class Refused(Problem):
+    status = 403
+
+
+class NotFound(Problem):
+    status = 404
+
+
+def check_sizes(body: dict[str, Any]) -> None:
+    """Field lengths: every text at most MAX_FIELD characters, every list MAX_ITEMS items."""
+    for key, value in body.items():
+        if isinstance(value, str) and len(value) > MAX_FIELD:
+            raise Invalid(f"{key}: at most {MAX_FIELD} characters (got {len(value)})")
+        if isinstance(value, list):
+            if len(value) > MAX_ITEMS:
+                raise Invalid(f"{key}: at most {MAX_ITEMS} items (got {len(value)})")
+            for item in value:
+                if isinstance(item, str) and len(item) > 200:
+                    raise Invalid(f"{key}: each item at most 200 characters")
+
+
+async def act(
+    client: Client,
+    pool: asyncpg.Pool,
+    person: Person,
+    action: ApiAction,
+    case_id: str,
+    body: dict[str, Any],
+    *,
+    department: str | None = None,
+    whistle: int = 1,
+) -> dict[str, Any]:
+    """Send the action as the token's person; returns the case (or duty) after it."""
+    if person.is_service:
+        raise Refused("an intake token may only submit intake files")
+    check_case_scope(person, case_id)
+    if "actor" in body:
+        raise Invalid("actor: not accepted: the actor is the person of your token")
+    check_sizes(body)
+    try:
+        model = action.model.model_validate({**body, **action.fixed, "actor": person.actor})
+    except ValidationError as err:
+        raise Invalid(f"{action.name} for {case_id}: {problems(err)}") from None
+    wid = action.workflow_id(case_id, department, whistle)
+    what = f"{department} (whistle {whistle}) of case {case_id}" if action.duty else case_id
+    bound = log.bind(
+        case_id=case_id, action=action.name, person=person.name, unit=person.unit, role=person.role
+    )
+    try:
+        view = await client.get_workflow_handle(wid).execute_update(action.update, model)
+    except WorkflowUpdateFailedError as err:
+        reason = getattr(err.cause, "message", None) or str(err.cause)
+        bound.warning("action refused", reason=reason)
+        await tokens.record_refusal(pool, person, case_id, action.name, reason)
+        raise Refused(f"{action.name} refused for {what}: {reason}") from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise NotFound(
+                f"{action.name}: no open {'duty' if action.duty else 'case'} {what}"
+            ) from None
+        raise
+    bound.info("action taken")
+    if isinstance(view, CaseView):  # as `starter.py status` shows it: the whole history
+        view = await with_history(pool, view)
+    return view.model_dump(mode="json")
+
+
+def mine(person: Person) -> dict[str, Any]:
+    """The worklist filters that restrict it to the person's own cases."""
+    return {"mine_name": person.name, "mine_unit": person.unit, "mine_role": person.role,
+            "case_id": person.case_id}  # fmt: skip
+
+
+def check_case_scope(person: Person, case_id: str) -> None:
+    """A party's token reaches its own case only."""
+    if person.case_id is not None and person.case_id != case_id:
+        raise Refused(f"{person.name}'s token acts on case {person.case_id} only")
+
+
+def seconds_left(view: dict[str, Any], now: datetime) -> float | None:
+    """Time left at the case's level, now: frozen while paused (the workflow's figure), else
+    from the deadline (a query's own "now" is the last workflow task's)."""
+    if view.get("paused_since") is not None or view.get("due_at") is None:
+        return view.get("remaining_seconds")
+    due = datetime.fromisoformat(view["due_at"])
+    return (due - now).total_seconds()
+
+
+async def case_detail(
+    client: Client, pool: asyncpg.Pool, person: Person, case_id: str
+) -> dict[str, Any]:
+    """The workflow's view of the case, its time left now, and its whole history (`events`)
+    from the ledger; only for the people of the case (runtime/worklist.py's `may_read`)."""
+    if person.is_service:
+        raise Refused("an intake token may not read cases")
+    check_case_scope(person, case_id)
+    if person.case_id is None and not await worklist.may_read(
+        pool, case_id, person.name, person.unit, person.role
+    ):
+        raise Refused(f"{person.name} ({person.unit}) is not among the units of case {case_id}")
+    try:
+        view = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.view)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise NotFound(f"no case {case_id}") from None
+        raise
+    out = (await with_history(pool, view)).model_dump(mode="json")
+    now = datetime.now(UTC)
+    left = seconds_left(out, now)
+    out["now"] = now.isoformat()
+    out["seconds_left"] = left
+    out["time_left"] = worklist.time_left_text(left)
+    return out
+
+
+@dataclass
+class IntakeAnswer:
+    results: list[dict[str, Any]]
+    totals: dict[str, int]
+    #: Why the run stopped before the last record (a lost server), as `starter.py` says it.
+    stopped: str | None = None
+
+
+async def intake(client: Client, pool: asyncpg.Pool, text: str, name: str) -> IntakeAnswer:
+    """The same contract as `starter.py intake`: one answer per record, in input order."""
+    now = datetime.now(UTC)
+    try:
+        records = parse_intake(text, detect_format(name, text), now=now)
+    except IntakeFileError as err:
+        raise Invalid(f"{name}: {err}") from None
+    results: list[dict[str, Any]] = []
+    outcome = await submit(iter(records), client, pool, current_policy(now), emit=results.append)
+    return IntakeAnswer(results, outcome.totals, outcome.stopped)

@@ -1,0 +1,263 @@
+"""The worklist web page: sign in with a token, "my cases" most urgent first, a case page
+with its clocks and history, and a form for each action the person may take.
+
+Plain server-rendered HTML (Jinja2 templates in api/templates/), no script, no build step.
+The token is kept in an HttpOnly, SameSite=Strict cookie (Secure unless
+`DISPUTE_COOKIE_SECURE=0`); every action still goes through api/service.py's `act`.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.actions import API_ACTIONS, ApiAction
+from api.auth import COOKIE, person_of
+from api.service import Problem, act, case_detail, mine
+from api.text import FIELDS, TEXT, t
+from domain.actions import HANDLER_ROLES, SUPERVISOR
+from runtime import tokens
+from runtime.tokens import Person
+from runtime.worklist import Filters, worklist
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals.update(t=t, TEXT=TEXT)
+
+
+def when(value: str | None) -> str:
+    """An ISO time to the minute, in the offset it carries: "2026-11-27 05:24 +08:00"."""
+    if not value:
+        return "-"
+    moment = datetime.fromisoformat(value)
+    offset = moment.strftime("%z")
+    return (
+        f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+        if offset
+        else f"{moment:%Y-%m-%d %H:%M}"
+    )
+
+
+templates.env.filters["when"] = when
+SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
+COOKIE_DAYS = 30
+
+#: The forms a page offers each kind of person (the workflow decides in the end).
+HANDLER_FORMS = (
+    "outcome",
+    "pause",
+    "resume",
+    "regrade",
+    "transfer",
+    "accept-transfer",
+    "object-transfer",
+    "whistle",
+    "track",
+    "extend-track",
+    "visit",
+)
+SUPERVISOR_FORMS = (
+    "outcome",
+    "extend",
+    "pull-up",
+    "pause",
+    "resume",
+    "regrade",
+    "whistle",
+    "rule-decline",
+)
+DEPARTMENT_FORMS = ("check-in", "file-report", "decline")
+PARTY_FORMS = {
+    "applicant": ("escalate", "withdraw", "refuse", "confirmation"),
+    "respondent": ("refuse", "confirmation"),
+    "third_party": ("refuse",),
+}
+
+
+def forms_for(person: Person) -> list[ApiAction]:
+    if person.case_id is not None:
+        names = PARTY_FORMS.get(person.role, ())
+    elif person.role == SUPERVISOR:
+        names = SUPERVISOR_FORMS
+    elif person.role in HANDLER_ROLES:
+        names = HANDLER_FORMS
+    elif person.level is None:  # a department's duty officer
+        names = DEPARTMENT_FORMS
+    else:  # arbitrators, courts and other roster roles: every case action
+        names = tuple(a.name for a in API_ACTIONS.values() if not a.duty)
+    return [API_ACTIONS[n] for n in names]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of an action's form."""
+
+    name: str
+    label: str
+    kind: str  # "select", "checkbox", "text", "textarea", "list"
+    options: tuple[str, ...] = ()
+    required: bool = False
+
+
+def _choices(annotation: Any) -> tuple[str, ...] | None:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is Literal:
+        return tuple(str(a) for a in typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(m.value for m in annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        return _choices(args[0])
+    return None
+
+
+def form_fields(action: ApiAction) -> list[Field]:
+    out = []
+    for name, info in action.body.model_fields.items():
+        ann, label, required = info.annotation, FIELDS.get(name, name), info.is_required()
+        choices = _choices(ann)
+        if ann is bool:
+            out.append(Field(name, label, "checkbox"))
+        elif typing.get_origin(ann) is list:
+            out.append(Field(name, label, "list", required=required))
+        elif choices is not None:
+            out.append(Field(name, label, "select", choices, required))
+        else:
+            long = name in ("reason", "note", "agreement", "award", "findings", "actions")
+            out.append(Field(name, label, "textarea" if long else "text", required=required))
+    return out
+
+
+def body_from_form(action: ApiAction, form: dict[str, str]) -> dict[str, Any]:
+    """The action's body from its form: empty inputs left out, lists split on ';'."""
+    body: dict[str, Any] = {}
+    for f in form_fields(action):
+        value = form.get(f.name, "")
+        if f.kind == "checkbox":
+            body[f.name] = value == "on"
+        elif f.kind == "list":
+            if value.strip() or f.required:
+                body[f.name] = [v.strip() for v in value.split(";") if v.strip()]
+        elif value.strip():
+            body[f.name] = value.strip()
+    return body
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def to_sign_in(request: Request) -> RedirectResponse:
+    """To the sign-in page; a cookie that no longer works is dropped, and the page says so."""
+    stale = COOKIE in request.cookies
+    response = RedirectResponse("/signin" + ("?stale=1" if stale else ""), 303)
+    if stale:
+        response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def sign_in_page(request: Request, stale: bool = False):
+    message = t("bad_token") if stale else None
+    return templates.TemplateResponse(request, "signin.html", {"message": message})
+
+
+@router.post("/signin")
+async def sign_in(request: Request, token: str = Form(max_length=100)):
+    person = await tokens.lookup(request.app.state.pool, token.strip())
+    if person is None or person.is_service:
+        return templates.TemplateResponse(
+            request, "signin.html", {"message": t("bad_token")}, status_code=401
+        )
+    response = RedirectResponse("/", 303)
+    response.set_cookie(
+        COOKIE,
+        token.strip(),
+        max_age=COOKIE_DAYS * 86_400,
+        httponly=True,
+        secure=SECURE_COOKIE,
+        samesite="strict",
+    )
+    return response
+
+
+@router.post("/signout")
+async def sign_out() -> Response:
+    response = RedirectResponse("/signin", 303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def my_cases(request: Request, overdue: bool = False):
+    person = await person_of(request, cookie=True)
+    f = Filters(overdue=overdue, **mine(person))
+    rows = await worklist(request.app.state.pool, f, datetime.now(UTC))
+    return templates.TemplateResponse(
+        request, "worklist.html", {"person": person, "rows": rows, "overdue": overdue}
+    )
+
+
+async def _case_page(
+    request: Request,
+    person: Person,
+    case_id: str,
+    message: str | None = None,
+    ok: bool = True,
+    status_code: int = 200,
+):
+    case = await case_detail(request.app.state.client, request.app.state.pool, person, case_id)
+    forms = [(a, form_fields(a)) for a in forms_for(person)]
+    return templates.TemplateResponse(
+        request,
+        "case.html",
+        {"person": person, "case": case, "forms": forms, "message": message, "ok": ok},
+        status_code=status_code,
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+async def case_page(request: Request, case_id: str, done: str | None = None):
+    person = await person_of(request, cookie=True)
+    try:
+        return await _case_page(request, person, case_id, done and f"{t('done')}: {done}")
+    except Problem as err:
+        return HTMLResponse(err.message, status_code=err.status)
+
+
+@router.post("/cases/{case_id}/act/{name}")
+async def act_from_form(request: Request, case_id: str, name: str):
+    person = await person_of(request, cookie=True)
+    action = API_ACTIONS.get(name)
+    if action is None:
+        return HTMLResponse(f"no action {name}", status_code=404)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    department = form.get("department") or (person.role if action.duty else None)
+    whistle = int(form["whistle"]) if form.get("whistle", "").isdigit() else 1
+    state = request.app.state
+    try:
+        await act(
+            state.client,
+            state.pool,
+            person,
+            action,
+            case_id,
+            body_from_form(action, form),
+            department=department,
+            whistle=whistle,
+        )
+    except Problem as err:
+        return await _case_page(
+            request, person, case_id, err.message, ok=False, status_code=err.status
+        )
+    return RedirectResponse(f"/cases/{quote(case_id)}?done={quote(name)}", 303)

@@ -1,0 +1,277 @@
+"""The HTTP front door end to end: a dev server, a real worker, PostgreSQL, and the API on
+a real port. The actor of every action is the token's person; refusals record nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import asyncpg
+import httpx
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from runtime import tokens
+from tests.api_helpers import person_token, serve_api
+from tests.conftest import PAYLOAD_KEYS
+from tests.test_starter import GOOD, jsonl, lines, starter, write
+from worker import build_worker
+
+
+@pytest.fixture
+async def front(dev_env: WorkflowEnvironment, clean_pool: asyncpg.Pool, pg_url: str, tmp_path):
+    """A worker, the API, and tokens: the grid worker of G-01, one of G-08, an intake service."""
+    await clean_pool.execute("TRUNCATE refused_actions")
+    grid = await person_token(clean_pool, "grid", "G-01", "周网格员", "grid_worker")
+    other = await person_token(clean_pool, "grid", "G-08", "钱网格员", "grid_worker")
+    service = (await tokens.issue(clean_pool, "county-hotline", None, "intake"))[1]
+    async with (
+        build_worker(dev_env.client, clean_pool, reports_dir=tmp_path / "reports"),
+        serve_api(dev_env.client, clean_pool) as url,
+        httpx.AsyncClient(base_url=url, timeout=60) as http,
+    ):
+        yield {"http": http, "url": url, "grid": grid, "other": other, "service": service,
+               "pool": clean_pool, "pg_url": pg_url, "env": dev_env}  # fmt: skip
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def open_case(front, case_id: str) -> None:
+    answer = await front["http"].post(
+        "/api/intake",
+        content=jsonl({**GOOD, "case_id": case_id}),
+        headers={**bearer(front["service"]), "Content-Type": "application/x-ndjson"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"][0]["status"] == "started"
+    await ledger_kinds(front["pool"], case_id, until="assigned")
+
+
+async def ledger_kinds(pool: asyncpg.Pool, case_id: str, until: str | None = None) -> list[str]:
+    """The case's event kinds in the ledger (once `until` is among them, or after 10 s)."""
+    kinds: list[str] = []
+    for _ in range(100):
+        rows = await pool.fetch(
+            "SELECT kind FROM case_events WHERE case_id = $1 ORDER BY seq", case_id
+        )
+        kinds = [r["kind"] for r in rows]
+        if until is None or until in kinds:
+            break
+        await asyncio.sleep(0.1)
+    return kinds
+
+
+async def test_an_action_lands_in_the_ledger_with_the_tokens_person_as_actor(front):
+    await open_case(front, "API-1")
+
+    answer = await front["http"].post(
+        "/api/cases/API-1/outcome",
+        json={"outcome": "failed", "reason": "party abroad"},
+        headers=bearer(front["grid"]),
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["level"], answer.json()["status"]) == ("village", "open")
+    await ledger_kinds(front["pool"], "API-1", until="escalated")
+    row = await front["pool"].fetchrow(
+        "SELECT actor FROM case_events WHERE case_id = 'API-1' AND kind = 'failed'"
+    )
+    assert row["actor"] == {"name": "周网格员", "role": "grid_worker", "unit": "G-01"}
+
+
+async def test_a_body_cannot_name_its_own_actor(front):
+    await open_case(front, "API-2")
+    before = await ledger_kinds(front["pool"], "API-2")
+
+    answer = await front["http"].post(
+        "/api/cases/API-2/outcome",
+        json={"outcome": "failed", "reason": "x",
+              "actor": {"name": "假冒者", "role": "grid_worker", "unit": "G-01"}},
+        headers=bearer(front["grid"]),
+    )  # fmt: skip
+
+    assert answer.status_code == 422
+    assert "actor" in answer.json()["detail"]
+    assert await ledger_kinds(front["pool"], "API-2") == before
+
+
+@pytest.mark.parametrize("who", ["none", "garbage", "revoked", "other_unit"])
+async def test_refused_callers_change_nothing(front, who):
+    await open_case(front, f"API-R-{who}")
+    case_id = f"API-R-{who}"
+    before = await ledger_kinds(front["pool"], case_id)
+    headers = {}
+    if who == "garbage":
+        headers = bearer("dt_" + "x" * 43)
+    elif who == "revoked":
+        token_id, token = await tokens.issue(front["pool"], "周网格员", "G-01", "grid_worker")
+        await tokens.revoke(front["pool"], token_id)
+        headers = bearer(token)
+    elif who == "other_unit":
+        headers = bearer(front["other"])
+
+    answer = await front["http"].post(
+        f"/api/cases/{case_id}/outcome",
+        json={"outcome": "failed", "reason": "not mine"},
+        headers=headers,
+    )
+
+    await asyncio.sleep(0.5)  # anything recorded would have reached the ledger by now
+    assert await ledger_kinds(front["pool"], case_id) == before
+    view = (await front["http"].get(f"/api/cases/{case_id}", headers=bearer(front["grid"]))).json()
+    assert (view["level"], [e["kind"] for e in view["events"]][-1]) == ("grid", "assigned")
+    refusals = await front["pool"].fetch(
+        "SELECT name, unit, action, reason FROM refused_actions WHERE case_id = $1", case_id
+    )
+    if who == "other_unit":
+        assert answer.status_code == 403
+        assert "钱网格员" in answer.json()["detail"]
+        assert "not responsible for case" in answer.json()["detail"]
+        assert [(r["name"], r["unit"], r["action"]) for r in refusals] == [
+            ("钱网格员", "G-08", "outcome")
+        ]
+        assert "not responsible" in refusals[0]["reason"]
+    else:
+        assert answer.status_code == 401
+        assert refusals == []
+
+
+async def test_a_person_who_left_the_roster_is_shut_out(front):
+    await front["pool"].execute("UPDATE roster SET active = false WHERE name = '钱网格员'")
+    answer = await front["http"].get("/api/me", headers=bearer(front["other"]))
+    assert answer.status_code == 401
+
+
+async def test_worklist_and_case_page_of_the_caller(front):
+    await open_case(front, "API-W1")
+    http = front["http"]
+
+    mine = (await http.get("/api/cases", headers=bearer(front["grid"]))).json()
+    theirs = (await http.get("/api/cases", headers=bearer(front["other"]))).json()
+    case = (await http.get("/api/cases/API-W1", headers=bearer(front["grid"]))).json()
+
+    assert [r["case_id"] for r in mine] == ["API-W1"]
+    assert (mine[0]["level"], mine[0]["unit"]) == ("grid", "G-01")
+    assert mine[0]["seconds_left"] > 0
+    assert theirs == []
+    assert case["seconds_left"] > 0 and case["time_left"].endswith("left")
+    assert [e["kind"] for e in case["events"]][:3] == ["opened", "mediation_track", "assigned"]
+    assert (await http.get("/api/cases", headers=bearer(front["service"]))).status_code == 403
+    stranger = await http.get("/api/cases/API-W1", headers=bearer(front["other"]))
+    assert stranger.status_code == 403 and "not among the units" in stranger.json()["detail"]
+
+
+async def test_intake_over_http_answers_as_the_cli_does(front, tmp_path):
+    def mixed(prefix: str) -> str:
+        return jsonl(
+            {**GOOD, "case_id": f"{prefix}-1"},
+            '{"case_id": "X", "title": ',
+            {**GOOD, "case_id": f"{prefix}-3", "dispute_typo": "debt"},
+            {**GOOD, "case_id": f"{prefix}-4", "location": {**GOOD["location"], "grid": ""}},
+        )
+
+    client = front["env"].client
+    env = {
+        "TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": client.namespace,
+        "DATABASE_URL": front["pg_url"],
+        "DISPUTE_PAYLOAD_KEYS": PAYLOAD_KEYS.as_text(),  # the CLI encrypts as the tests do
+    }
+    cli = await starter(env, "intake", write(tmp_path, "c.jsonl", mixed("CLI")))
+    http = await front["http"].post(
+        "/api/intake", content=mixed("WEB").encode(),
+        headers={**bearer(front["service"]), "Content-Type": "application/x-ndjson"},
+    )  # fmt: skip
+    person = await front["http"].post(
+        "/api/intake", content=mixed("P").encode(), headers=bearer(front["grid"])
+    )
+
+    assert cli.returncode == 1 and http.status_code == 200
+    same = lambda rows: json.loads(json.dumps(rows).replace("CLI-", "?-").replace("WEB-", "?-"))  # noqa: E731
+    assert same(http.json()["results"]) == same(lines(cli.stdout))
+    assert (http.json()["started"], http.json()["rejected"]) == (1, 3)
+    assert person.status_code == 403
+
+
+async def test_csv_intake_over_http_answers_as_the_cli_does(front, tmp_path):
+    header = ("case_id,dispute_type,title,county,township,village,grid,applicant_name,"
+              "reported_at,reported_by_name,reported_by_role")  # fmt: skip
+    row = ("{}-1,wages,Wages unpaid,Haibowan District,Qianli Township,East Village,G-01,孙某,"
+           "2026-11-21T10:00:00+08:00,周网格员,grid_worker")  # fmt: skip
+    bad = ("{}-2,wages,,Haibowan District,Qianli Township,East Village,G-01,孙某,yesterday,"
+           "周网格员,grid_worker")  # fmt: skip
+
+    def csv(prefix: str) -> str:
+        return "\n".join([header, row.format(prefix), bad.format(prefix)]) + "\n"
+
+    env = {"DATABASE_URL": front["pg_url"],
+           "TEMPORAL_ADDRESS": front["env"].client.service_client.config.target_host,
+           "DISPUTE_PAYLOAD_KEYS": PAYLOAD_KEYS.as_text()}  # fmt: skip
+    cli = await starter(env, "intake", write(tmp_path, "c.csv", csv("CSVCLI")))
+    http = await front["http"].post(
+        "/api/intake", content=csv("CSVWEB").encode(),
+        headers={**bearer(front["service"]), "Content-Type": "text/csv"},
+    )  # fmt: skip
+
+    same = lambda rows: json.loads(json.dumps(rows).replace("CSVCLI-", "?").replace("CSVWEB-", "?"))  # noqa: E731
+    assert http.status_code == 200, (http.text, cli.stderr)
+    assert [r["status"] for r in http.json()["results"]] == ["started", "rejected"]
+    assert same(http.json()["results"]) == same(lines(cli.stdout))
+
+
+async def test_limits_answer_clearly(front):
+    http, grid = front["http"], bearer(front["grid"])
+    big = await http.post("/api/cases/X/outcome", content=b"{" + b" " * 70_000 + b"}",
+                          headers={**grid, "Content-Type": "application/json"})  # fmt: skip
+    long = await http.post("/api/cases/X/pause", json={"reason": "other", "note": "n" * 5000},
+                           headers=grid)  # fmt: skip
+    bad = await http.post("/api/cases/X/pause", json={"reason": "holiday"}, headers=grid)
+    missing = await http.post("/api/cases/NOPE/resume", json={}, headers=grid)
+
+    assert big.status_code == 413
+    assert long.status_code == 422 and "note: at most 4000 characters" in long.json()["detail"]
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("reason:")
+    assert missing.status_code == 404 and "no open case NOPE" in missing.json()["detail"]
+
+
+async def test_rate_limit_per_token(front, dev_env, clean_pool):
+    from api.app import create_app
+    from api.auth import Buckets
+
+    app = create_app(dev_env.client, clean_pool)
+    app.state.buckets = Buckets(rate=0.01, burst=3)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        codes = [(await http.get("/api/me", headers=bearer(front["grid"]))).status_code
+                 for _ in range(5)]  # fmt: skip
+        other = (await http.get("/api/me", headers=bearer(front["other"]))).status_code
+    assert codes == [200, 200, 200, 429, 429]
+    assert other == 200
+
+
+async def test_a_partys_token_acts_on_its_own_case_only(front):
+    await open_case(front, "API-P1")
+    await open_case(front, "API-P2")
+    with pytest.raises(tokens.TokenError, match="no applicant named 刘某"):
+        await tokens.issue(front["pool"], "刘某", None, "applicant", "API-P1")
+    _, applicant = await tokens.issue(front["pool"], "张某", None, "applicant", "API-P1")
+    http = front["http"]
+
+    elsewhere = await http.post("/api/cases/API-P2/escalate", json={"reason": "slow"},
+                                headers=bearer(applicant))  # fmt: skip
+    listed = (await http.get("/api/cases", headers=bearer(applicant))).json()
+    escalated = await http.post("/api/cases/API-P1/escalate", json={"reason": "nothing happens"},
+                                headers=bearer(applicant))  # fmt: skip
+
+    assert elsewhere.status_code == 403 and "acts on case API-P1 only" in elsewhere.json()["detail"]
+    assert [r["case_id"] for r in listed] == ["API-P1"]
+    assert escalated.status_code == 200, escalated.text
+    assert escalated.json()["level"] == "village"
+    await ledger_kinds(front["pool"], "API-P1", until="escalated")
+    actors = await front["pool"].fetch(
+        "SELECT actor FROM case_events WHERE case_id = 'API-P1' AND actor->>'name' = '张某'"
+    )
+    assert actors and all(r["actor"]["role"] == "applicant" for r in actors)
+    assert await ledger_kinds(front["pool"], "API-P2") == ["opened", "mediation_track", "assigned"]

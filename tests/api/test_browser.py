@@ -1,0 +1,83 @@
+"""The worklist page in a real browser: Debian's chromium driven by Playwright.
+
+Sign in with a roster person's token, see the case in "my cases", open it, take an action
+with its form, and find it in the ledger with that person as the actor. `make test`
+installs chromium with apt when it is missing; Playwright never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.async_api import async_playwright
+
+from tests.api.test_api import front, ledger_kinds, open_case  # noqa: F401  (the fixture)
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+async def browser():
+    assert os.access(CHROMIUM, os.X_OK), "no /usr/bin/chromium: `make test` installs it (apt-get)"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        yield browser
+        await browser.close()
+
+
+async def test_sign_in_see_the_worklist_and_act(front, browser):  # noqa: F811
+    await open_case(front, "WEB-1")
+    page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+
+    await page.goto(front["url"] + "/")
+    assert page.url.endswith("/signin")
+    await page.fill("#token", "dt_not-a-token")
+    await page.click("button[type=submit]")
+    assert "unknown, revoked" in await page.text_content("[role=alert]")
+
+    await page.fill("#token", front["grid"])
+    await page.click("button[type=submit]")
+    await page.wait_for_selector("#worklist")
+    assert await page.text_content("#who") == "周网格员"
+    cases = await page.locator("#worklist [data-case]").all_inner_texts()
+    assert len(cases) == 1 and "WEB-1" in cases[0] and "left" in cases[0]
+
+    await page.click("[data-case='WEB-1']")
+    assert "left" in await page.text_content("#time-left")
+    assert await page.text_content("#level") == "grid"
+    await page.click("#form-pause summary")
+    await page.select_option("#pause-reason", "appraisal")
+    await page.fill("#pause-note", "water damage survey")
+    await page.click("#form-pause button[type=submit]")
+    await page.wait_for_selector("#message")
+    assert "pause" in await page.text_content("#message")
+    assert await page.text_content("#status") == "paused"
+
+    kinds = await ledger_kinds(front["pool"], "WEB-1", until="paused")
+    assert "paused" in kinds
+    row = await front["pool"].fetchrow(
+        "SELECT actor, data FROM case_events WHERE case_id = 'WEB-1' AND kind = 'paused'"
+    )
+    assert row["actor"] == {"name": "周网格员", "role": "grid_worker", "unit": "G-01"}
+
+    # A refusal shows the workflow's reason on the page and records nothing.
+    await page.click("#form-transfer summary")
+    await page.fill("#transfer-to_unit", "G-01")
+    await page.fill("#transfer-reason", "same unit")
+    await page.click("#form-transfer button[type=submit]")
+    alert = await page.text_content("[role=alert]")
+    assert "transfer refused" in alert
+    assert await ledger_kinds(front["pool"], "WEB-1") == kinds
+
+
+async def test_the_api_description_renders_from_local_files(front, browser):  # noqa: F811
+    page = await browser.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(front["url"])
+            else None)  # fmt: skip
+    await page.goto(front["url"] + "/docs")
+    await page.wait_for_selector(".opblock-summary-path[data-path='/api/cases/{case_id}/pause']")
+    assert outside == []

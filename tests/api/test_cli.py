@@ -1,0 +1,70 @@
+"""The CLI through the front door: operators issue tokens directly, clerks act with theirs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.test_api import front, open_case  # noqa: F401  (the fixture)
+from tests.test_starter import starter
+
+
+@pytest.fixture
+def cli_env(front):  # noqa: F811
+    client = front["env"].client
+    return {
+        "TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": client.namespace,
+        "DATABASE_URL": front["pg_url"],
+        "DISPUTE_API_URL": front["url"],
+        "DISPUTE_TOKEN": "",
+    }
+
+
+async def test_operators_issue_list_and_revoke_tokens(front, cli_env, tmp_path):  # noqa: F811
+    issued = await starter(cli_env, "tokens", "issue", "--name", "周网格员", "--unit", "G-01",
+                           "--role", "grid_worker")  # fmt: skip
+    stranger = await starter(cli_env, "tokens", "issue", "--name", "假冒者", "--unit", "G-01",
+                             "--role", "grid_worker")  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    token_id = issued.stderr.split("issued ")[1].split()[0]
+    assert stranger.returncode == 2 and "not an active person on the roster" in stranger.stderr
+
+    await open_case(front, "CLI-1")
+    file = tmp_path / "token"
+    file.write_text(token + "\n")
+    paused = await starter(cli_env, "pause", "CLI-1", "--reason", "appraisal",
+                           "--token-file", str(file))  # fmt: skip
+    assert paused.returncode == 0, paused.stderr
+    assert '"status": "paused"' in paused.stdout
+
+    listed = await starter(cli_env, "tokens", "list")
+    assert f"{token_id}  周网格员  G-01  grid_worker  grid" in listed.stdout
+    assert (await starter(cli_env, "tokens", "revoke", token_id)).returncode == 0
+    after = await starter(cli_env, "resume", "CLI-1", "--token-file", str(file))
+    assert after.returncode == 1 and "revoked" in after.stderr
+
+
+async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env):  # noqa: F811
+    await open_case(front, "CLI-2")
+
+    none = await starter(cli_env, "pause", "CLI-2", "--reason", "appraisal")
+    other = await starter({**cli_env, "DISPUTE_TOKEN": front["other"]}, "pause", "CLI-2",
+                          "--reason", "appraisal")  # fmt: skip
+    down = await starter({**cli_env, "DISPUTE_API_URL": "http://127.0.0.1:9",
+                          "DISPUTE_TOKEN": front["grid"]}, "resume", "CLI-2")  # fmt: skip
+
+    assert none.returncode == 2 and "no token: set DISPUTE_TOKEN" in none.stderr
+    assert other.returncode == 1
+    assert other.stderr.startswith("pause refused for CLI-2: 钱网格员 (grid_worker, G-08)")
+    assert down.returncode == 2 and "cannot reach the API" in down.stderr
+    for result in (none, other, down):
+        assert "Traceback" not in result.stderr
+
+
+async def test_list_prints_the_worklist_most_urgent_first(front, cli_env):  # noqa: F811
+    await open_case(front, "CLI-3")
+    result = await starter(cli_env, "list", "--unit", "G-01")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("CLI-3  grid/G-01  open  ")
+    assert "left" in result.stdout
