@@ -44,6 +44,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain import time_left
 from domain.calendar import CalendarError
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.ladder import Level
@@ -210,7 +211,7 @@ async def cmd_status(args: argparse.Namespace) -> int:
     # The workflow keeps its latest events; the ledger has the whole history.
     pool = await db.create_pool(config.database_url())
     try:
-        view = await with_history(pool, view)
+        view = time_left.as_of(await with_history(pool, view), datetime.now(UTC))
     finally:
         await pool.close()
     print(view.model_dump_json(indent=2))

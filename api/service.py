@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.actions import ApiAction
+from domain import time_left
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
@@ -128,15 +129,6 @@ def check_case_scope(person: Person, case_id: str) -> None:
         raise Refused(f"{person.name}'s token acts on case {person.case_id} only")
 
 
-def seconds_left(view: dict[str, Any], now: datetime) -> float | None:
-    """Time left at the case's level, now: frozen while paused (the workflow's figure), else
-    from the deadline (a query's own "now" is the last workflow task's)."""
-    if view.get("paused_since") is not None or view.get("due_at") is None:
-        return view.get("remaining_seconds")
-    due = datetime.fromisoformat(view["due_at"])
-    return (due - now).total_seconds()
-
-
 async def case_detail(
     client: Client, pool: asyncpg.Pool, person: Person, case_id: str
 ) -> dict[str, Any]:
@@ -155,12 +147,12 @@ async def case_detail(
         if err.status == RPCStatusCode.NOT_FOUND:
             raise NotFound(f"no case {case_id}") from None
         raise
-    out = (await with_history(pool, view)).model_dump(mode="json")
     now = datetime.now(UTC)
-    left = seconds_left(out, now)
+    view = time_left.as_of(await with_history(pool, view), now)
+    out = view.model_dump(mode="json")
     out["now"] = now.isoformat()
-    out["seconds_left"] = left
-    out["time_left"] = worklist.time_left_text(left)
+    out["seconds_left"] = view.remaining_seconds
+    out["time_left"] = worklist.time_left_text(view.remaining_seconds)
     return out
 
 

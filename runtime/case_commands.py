@@ -19,6 +19,7 @@ from domain.actions import (
     Actor,
     ArbitrationInput,
     ConfirmationInput,
+    ContactInput,
     EscalateInput,
     ExtendInput,
     OutcomeInput,
@@ -97,6 +98,15 @@ def _visit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("result", choices=["satisfied", "dissatisfied", "agreement_broken",
                                       "flared_up", "unreachable"])  # fmt: skip
     p.add_argument("--note")
+    # A reached satisfaction visit's two questions (解决率, 满意率).
+    p.add_argument("--solved", choices=["yes", "no"], help="is it solved? (satisfaction visit)")
+    p.add_argument("--satisfaction", choices=["satisfied", "basically_satisfied",
+                   "dissatisfied"], help="are you satisfied? (satisfaction visit)")  # fmt: skip
+
+
+def _contact_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--channel", choices=["phone", "visit", "message", "other"], default="phone")
+    p.add_argument("--note")
 
 
 def _whistle_args(p: argparse.ArgumentParser) -> None:
@@ -120,7 +130,7 @@ def _extend_track_args(p: argparse.ArgumentParser) -> None:
 
 
 def _arbitration_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("step", choices=["accepted", "extended", "award"])
+    p.add_argument("step", choices=["applied", "accepted", "extended", "award"])
     p.add_argument("--award", help="the award's terms, for award")
 
 
@@ -183,15 +193,21 @@ ACTIONS: tuple[Action, ...] = (
            W.extend_track, lambda a, who: TrackExtendInput(
                actor=who, by=a.duration, both_parties_consent=a.both_parties_consent,
                reason=a.reason), "handler", _extend_track_args),
-    Action("arbitration", "labour arbitration: accepted, extended (+15 days) or award",
+    Action("contact", "record a contact with the applicant (the response rate's first contact)",
+           W.contact, lambda a, who: ContactInput(actor=who, channel=a.channel, note=a.note),
+           "handler", _contact_args),
+    Action("arbitration", "labour arbitration: applied (a party), then the committee's "
+           "accepted, extended (+15 days) or award",
            W.arbitration, lambda a, who: ArbitrationInput(actor=who, step=a.step, award=a.award),
            "arbitrator", _arbitration_args),
     Action("confirmation", "judicial confirmation: applied (a party), then the court's steps",
            W.confirmation, lambda a, who: ConfirmationInput(actor=who, step=a.step, note=a.note),
            None, _confirmation_args),
     Action("visit", "record a return visit's result (回访)",
-           W.record_visit, lambda a, who: VisitInput(actor=who, visit=a.visit, result=a.result,
-                                                     note=a.note), "grid_worker", _visit_args),
+           W.record_visit, lambda a, who: VisitInput(
+               actor=who, visit=a.visit, result=a.result, note=a.note,
+               solved=None if a.solved is None else a.solved == "yes",
+               satisfaction=a.satisfaction), "grid_worker", _visit_args),
 )  # fmt: skip
 
 
