@@ -17,7 +17,7 @@ from fastapi import Request
 from runtime import tokens
 from runtime.tokens import Person
 
-COOKIE = "dispute_token"
+COOKIE = tokens.SESSION_COOKIE
 RATE = float(os.environ.get("DISPUTE_API_RATE", "10"))
 BURST = float(os.environ.get("DISPUTE_API_BURST", "40"))
 

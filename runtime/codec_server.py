@@ -9,9 +9,13 @@ and answers in the same shape. It holds the payload keys (`runtime.codec.KeyRing
 it listens on 127.0.0.1 only by default, and answers browsers only from the UI's origins
 (`DISPUTE_CODEC_ORIGINS`, comma-separated, overrides them).
 
-Sign-in: when `DISPUTE_CODEC_TOKEN` is set, every request must carry `Authorization: Bearer
-<token>`. This is the hook for the HTTP API's sign-in (front-door issue): once it exists, the
-check in `require_sign_in` should accept that API's session instead of a shared token.
+Sign-in: with `DISPUTE_CODEC_SIGN_IN=api`, every request must carry a person's token of the
+front door (the API's `tokens`): `Authorization: Bearer <token>`, or the worklist page's
+sign-in cookie (`dispute_token`, which a browser sends to the same host whatever the port,
+when the UI's codec setting includes credentials). An intake service's token decodes nothing.
+With `DISPUTE_CODEC_TOKEN` set instead, requests must bear that one shared token. Neither is set
+on the embedded stack, whose codec server listens on 127.0.0.1 only, so that the bundled Web UI
+(which sends no credentials by default) decodes for the clerk at this machine.
 """
 
 from __future__ import annotations
@@ -21,17 +25,20 @@ import hmac
 import os
 import sys
 
+import asyncpg
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from runtime import config
+from runtime import config, db, tokens
 from runtime.codec import EncryptionCodec, KeyRing
 
 HOST = "127.0.0.1"
 PORT = 8234
 TOKEN_ENV = "DISPUTE_CODEC_TOKEN"
+SIGN_IN_ENV = "DISPUTE_CODEC_SIGN_IN"
+
 ORIGINS_ENV = "DISPUTE_CODEC_ORIGINS"
 UI_ORIGINS = (
     f"http://127.0.0.1:{config.EMBEDDED_UI_PORT}",
@@ -44,15 +51,32 @@ def url(host: str = HOST, port: int = PORT) -> str:
 
 
 def create_app(
-    ring: KeyRing, *, origins: tuple[str, ...] = UI_ORIGINS, token: str | None = None
+    ring: KeyRing,
+    *,
+    origins: tuple[str, ...] = UI_ORIGINS,
+    token: str | None = None,
+    people: asyncpg.Pool | None = None,
 ) -> FastAPI:
-    """The codec server over `ring`; with `token`, requests must bear it."""
+    """The codec server over `ring`; with `token`, requests must bear it; with `people` (the
+    ledger's pool), they must bear a person's token of the front door (bearer or cookie)."""
     codec = EncryptionCodec(ring)
 
-    def require_sign_in(authorization: str | None = Header(default=None)) -> None:
+    async def require_sign_in(
+        request: Request, authorization: str | None = Header(default=None)
+    ) -> None:
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if people is not None:
+            given = given or request.cookies.get(tokens.SESSION_COOKIE, "")
+            person = await tokens.lookup(people, given) if given else None
+            if person is None or person.is_service:
+                raise HTTPException(
+                    status_code=401,
+                    detail="sign in: a person's token of the front door is needed "
+                    "(Authorization: Bearer, or the worklist page's sign-in)",
+                )
+            return
         if token is None:
             return
-        given = (authorization or "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
             raise HTTPException(status_code=401, detail="sign in: a valid bearer token is needed")
 
@@ -101,11 +125,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"codec server: {err}", file=sys.stderr)
         return 2
     origins = tuple(o.strip() for o in os.environ.get(ORIGINS_ENV, "").split(",") if o.strip())
-    app = create_app(ring, origins=origins or UI_ORIGINS, token=os.environ.get(TOKEN_ENV))
+    sign_in = os.environ.get(SIGN_IN_ENV, "")
+    if sign_in not in ("", "api"):
+        print(f"codec server: {SIGN_IN_ENV}={sign_in!r}: must be 'api' or unset", file=sys.stderr)
+        return 2
+    people = None
+    if sign_in == "api":
+        # The ledger holds the front door's tokens; its pool opens on uvicorn's own loop.
+        people = _LazyPool()
+    app = create_app(
+        ring, origins=origins or UI_ORIGINS, token=os.environ.get(TOKEN_ENV), people=people
+    )
     print(f"codec server listening on {url(args.host, args.port)} (keys: {ring.source})")
     sys.stdout.flush()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+class _LazyPool:
+    """The ledger's pool, opened on first use inside the server's event loop."""
+
+    def __init__(self) -> None:
+        self._pool: asyncpg.Pool | None = None
+
+    async def fetchrow(self, *args):
+        if self._pool is None:
+            self._pool = await db.create_pool(config.database_url(), max_size=4)
+        return await self._pool.fetchrow(*args)
 
 
 if __name__ == "__main__":

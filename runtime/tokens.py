@@ -28,6 +28,8 @@ import asyncpg
 from domain.actions import PARTY_ROLES, SUPERVISOR, Actor
 
 INTAKE_ROLE = "intake"
+#: The worklist page's sign-in cookie: it holds the person's token (the API and the codec server).
+SESSION_COOKIE = "dispute_token"
 PREFIX = "dt_"
 
 

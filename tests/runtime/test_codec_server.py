@@ -8,8 +8,10 @@ import json
 import httpx
 import pytest
 
+from runtime import tokens
 from runtime.codec import KeyRing
 from runtime.codec_server import UI_ORIGINS, create_app
+from tests.api_helpers import person_token
 
 UI = UI_ORIGINS[0]
 TEXT = json.dumps({"name": "王某", "phone": "13912345678"}, ensure_ascii=False).encode()
@@ -98,3 +100,24 @@ async def test_with_a_token_set_requests_must_bear_it(ring):
         wrong = await http.post("/decode", json=PLAIN, headers={"Authorization": "Bearer nope"})
         right = await http.post("/decode", json=PLAIN, headers={"Authorization": "Bearer s3cret"})
     assert (missing.status_code, wrong.status_code, right.status_code) == (401, 401, 200)
+
+
+async def test_with_the_front_doors_sign_in_only_a_persons_token_decodes(ring, clean_pool):
+    person = await person_token(clean_pool, "grid", "G-07", "赵网格员", "grid_worker")
+    service = (await tokens.issue(clean_pool, "county-hotline", None, "intake"))[1]
+    revoked_id, revoked = await tokens.issue(clean_pool, "赵网格员", "G-07", "grid_worker")
+    await tokens.revoke(clean_pool, revoked_id)
+    app = create_app(ring, people=clean_pool)
+
+    async def decode(headers=None, cookies=None) -> int:
+        async with client(app) as http:
+            http.cookies.update(cookies or {})
+            answer = await http.post("/decode", json=PLAIN, headers=headers or {})
+            return answer.status_code
+
+    assert await decode() == 401
+    assert await decode({"Authorization": "Bearer dt_not-a-token"}) == 401
+    assert await decode({"Authorization": f"Bearer {service}"}) == 401  # intake decodes nothing
+    assert await decode({"Authorization": f"Bearer {revoked}"}) == 401
+    assert await decode({"Authorization": f"Bearer {person}"}) == 200
+    assert await decode(cookies={tokens.SESSION_COOKIE: person}) == 200  # the page's sign-in
