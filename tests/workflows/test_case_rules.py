@@ -24,6 +24,7 @@ from domain.actions import (
 )
 from domain.calendar import add_working_days
 from domain.case_models import RECENT_EVENTS, CaseStatus
+from domain.durations import Budget
 from domain.policy import Policy
 from runtime.queries import case_history
 from tests import factories
@@ -106,6 +107,60 @@ async def test_paused_time_does_not_count_against_the_budget(time_env, case_work
     assert event.data["paused_seconds"] == pytest.approx(3 * 86400, abs=5)
     assert resumed.due_at - due == timedelta(seconds=event.data["paused_seconds"])
     assert resumed.paused_total_seconds == event.data["total_paused_seconds"]
+
+
+async def test_a_pause_stops_the_mediation_tracks_clock_too(time_env, case_worker, clean_pool):
+    await factories.load_roster(clean_pool)
+    handle = await start(time_env, case_worker)  # a neighbour case: people's mediation, 30d
+    before = await view_when(handle, settled)
+
+    await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="appraisal"))
+    await time_env.sleep(timedelta(days=40))  # past the track's 30 days
+    still = await handle.query(CaseWorkflow.view)
+    resumed = await handle.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
+
+    assert still.mediation.track == "peoples"  # did not lapse while paused
+    assert "track_lapsed" not in [e.kind for e in still.events]
+    paused = timedelta(seconds=resumed.events[-1].data["paused_seconds"])
+    assert resumed.mediation.due_at - before.mediation.due_at == paused
+
+
+async def test_a_pause_on_a_working_day_budget_moves_the_deadline_by_the_working_time_lost(
+    time_env, case_worker, clean_pool
+):
+    policy = factories.DEFAULT_POLICY.model_copy(
+        update={
+            "budgets": {
+                c: {**lv, "grid": "5wd"} for c, lv in factories.DEFAULT_POLICY.budgets.items()
+            }
+        }
+    )
+    policy = Policy.model_validate(policy.model_dump())
+    # Open on a Thursday noon (Beijing time), pause from Friday noon to Sunday noon.
+    now = policy.local(await time_env.get_current_time())
+    days_to_thursday = (3 - now.weekday()) % 7
+    thursday_noon = (now + timedelta(days=days_to_thursday)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
+    if thursday_noon <= now:
+        thursday_noon += timedelta(days=7)
+    await time_env.sleep(thursday_noon - now)
+    handle = await start(time_env, case_worker, policy=policy)
+    before = await view_when(handle, settled)
+    await time_env.sleep(timedelta(days=1))
+    paused = await handle.execute_update(
+        CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing")
+    )
+    await time_env.sleep(timedelta(days=2))
+    resumed = await handle.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
+
+    resumed_at = resumed.events[-1].at
+    expected = policy.resume_due(
+        before.due_at, paused.paused_since, resumed_at, Budget.parse("5wd")
+    )
+    assert resumed.due_at == expected
+    # A weekend lost no working time: the deadline moves by less than the 48 h paused.
+    assert resumed.due_at - before.due_at < resumed_at - paused.paused_since
 
 
 async def test_working_day_budget_records_what_moved_the_deadline(
@@ -355,3 +410,21 @@ async def test_the_case_keeps_only_its_latest_events_and_the_ledger_keeps_them_a
     assert [(e.seq, e.kind, e.at, e.summary) for e in view.events] == [
         (e.seq, e.kind, e.at, e.summary) for e in history[-RECENT_EVENTS:]
     ]
+
+
+async def test_a_yellow_case_is_led_by_a_member_of_the_townships_leadership(
+    time_env, case_worker, clean_pool
+):
+    await factories.load_roster(clean_pool)
+    handle = await start(time_env, case_worker, risk_flags=["minors"])
+
+    view = await view_when(handle, lambda v: v.lead is not None)
+
+    assert view.risk.value == "yellow" and view.level.value == "grid"
+    assert (view.lead.name, view.assignee.name) == ("吴委员", "赵网格员")
+    told = await clean_pool.fetch(
+        "SELECT recipient_name FROM outbox WHERE case_id = $1 AND seq = $2",
+        view.case_id,
+        next(e.seq for e in view.events if e.kind == "lead_assigned"),
+    )
+    assert [r["recipient_name"] for r in told] == ["吴委员"]
