@@ -63,11 +63,12 @@ class MinimalCase:
         seq = 1
         await self._write(start.case_id, seq)
         for _ in range(start.levels):
-            elapsed = 0.0
+            # Wake-ups at fixed points of the level, as a case's warnings and deadline: a slow
+            # write does not push the next wake-up back.
+            level_start = workflow.now()
             for fraction in start.fractions:
-                at = start.level_seconds * fraction
-                await workflow.sleep(at - elapsed)
-                elapsed = at
+                wake = level_start + timedelta(seconds=start.level_seconds * fraction)
+                await workflow.sleep(max((wake - workflow.now()).total_seconds(), 0.001))
                 seq += 1
                 await self._write(start.case_id, seq)
         return Done(steps=seq)
