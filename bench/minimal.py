@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel
 from temporalio import activity, workflow
 
 with workflow.unsafe.imports_passed_through():
-    # A C extension must not be imported again inside the workflow sandbox.
+    # Passed through as the case workflow's imports are: the sandbox would otherwise import
+    # them anew for every run (and a C extension must not be imported twice).
     import asyncpg
+    from pydantic import BaseModel
 
 
 class MinimalStart(BaseModel):
