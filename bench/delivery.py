@@ -181,7 +181,7 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
     print(f"dispatcher (outbox row → receipt):   p50 {d50:.3f}s  p99 {d99:.3f}s  "
           f"max {max(dispatcher):.3f}s")  # fmt: skip
     print(f"engine (ledger write → outbox row):  p50 {statistics.median(engine):.3f}s  "
-          f"p99 {pct(engine, 0.99):.3f}s  (0 when the step writes its notifications with its events)")  # fmt: skip
+          f"p99 {pct(engine, 0.99):.3f}s  (0: written with the events)")  # fmt: skip
     print(f"p99 / target ({TARGET_P99_S:g}s): end to end {e99 / TARGET_P99_S:.2f}, "
           f"dispatcher {d99 / TARGET_P99_S:.2f}; dispatcher share of the p50 "
           f"{d50 / e50:.0%}" if e50 else "")  # fmt: skip
