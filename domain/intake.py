@@ -134,7 +134,6 @@ def iter_intake(lines: Iterable[str], fmt: Format, *, now: datetime) -> Iterator
 #: Records nested deeper than this cannot be valid (the deepest field is parties.N.name) and
 #: would exhaust the parser's recursion: refused as a record, never crashing the file.
 MAX_DEPTH = 16
-_UNSTORABLE = UNSTORABLE
 
 
 def _parse_jsonl(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
@@ -160,7 +159,7 @@ def _parse_jsonl(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
             yield _line_error(number, f"nested too deeply: at most {MAX_DEPTH} levels")
             continue
         except ValueError as err:
-            yield _line_error(number, f"not valid JSON: {_printable(str(err))}")
+            yield _line_error(number, f"not valid JSON: {printable(str(err))}")
             continue
         if not isinstance(raw, dict):
             yield _line_error(number, "not a JSON object: each line must be {...}")
@@ -210,7 +209,7 @@ def _parse_csv(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
                 yield _validate(start, _nest(row), row, now, seen, csv_columns=True)
     except csv.Error as err:
         hint = ' (is a double quote " left open?)' if "end of data" in str(err) else ""
-        message = f"the CSV is malformed near line {reader.line_num}: {_printable(str(err))}{hint}"
+        message = f"the CSV is malformed near line {reader.line_num}: {printable(str(err))}{hint}"
         raise IntakeFileError(message) from err
     if header is None:
         raise IntakeFileError("the file is empty: it holds no header and no cases")
@@ -229,7 +228,7 @@ def _without_bom(lines: Iterable[str]) -> Iterator[str]:
 def _check_header(names: list[str], line: int) -> list[str]:
     expected = ", ".join(COLUMNS)
     if not set(names) & set(COLUMNS):
-        shown = _printable(", ".join(names)[:80])
+        shown = printable(", ".join(names)[:80])
         raise IntakeFileError(
             f"line {line} is not a header: none of its cells ({shown}) is a column name; "
             f"the first line must name the columns: {expected}"
@@ -293,7 +292,7 @@ def _validate(
     column): repeats are compared on it. `seen` maps each case id met so far in the file to
     the line and fingerprint of its first record."""
     given = raw.get("case_id")
-    given_id = given if isinstance(given, str) and not _UNSTORABLE.search(given) else None
+    given_id = given if isinstance(given, str) and not UNSTORABLE.search(given) else None
     errors = _unstorable(raw, csv_columns)
     if errors:
         return _verdict(line, given_id, None, errors)
@@ -384,29 +383,20 @@ def _unstorable(raw: dict[str, Any], csv_columns: bool) -> list[FieldError]:
             continue
         if isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(key, str) and _UNSTORABLE.search(key):
+                if isinstance(key, str) and UNSTORABLE.search(key):
                     field = _field_name((*path, key), csv_columns)
-                    errors.setdefault(field, "the field's name " + _unstorable_why(key))
+                    errors.setdefault(field, "the field's name " + (unstorable_why(key) or ""))
                 stack.append(((*path, key), item))
         elif isinstance(value, list):
             stack.extend(((*path, index), item) for index, item in enumerate(value))
-        elif isinstance(value, str) and _UNSTORABLE.search(value):
-            errors.setdefault(_field_name(path, csv_columns), _unstorable_why(value))
+        elif isinstance(value, str) and UNSTORABLE.search(value):
+            errors.setdefault(_field_name(path, csv_columns), unstorable_why(value) or "")
     return [FieldError(field=field, message=message) for field, message in sorted(errors.items())]
-
-
-def _unstorable_why(text: str) -> str:
-    why = unstorable_why(text)
-    assert why is not None
-    return why
-
-
-_printable = printable
 
 
 def _key_name(key: str) -> str:
     """A field name a clerk can find: never empty, never unprintable."""
-    return _printable(key) if key.strip() else f"(empty key{' ' + repr(key) if key else ''})"
+    return printable(key) if key.strip() else f"(empty key{' ' + repr(key) if key else ''})"
 
 
 def _line_error(line: int, message: str) -> IntakeRecord:
@@ -459,9 +449,9 @@ def _message(error: Any) -> str:
         message = "must be a list [...]"
     else:
         # Our own validators' ValueErrors arrive as "Value error, <our message>".
-        message = _printable(str(error["msg"]).removeprefix("Value error, "))
+        message = printable(str(error["msg"]).removeprefix("Value error, "))
     if isinstance(value, str | int | float):  # bool is an int: echoed as true/false
-        shown = _printable(json.dumps(value, ensure_ascii=False))
+        shown = printable(json.dumps(value, ensure_ascii=False))
         message += f"; got {shown if len(shown) <= 60 else shown[:57] + '...'}"
     return message
 
