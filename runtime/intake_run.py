@@ -432,10 +432,14 @@ async def submit(
             for record in batch:
                 if outcome.stopped:
                     future = done(_not_submitted(record, outcome))
-                elif record.repeat_of is not None or record.case_id in known:
+                elif record.repeat_of is not None:  # the same record again in this file
                     future = done(result_line(record, "duplicate"))
                 elif record.intake is None:
+                    # Refused whatever its case id: a bad record is never "the same case" as
+                    # one in the ledger.
                     future = done(result_line(record, "rejected"))
+                elif record.case_id in known:
+                    future = done(result_line(record, "duplicate"))
                 else:
                     future = asyncio.ensure_future(start(record))
                 window.append((record, future))

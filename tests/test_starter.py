@@ -306,6 +306,27 @@ async def test_an_identical_repeat_alone_is_a_duplicate_and_exits_0(live, tmp_pa
     assert [r["status"] for r in lines(result.stdout)] == ["started", "duplicate"]
 
 
+async def test_a_bad_record_under_a_case_id_already_in_the_ledger_is_rejected(live, tmp_path):
+    # Found by the fuzz test: a later file's record with a known case id but bad content was
+    # reported `duplicate` (carrying its errors); it must be `rejected`, naming the field.
+    first = write(tmp_path, "first.jsonl", jsonl({**GOOD, "case_id": "H-11"}))
+    again = write(
+        tmp_path,
+        "again.jsonl",
+        jsonl({**GOOD, "case_id": "H-11"}, {**GOOD, "case_id": "H-11", "dispute_type": None}),
+    )
+
+    started = await starter(live, "intake", first)
+    result = await starter(live, "intake", again)
+
+    assert [r["status"] for r in lines(started.stdout)] == ["started"]
+    assert result.returncode == 1
+    same, bad = lines(result.stdout)
+    assert (same["status"], same["errors"]) == ("duplicate", [])
+    assert bad["status"] == "rejected"
+    assert "dispute_type" in [e["field"] for e in bad["errors"]]
+
+
 @pytest.mark.parametrize(
     "args",
     [
