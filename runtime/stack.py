@@ -250,68 +250,81 @@ def _temporal() -> None:
     print(f"temporal: ready ({time.monotonic() - started:.1f}s)")
 
 
-def _codec_server() -> None:
-    """Start (or reuse) the codec server the Web UI decodes payloads through."""
-    pid = _recorded("codec")
+def _start(
+    name: str,
+    cmd: list[str],
+    *,
+    label: str,
+    ready_what: str,
+    ready: Callable[[Path, int], bool],
+    timeout: float = 20,
+    port: int | None = None,
+    port_note: str = "",
+    where: str = "",
+) -> None:
+    """Start one of the stack's own processes (or reuse it): its pid under pids/, its output
+    appended to logs/<name>.log, ready when `ready()` holds; stopped again if it never is."""
+    pid = _recorded(name)
     if pid is not None:
-        print(f"codec server: already running, pid {pid}")
+        print(f"{label}: already running, pid {pid}")
         return
-    if _port_taken(codec_server.PORT):
+    if port is not None and _port_taken(port):
         raise StackError(
-            f"port {HOST}:{codec_server.PORT} (codec server) is already in use by another "
-            f"process; stop it (see `ss -ltnp | grep {codec_server.PORT}`)"
+            f"port {HOST}:{port} ({label}) is already in use by another process; stop it "
+            f"(see `ss -ltnp | grep {port}`){port_note}"
         )
-    log = _dir("logs") / "codec.log"
-    offset, started = _size(log), time.monotonic()
-    cmd = [sys.executable, "-m", "runtime.codec_server", "--port", str(codec_server.PORT)]
+    log = _dir("logs") / f"{name}.log"
+    offset, started = _size(log), time.monotonic()  # only this run's lines count
     proc = _spawn(cmd, log, cwd=config.ROOT)
-    _pid_file("codec").write_text(f"{proc.pid}\n")
+    _pid_file(name).write_text(f"{proc.pid}\n")
     try:
-        _wait(f"the codec server on {codec_server.url()}",
-              lambda: _port_taken(codec_server.PORT), proc, log, offset, 20)  # fmt: skip
+        _wait(ready_what, lambda: ready(log, offset), proc, log, offset, timeout)
     except StackError:
-        _stop("codec", proc.pid)
+        _stop(name, proc.pid)
         raise
-    print(f"codec server: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
+    print(f"{label}: started pid {proc.pid}{where} ({time.monotonic() - started:.1f}s)")
+
+
+def _logged(line: str) -> Callable[[Path, int], bool]:
+    """Ready once the process's log (this run's part of it) holds `line`."""
+    return lambda log, offset: line in _tail(log, offset, lines=10_000)
+
+
+def _listening(port: int) -> Callable[[Path, int], bool]:
+    return lambda log, offset: _port_taken(port)
+
+
+def _codec_server() -> None:
+    """The codec server the Web UI decodes payloads through."""
+    _start(
+        "codec",
+        [sys.executable, "-m", "runtime.codec_server", "--port", str(codec_server.PORT)],
+        label="codec server",
+        ready_what=f"the codec server on {codec_server.url()}",
+        ready=_listening(codec_server.PORT),
+        port=codec_server.PORT,
+    )
 
 
 def _worker() -> None:
-    pid = _recorded("worker")
-    if pid is not None:
-        print(f"worker: already running, pid {pid}")
-        return
-    log = _dir("logs") / "worker.log"
-    offset = _size(log)  # only this run's lines count: the log is appended to
-    polling = lambda: "worker started" in _tail(log, offset, lines=10_000)  # noqa: E731
-    started = time.monotonic()
-    proc = _spawn([sys.executable, "worker.py"], log, cwd=config.ROOT)
-    _pid_file("worker").write_text(f"{proc.pid}\n")
-    try:
-        _wait("the worker to log 'worker started'", polling, proc, log, offset, 20)
-    except StackError:
-        _stop("worker", proc.pid)
-        raise
-    print(f"worker: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
+    _start(
+        "worker",
+        [sys.executable, "worker.py"],
+        label="worker",
+        ready_what="the worker to log 'worker started'",
+        ready=_logged("worker started"),
+    )
 
 
 def _dispatcher() -> None:
     """The notification dispatcher (notify/dispatcher.py): its own process beside the worker."""
-    pid = _recorded("dispatcher")
-    if pid is not None:
-        print(f"dispatcher: already running, pid {pid}")
-        return
-    log = _dir("logs") / "dispatcher.log"
-    offset = _size(log)
-    started_line = lambda: "dispatcher started" in _tail(log, offset, lines=10_000)  # noqa: E731
-    started = time.monotonic()
-    proc = _spawn([sys.executable, "-m", "notify.dispatcher"], log, cwd=config.ROOT)
-    _pid_file("dispatcher").write_text(f"{proc.pid}\n")
-    try:
-        _wait("the dispatcher to log 'dispatcher started'", started_line, proc, log, offset, 20)
-    except StackError:
-        _stop("dispatcher", proc.pid)
-        raise
-    print(f"dispatcher: started pid {proc.pid} ({time.monotonic() - started:.1f}s)")
+    _start(
+        "dispatcher",
+        [sys.executable, "-m", "notify.dispatcher"],
+        label="dispatcher",
+        ready_what="the dispatcher to log 'dispatcher started'",
+        ready=_logged("dispatcher started"),
+    )
 
 
 def _notifications_hint() -> str:
@@ -335,27 +348,17 @@ def _notifications_hint() -> str:
 def _api() -> None:
     """The HTTP front door on 127.0.0.1:8080 (`DISPUTE_API_PORT`); more instances can be
     started by hand with `python -m api.serve --port N`."""
-    pid = _recorded("api")
-    if pid is not None:
-        print(f"api: already running, pid {pid}")
-        return
-    if _port_taken(API_PORT):
-        raise StackError(
-            f"port {HOST}:{API_PORT} is already in use by another process; stop it "
-            f"(see `ss -ltnp | grep {API_PORT}`) or set DISPUTE_API_PORT"
-        )
-    log = _dir("logs") / "api.log"
-    offset = _size(log)
-    started = time.monotonic()
-    cmd = [sys.executable, "-m", "api.serve", "--host", HOST, "--port", str(API_PORT)]
-    proc = _spawn(cmd, log, cwd=config.ROOT)
-    _pid_file("api").write_text(f"{proc.pid}\n")
-    try:
-        _wait(f"the API on {API_URL}", lambda: _port_taken(API_PORT), proc, log, offset, 30)
-    except StackError:
-        _stop("api", proc.pid)
-        raise
-    print(f"api: started pid {proc.pid} on {API_URL} ({time.monotonic() - started:.1f}s)")
+    _start(
+        "api",
+        [sys.executable, "-m", "api.serve", "--host", HOST, "--port", str(API_PORT)],
+        label="api",
+        ready_what=f"the API on {API_URL}",
+        ready=_listening(API_PORT),
+        timeout=30,
+        port=API_PORT,
+        port_note=" or set DISPUTE_API_PORT",
+        where=f" on {API_URL}",
+    )
 
 
 def up() -> None:
