@@ -7,6 +7,8 @@
 #   make test         run the test suite (PYTEST_ARGS='-k ladder -x' to pass options); installs
 #                     Debian's chromium for the browser test when it is missing (apt, as root)
 #   make lint         ruff check + ruff format --check
+#   make texts        add the code's new messages to texts/locale/*/LC_MESSAGES/*.po (then
+#                     translate the empty ones; `make test` fails on an untranslated message)
 #   make clean-data   stop the stack, then DELETE .data/ (all cases, history, database): no prompt
 #
 # DISPUTE_DATA_DIR moves .data/; DATABASE_URL / TEMPORAL_ADDRESS use your own servers instead.
@@ -17,7 +19,7 @@ PYTHON311 := $(shell command -v python3.11 2>/dev/null || command -v python3 2>/
 PYTEST_ARGS ?=
 DATA_DIR := $(or $(DISPUTE_DATA_DIR),.data)
 
-.PHONY: install run stop test lint clean-data chromium
+.PHONY: install run stop test lint clean-data chromium texts
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON311)" || { echo "error: python3.11 not found" >&2; exit 1; }
@@ -52,6 +54,9 @@ chromium:
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+texts: install
+	$(PY) -m texts.catalogs update
 
 # DELETES ALL DATA without asking: every case, its Temporal history, the PostgreSQL database.
 clean-data: stop

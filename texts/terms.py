@@ -1,0 +1,133 @@
+"""The names people read for the engine's machine values, and times and durations as text.
+
+A level is `grid` in JSON and search attributes (the machine contract) and 网格 / "grid" on a
+page. `label("level", "grid", lang)` gives the name; every name is marked here with `term_` so
+the catalog check finds it, and translated with the value's kind as gettext context.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from texts import Lang, texts
+
+
+def term_(kind: str, value: str) -> tuple[str, str]:
+    """Marks a (kind, value) pair for extraction; translated later by `label`."""
+    return kind, value
+
+
+#: Every machine value that is shown to people, by kind. The English names are the msgids.
+TERMS: dict[tuple[str, str], str] = {
+    pair: pair[1]
+    for pair in (
+        term_("level", "grid"),
+        term_("level", "village"),
+        term_("level", "township"),
+        term_("level", "county"),
+        term_("status", "open"),
+        term_("status", "paused"),
+        term_("status", "supervised"),
+        term_("status", "resolved"),
+        term_("status", "closed"),
+        term_("status", "withdrawn"),
+        term_("status", "referred"),
+        term_("risk", "green"),
+        term_("risk", "yellow"),
+        term_("risk", "red"),
+        term_("complexity", "simple"),
+        term_("complexity", "general"),
+        term_("complexity", "complex"),
+        term_("dispute_type", "neighbour"),
+        term_("dispute_type", "family"),
+        term_("dispute_type", "debt"),
+        term_("dispute_type", "land"),
+        term_("dispute_type", "land_acquisition"),
+        term_("dispute_type", "contract"),
+        term_("dispute_type", "wages"),
+        term_("dispute_type", "labour"),
+        term_("dispute_type", "property_damage"),
+        term_("dispute_type", "relocation"),
+        term_("dispute_type", "consumer"),
+        term_("dispute_type", "agriculture"),
+        term_("dispute_type", "cross_jurisdiction"),
+        term_("dispute_type", "other"),
+        term_("party_role", "applicant"),
+        term_("party_role", "respondent"),
+        term_("party_role", "third_party"),
+        term_("reporter", "grid_worker"),
+        term_("reporter", "resident"),
+        term_("reporter", "police"),
+        term_("reporter", "hotline"),
+        term_("reporter", "mediator"),
+        term_("reporter", "other"),
+        term_("risk_flag", "violence_threat"),
+        term_("risk_flag", "self_harm"),
+        term_("risk_flag", "group_dispute"),
+        term_("risk_flag", "minors"),
+        term_("risk_flag", "wage_arrears"),
+        term_("risk_flag", "elderly"),
+        term_("risk_flag", "repeat_petition"),
+        term_("track", "peoples"),
+        term_("track", "administrative"),
+        term_("track", "judicial_pre_filing"),
+        term_("track", "judicial_post_filing"),
+        term_("track", "judicial_simplified"),
+        term_("track", "labour_mediation"),
+        term_("track", "labour_arbitration"),
+        term_("confirmation", "confirmed"),
+        term_("confirmation", "rejected"),
+        term_("confirmation", "lapsed"),
+        term_("period", "daily"),
+        term_("period", "weekly"),
+        term_("period", "monthly"),
+    )
+}
+
+
+def label(kind: str, value: object, lang: Lang | str) -> str:
+    """The name of a machine value for people; the value itself when it has no name."""
+    text = str(getattr(value, "value", value))
+    if (kind, text) not in TERMS:
+        return text
+    return texts("terms", lang).pgettext(kind, text)
+
+
+def duration(seconds: float, lang: Lang | str) -> str:
+    """'3天4小时' / '3d 4h', '2小时5分' / '2h 5m', '5分' / '5m': the two largest units."""
+    _ = texts("terms", lang)
+    left = abs(int(seconds))
+    days, rest = divmod(left, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    if days:
+        return _("{days}d {hours}h").format(days=days, hours=hours)
+    if hours:
+        return _("{hours}h {minutes}m").format(hours=hours, minutes=minutes)
+    return _("{minutes}m").format(minutes=minutes)
+
+
+def time_left(seconds: float | None, lang: Lang | str, *, paused: bool = False) -> str:
+    """'剩余3天4小时' / '3d 4h left', '已超期2小时5分' / '2h 5m overdue', or no clock."""
+    _ = texts("terms", lang)
+    if paused:
+        return _("clock paused")
+    if seconds is None:
+        return _("no clock")
+    if seconds >= 0:
+        return _("{duration} left").format(duration=duration(seconds, lang))
+    return _("{duration} overdue").format(duration=duration(seconds, lang))
+
+
+#: China Standard Time: the counties' local time, for every time shown to people.
+LOCAL_ZONE = timezone(timedelta(hours=8))
+
+
+def local_time(moment: datetime | None, lang: Lang | str, *, zone: timezone = LOCAL_ZONE) -> str:
+    """'2026-11-25 14:00' in local time (the zone is the counties' own, so it is not repeated
+    on every line); '-' for no time."""
+    if moment is None:
+        return "-"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
