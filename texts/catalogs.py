@@ -14,21 +14,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract as extract_messages
 from babel.messages.pofile import read_po, write_po
 
 from texts import DOMAINS, LOCALE_DIR, Lang
 
 ROOT = LOCALE_DIR.parent.parent
 
-#: Which files speak in which domain (globs relative to the project root). A file belongs to one.
+#: Which files speak in which domain (globs relative to the project root, `**` for any depth).
+#: A file belongs to one domain: name it exactly to take it out of another domain's wildcard.
 SOURCES: dict[str, tuple[str, ...]] = {
-    "case": ("workflows/**.py", "domain/**.py"),
+    "case": ("workflows/**/*.py", "domain/**/*.py"),
     "terms": ("texts/terms.py",),
-    "cli": ("starter.py", "runtime/**.py"),
-    "notify": ("notify/**.py",),
-    "report": ("activities/**.py",),
-    "web": ("api/**.py", "api/templates/**.html"),
+    "cli": ("starter.py", "runtime/**/*.py"),
+    "notify": ("notify/**/*.py",),
+    "report": ("activities/**/*.py",),
+    "web": ("api/**/*.py", "api/templates/**/*.html"),
 }
 
 KEYWORDS = {
@@ -42,24 +43,32 @@ KEYWORDS = {
 HEADER_DATE = datetime(2026, 11, 25, tzinfo=UTC)
 
 
-def _method_map(domain: str) -> list[tuple[str, str]]:
-    rules = []
+def files(domain: str) -> list[Path]:
+    """The files of one domain. A file named exactly in one domain belongs there, even if
+    another domain's wildcard also matches it."""
+    named = {ROOT / p for patterns in SOURCES.values() for p in patterns if "*" not in p}
+    found: set[Path] = set()
     for pattern in SOURCES[domain]:
-        method = "jinja2" if pattern.endswith(".html") else "python"
-        rules.append((pattern, method))
-    return rules
+        if "*" not in pattern:
+            found.add(ROOT / pattern)
+            continue
+        found.update(path for path in ROOT.glob(pattern) if path not in named)
+    return sorted(path for path in found if path.is_file())
 
 
 def extract(domain: str) -> Catalog:
     """The messages the code of one domain uses, as a template catalog."""
     template = Catalog(domain=domain, project="dispute-engine", charset="utf-8")
-    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(ROOT), _method_map(domain), options, KEYWORDS, comment_tags=("NOTE",)
-    ):
-        if filename.startswith((".venv", ".data")):
-            continue
-        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for path in files(domain):
+        if path.suffix == ".html":
+            method, options = "jinja2", {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+        else:
+            method, options = "python", {}
+        with path.open("rb") as fh:
+            found = extract_messages(method, fh, KEYWORDS, ("NOTE",), options)
+            for lineno, message, comments, context in found:
+                where = [(str(path.relative_to(ROOT)), lineno)]
+                template.add(message, None, where, auto_comments=comments, context=context)
     return template
 
 
