@@ -22,6 +22,7 @@ from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
+import texts
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.reports import ReportActivities
@@ -60,6 +61,8 @@ def build_worker(
     task_queue: str = TASK_QUEUE,
     reports_dir: Path | None = None,
 ) -> Worker:
+    # Read every catalog now, so no workflow task ever waits on a file.
+    texts.preload()
     return Worker(
         client,
         task_queue=task_queue,

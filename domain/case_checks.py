@@ -36,6 +36,7 @@ from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
 from domain.whistle import WhistleKind
+from texts import Lang, texts
 
 PARTY_ROLES = frozenset({"applicant", "respondent", "third_party"})
 COURT_ROLES = frozenset({"court", "judge"})
@@ -274,9 +275,12 @@ def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None
         )
 
 
-def hours(delta) -> str:
-    """A duration as people say it: '36.0 h', '2.5 days', '20 min'."""
+def hours(delta, lang: Lang = Lang.en) -> str:
+    """A duration as people say it: '36.0 h', '2.5 days', '20 min' (36.0小时, 2.5天, 20分钟)."""
+    _ = texts("case", lang)
     h = delta.total_seconds() / 3600
     if h >= 48:
-        return f"{h / 24:.1f} days"
-    return f"{h:.1f} h" if h >= 1 else f"{delta.total_seconds() / 60:.0f} min"
+        return _("{n} days").format(n=f"{h / 24:.1f}")
+    if h >= 1:
+        return _("{n} h").format(n=f"{h:.1f}")
+    return _("{n} min").format(n=f"{delta.total_seconds() / 60:.0f}")

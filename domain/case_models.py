@@ -18,6 +18,7 @@ from domain.intake_models import CaseIntake, Location, RiskFlag
 from domain.ladder import Level
 from domain.policy import Policy
 from domain.risk import RiskColour
+from texts import Lang
 
 __all__ = ["Actor", "OutcomeInput"]  # re-exported: the update inputs live in domain.actions
 
@@ -212,6 +213,14 @@ class CaseStart(BaseModel):
     file: CaseFile | None = None
     #: Continue as new once the history is this long (Temporal Cloud warns at 10,240 events).
     history_limit: int = 5_000
+    #: The language of the texts the case records and shows (summaries, the Web UI's details),
+    #: fixed when it starts like the policy, so a replay reads the same. None: a case started
+    #: before cases had a language; its texts were English and stay so.
+    lang: Lang | None = None
+
+    @property
+    def text_lang(self) -> Lang:
+        return self.lang or Lang.en
 
 
 class CaseView(BaseModel):

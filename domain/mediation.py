@@ -36,6 +36,8 @@ from domain.mediation_policy import (
     parse_mediation_policy,
 )
 from domain.policy import Policy
+from texts import Lang, texts
+from texts.terms import label
 
 __all__ = [
     "DEFAULT_MEDIATION",
@@ -112,6 +114,7 @@ def route(
     amount_cny: float | None,
     parties_choice: Track | None,
     policy: MediationPolicy = DEFAULT_MEDIATION,
+    lang: Lang = Lang.en,
 ) -> Route:
     """The first track for a dispute. Rules in order, the first that applies wins:
 
@@ -123,7 +126,9 @@ def route(
     5. complex, or an amount from `judicial_amount_cny`: court-referred mediation before filing;
     6. anything else: people's mediation.
     Post-filing tracks are never picked by rule: they begin when a party sues.
+    `why` is in `lang`, the case's language.
     """
+    _ = texts("case", lang)
     amount = amount_cny or 0.0
     refused = ""
     if parties_choice is not None:
@@ -131,18 +136,28 @@ def route(
             return Route(
                 track=parties_choice,
                 department=_department(parties_choice, dispute_type, policy),
-                why=f"the parties chose {parties_choice.value}",
+                why=_("the parties chose {track}").format(
+                    track=label("track", parties_choice, lang)
+                ),
             )
-        refused = f"the parties' choice {parties_choice.value} is not open to {dispute_type}; "
+        refused = _("the parties' choice {track} is not open to {dispute_type}; ").format(
+            track=label("track", parties_choice, lang),
+            dispute_type=label("dispute_type", dispute_type, lang),
+        )
 
     def to(track: Track, why: str) -> Route:
         department = _department(track, dispute_type, policy)
         return Route(track=track, department=department, why=refused + why)
 
     if dispute_type in LABOUR_TYPES:
-        return to(Track.labour_mediation, "labour disputes are mediated, then arbitrated")
+        return to(Track.labour_mediation, _("labour disputes are mediated, then arbitrated"))
     if dispute_type in policy.administrative_first:
-        return to(Track.administrative, f"{dispute_type} goes to its department first")
+        return to(
+            Track.administrative,
+            _("{dispute_type} goes to its department first").format(
+                dispute_type=label("dispute_type", dispute_type, lang)
+            ),
+        )
     if (
         dispute_type is DisputeType.property_damage
         and amount <= policy.police_amount_cny
@@ -150,17 +165,23 @@ def route(
     ):
         return to(
             Track.administrative,
-            f"property damage of {amount:,.0f} CNY (≤ {policy.police_amount_cny:,.0f}) "
-            "is a public-order matter",
+            _("property damage of {amount} CNY (≤ {limit}) is a public-order matter").format(
+                amount=f"{amount:,.0f}", limit=f"{policy.police_amount_cny:,.0f}"
+            ),
         )
     if complexity is Complexity.complex or amount >= policy.judicial_amount_cny:
         reason = (
-            "a complex dispute"
+            _("a complex dispute")
             if complexity is Complexity.complex
-            else f"{amount:,.0f} CNY (≥ {policy.judicial_amount_cny:,.0f})"
+            else _("{amount} CNY (≥ {limit})").format(
+                amount=f"{amount:,.0f}", limit=f"{policy.judicial_amount_cny:,.0f}"
+            )
         )
-        return to(Track.judicial_pre_filing, f"{reason}: court-referred mediation")
-    return to(Track.peoples, "people's mediation is the default: free and voluntary")
+        return to(
+            Track.judicial_pre_filing,
+            _("{reason}: court-referred mediation").format(reason=reason),
+        )
+    return to(Track.peoples, _("people's mediation is the default: free and voluntary"))
 
 
 def _sum(a: Budget, b: Budget) -> Budget:

@@ -47,8 +47,10 @@ from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, parse_policy
 from runtime import config
 from runtime.queries import known_case_ids
+from texts import Lang, process_lang
 from workflows import search_attributes as sa
 from workflows.case import CaseWorkflow
+from workflows.case.publish import start_details, start_summary
 
 DEFAULT_CONCURRENCY = 32
 #: Records held between reading and printing, per start in flight (the reorder buffer).
@@ -128,28 +130,6 @@ def open_intake(name: str, stream: BinaryIO) -> tuple[Format, Iterator[str]]:
     return fmt, iter(text)
 
 
-def summary_of(intake: CaseIntake) -> str:
-    """The one-line summary the Web UI shows for the case (no party names: it is indexed)."""
-    loc = intake.location
-    kind = f"{intake.dispute_type.value}/{intake.complexity.value}"
-    return f"[{kind}] {intake.title} — {loc.township} · {loc.village} · {loc.grid}"
-
-
-def details_of(intake: CaseIntake) -> str:
-    loc = intake.location
-    return "\n".join(
-        [
-            f"**{intake.title}**",
-            "",
-            f"- type: {intake.dispute_type.value}, complexity: {intake.complexity.value}",
-            f"- where: {loc.county} / {loc.township} / {loc.village} / grid {loc.grid}",
-            f"- reported: {intake.reported_at.isoformat()}",
-            f"- reported by: a {intake.reported_by.role.value.replace('_', ' ')}",
-            f"- risk flags: {', '.join(f.value for f in intake.risk_flags) or 'none'}",
-        ]
-    )
-
-
 def result_line(record: IntakeRecord, status: str, errors: list[dict] | None = None) -> dict:
     return {
         "line": record.line,
@@ -160,14 +140,17 @@ def result_line(record: IntakeRecord, status: str, errors: list[dict] | None = N
     }
 
 
-async def start_case(client: Client, intake: CaseIntake, policy: Policy) -> bool:
-    """Start the case's workflow; False when its workflow id exists already."""
+async def start_case(
+    client: Client, intake: CaseIntake, policy: Policy, lang: Lang | None = None
+) -> bool:
+    """Start the case's workflow, its texts in `lang` (this process's language unless told);
+    False when its workflow id exists already."""
     assert intake.case_id is not None
-    loc = intake.location
+    loc, lang = intake.location, lang or process_lang()
     try:
         await client.start_workflow(
             CaseWorkflow.run,
-            CaseStart(case_id=intake.case_id, intake=intake, policy=policy),
+            CaseStart(case_id=intake.case_id, intake=intake, policy=policy, lang=lang),
             id=workflow_id_for(intake.case_id),
             task_queue=TASK_QUEUE,
             # Never a second workflow for one case id, running or closed.
@@ -183,8 +166,8 @@ async def start_case(client: Client, intake: CaseIntake, policy: Policy) -> bool
                     SearchAttributePair(sa.CASE_STATUS, "open"),
                 ]
             ),
-            static_summary=summary_of(intake),
-            static_details=details_of(intake),
+            static_summary=start_summary(intake, lang),
+            static_details=start_details(intake, lang),
         )
     except WorkflowAlreadyStartedError:
         return False

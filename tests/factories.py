@@ -13,6 +13,7 @@ from domain.case_models import CaseRegistration, CaseStart, StepWrite
 from domain.intake_models import CaseIntake
 from domain.policy import Policy, ReturnVisits, parse_policy
 from runtime import config
+from texts import Lang
 
 CALENDAR = parse_calendar(config.DEFAULT_CALENDAR.read_text(), source="calendars/cn.toml")
 #: The checked-in policy, carrying the calendar as intake attaches it.
@@ -72,9 +73,14 @@ def intake(case_id: str = "T-0001", **overrides: Any) -> CaseIntake:
 
 
 def case_start(
-    case_id: str = "T-0001", *, policy: Policy = DEFAULT_POLICY, **overrides: Any
+    case_id: str = "T-0001",
+    *,
+    policy: Policy = DEFAULT_POLICY,
+    lang: Lang | None = None,
+    **overrides: Any,
 ) -> CaseStart:
-    return CaseStart(case_id=case_id, intake=intake(case_id, **overrides), policy=policy)
+    """A case's start; `lang` None is a case from before languages: English texts."""
+    return CaseStart(case_id=case_id, intake=intake(case_id, **overrides), policy=policy, lang=lang)
 
 
 async def load_roster(pool: asyncpg.Pool, rows: list[tuple[str, str, str, str]] = ROSTER) -> None:

@@ -121,3 +121,11 @@ def texts(domain: str, lang: Lang | str) -> Texts:
 def process_texts(domain: str) -> Texts:
     """A domain's texts in this process's language."""
     return texts(domain, process_lang())
+
+
+def preload() -> None:
+    """Read every catalog of every language (a worker does it at start: a workflow task then
+    never reads a file)."""
+    for domain in DOMAINS:
+        for lang in Lang:
+            catalog(domain, lang)

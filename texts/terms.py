@@ -78,6 +78,45 @@ TERMS: dict[tuple[str, str], str] = {
         term_("confirmation", "confirmed"),
         term_("confirmation", "rejected"),
         term_("confirmation", "lapsed"),
+        term_("pause_reason", "waiting_on_party"),
+        term_("pause_reason", "appraisal"),
+        term_("pause_reason", "hearing"),
+        term_("pause_reason", "other"),
+        term_("roster_role", "leader"),
+        term_("roster_role", "secretary"),
+        term_("roster_role", "grid_worker"),
+        term_("roster_role", "mediator"),
+        term_("roster_role", "supervisor"),
+        term_("channel", "phone"),
+        term_("channel", "visit"),
+        term_("channel", "message"),
+        term_("channel", "other"),
+        term_("visit", "satisfaction"),
+        term_("visit", "performance"),
+        term_("visit_result", "satisfied"),
+        term_("visit_result", "dissatisfied"),
+        term_("visit_result", "agreement_broken"),
+        term_("visit_result", "flared_up"),
+        term_("visit_result", "unreachable"),
+        term_("whistle", "routine"),
+        term_("whistle", "hard_case"),
+        term_("whistle", "emergency"),
+        term_("duty_state", "summoned"),
+        term_("duty_state", "checked_in"),
+        term_("duty_state", "reported"),
+        term_("duty_state", "missed"),
+        term_("duty_state", "declined"),
+        term_("duty_state", "excused"),
+        term_("duty_state", "supervised"),
+        term_("duty_event", "summon"),
+        term_("duty_event", "check_in"),
+        term_("duty_event", "report"),
+        term_("duty_event", "check_in_overdue"),
+        term_("duty_event", "report_overdue"),
+        term_("duty_event", "decline"),
+        term_("duty_event", "uphold"),
+        term_("duty_event", "overrule"),
+        term_("duty_event", "supervise"),
         term_("period", "daily"),
         term_("period", "weekly"),
         term_("period", "monthly"),
@@ -90,7 +129,9 @@ def label(kind: str, value: object, lang: Lang | str) -> str:
     text = str(getattr(value, "value", value))
     if (kind, text) not in TERMS:
         return text
-    return texts("terms", lang).pgettext(kind, text)
+    name = texts("terms", lang).pgettext(kind, text)
+    # English is the source language: its names are the values, read with spaces.
+    return name.replace("_", " ") if name == text else name
 
 
 def duration(seconds: float, lang: Lang | str) -> str:

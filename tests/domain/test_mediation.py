@@ -32,6 +32,7 @@ from domain.mediation import (
 )
 from domain.policy_files import PolicyError
 from tests import factories
+from texts import Lang
 
 D, C, T = DisputeType, Complexity, Track
 CST = timezone(timedelta(hours=8))
@@ -112,7 +113,9 @@ def test_the_parties_choice_wins_when_allowed(
     result = route(dispute_type, C.complex, 1_000_000, choice)
 
     assert result == Route(
-        track=choice, department=department, why=f"the parties chose {choice.value}"
+        track=choice,
+        department=department,
+        why=f"the parties chose {choice.value.replace('_', ' ')}",
     )
 
 
@@ -136,7 +139,9 @@ def test_a_choice_not_open_to_the_type_is_refused_and_the_rules_apply(
     result = route(dispute_type, C.general, None, choice)
 
     assert result.track is track
-    assert result.why.startswith(f"the parties' choice {choice.value} is not open to")
+    assert result.why.startswith(
+        f"the parties' choice {choice.value.replace('_', ' ')} is not open to"
+    )
 
 
 @pytest.mark.parametrize(
@@ -489,3 +494,9 @@ def test_the_window_to_sue_is_the_mediation_tables():
     deadlines = arbitration_deadlines(policy, award_received_at=at("2026-11-02 10:00"))
 
     assert deadlines.sue_by == end_of("2026-12-02")
+
+
+def test_the_reason_for_a_route_is_in_the_case_language() -> None:
+    result = route(DisputeType.wages, Complexity.simple, None, Track.judicial_pre_filing,
+                   lang=Lang.zh)  # fmt: skip
+    assert result.why == "当事人选择的司法调解(诉前委派)不适用于欠薪纠纷；劳动争议先调解、后仲裁"

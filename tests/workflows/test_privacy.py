@@ -204,8 +204,8 @@ async def test_no_personal_data_in_history_attributes_summaries_or_details(
     assert any(t.startswith("Township=") for t in texts["search attribute"])
     assert any("ledger: " in t for t in texts["summary"])
     assert any("must report on case" in t for t in texts["summary"])
-    assert any(t.startswith("[neighbour/general]") for t in texts["summary"])
-    assert any("- where: " in t for t in texts["details"])
+    assert any(t.startswith("[邻里纠纷/一般]") for t in texts["summary"])  # Chinese by default
+    assert any("- 地点：" in t for t in texts["details"])
     assert all("handler" in t for t in texts["current details"] if "**" in t)
     assert any("whistle 1" in t for t in texts["current details"])
     assert any("paused since" in t for t in texts["current details"])

@@ -43,8 +43,10 @@ class Confirmation:
         )
         ctx.record(
             "confirmation_window",
-            f"the parties may apply to the court for judicial confirmation of the agreement "
-            f"until {ctx.local(d.apply_by):%Y-%m-%d %H:%M} (Art. 33)",
+            ctx._(
+                "the parties may apply to the court for judicial confirmation of the agreement "
+                "until {due} (Art. 33)"
+            ).format(due=ctx.when(d.apply_by)),
             data={"apply_by": d.apply_by.isoformat(), "remind_at": d.remind_at.isoformat()},
         )
 
@@ -52,12 +54,14 @@ class Confirmation:
         c = self.ctx.file.confirmation
         if c is None or c.outcome is not None:
             return []
-        label = "judicial confirmation window"
+        _ = self.ctx._
+        label = _("judicial confirmation window")
         if c.applied_at is None:
             return [Wake(c.apply_by, label)] + ([] if c.reminded else [Wake(c.remind_at, label)])
         due = c.decide_by if c.accepted_at else c.accept_by
         step = "decision" if c.accepted_at else "acceptance"
-        return [Wake(due, f"court {step}")] if due is not None and step not in c.flagged else []
+        court = _("court decision") if c.accepted_at else _("court acceptance")
+        return [Wake(due, court)] if due is not None and step not in c.flagged else []
 
     async def on_clock(self, now: datetime) -> bool:
         ctx, c = self.ctx, self.ctx.file.confirmation
@@ -67,16 +71,19 @@ class Confirmation:
             c.outcome = "lapsed"
             ctx.record(
                 "confirmation_lapsed",
-                "no application for judicial confirmation "
-                "within the window: the agreement stands unconfirmed",
+                ctx._(
+                    "no application for judicial confirmation within the window: the agreement "
+                    "stands unconfirmed"
+                ),
             )
             return True
         if c.applied_at is None and not c.reminded and now >= c.remind_at:
             c.reminded = True
             ctx.record(
                 "confirmation_reminder",
-                f"reminder: the window to apply for judicial confirmation closes "
-                f"{ctx.local(c.apply_by):%Y-%m-%d %H:%M}",
+                ctx._(
+                    "reminder: the window to apply for judicial confirmation closes {due}"
+                ).format(due=ctx.when(c.apply_by)),
                 notify=ctx.parties(),
             )
             return True
@@ -86,7 +93,11 @@ class Confirmation:
             c.flagged.append(step)
             ctx.record(
                 f"court_{step}_overdue",
-                f"the court's {step} is overdue",
+                (
+                    ctx._("the court's decision is overdue")
+                    if step == "decision"
+                    else ctx._("the court's acceptance is overdue")
+                ),
                 data={"due_at": due.isoformat()},
                 notify=[ctx.county()],
             )
@@ -115,10 +126,18 @@ class Confirmation:
         due = {"applied": c.accept_by, "accepted": c.decide_by, "extended": c.decide_by}.get(
             action.step
         )
-        by = f"; next step due {ctx.local(due):%Y-%m-%d}" if due else ""
+        _ = ctx._
+        by = _("; next step due {due}").format(due=ctx.when(due)) if due else ""
+        steps = {
+            "applied": _("judicial confirmation: applied ({who})"),
+            "accepted": _("judicial confirmation: accepted ({who})"),
+            "extended": _("judicial confirmation: extended ({who})"),
+            "confirmed": _("judicial confirmation: confirmed ({who})"),
+            "rejected": _("judicial confirmation: rejected ({who})"),
+        }
         ctx.record(
             f"confirmation_{action.step}",
-            f"judicial confirmation: {action.step} ({ctx.who(action.actor)}){by}",
+            steps[action.step].format(who=ctx.who(action.actor)) + by,
             actor=action.actor,
             data={
                 "step": action.step,

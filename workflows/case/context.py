@@ -35,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.intake_models import Location
     from domain.ladder import Level, next_level
+    from texts import texts
+    from texts.terms import label
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
     from workflows.case import publish
 
@@ -45,6 +47,9 @@ class CaseContext:
     def __init__(self, start: CaseStart, file: CaseFile) -> None:
         self.start, self.file = start, file
         self.policy, self.intake = start.policy, start.intake
+        #: The case's texts in its own language (fixed at the start): `ctx._("...")`.
+        self.lang = start.text_lang
+        self._ = texts("case", self.lang)
         self._events: list[CaseEvent] = []
         self._notes: list[Notification] = []
         self._registration: CaseRegistration | None = None
@@ -88,12 +93,19 @@ class CaseContext:
             return []
         return [self.police_station()]
 
-    @staticmethod
-    def who(actor: Actor) -> str:
+    def term(self, kind: str, value: object) -> str:
+        """A machine value's name in the case's language (网格 for `grid`)."""
+        return label(kind, value, self.lang)
+
+    def when(self, moment: datetime) -> str:
+        """A time as a summary shows it: local, to the minute."""
+        return f"{self.local(moment):%Y-%m-%d %H:%M}"
+
+    def who(self, actor: Actor) -> str:
         """How a summary names who acted: staff by name, a party by role only (summaries
         reach the Web UI's details and the timer summaries, which are not encrypted)."""
         if actor.role in PARTY_ROLES:
-            return f"the {actor.role.replace('_', ' ')}"
+            return self._("the {role}").format(role=self.term("party_role", actor.role))
         return actor.name
 
     def police_station(self) -> Recipient:
@@ -165,7 +177,8 @@ class CaseContext:
         f.status, f.clock.due_at, f.closed_at, f.transfer = status, None, workflow.now(), None
         f.clock.paused_since = None
         self.record(kind, summary, **record)
-        self.record("closed", f"case closed: {status.value}", data={"outcome": status.value})
+        closed = self._("case closed: {outcome}").format(outcome=self.term("status", status))
+        self.record("closed", closed, data={"outcome": status.value})
 
     async def flush(self) -> None:
         """End the step: its events, notifications and the case's state to the ledger in one

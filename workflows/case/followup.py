@@ -43,7 +43,9 @@ class FollowUp:
         f.follow_up.resolved_level, f.follow_up.resolved_at = f.level, now
         self.ctx.record(
             "resolved",
-            f"resolved at the {f.level.value} level by {action.actor.name}",
+            self.ctx._("resolved at the {level} level by {name}").format(
+                level=self.ctx.term("level", f.level), name=action.actor.name
+            ),
             actor=action.actor,
             data={
                 "agreement": action.agreement,
@@ -65,8 +67,11 @@ class FollowUp:
         scheduled = [
             ctx.record(
                 "visit_scheduled",
-                f"{v.visit} visit due {ctx.local(v.due_at):%Y-%m-%d %H:%M}, by grid "
-                f"{f.units[Level.grid]}",
+                ctx._("{visit} visit due {due}, by grid {unit}").format(
+                    visit=ctx.term("visit", v.visit),
+                    due=ctx.when(v.due_at),
+                    unit=f.units[Level.grid],
+                ),
                 data={"visit": v.visit, "due_at": v.due_at.isoformat(), "assignee": None},
             )
             for v in f.follow_up.visits
@@ -78,7 +83,10 @@ class FollowUp:
         if self.ctx.file.status is not CaseStatus.resolved:
             return []
         return [
-            Wake(v.overdue_at, f"{v.visit} return visit")
+            Wake(
+                v.overdue_at,
+                self.ctx._("{visit} return visit").format(visit=self.ctx.term("visit", v.visit)),
+            )
             for v in pending_visits(self.ctx.file)
             if not v.flagged_overdue
         ]
@@ -91,8 +99,9 @@ class FollowUp:
                 v.flagged_overdue = True
                 self.ctx.record(
                     "visit_overdue",
-                    f"the {v.visit} return visit is overdue (due "
-                    f"{self.ctx.local(v.due_at):%Y-%m-%d})",
+                    self.ctx._("the {visit} return visit is overdue (due {due})").format(
+                        visit=self.ctx.term("visit", v.visit), due=self.ctx.when(v.due_at)
+                    ),
                     data={"visit": v.visit, "due_at": v.due_at.isoformat()},
                     notify=[self.ctx.supervisor_above(Level.grid)],
                 )
@@ -120,8 +129,13 @@ class FollowUp:
             visit.flagged_overdue = False
             ctx.record(
                 "visit_done",
-                f"{visit.visit} visit: applicant unreachable (attempt {visit.attempt - 1}); "
-                f"trying again {ctx.local(visit.due_at):%Y-%m-%d}",
+                ctx._(
+                    "{visit} visit: applicant unreachable (attempt {attempt}); trying again {due}"
+                ).format(
+                    visit=ctx.term("visit", visit.visit),
+                    attempt=visit.attempt - 1,
+                    due=ctx.when(visit.due_at),
+                ),
                 actor=action.actor,
                 data=data,
             )
@@ -129,7 +143,11 @@ class FollowUp:
         visit.result = action.result
         ctx.record(
             "visit_done",
-            f"{visit.visit} visit by {action.actor.name}: {action.result.replace('_', ' ')}",
+            ctx._("{visit} visit by {name}: {result}").format(
+                visit=ctx.term("visit", visit.visit),
+                name=action.actor.name,
+                result=ctx.term("visit_result", action.result),
+            ),
             actor=action.actor,
             data=data,
         )
@@ -148,10 +166,14 @@ class FollowUp:
         to = self.ctx.policy.reopen_level(fu.resolved_level)
         fu.reopen_count += 1
         fu.visits = [v for v in fu.visits if v.result is not None]
+        ctx = self.ctx
         self.ctx.record(
             "reopened",
-            f"reopened after the {action.visit} visit ({action.result.replace('_', ' ')}): "
-            f"back to the {to.value} level",
+            ctx._("reopened after the {visit} visit ({result}): back to the {level} level").format(
+                visit=ctx.term("visit", action.visit),
+                result=ctx.term("visit_result", action.result),
+                level=ctx.term("level", to),
+            ),
             actor=action.actor,
             data={
                 "from_level": fu.resolved_level.value,
@@ -162,9 +184,10 @@ class FollowUp:
         )
         f.level = to  # reopening is not a climb: the event says `assigned`
         fu.resolved_level, fu.resolved_at = None, None
-        await self._arrive(to, why="reopened", trigger="reopened")
+        await self._arrive(to, why=ctx._("reopened"), trigger="reopened")
 
     def close(self) -> None:
         f = self.ctx.file
         f.status, f.closed_at = CaseStatus.closed, workflow.now()
-        self.ctx.record("closed", "follow-up done: case closed", data={"outcome": "resolved"})
+        done = self.ctx._("follow-up done: case closed")
+        self.ctx.record("closed", done, data={"outcome": "resolved"})

@@ -51,11 +51,13 @@ class Ladder:
         if not self._running():
             return []
         assert f.clock.due_at is not None
-        wakes = [Wake(f.clock.due_at, f"{f.level.value} deadline")]
+        _, term = self.ctx._, self.ctx.term
+        level = term("level", f.level)
+        wakes = [Wake(f.clock.due_at, _("{level} deadline").format(level=level))]
         for colour in WARNING_COLOURS:
             at = self._warn_at(colour)
             if colour not in f.clock.warnings and at is not None:
-                wakes.append(Wake(at, f"{colour} warning"))
+                wakes.append(Wake(at, _("{colour} warning").format(colour=term("risk", colour))))
         return wakes
 
     async def on_clock(self, now: datetime) -> bool:
@@ -86,13 +88,14 @@ class Ladder:
         if f.clock.paused_since is not None:  # moving on ends a pause
             paused_total += now - f.clock.paused_since
         if f.transfer is not None:
-            why += f"; the transfer to {f.transfer.to_unit} lapsed"
+            why += ctx._("; the transfer to {unit} lapsed").format(unit=f.transfer.to_unit)
             f.transfer = None
         f.level, f.status, f.assignee = level, CaseStatus.open, None
         budget = ctx.policy.budget(ctx.intake.complexity, level, f.risk)
         deadline = ctx.policy.after(now, budget)
         moved = deadline.moved_by + [
-            f"no official calendar loaded for {y}: weekends only" for y in deadline.unknown_years
+            ctx._("no official calendar loaded for {year}: weekends only").format(year=y)
+            for y in deadline.unknown_years
         ]
         f.clock = LevelClock(
             started_at=now,
@@ -101,15 +104,22 @@ class Ladder:
             moved_by=moved,
             paused_total=paused_total,
         )
-        due = ctx.local(deadline.due).isoformat(timespec="minutes")
+        _ = ctx._
         note = f" — {'; '.join(moved)}" if moved else ""
+        where = {"level": ctx.term("level", level), "why": why}
         # The ledger's write picks the handler and names them here (the roster is there).
         text = AssigneeText(
-            before=f"{'escalated to' if climbed else 'at'} the {level.value} level ({why}); "
-            "assigned to ",
-            found="{name} ({unit})",
-            missing="nobody: no handler on the roster for this unit",
-            after=f"; budget {budget.text}, due {due}{note}",
+            before=(
+                _("escalated to the {level} level ({why}); assigned to ")
+                if climbed
+                else _("at the {level} level ({why}); assigned to ")
+            ).format(**where),
+            found=_("{name} ({unit})"),
+            missing=_("nobody: no handler on the roster for this unit"),
+            after=_("; budget {budget}, due {due}").format(
+                budget=budget.text, due=ctx.when(deadline.due)
+            )
+            + note,
         )
         event = ctx.record(
             "escalated" if climbed else "assigned",
@@ -137,8 +147,10 @@ class Ladder:
         f.status, f.clock.due_at = CaseStatus.supervised, None
         self.ctx.record(
             "supervised",
-            f"under county supervision (督办) after the county level {why}; "
-            "the case stays open until it is resolved",
+            self.ctx._(
+                "under county supervision (督办) after the county level {why}; "
+                "the case stays open until it is resolved"
+            ).format(why=why),
             notify=[self.ctx.supervisor_above()],
         )
 
@@ -147,11 +159,13 @@ class Ladder:
         assert f.clock.due_at is not None
         ctx.record(
             "deadline_passed",
-            f"the {f.level.value} level's deadline passed without an outcome",
+            ctx._("the {level} level's deadline passed without an outcome").format(
+                level=ctx.term("level", f.level)
+            ),
             data={"due_at": f.clock.due_at.isoformat()},
             notify=[ctx.handler(), ctx.supervisor_above()],
         )
-        await self.climb_or_supervise(why="deadline passed", trigger="deadline")
+        await self.climb_or_supervise(why=ctx._("deadline passed"), trigger="deadline")
 
     def _warn(self, colour: str) -> None:
         ctx, f = self.ctx, self.ctx.file
@@ -161,8 +175,12 @@ class Ladder:
         to = [ctx.handler()] + ([ctx.supervisor_above()] if colour == "red" else [])
         ctx.record(
             "warning",
-            f"{colour} warning: {fraction:.0%} of the {f.level.value} level's time is used; "
-            f"due {ctx.local(f.clock.due_at):%Y-%m-%d %H:%M}",
+            ctx._("{colour} warning: {used} of the {level} level's time is used; due {due}").format(
+                colour=ctx.term("risk", colour),
+                used=f"{fraction:.0%}",
+                level=ctx.term("level", f.level),
+                due=ctx.when(f.clock.due_at),
+            ),
             data={
                 "colour": colour,
                 "fraction": fraction,
@@ -173,13 +191,19 @@ class Ladder:
         )
 
     async def failed(self, actor: Actor, reason: str) -> None:
+        _ = self.ctx._
+        level = self.ctx.term("level", self.ctx.file.level)
         self.ctx.record(
             "failed",
-            f"{actor.name} could not resolve it at the {self.ctx.file.level.value} level: {reason}",
+            _("{name} could not resolve it at the {level} level: {reason}").format(
+                name=actor.name, level=level, reason=reason
+            ),
             actor=actor,
             data={"reason": reason},
         )
-        await self.climb_or_supervise(why=f"failed: {reason}", trigger="failed")
+        await self.climb_or_supervise(
+            why=_("failed: {reason}").format(reason=reason), trigger="failed"
+        )
 
     # -- stopping and stretching the clock -----------------------------------------------
 
@@ -190,7 +214,10 @@ class Ladder:
         note = f" ({action.note})" if action.note else ""
         self.ctx.record(
             "paused",
-            f"clock stopped by {action.actor.name}: {action.reason.replace('_', ' ')}{note}",
+            self.ctx._("clock stopped by {name}: {reason}").format(
+                name=action.actor.name, reason=self.ctx.term("pause_reason", action.reason)
+            )
+            + note,
             actor=action.actor,
             data={"reason": action.reason, "note": action.note},
         )
@@ -220,8 +247,11 @@ class Ladder:
         assert f.clock.due_at is not None
         self.ctx.record(
             "resumed",
-            f"clock restarted by {action.actor.name} after {hours(paused)}; "
-            f"due {self.ctx.local(f.clock.due_at):%Y-%m-%d %H:%M}",
+            self.ctx._("clock restarted by {name} after {paused}; due {due}").format(
+                name=action.actor.name,
+                paused=hours(paused, self.ctx.lang),
+                due=self.ctx.when(f.clock.due_at),
+            ),
             actor=action.actor,
             data={
                 "paused_seconds": paused.total_seconds(),
@@ -239,8 +269,13 @@ class Ladder:
         c.extended += added
         ctx.record(
             "extended",
-            f"{ctx.file.level.value} deadline extended by {action.by} by {action.actor.name} "
-            f"({action.reason}); due {ctx.local(new_due):%Y-%m-%d %H:%M}",
+            ctx._("{level} deadline extended by {by} by {name} ({reason}); due {due}").format(
+                level=ctx.term("level", ctx.file.level),
+                by=action.by,
+                name=action.actor.name,
+                reason=action.reason,
+                due=ctx.when(new_due),
+            ),
             actor=action.actor,
             data={
                 "by_seconds": added.total_seconds(),

@@ -12,6 +12,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.case_models import CaseFile, CaseStart, CaseStatus, CaseView
+    from domain.intake_models import CaseIntake
+    from texts import Lang, texts
+    from texts.terms import label, time_left
     from workflows import search_attributes as sa
 
 
@@ -59,41 +62,132 @@ def publish(f: CaseFile, start: CaseStart) -> None:
     workflow.set_current_details(details_markdown(f, start))
 
 
+def start_summary(intake: CaseIntake, lang: Lang) -> str:
+    """The one-line summary the Web UI shows for the case (no party names: it is indexed)."""
+    loc = intake.location
+    kind = f"{label('dispute_type', intake.dispute_type, lang)}/"
+    kind += label("complexity", intake.complexity, lang)
+    return f"[{kind}] {intake.title} — {loc.township} · {loc.village} · {loc.grid}"
+
+
+def start_details(intake: CaseIntake, lang: Lang) -> str:
+    """The case's static details in the Web UI: what it is, where, who reported it."""
+    _ = texts("case", lang)
+    loc = intake.location
+    flags = ", ".join(label("risk_flag", x, lang) for x in intake.risk_flags) or _("none")
+    return "\n".join(
+        [
+            f"**{intake.title}**",
+            "",
+            _("- type: {dispute_type}, complexity: {complexity}").format(
+                dispute_type=label("dispute_type", intake.dispute_type, lang),
+                complexity=label("complexity", intake.complexity, lang),
+            ),
+            _("- where: {county} / {township} / {village} / grid {grid}").format(
+                county=loc.county, township=loc.township, village=loc.village, grid=loc.grid
+            ),
+            _("- reported: {at}").format(at=f"{intake.reported_at:%Y-%m-%d %H:%M %z}"),
+            _("- reported by: {reporter}").format(
+                reporter=label("reporter", intake.reported_by.role, lang)
+            ),
+            _("- risk flags: {flags}").format(flags=flags),
+        ]
+    )
+
+
 def details_markdown(f: CaseFile, start: CaseStart) -> str:
-    c, policy = f.clock, start.policy
-    due = policy.local(c.due_at).strftime("%Y-%m-%d %H:%M") if c.due_at else "—"
-    who = f"{f.assignee.name}, {f.assignee.unit}" if f.assignee else "unassigned"
+    """The Web UI's "current details": where the case is, who has it, its time, the latest
+    events; in the case's language. Time left is counted at the step that wrote it (the UI
+    says so): `status` and the API count it when they are read."""
+    c, policy, lang = f.clock, start.policy, start.text_lang
+    _ = texts("case", lang)
+
+    def term(kind: str, value: object) -> str:
+        return label(kind, value, lang)
+
+    def at(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return policy.local(moment).strftime(fmt)
+
+    who = f"{f.assignee.name}, {f.assignee.unit}" if f.assignee else _("unassigned")
     lines = [
-        f"**{f.status.value.upper()}** at **{f.level.value}** · risk {f.risk.value}",
-        f"- handler: {who}",
-        f"- due: {due} (UTC+{policy.utc_offset_hours}), budget {c.budget or '—'}",
+        _("**{status}** at **{level}** ({unit}) · risk {risk}").format(
+            status=term("status", f.status),
+            level=term("level", f.level),
+            unit=f.units[f.level],
+            risk=term("risk", f.risk),
+        ),
+        _("- handler: {who}").format(who=who),
     ]
+    if c.due_at:
+        now = c.paused_since or workflow.now()
+        left = time_left((c.due_at - now).total_seconds(), lang, paused=bool(c.paused_since))
+        lines.append(
+            _("- due: {due} (UTC+{offset}), budget {budget}; {left} as of {now}").format(
+                due=at(c.due_at),
+                offset=policy.utc_offset_hours,
+                budget=c.budget or "—",
+                left=left,
+                now=at(workflow.now(), "%m-%d %H:%M"),
+            )
+        )
     if c.moved_by:
-        lines.append(f"- deadline moved: {'; '.join(c.moved_by)}")
+        lines.append(_("- deadline moved: {moves}").format(moves="; ".join(c.moved_by)))
     if c.paused_since:
-        lines.append(f"- paused since {policy.local(c.paused_since):%m-%d %H:%M}: {c.pause_reason}")
+        lines.append(
+            _("- paused since {since}: {reason}").format(
+                since=at(c.paused_since, "%m-%d %H:%M"),
+                reason=term("pause_reason", c.pause_reason or "other"),
+            )
+        )
     if c.warnings:
-        lines.append(f"- warnings: {', '.join(c.warnings)}")
+        warnings = ", ".join(term("risk", w) for w in c.warnings)
+        lines.append(_("- warnings: {warnings}").format(warnings=warnings))
     if f.transfer:
-        lines.append(f"- transfer to {f.transfer.to_unit} awaiting its answer")
+        lines.append(_("- transfer to {unit} awaiting its answer").format(unit=f.transfer.to_unit))
     if f.lead:
-        lines.append(f"- lead (包案): {f.lead.name}, {f.lead.unit}")
+        lines.append(_("- lead (包案): {name}, {unit}").format(name=f.lead.name, unit=f.lead.unit))
     if c.overdue_since:
-        lines.append(f"- overdue since {policy.local(c.overdue_since):%Y-%m-%d %H:%M} (督办)")
+        overdue = time_left((c.overdue_since - workflow.now()).total_seconds(), lang)
+        lines.append(
+            _("- overdue since {since} (督办): {overdue}").format(
+                since=at(c.overdue_since), overdue=overdue
+            )
+        )
     if f.mediation:
         m = f.mediation
-        until = f"until {policy.local(m.due_at):%m-%d %H:%M}" if m.due_at else "no clock yet"
-        lines.append(f"- mediation: {m.track} {until}")
+        until = (
+            _("until {due}").format(due=at(m.due_at, "%m-%d %H:%M"))
+            if m.due_at
+            else _("no clock yet")
+        )
+        lines.append(
+            _("- mediation: {track} {until}").format(track=term("track", m.track), until=until)
+        )
     for w in f.whistles:
-        duties = ", ".join(f"{code} {state}" for code, state in w.duties.items())
-        lines.append(f"- whistle {w.seq} ({w.kind}{', answered' if w.answered else ''}): {duties}")
+        duties = ", ".join(
+            f"{code} {term('duty_state', state)}" for code, state in w.duties.items()
+        )
+        answered = _(", answered") if w.answered else ""
+        lines.append(
+            _("- whistle {seq} ({kind}{answered}): {duties}").format(
+                seq=w.seq, kind=term("whistle", w.kind), answered=answered, duties=duties
+            )
+        )
     if f.confirmation:
-        lines.append(f"- judicial confirmation: {f.confirmation.outcome or 'open'}")
+        outcome = term("confirmation", f.confirmation.outcome) if f.confirmation.outcome else ""
+        lines.append(_("- judicial confirmation: {outcome}").format(outcome=outcome or _("open")))
     for v in f.follow_up.visits:
-        lines.append(f"- visit {v.visit}: {v.result or 'due ' + f'{policy.local(v.due_at):%m-%d}'}")
-    lines += ["", "**History** (latest last)"]
+        result = (
+            term("visit_result", v.result)
+            if v.result
+            else _("due {due}").format(due=at(v.due_at, "%m-%d"))
+        )
+        lines.append(
+            _("- visit {visit}: {result}").format(visit=term("visit", v.visit), result=result)
+        )
+    lines += ["", _("**History** (latest last)")]
     for e in f.recent[-10:]:
-        lines.append(f"{e.seq}. {policy.local(e.at):%m-%d %H:%M} · {e.level.value} · {e.summary}")
+        lines.append(f"{e.seq}. {at(e.at, '%m-%d %H:%M')} · {term('level', e.level)} · {e.summary}")
     return "\n".join(lines)
 
 

@@ -41,11 +41,13 @@ class Tracks:
         if track is Track.labour_arbitration:
             # The committee's 5 days to accept run from a party's application, a step of its
             # own: until then no clock runs on this track.
-            due, limit = None, "awaits a party's application"
+            due, limit = None, ctx._("awaits a party's application")
         else:
             budget = time_limit(track, policy=ctx.policy.mediation)
             due = ctx.policy.after(now, budget).due
-            limit = f"time limit {budget.text}, until {ctx.local(due):%Y-%m-%d %H:%M}"
+            limit = ctx._("time limit {budget}, until {due}").format(
+                budget=budget.text, due=ctx.when(due)
+            )
         f.mediation = Mediation(
             track=track.value,
             department=department,
@@ -54,11 +56,22 @@ class Tracks:
             why=why,
             history=[*(before.history if before else []), track.value],
         )
-        dept = f" with {department}" if department else ""
-        moved = f"from {before.track} " if before else ""
+        _ = ctx._
+        dept = _(" with {department}").format(department=department) if department else ""
+        name = ctx.term("track", track)
         ctx.record(
             "mediation_track",
-            f"mediation {moved}on the {track.value} track{dept} ({why}); {limit}",
+            (
+                _("mediation from {before} on the {track} track{dept} ({why}); {limit}")
+                if before
+                else _("mediation on the {track} track{dept} ({why}); {limit}")
+            ).format(
+                before=ctx.term("track", before.track) if before else "",
+                track=name,
+                dept=dept,
+                why=why,
+                limit=limit,
+            ),
             actor=actor,
             data={
                 "track": track.value,
@@ -73,7 +86,7 @@ class Tracks:
         intake = self.ctx.intake
         r = route(
             intake.dispute_type, intake.complexity, intake.amount_cny, None,
-            self.ctx.policy.mediation,
+            self.ctx.policy.mediation, self.ctx.lang,
         )  # fmt: skip
         self._set(r.track, r.department, r.why)
 
@@ -84,7 +97,9 @@ class Tracks:
         if action.to_track is None:  # this track failed: the next one, or the other routes
             ctx.record(
                 "mediation_failed",
-                f"mediation failed on the {f.mediation.track} track: {action.reason}",
+                ctx._("mediation failed on the {track} track: {reason}").format(
+                    track=ctx.term("track", f.mediation.track), reason=action.reason
+                ),
                 actor=action.actor,
                 data={"track": f.mediation.track, "reason": action.reason},
             )
@@ -92,14 +107,16 @@ class Tracks:
             return
         chosen = Track(action.to_track)
         if action.actor.role in PARTIES:
-            r = route(intake.dispute_type, intake.complexity, intake.amount_cny, chosen, rules)
+            r = route(
+                intake.dispute_type, intake.complexity, intake.amount_cny, chosen, rules, ctx.lang
+            )
             self._set(r.track, r.department, r.why, action.actor)
             return
         department = rules.administrative.get(intake.dispute_type)
         self._set(
             chosen,
             department if chosen is Track.administrative else None,
-            f"handed off: {action.reason}",
+            ctx._("handed off: {reason}").format(reason=action.reason),
             action.actor,
         )
 
@@ -113,15 +130,19 @@ class Tracks:
             self._set(
                 upcoming,
                 department if upcoming is Track.administrative else None,
-                f"after {f.mediation.track}: {why}",
+                ctx._("after {track}: {why}").format(
+                    track=ctx.term("track", f.mediation.track), why=why
+                ),
                 actor,
             )
             return
         ctx.finish(
             CaseStatus.referred,
             "referred",
-            f"mediation ended on the last track ({f.mediation.track}): {why}; the parties are "
-            f"told of {OTHER_ROUTES} (Art. 26)",
+            ctx._(
+                "mediation ended on the last track ({track}): {why}; the parties are told of "
+                "arbitration, administrative handling or the court (Art. 26)"
+            ).format(track=ctx.term("track", f.mediation.track), why=why),
             actor=actor,
             data={"track": f.mediation.track, "route": OTHER_ROUTES, "reason": why},
             notify=ctx.parties(),
@@ -144,11 +165,15 @@ class Tracks:
             ).award_by_extended
         assert m.due_at is not None
         m.flagged_overdue = False
-        due = "acceptance" if action.step == "applied" else "award"
+        _ = ctx._
+        texts = {
+            "applied": _("labour arbitration applied for by {who}; acceptance due {due}"),
+            "accepted": _("labour arbitration accepted by {who}; award due {due}"),
+            "extended": _("labour arbitration extended by {who}; award due {due}"),
+        }
         ctx.record(
             f"arbitration_{action.step}",
-            f"labour arbitration {action.step} by {ctx.who(action.actor)}; {due} due "
-            f"{ctx.local(m.due_at):%Y-%m-%d}",
+            texts[action.step].format(who=ctx.who(action.actor), due=ctx.when(m.due_at)),
             actor=action.actor,
             data={"due_at": m.due_at.isoformat()},
         )
@@ -163,8 +188,10 @@ class Tracks:
         assert m.sue_by is not None
         ctx.record(
             "arbitration_sue_window",
-            f"the parties may sue in the people's court until "
-            f"{ctx.local(m.sue_by):%Y-%m-%d %H:%M}; after that the award is final",
+            ctx._(
+                "the parties may sue in the people's court until {due}; after that the award "
+                "is final"
+            ).format(due=ctx.when(m.sue_by)),
             data={"sue_by": m.sue_by.isoformat()},
             notify=ctx.parties(),
         )
@@ -190,8 +217,15 @@ class Tracks:
         m.flagged_overdue = False
         ctx.record(
             "track_extended",
-            f"the {m.track} track extended by {action.by} with both parties' consent "
-            f"({action.reason}); until {ctx.local(m.due_at):%Y-%m-%d %H:%M}",
+            ctx._(
+                "the {track} track extended by {by} with both parties' consent ({reason}); "
+                "until {due}"
+            ).format(
+                track=ctx.term("track", m.track),
+                by=action.by,
+                reason=action.reason,
+                due=ctx.when(m.due_at),
+            ),
             actor=action.actor,
             data={"track": m.track, "by": action.by, "reason": action.reason,
                   "due_at": m.due_at.isoformat()},
@@ -212,9 +246,11 @@ class Tracks:
         m, wakes = self._watching(), []
         if m is not None:
             assert m.due_at is not None
-            wakes.append(Wake(m.due_at, f"{m.track} time limit"))
+            limit = self.ctx._("{track} time limit").format(track=self.ctx.term("track", m.track))
+            wakes.append(Wake(m.due_at, limit))
         if self.pending():
-            wakes.append(Wake(self.ctx.file.mediation.sue_by, "window to sue the award"))
+            sue = self.ctx._("window to sue the award")
+            wakes.append(Wake(self.ctx.file.mediation.sue_by, sue))
         return wakes
 
     async def on_clock(self, now: datetime) -> bool:
@@ -223,7 +259,7 @@ class Tracks:
             m.award_final = True
             ctx.record(
                 "arbitration_award_final",
-                "the window to sue the arbitration award has passed: the award is final",
+                ctx._("the window to sue the arbitration award has passed: the award is final"),
                 data={"sue_by": m.sue_by.isoformat()},
             )
             return True
@@ -235,15 +271,19 @@ class Tracks:
             step = "award" if m.accepted_at else "acceptance"
             ctx.record(
                 "arbitration_overdue",
-                f"the arbitration committee's {step} is overdue",
+                (
+                    ctx._("the arbitration committee's award is overdue")
+                    if m.accepted_at
+                    else ctx._("the arbitration committee's acceptance is overdue")
+                ),
                 data={"step": step, "due_at": m.due_at.isoformat()},
                 notify=[ctx.county()],
             )
             return True
         ctx.record(
             "track_lapsed",
-            f"the {m.track} track's time limit passed",
+            ctx._("the {track} track's time limit passed").format(track=ctx.term("track", m.track)),
             data={"track": m.track, "due_at": m.due_at.isoformat()},
         )
-        self._next_or_refer(why="its time limit passed")
+        self._next_or_refer(why=ctx._("its time limit passed"))
         return True

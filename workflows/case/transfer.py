@@ -33,9 +33,16 @@ class Transfer:
         )
         ctx.record(
             "transfer_requested",
-            f"{action.actor.name} hands the case to {action.to_unit} ({action.reason}); "
-            f"{f.units[f.level]} stays responsible until it accepts; objections by "
-            f"{ctx.local(window.due):%Y-%m-%d %H:%M}",
+            ctx._(
+                "{name} hands the case to {to_unit} ({reason}); {unit} stays responsible until "
+                "it accepts; objections by {due}"
+            ).format(
+                name=action.actor.name,
+                to_unit=action.to_unit,
+                reason=action.reason,
+                unit=f.units[f.level],
+                due=ctx.when(window.due),
+            ),
             actor=action.actor,
             data={
                 "to_unit": action.to_unit,
@@ -55,8 +62,9 @@ class Transfer:
         to_unit, f.transfer = f.transfer.to_unit, None
         ctx.record(
             "transfer_objected",
-            f"{to_unit} objects to the transfer ({action.reason}); the case stays with "
-            f"{f.units[f.level]}",
+            ctx._(
+                "{to_unit} objects to the transfer ({reason}); the case stays with {unit}"
+            ).format(to_unit=to_unit, reason=action.reason, unit=f.units[f.level]),
             actor=action.actor,
             data={"reason": action.reason, "to_unit": to_unit},
             notify=[ctx.handler()],
@@ -64,7 +72,7 @@ class Transfer:
 
     def wakeups(self) -> list[Wake]:
         t = self.ctx.file.transfer
-        return [Wake(t.answer_by, "transfer objection window")] if t else []
+        return [Wake(t.answer_by, self.ctx._("transfer objection window"))] if t else []
 
     async def on_clock(self, now: datetime) -> bool:
         t = self.ctx.file.transfer
@@ -79,11 +87,16 @@ class Transfer:
         old, new = f.units[f.level], f.transfer.to_unit
         f.units = {**f.units, f.level: new}
         f.transfer = None
-        how = "did not object in time: deemed accepted" if deemed else "accepted"
+        _ = self.ctx._
         self.ctx.record(
             "transfer_accepted",
-            f"{new} {how}; the case moves from {old}",
+            (
+                _("{new} did not object in time: deemed accepted; the case moves from {old}")
+                if deemed
+                else _("{new} accepted; the case moves from {old}")
+            ).format(new=new, old=old),
             actor=actor,
             data={"from_unit": old, "to_unit": new, "deemed": deemed},
         )
-        await self._arrive(f.level, why=f"transferred from {old}", trigger="transfer")
+        why = _("transferred from {old}").format(old=old)
+        await self._arrive(f.level, why=why, trigger="transfer")

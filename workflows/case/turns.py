@@ -35,10 +35,15 @@ class Turns:
         if role is None:
             return
         township = f.units[Level.township]
+        _ = ctx._
         text = AssigneeText(
-            before=f"{f.risk.value} case: led at {township} by ",
-            found="{name} (包案)",
-            missing=f"nobody: no {role} of {township} on the roster",
+            before=_("{risk} case: led at {unit} by ").format(
+                risk=ctx.term("risk", f.risk), unit=township
+            ),
+            found=_("{name} (包案)"),
+            missing=_("nobody: no {role} of {unit} on the roster").format(
+                role=ctx.term("roster_role", role), unit=township
+            ),
             after="",
         )
         event = ctx.record("lead_assigned", text.compose(None), data={"role": role})
@@ -53,9 +58,13 @@ class Turns:
         direct = f.risk is RiskColour.red and before is not RiskColour.red
         ctx.record(
             "regraded",
-            f"risk re-graded {before.value} → {f.risk.value} by {action.actor.name}: "
-            f"{action.reason}"
-            + ("; reported to the county at once (重大事项直报)" if direct else ""),
+            ctx._("risk re-graded {before} → {after} by {name}: {reason}").format(
+                before=ctx.term("risk", before),
+                after=ctx.term("risk", f.risk),
+                name=action.actor.name,
+                reason=action.reason,
+            )
+            + (ctx._("; reported to the county at once (重大事项直报)") if direct else ""),
             actor=action.actor,
             data={
                 "from": before.value,
@@ -72,13 +81,16 @@ class Turns:
         if f.status in (CaseStatus.open, CaseStatus.paused) and (
             LADDER.index(floor) > LADDER.index(f.level)
         ):
-            await self._arrive(floor, why=f"risk now {f.risk.value}", trigger="risk")
+            why = ctx._("risk now {risk}").format(risk=ctx.term("risk", f.risk))
+            await self._arrive(floor, why=why, trigger="risk")
 
     def withdraw(self, action: WithdrawInput) -> None:
         self.ctx.finish(
             CaseStatus.withdrawn,
             "withdrawn",
-            f"withdrawn by {self.ctx.who(action.actor)}: {action.reason}",
+            self.ctx._("withdrawn by {who}: {reason}").format(
+                who=self.ctx.who(action.actor), reason=action.reason
+            ),
             actor=action.actor,
             data={"reason": action.reason},
         )
@@ -88,18 +100,23 @@ class Turns:
         if ctx.file.level in PEOPLES_MEDIATION:
             ctx.record(
                 "refused",
-                f"{ctx.who(action.actor)} refuses people's mediation (Art. 17): {action.reason}; "
-                "the case goes to the township",
+                ctx._(
+                    "{who} refuses people's mediation (Art. 17): {reason}; "
+                    "the case goes to the township"
+                ).format(who=ctx.who(action.actor), reason=action.reason),
                 actor=action.actor,
                 data={"party": action.actor.name, "reason": action.reason, "route": "township"},
             )
-            await self._arrive(Level.township, why="mediation refused", trigger="refused")
+            why = ctx._("mediation refused")
+            await self._arrive(Level.township, why=why, trigger="refused")
             return
         ctx.finish(
             CaseStatus.referred,
             "refused",
-            f"{ctx.who(action.actor)} refuses mediation (Art. 17): {action.reason}; the parties "
-            f"are told of {OTHER_ROUTES} (Art. 26)",
+            ctx._(
+                "{who} refuses mediation (Art. 17): {reason}; the parties are told of "
+                "arbitration, administrative handling or the court (Art. 26)"
+            ).format(who=ctx.who(action.actor), reason=action.reason),
             actor=action.actor,
             data={"party": action.actor.name, "reason": action.reason, "route": OTHER_ROUTES},
             notify=ctx.parties(),

@@ -48,7 +48,12 @@ class Whistles:
         if rule is None or f.whistles:
             return
         kind, codes = rule
-        await self._blow(None, kind, codes, f"policy: {intake.dispute_type.value}, {f.risk.value}")
+        ctx = self.ctx
+        reason = ctx._("policy: {dispute_type}, {risk}").format(
+            dispute_type=ctx.term("dispute_type", intake.dispute_type),
+            risk=ctx.term("risk", f.risk),
+        )
+        await self._blow(None, kind, codes, reason)
 
     async def _blow(
         self, action: WhistleInput | None, kind: WhistleKind, codes: list[str], reason: str
@@ -75,13 +80,26 @@ class Whistles:
         f.whistles.append(whistle)
         rules = policy.whistle.kinds[kind]
         check_in_by, report_by = duty_deadlines(now, rules, policy.after)
-        who = ", ".join(f"{d.code} ({d.unit})" for d in found.departments) or "nobody"
-        lacking = f"; no department serves {', '.join(found.missing)}" if found.missing else ""
+        _ = ctx._
+        who = ", ".join(f"{d.name} ({d.unit})" for d in found.departments) or _("nobody")
+        lacking = (
+            _("; no department serves {codes}").format(codes=", ".join(found.missing))
+            if found.missing
+            else ""
+        )
         event = ctx.record(
             "whistle_blown",
-            f"{kind.value} whistle ({reason}): {who} must check in by "
-            f"{ctx.local(check_in_by):%m-%d %H:%M} and report by "
-            f"{ctx.local(report_by):%m-%d %H:%M}{lacking}",
+            _(
+                "{kind} whistle ({reason}): {who} must check in by {check_in_by} and report by "
+                "{report_by}"
+            ).format(
+                kind=ctx.term("whistle", kind),
+                reason=reason,
+                who=who,
+                check_in_by=ctx.when(check_in_by),
+                report_by=ctx.when(report_by),
+            )
+            + lacking,
             actor=action.actor if action else None,
             data={
                 "whistle": whistle.seq,
@@ -123,7 +141,8 @@ class Whistles:
         ctx, f = self.ctx, self.ctx.file
         whistle = next(w for w in f.whistles if w.seq == change.whistle_seq)
         whistle.duties[change.department] = change.state.value
-        by = f" by {change.actor.name}" if change.actor else ""
+        _ = ctx._
+        by = _(" by {name}").format(name=change.actor.name) if change.actor else ""
         notify = None
         if change.event in SUPERVISION_EVENTS:
             dept = Recipient(
@@ -132,8 +151,9 @@ class Whistles:
             notify = [ctx.county(), dept]
         ctx.record(
             f"department_{change.event.value}",
-            f"{change.department}: {change.event.value.replace('_', ' ')}{by} → "
-            f"{change.state.value}" + (" (督办 by the county)" if notify else ""),
+            f"{change.department}: {ctx.term('duty_event', change.event)}{by} → "
+            f"{ctx.term('duty_state', change.state)}"
+            + (_(" (督办 by the county)") if notify else ""),
             actor=change.actor,
             data={
                 "whistle": whistle.seq,
@@ -157,8 +177,14 @@ class Whistles:
             whistle.answered = True
             self.ctx.record(
                 "whistle_answered",
-                f"whistle {whistle.seq} answered: {', '.join(sorted(reported)) or 'nobody'} "
-                f"reported (quorum {rules.quorum}); the case moves on",
+                self.ctx._(
+                    "whistle {seq} answered: {reported} reported (quorum {quorum}); the case "
+                    "moves on"
+                ).format(
+                    seq=whistle.seq,
+                    reported=", ".join(sorted(reported)) or self.ctx._("nobody"),
+                    quorum=rules.quorum,
+                ),
                 data={
                     "whistle": whistle.seq,
                     "reported": sorted(reported),

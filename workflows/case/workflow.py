@@ -125,12 +125,16 @@ class CaseWorkflow:
             )
         )
         red = f.risk is RiskColour.red
+        _ = ctx._
         ctx.record(
             "opened",
-            f"case opened at the {f.level.value} level, risk {f.risk.value}, policy "
-            f"{ctx.policy.name}"
+            _("case opened at the {level} level, risk {risk}, policy {policy}").format(
+                level=ctx.term("level", f.level),
+                risk=ctx.term("risk", f.risk),
+                policy=ctx.policy.name,
+            )
             + (
-                "; reported to the county and the police station at once (重大事项直报)"
+                _("; reported to the county and the police station at once (重大事项直报)")
                 if red
                 else ""
             ),
@@ -139,7 +143,7 @@ class CaseWorkflow:
             notify=[ctx.county(), ctx.police_station()] if red else None,
         )
         self.tracks.route_at_intake()
-        await self.arrive_at(f.level, why="opened")
+        await self.arrive_at(f.level, why=_("opened"))
         self.turns.assign_lead()
         await ctx.flush()
 
@@ -239,7 +243,9 @@ class CaseWorkflow:
         """A handler reached the applicant (the response rate counts the first contact)."""
         self.ctx.record(
             "contacted",
-            f"{a.actor.name} contacted the applicant ({a.channel})"
+            self.ctx._("{name} contacted the applicant ({channel})").format(
+                name=a.actor.name, channel=self.ctx.term("channel", a.channel)
+            )
             + (f": {a.note}" if a.note else ""),
             actor=a.actor,
             data={"channel": a.channel, "note": a.note},
@@ -257,7 +263,7 @@ class CaseWorkflow:
         assert upper is not None
         await self.arrive_at(
             upper,
-            why=f"the applicant asked: {a.reason}",
+            why=self.ctx._("the applicant asked: {reason}").format(reason=a.reason),
             trigger="applicant_request",
             actor=a.actor,
         )
@@ -266,9 +272,8 @@ class CaseWorkflow:
     async def pull_up(self, a: EscalateInput) -> None:
         """A supervisor above pulls the case up to their level (or `to_level`)."""
         target = pull_up_level(a.actor, self.ctx.holder(), a.to_level)
-        await self.arrive_at(
-            target, why=f"pulled up by {a.actor.name}: {a.reason}", trigger="pull_up", actor=a.actor
-        )
+        why = self.ctx._("pulled up by {name}: {reason}").format(name=a.actor.name, reason=a.reason)
+        await self.arrive_at(target, why=why, trigger="pull_up", actor=a.actor)
 
     @case_action(check.regrade)
     async def regrade(self, a: RegradeInput) -> None:
@@ -325,7 +330,7 @@ class CaseWorkflow:
                 outcome="resolved",
                 actor=a.actor,
                 agreement=a.award,
-                reason="labour arbitration award",
+                reason=self.ctx._("labour arbitration award"),
             )
             await self._resolve(award, award=True)
         else:
