@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from domain.actions import HANDLER_ROLES, PARTY_ROLES, SUPERVISOR, Actor
 from domain.ladder import LADDER, Level, next_level
+from texts import Lang, Texts, texts
+from texts.terms import label
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,19 @@ class Holder:
     units: dict[Level, str]
     parties: tuple[tuple[str, str], ...]  # (name, role)
     transfer_to: str | None = None
+    #: The case's language: a refusal reads like its events.
+    lang: Lang = Lang.en
 
     @property
     def unit(self) -> str:
         return self.units[self.level]
+
+    @property
+    def _(self) -> Texts:
+        return texts("case", self.lang)
+
+    def level_name(self, level: Level | None = None) -> str:
+        return label("level", level or self.level, self.lang)
 
 
 class NotAllowed(ValueError):
@@ -52,9 +63,12 @@ def check_responsible(actor: Actor, holder: Holder) -> None:
     if _supervises(actor, holder) is not None:
         return
     raise NotAllowed(
-        f"{_who(actor)} is not responsible for case {holder.case_id}: it is at the "
-        f"{holder.level.value} level with {holder.unit}; act as a handler of {holder.unit} "
-        "or a supervisor of a unit above it"
+        holder._(
+            "{who} is not responsible for case {case_id}: it is at the {level} level with "
+            "{unit}; act as a handler of {unit} or a supervisor of a unit above it"
+        ).format(
+            who=_who(actor), case_id=holder.case_id, level=holder.level_name(), unit=holder.unit
+        )
     )
 
 
@@ -64,8 +78,15 @@ def check_supervisor_above(actor: Actor, holder: Holder) -> None:
     if actor.role == SUPERVISOR and actor.unit == holder.units[approver_level]:
         return
     raise NotAllowed(
-        f"{_who(actor)} may not approve this for case {holder.case_id}: only a supervisor of "
-        f"{holder.units[approver_level]} ({approver_level.value}) may"
+        holder._(
+            "{who} may not approve this for case {case_id}: only a supervisor of {unit} "
+            "({level}) may"
+        ).format(
+            who=_who(actor),
+            case_id=holder.case_id,
+            unit=holder.units[approver_level],
+            level=holder.level_name(approver_level),
+        )
     )
 
 
@@ -74,16 +95,31 @@ def pull_up_level(actor: Actor, holder: Holder, wanted: Level | None) -> Level:
     own = _supervises(actor, holder)
     if own is None:
         raise NotAllowed(
-            f"{_who(actor)} may not pull case {holder.case_id} up: only a supervisor of a unit "
-            f"above {holder.unit} ({holder.level.value}) may"
+            holder._(
+                "{who} may not pull case {case_id} up: only a supervisor of a unit above {unit} "
+                "({level}) may"
+            ).format(
+                who=_who(actor),
+                case_id=holder.case_id,
+                unit=holder.unit,
+                level=holder.level_name(),
+            )
         )
     target = wanted or own
     if LADDER.index(target) <= LADDER.index(holder.level) or LADDER.index(target) > LADDER.index(
         own
     ):
         raise NotAllowed(
-            f"case {holder.case_id} can be pulled from {holder.level.value} up to at most "
-            f"{own.value} by {_who(actor)}, not to {target.value}"
+            holder._(
+                "case {case_id} can be pulled from {level} up to at most {own} by {who}, not to "
+                "{target}"
+            ).format(
+                case_id=holder.case_id,
+                level=holder.level_name(),
+                own=holder.level_name(own),
+                who=_who(actor),
+                target=holder.level_name(target),
+            )
         )
     return target
 
@@ -92,23 +128,30 @@ def check_party(actor: Actor, holder: Holder, *, roles: frozenset[str] = PARTY_R
     """A party of the case, acting in a role the action allows."""
     if actor.role in roles and (actor.name, actor.role) in holder.parties:
         return
-    wanted = " or ".join(sorted(roles))
+    wanted = holder._(" or ").join(label("party_role", r, holder.lang) for r in sorted(roles))
     raise NotAllowed(
-        f"{_who(actor)} is not a party of case {holder.case_id} in the role {wanted}: "
-        "only the parties named at intake may do this"
+        holder._(
+            "{who} is not a party of case {case_id} in the role {roles}: only the parties named "
+            "at intake may do this"
+        ).format(who=_who(actor), case_id=holder.case_id, roles=wanted)
     )
 
 
 def check_transfer_receiver(actor: Actor, holder: Holder) -> None:
     if holder.transfer_to is None:
-        raise NotAllowed(f"case {holder.case_id} has no transfer waiting for an answer")
+        raise NotAllowed(
+            holder._("case {case_id} has no transfer waiting for an answer").format(
+                case_id=holder.case_id
+            )
+        )
     if actor.unit == holder.transfer_to and (
         actor.role in HANDLER_ROLES or actor.role == SUPERVISOR
     ):
         return
     raise NotAllowed(
-        f"{_who(actor)} may not answer the transfer of case {holder.case_id}: "
-        f"it was sent to {holder.transfer_to}"
+        holder._(
+            "{who} may not answer the transfer of case {case_id}: it was sent to {unit}"
+        ).format(who=_who(actor), case_id=holder.case_id, unit=holder.transfer_to)
     )
 
 
@@ -120,6 +163,7 @@ def check_visitor(actor: Actor, holder: Holder) -> None:
     if actor.role == SUPERVISOR and actor.unit in holder.units.values():
         return
     raise NotAllowed(
-        f"{_who(actor)} may not record a return visit for case {holder.case_id}: "
-        f"visits belong to grid {grid}"
+        holder._(
+            "{who} may not record a return visit for case {case_id}: visits belong to grid {grid}"
+        ).format(who=_who(actor), case_id=holder.case_id, grid=grid)
     )

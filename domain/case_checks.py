@@ -36,7 +36,8 @@ from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
 from domain.whistle import WhistleKind
-from texts import Lang, texts
+from texts import N_, Lang, texts
+from texts.terms import label
 
 PARTY_ROLES = frozenset({"applicant", "respondent", "third_party"})
 COURT_ROLES = frozenset({"court", "judge"})
@@ -50,6 +51,7 @@ def holder(case: CaseFile, start: CaseStart) -> authority.Holder:
         units=case.units,
         parties=tuple((p.name, p.role.value) for p in start.intake.parties),
         transfer_to=case.transfer.to_unit if case.transfer else None,
+        lang=start.text_lang,
     )
 
 
@@ -61,87 +63,126 @@ def open_whistle(case: CaseFile) -> Whistle | None:
     return next((w for w in case.whistles if not w.answered), None)
 
 
-def _require(case: CaseFile, allowed: Iterable[CaseStatus], what: str) -> None:
+def _texts(start: CaseStart):
+    """The case's texts: a refusal is in the case's language, like its events."""
+    return texts("case", start.text_lang)
+
+
+def _require(case: CaseFile, start: CaseStart, allowed: Iterable[CaseStatus], what: str) -> None:
     if case.status not in allowed:
-        raise ValueError(f"case {case.case_id} is {case.status.value}: cannot {what} now")
+        _ = _texts(start)
+        raise ValueError(
+            _("case {case_id} is {status}: cannot {what} now").format(
+                case_id=case.case_id,
+                status=label("status", case.status, start.text_lang),
+                what=what,
+            )
+        )
+
+
+def _no_track(case: CaseFile, start: CaseStart) -> str:
+    _ = _texts(start)
+    return _("case {case_id} has no mediation track").format(case_id=case.case_id)
 
 
 # -- the ladder ----------------------------------------------------------------------------
 
 
 def report_outcome(case: CaseFile, start: CaseStart, a: OutcomeInput) -> None:
-    _require(case, ON_THE_LADDER, "record an outcome")
+    _ = _texts(start)
+    _require(case, start, ON_THE_LADDER, N_("record an outcome"))
     if a.level is not None and a.level is not case.level:
         raise ValueError(
-            f"case {case.case_id} is at the {case.level.value} level now, not "
-            f"{a.level.value}: the outcome was meant for an earlier stage"
+            _(
+                "case {case_id} is at the {level} level now, not {meant}: the outcome was meant "
+                "for an earlier stage"
+            ).format(
+                case_id=case.case_id,
+                level=label("level", case.level, start.text_lang),
+                meant=label("level", a.level, start.text_lang),
+            )
         )
     authority.check_responsible(a.actor, holder(case, start))
 
 
 def contact(case: CaseFile, start: CaseStart, a: ContactInput) -> None:
-    _require(case, ON_THE_LADDER, "record a contact")
+    _require(case, start, ON_THE_LADDER, N_("record a contact"))
     authority.check_responsible(a.actor, holder(case, start))
 
 
 def pause(case: CaseFile, start: CaseStart, a: PauseInput) -> None:
-    _require(case, {CaseStatus.open}, "pause the clock")
+    _require(case, start, {CaseStatus.open}, N_("pause the clock"))
     authority.check_responsible(a.actor, holder(case, start))
 
 
 def resume(case: CaseFile, start: CaseStart, a: ResumeInput) -> None:
-    _require(case, {CaseStatus.paused}, "resume the clock")
+    _require(case, start, {CaseStatus.paused}, N_("resume the clock"))
     authority.check_responsible(a.actor, holder(case, start))
 
 
 def extension_refusal(case: CaseFile, start: CaseStart, by: str) -> str | None:
     """Why an extension of `by` is over the policy's cap, or None when it fits."""
-    clock, policy = case.clock, start.policy
+    clock, policy, lang = case.clock, start.policy, start.text_lang
+    _ = _texts(start)
     if clock.due_at is None:
-        return f"case {case.case_id} has no running deadline to extend"
+        return _("case {case_id} has no running deadline to extend").format(case_id=case.case_id)
     added = policy.after(clock.due_at, Budget.parse(by)).due - clock.due_at
     span = clock.due_at - clock.started_at - clock.paused_this_level - clock.extended
     cap = span * policy.extension_cap
     if clock.extended + added > cap:
-        return (
-            f"an extension of {by} would exceed the policy's cap at this level: "
-            f"{hours(cap)} in all ({policy.extension_cap:.0%} of the budget), "
-            f"{hours(clock.extended)} already granted"
+        return _(
+            "an extension of {by} would exceed the policy's cap at this level: {cap} in all "
+            "({share} of the budget), {granted} already granted"
+        ).format(
+            by=by,
+            cap=hours(cap, lang),
+            share=f"{policy.extension_cap:.0%}",
+            granted=hours(clock.extended, lang),
         )
     return None
 
 
 def extend(case: CaseFile, start: CaseStart, a: ExtendInput) -> None:
-    _require(case, {CaseStatus.open}, "extend the deadline")
+    _require(case, start, {CaseStatus.open}, N_("extend the deadline"))
     authority.check_supervisor_above(a.actor, holder(case, start))
     if (refusal := extension_refusal(case, start, a.by)) is not None:
         raise ValueError(refusal)
 
 
 def request_escalation(case: CaseFile, start: CaseStart, a: EscalateInput) -> None:
-    _require(case, ON_THE_LADDER, "go up a level")
+    _ = _texts(start)
+    _require(case, start, ON_THE_LADDER, N_("go up a level"))
     authority.check_party(a.actor, holder(case, start), roles=frozenset({"applicant"}))
     if next_level(case.level) is None:
-        raise ValueError(f"case {case.case_id} is at the county: there is no level above")
+        raise ValueError(
+            _("case {case_id} is at the county: there is no level above").format(
+                case_id=case.case_id
+            )
+        )
 
 
 def pull_up(case: CaseFile, start: CaseStart, a: EscalateInput) -> None:
-    _require(case, ON_THE_LADDER, "pull the case up")
+    _require(case, start, ON_THE_LADDER, N_("pull the case up"))
     authority.pull_up_level(a.actor, holder(case, start), a.to_level)
 
 
 def regrade(case: CaseFile, start: CaseStart, a: RegradeInput) -> None:
-    _require(case, ON_THE_LADDER, "re-grade the risk")
+    _require(case, start, ON_THE_LADDER, N_("re-grade the risk"))
     authority.check_responsible(a.actor, holder(case, start))
 
 
 def transfer(case: CaseFile, start: CaseStart, a: TransferInput) -> None:
-    _require(case, {CaseStatus.open, CaseStatus.paused}, "transfer it")
+    _ = _texts(start)
+    _require(case, start, {CaseStatus.open, CaseStatus.paused}, N_("transfer it"))
     authority.check_responsible(a.actor, holder(case, start))
     if case.transfer is not None:
-        raise ValueError(f"a transfer to {case.transfer.to_unit} is already waiting")
+        raise ValueError(
+            _("a transfer to {unit} is already waiting").format(unit=case.transfer.to_unit)
+        )
     if a.to_unit == case.units[case.level]:
-        raise ValueError(f"case {case.case_id} is already with {a.to_unit}")
+        raise ValueError(
+            _("case {case_id} is already with {unit}").format(case_id=case.case_id, unit=a.to_unit)
+        )
 
 
 def answer_transfer(case: CaseFile, start: CaseStart, a: TransferAnswer) -> None:
@@ -149,42 +190,53 @@ def answer_transfer(case: CaseFile, start: CaseStart, a: TransferAnswer) -> None
 
 
 def withdraw(case: CaseFile, start: CaseStart, a: WithdrawInput) -> None:
-    _require(case, ON_THE_LADDER, "withdraw it")
+    _require(case, start, ON_THE_LADDER, N_("withdraw it"))
     authority.check_party(a.actor, holder(case, start), roles=frozenset({"applicant"}))
 
 
 def refuse(case: CaseFile, start: CaseStart, a: RefuseInput) -> None:
-    _require(case, ON_THE_LADDER, "refuse mediation")
+    _require(case, start, ON_THE_LADDER, N_("refuse mediation"))
     authority.check_party(a.actor, holder(case, start))
 
 
 def record_visit(case: CaseFile, start: CaseStart, a: VisitInput) -> None:
-    _require(case, {CaseStatus.resolved}, "record a return visit")
+    _ = _texts(start)
+    _require(case, start, {CaseStatus.resolved}, N_("record a return visit"))
     authority.check_visitor(a.actor, holder(case, start))
     if not any(v.visit == a.visit for v in pending_visits(case)):
-        raise ValueError(f"case {case.case_id} has no {a.visit} visit waiting")
+        raise ValueError(
+            _("case {case_id} has no {visit} visit waiting").format(
+                case_id=case.case_id, visit=label("visit", a.visit, start.text_lang)
+            )
+        )
 
 
 # -- whistles, tracks, arbitration, confirmation ---------------------------------------------
 
 
 def blow_whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
-    _require(case, ON_THE_LADDER, "blow a whistle")
+    _ = _texts(start)
+    _require(case, start, ON_THE_LADDER, N_("blow a whistle"))
     if case.level not in (Level.township, Level.county):
         raise ValueError(
-            f"case {case.case_id} is at the {case.level.value} level: "
-            "only the township or the county blows the whistle (街乡吹哨)"
+            _(
+                "case {case_id} is at the {level} level: only the township or the county blows "
+                "the whistle (街乡吹哨)"
+            ).format(case_id=case.case_id, level=label("level", case.level, start.text_lang))
         )
     authority.check_responsible(a.actor, holder(case, start))
     if (waiting := open_whistle(case)) is not None:
-        raise ValueError(f"whistle {waiting.seq} is still waiting for its departments")
+        raise ValueError(
+            _("whistle {seq} is still waiting for its departments").format(seq=waiting.seq)
+        )
     WhistleKind(a.kind)
 
 
 def change_track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:
-    _require(case, ON_THE_LADDER, "change the mediation track")
+    _ = _texts(start)
+    _require(case, start, ON_THE_LADDER, N_("change the mediation track"))
     if case.mediation is None:
-        raise ValueError(f"case {case.case_id} has no mediation track")
+        raise ValueError(_no_track(case, start))
     if a.to_track is None:
         authority.check_responsible(a.actor, holder(case, start))
         return
@@ -192,7 +244,9 @@ def change_track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:
         track = Track(a.to_track)
     except ValueError:
         raise ValueError(
-            f"{a.to_track!r} is not a track: {', '.join(t.value for t in Track)}"
+            _("{value} is not a track: {tracks}").format(
+                value=repr(a.to_track), tracks=", ".join(t.value for t in Track)
+            )
         ) from None
     if a.actor.role in PARTY_ROLES:
         authority.check_party(a.actor, holder(case, start))
@@ -200,22 +254,33 @@ def change_track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:
         allowed = allowed_choices(dispute, start.policy.mediation)
         if track not in allowed:
             raise ValueError(
-                f"the parties may not choose {track.value} for a {dispute.value} dispute; "
-                f"open to them: {', '.join(sorted(t.value for t in allowed))}"
+                _(
+                    "the parties may not choose {track} for a {dispute_type} dispute; open to "
+                    "them: {allowed}"
+                ).format(
+                    track=track.value,
+                    dispute_type=label("dispute_type", dispute, start.text_lang),
+                    allowed=", ".join(sorted(t.value for t in allowed)),
+                )
             )
     else:
         authority.check_responsible(a.actor, holder(case, start))
     if track.value == case.mediation.track:
-        raise ValueError(f"case {case.case_id} is already on the {track.value} track")
+        raise ValueError(
+            _("case {case_id} is already on the {track} track").format(
+                case_id=case.case_id, track=label("track", track, start.text_lang)
+            )
+        )
 
 
 def extend_track(case: CaseFile, start: CaseStart, a: TrackExtendInput) -> None:
-    _require(case, ON_THE_LADDER, "extend the mediation track")
+    _ = _texts(start)
+    _require(case, start, ON_THE_LADDER, N_("extend the mediation track"))
     m = case.mediation
     if m is None:
-        raise ValueError(f"case {case.case_id} has no mediation track")
+        raise ValueError(_no_track(case, start))
     if m.track == Track.labour_arbitration.value:
-        raise ValueError("an arbitration award is extended with `arbitration extended`")
+        raise ValueError(_("an arbitration award is extended with `arbitration extended`"))
     authority.check_responsible(a.actor, holder(case, start))
     # The policy's rules (consent, caps) over every extension the track would then have.
     wanted = [Extension(length=x, both_parties_consent=True) for x in m.extensions] + [
@@ -225,43 +290,61 @@ def extend_track(case: CaseFile, start: CaseStart, a: TrackExtendInput) -> None:
 
 
 def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
-    _require(case, ON_THE_LADDER, "record an arbitration step")
-    m = case.mediation
+    _require(case, start, ON_THE_LADDER, N_("record an arbitration step"))
+    m, _ = case.mediation, _texts(start)
     if m is None or m.track != Track.labour_arbitration.value:
-        raise ValueError(f"case {case.case_id} is not in labour arbitration")
+        raise ValueError(
+            _("case {case_id} is not in labour arbitration").format(case_id=case.case_id)
+        )
     if a.step == "applied":
         if a.actor.role in PARTY_ROLES:
             authority.check_party(a.actor, holder(case, start))
         elif a.actor.role != "arbitrator":
             raise ValueError(
-                f"{a.actor.name} ({a.actor.role}): a party applies, or the arbitrator records it"
+                _("{name} ({role}): a party applies, or the arbitrator records it").format(
+                    name=a.actor.name, role=a.actor.role
+                )
             )
         if m.applied_at is not None:
-            raise ValueError("a party has already applied for arbitration")
+            raise ValueError(_("a party has already applied for arbitration"))
         return
     if a.actor.role != "arbitrator":
-        raise ValueError(f"{a.actor.name} ({a.actor.role}): only an arbitrator records this")
+        raise ValueError(
+            _("{name} ({role}): only an arbitrator records this").format(
+                name=a.actor.name, role=a.actor.role
+            )
+        )
     if m.applied_at is None:
-        raise ValueError(f"no party has applied for arbitration: the committee cannot {a.step}")
+        raise ValueError(
+            _("no party has applied for arbitration: the committee cannot {step}").format(
+                step=a.step
+            )
+        )
     if (a.step == "accepted") == (m.accepted_at is not None):
         raise ValueError(
-            "the committee has already accepted the case"
+            _("the committee has already accepted the case")
             if m.accepted_at
-            else f"the committee must accept the case before the {a.step}"
+            else _("the committee must accept the case before the {step}").format(step=a.step)
         )
 
 
 def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None:
-    c = case.confirmation
+    c, _ = case.confirmation, _texts(start)
     if c is None or c.outcome is not None:
-        raise ValueError(f"case {case.case_id} has no judicial confirmation open")
+        raise ValueError(
+            _("case {case_id} has no judicial confirmation open").format(case_id=case.case_id)
+        )
     if a.step == "applied":
         authority.check_party(a.actor, holder(case, start))
         if c.applied_at is not None:
-            raise ValueError("the parties have already applied")
+            raise ValueError(_("the parties have already applied"))
         return
     if a.actor.role not in COURT_ROLES:
-        raise ValueError(f"{a.actor.name} ({a.actor.role}): only the court records this")
+        raise ValueError(
+            _("{name} ({role}): only the court records this").format(
+                name=a.actor.name, role=a.actor.role
+            )
+        )
     needs = {
         "accepted": c.applied_at is not None and c.accepted_at is None,
         "extended": c.accepted_at is not None,
@@ -270,8 +353,11 @@ def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None
     }
     if not needs[a.step]:
         raise ValueError(
-            f"judicial confirmation cannot be {a.step} now: "
-            f"applied {c.applied_at is not None}, accepted {c.accepted_at is not None}"
+            _(
+                "judicial confirmation cannot be {step} now: applied {applied}, accepted {accepted}"
+            ).format(
+                step=a.step, applied=c.applied_at is not None, accepted=c.accepted_at is not None
+            )
         )
 
 

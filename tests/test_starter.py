@@ -136,7 +136,7 @@ async def test_status_and_outcome_commands_drive_a_case(live, tmp_path):
 
     assert failed.returncode == 0, failed.stderr
     assert refused.returncode == 1
-    assert "at the village level now, not grid" in refused.stderr
+    assert "现在在村(社区)级，不在网格级" in refused.stderr  # the case speaks Chinese
     view = json.loads(status.stdout)
     assert (view["level"], view["status"]) == ("village", "open")
     assert [e["kind"] for e in view["events"]] == [

@@ -89,6 +89,11 @@ def catalog(domain: str, lang: Lang | str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buffer)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog where it is written, translated later with `_(...)`."""
+    return message
+
+
 class Texts:
     """One domain's texts in one language, called as gettext's names so Babel extracts them:
     `_("...")`, `_.pgettext("context", "...")`, `_.ngettext("one", "many", n)`. Format after

@@ -34,6 +34,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
 
 KEYWORDS = {
     "_": None,
+    "N_": None,
     "gettext": None,
     "pgettext": ((1, "c"), 2),
     "ngettext": (1, 2),

@@ -128,7 +128,7 @@ async def test_refused_callers_change_nothing(front, who):
     if who == "other_unit":
         assert answer.status_code == 403
         assert "钱网格员" in answer.json()["detail"]
-        assert "not responsible for case" in answer.json()["detail"]
+        assert "不负责案件" in answer.json()["detail"]
         assert [(r["name"], r["unit"], r["action"]) for r in refusals] == [
             ("钱网格员", "G-08", "outcome")
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from domain.actions import Actor
@@ -16,6 +18,7 @@ from domain.authority import (
     pull_up_level,
 )
 from domain.ladder import LADDER, Level
+from texts import Lang
 
 UNITS = {
     Level.grid: "G-07",
@@ -280,7 +283,7 @@ def test_party_checks_name_and_role(actor: Actor):
     message = refusal(check_party, actor, holder(Level.grid))
     assert f"{actor.name} ({actor.role}" in message
     assert "not a party of case C-001" in message
-    assert "applicant or respondent or third_party" in message
+    assert "applicant or respondent or third party" in message
     assert "only the parties named at intake" in message
 
 
@@ -360,3 +363,9 @@ def test_others_may_not_record_visits(actor: Actor):
     message = refusal(check_visitor, actor, holder(Level.village))
     assert "may not record a return visit for case C-001" in message
     assert "visits belong to grid G-07" in message
+
+
+def test_a_refusal_reads_in_the_case_language() -> None:
+    chinese = dataclasses.replace(holder(Level.grid), lang=Lang.zh)
+    with pytest.raises(NotAllowed, match="不负责案件C-001：案件在网格级"):
+        check_responsible(Actor(name="某人", role="grid_worker", unit="G-99"), chinese)
