@@ -132,7 +132,7 @@ async def test_refused_callers_change_nothing(front, who):
         assert [(r["name"], r["unit"], r["action"]) for r in refusals] == [
             ("钱网格员", "G-08", "outcome")
         ]
-        assert "not responsible" in refusals[0]["reason"]
+        assert "不负责案件" in refusals[0]["reason"]
     else:
         assert answer.status_code == 401
         assert refusals == []
