@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.actions import Actor
 from domain.whistle import Department, DutyEvent, DutyState, WhistleKind
+from texts import Lang
 
 #: The case workflow's signal a duty reports its changes to.
 DUTY_CHANGED_SIGNAL = "duty_changed"
@@ -34,6 +35,9 @@ class DutyStart(BaseModel):
     township: str
     county: str
     utc_offset_hours: int = 8
+    #: The case's language, for the duty's texts in the Web UI and its refusals (None: a duty
+    #: summoned before cases had a language: English).
+    lang: Lang | None = None
 
 
 class DutyCheckIn(BaseModel):

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.duty_contract import DUTY_CHANGED_SIGNAL, DutyChange, DutyStart, DutyView
     from domain.duty_models import DutyWrite
     from domain.whistle import FINAL_STATES, DutyEvent, DutyState, next_state
+    from texts.terms import label
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
     from workflows.department_duty_updates import DutyUpdates, PendingMove
 
@@ -79,7 +80,7 @@ class DepartmentDutyWorkflow(DutyUpdates):
             await workflow.wait_condition(
                 lambda: bool(self._queue),
                 timeout=max(deadline - workflow.now(), timedelta(0)) if deadline else None,
-                timeout_summary=f"{self._duty.state.value} deadline" if deadline else None,
+                timeout_summary=self._deadline_label() if deadline else None,
             )
         except TimeoutError:
             return False
@@ -147,12 +148,15 @@ class DepartmentDutyWorkflow(DutyUpdates):
             )
 
     async def _record(self, write: DutyWrite) -> None:
+        _ = self._texts
         await workflow.execute_activity_method(
             DepartmentActivities.record_duty,
             write,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=DUTY_RETRY,
-            summary=f"duty: {write.event.value}",
+            summary=_("duty: {event}").format(
+                event=label("duty_event", write.event, self._start_lang)
+            ),
         )
         self._seq = write.seq
 
@@ -163,20 +167,29 @@ class DepartmentDutyWorkflow(DutyUpdates):
         """The duty as it stands, its times in the case's local time."""
         return self._view()
 
+    def _deadline_label(self) -> str:
+        _ = self._texts
+        return _("check-in deadline") if self._duty.state is S.summoned else _("report deadline")
+
     def _publish(self) -> None:
         """The UI's current details: the department, its state and deadlines."""
-        d, s = self._duty, self._start
+        d, s, _, lang = self._duty, self._start, self._texts, self._start_lang
         lines = [
-            f"**{d.state.value.upper()}** · {self._name()}",
-            f"- case {s.case_id}, whistle {s.whistle_seq} ({s.whistle_kind.value})",
-            f"- check in by {self._local(d.check_in_by)}, report by {self._local(d.report_by)} "
-            f"(UTC+{s.utc_offset_hours})",
+            f"**{label('duty_state', d.state, lang)}** · {self._name()}",
+            _("- case {case_id}, whistle {seq} ({kind})").format(
+                case_id=s.case_id, seq=s.whistle_seq, kind=label("whistle", s.whistle_kind, lang)
+            ),
+            _("- check in by {check_in_by}, report by {report_by} (UTC+{offset})").format(
+                check_in_by=self._local(d.check_in_by),
+                report_by=self._local(d.report_by),
+                offset=s.utc_offset_hours,
+            ),
         ]
-        for label, at in (("checked in", d.checked_in_at), ("reported", d.reported_at)):
+        for name, at in ((_("checked in"), d.checked_in_at), (_("reported"), d.reported_at)):
             if at:
-                lines.append(f"- {label} {self._local(at)}")
-        for label, text in (("result", d.result), ("declined", d.declined_reason),
-                            ("ruling", d.ruling)):  # fmt: skip
+                lines.append(f"- {name} {self._local(at)}")
+        for name, text in ((_("result"), d.result), (_("declined"), d.declined_reason),
+                           (_("ruling"), d.ruling)):  # fmt: skip
             if text:
-                lines.append(f"- {label}: {text}")
+                lines.append(f"- {name}: {text}")
         workflow.set_current_details("\n".join(lines))

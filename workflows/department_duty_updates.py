@@ -31,6 +31,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.duty_models import DutyWrite
     from domain.whistle import DutyEvent, next_state
+    from texts import Lang, Texts, texts
+    from texts.terms import label
 
 E = DutyEvent
 #: The department's own people act on its duty; supervisors rule on a decline.
@@ -59,26 +61,38 @@ class DutyUpdates:
         """Refuse, with the reason, a wrong actor or a move the duty cannot take now."""
         actor: Actor = action.actor  # type: ignore[attr-defined]
         s, d = self._start, self._start.department
+        _ = self._texts
         who = f"{actor.name} ({actor.role}{', ' + actor.unit if actor.unit else ''})"
         if event in STAFF_EVENTS and (actor.role, actor.unit) != (d.code, d.unit):
             raise NotAllowed(
-                f"{who} may not act for {self._name()}: only its own staff may "
-                f"(role {d.code}, unit {d.unit})"
+                _(
+                    "{who} may not act for {department}: only its own staff may (role {code}, "
+                    "unit {unit})"
+                ).format(who=who, department=self._name(), code=d.code, unit=d.unit)
             )
         if event not in STAFF_EVENTS and not (
             actor.role == SUPERVISOR and actor.unit in (s.township, s.county)
         ):
             raise NotAllowed(
-                f"{who} may not rule on the decline of {self._name()}: only a supervisor of "
-                f"{s.township} or {s.county} may"
+                _(
+                    "{who} may not rule on the decline of {department}: only a supervisor of "
+                    "{township} or {county} may"
+                ).format(who=who, department=self._name(), township=s.township, county=s.county)
             )
         try:
             next_state(self._duty.state, event)
         except ValueError as err:
-            raise ValueError(f"{self._name()} is {self._duty.state.value}: {err}") from None
+            state = label("duty_state", self._duty.state, self._start_lang)
+            raise ValueError(
+                _("{department} is {state}: {reason}").format(
+                    department=self._name(), state=state, reason=err
+                )
+            ) from None
         if event is E.check_in and self._duty.checked_in_at is not None:
             at = self._local(self._duty.checked_in_at)
-            raise ValueError(f"{self._name()} already checked in at {at}")
+            raise ValueError(
+                _("{department} already checked in at {at}").format(department=self._name(), at=at)
+            )
         try:
             self._write(event, action)
         except ValidationError as err:
@@ -169,6 +183,15 @@ class DutyUpdates:
 
     def _tz(self, at: datetime) -> datetime:
         return at.astimezone(timezone(timedelta(hours=self._start.utc_offset_hours)))
+
+    @property
+    def _start_lang(self) -> Lang:
+        return self._start.lang or Lang.en
+
+    @property
+    def _texts(self) -> Texts:
+        """The duty's texts, in its case's language."""
+        return texts("case", self._start_lang)
 
     def _local(self, at: datetime) -> str:
         return f"{self._tz(at):%Y-%m-%d %H:%M}"

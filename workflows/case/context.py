@@ -211,7 +211,7 @@ class CaseContext:
             step,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=DB_RETRY,
-            summary=f"ledger: {kinds}",
+            summary=self._("ledger: {kinds}").format(kinds=kinds),
         )
         events = step.events
         for assignment, who in zip(step.assignments, ack.assigned, strict=True):

@@ -131,10 +131,19 @@ class Whistles:
                     township=f.units[Level.township],
                     county=f.units[Level.county],
                     utc_offset_hours=policy.utc_offset_hours,
+                    lang=ctx.start.lang,
                 ),
                 id=duty_workflow_id(case_wf, whistle.seq, dept.code),
-                static_summary=f"{dept.code} must report on case {f.case_id} "
-                f"({kind.value} whistle {whistle.seq}, event {event.seq})",
+                static_summary=_(
+                    "{department} must report on case {case_id} ({kind}, whistle {seq}, "
+                    "event {event})"
+                ).format(
+                    department=dept.name,
+                    case_id=f.case_id,
+                    kind=ctx.term("whistle", kind),
+                    seq=whistle.seq,
+                    event=event.seq,
+                ),
             )
 
     def duty_changed(self, change: DutyChange) -> None:
