@@ -12,7 +12,8 @@ of the code, so each is small and owned by one part:
 
 A process picks its language once (`--lang`, else `DISPUTE_LANG`, else Chinese) with
 `use_lang`; a case carries its own. The `.po` files are read with Babel and compiled in memory on
-first use, so there is no build step and no compiled file to go stale. JSON keys, event kinds,
+first use (a worker reads them all at start), so there is no build step and no compiled file
+to go stale. JSON keys, event kinds,
 search-attribute values and exit statuses are the machine contract: never translated.
 """
 
@@ -24,6 +25,11 @@ import os
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+
+# Imported here, not where a catalog is first read: that may be inside a workflow's sandbox,
+# which refuses the locks Babel creates when it is imported (`texts` itself passes through).
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAINS = ("case", "terms", "cli", "notify", "report", "web")
@@ -77,10 +83,6 @@ def catalog(domain: str, lang: Lang | str) -> _gettext.NullTranslations:
     po = LOCALE_DIR / lang.value / "LC_MESSAGES" / f"{domain}.po"
     if not po.exists():
         return _gettext.NullTranslations()
-    # Babel is imported here so that importing `texts` stays cheap where no catalog is read.
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     with po.open("rb") as fh:
         parsed = read_po(fh, locale=lang.value, domain=domain)
     buffer = io.BytesIO()

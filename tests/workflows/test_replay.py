@@ -36,7 +36,7 @@ SAVED = sorted(HISTORIES.glob("*.json"))
 
 def test_histories_are_saved():
     assert {p.stem for p in SAVED} >= {
-        "climb_to_county", "resolved_at_village", "whistle_track_confirmation",
+        "climb_to_county", "resolved_at_village", "whistle_track_confirmation", "chinese_case",
     }  # fmt: skip
 
 
@@ -151,6 +151,39 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
     for name in ("satisfaction", "performance"):
         if name == "performance":
             await time_env.sleep(timedelta(days=29))
+        await case.execute_update(
+            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+        )
+    await case.result()
+    path.write_text((await case.fetch_history()).to_json())
+
+
+@pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records histories on request")
+async def test_record_chinese_case(time_env, case_worker, clean_pool):
+    """A case started in Chinese (CaseStart.lang): paused, failed at the grid, extended and
+    resolved at the village, a visit; its texts come from the catalogs."""
+    from texts import Lang
+
+    path = HISTORIES / "chinese_case.json"
+    assert not path.exists(), "never re-record a saved history: guard the change instead"
+    await factories.load_roster(clean_pool)
+    case = await start(time_env, case_worker, "chinese_case", lang=Lang.zh)
+    await case.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="appraisal"))
+    await time_env.sleep(timedelta(hours=3))
+    await case.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
+    await case.execute_update(
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="双方僵持")
+    )
+    await case.execute_update(
+        CaseWorkflow.extend,
+        ExtendInput(actor=supervisor("Haibei Street"), by="12h", reason="等待鉴定结论"),
+    )
+    await case.execute_update(
+        CaseWorkflow.report_outcome,
+        OutcomeInput(outcome="resolved", actor=VILLAGE, agreement="赔礼道歉并修复"),
+    )
+    await time_env.sleep(timedelta(days=35))
+    for name in ("satisfaction", "performance"):
         await case.execute_update(
             CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
