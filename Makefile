@@ -48,9 +48,11 @@ stop:
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The browser test drives Debian's chromium (never a browser downloaded by Playwright).
+# The browser test drives Debian's chromium (never a browser downloaded by Playwright); its
+# pages' screenshots need a CJK font (the HTML report embeds its own, the API pages do not).
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { apt-get update && apt-get install -y fonts-noto-cjk; }
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
