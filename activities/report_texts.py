@@ -99,7 +99,7 @@ def definitions(lang: Lang | str) -> list[Definition]:
         ),
         Definition(
             names["first_attempt_rate"],
-            _("of those, the first attempts that ended in an agreement"),
+            _("first attempts that ended in an agreement"),
             _(
                 "cases whose first attempt (first level and track) ended in the period; "
                 "withdrawals count in neither"
@@ -108,7 +108,7 @@ def definitions(lang: Lang | str) -> list[Definition]:
         ),
         Definition(
             names["mediation_success_rate"],
-            _("of those, the cases concluded by an agreement"),
+            _("mediations that concluded with an agreement"),
             _(
                 "cases whose mediation concluded in the period (an agreement, or referred "
                 "after the last track); withdrawals count in neither"
@@ -117,13 +117,13 @@ def definitions(lang: Lang | str) -> list[Definition]:
         ),
         Definition(
             names["solved_rate"],
-            _("of those, the applicants who answered that the dispute is solved"),
+            _("visits where the applicant answered that the dispute is solved"),
             _("cases whose first satisfaction visit that reached the applicant was in the period"),
             _("the period of that visit"),
         ),
         Definition(
             names["satisfaction_rate"],
-            _("of those, the applicants satisfied or basically satisfied"),
+            _("visits where the applicant was satisfied or basically satisfied"),
             _("cases whose first satisfaction visit that reached the applicant was in the period"),
             _("the period of that visit"),
         ),

@@ -109,7 +109,10 @@ async def test_files_hold_a_row_per_township_and_the_county(reports, tmp_path):
         in summary
     )
     assert "## Overdue cases (2)" in summary
-    assert "| D | case D | Haibei Street / Diamond Square Community / G-07 | grid |" in summary
+    assert (
+        "| D | case D | Haibei Street / Diamond Square Community / G-07 | county | supervised |"
+        in summary
+    )
     assert "due within 24 hours" not in summary
 
 
