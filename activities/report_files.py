@@ -17,6 +17,7 @@ import csv
 import io
 import os
 import uuid
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -92,13 +93,21 @@ def township_chart(row: Metrics, county: Metrics | None, title: str, lang: Lang 
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a worker; set before anything draws
-    from matplotlib import font_manager, rc_context
+    from matplotlib import rc_context
 
-    path = font_path()
-    font_manager.fontManager.addfont(str(path))  # idempotent: the same file is listed once
-    family = font_manager.FontProperties(fname=str(path)).get_name()
+    family = _chart_font()
     with rc_context({"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"]}):
         return _draw_chart(row, county, title, chart_rates(lang), lang)
+
+
+@cache
+def _chart_font() -> str:
+    """Noto Sans SC added to matplotlib's fonts once per process; its family name."""
+    from matplotlib import font_manager
+
+    path = str(font_path())
+    font_manager.fontManager.addfont(path)  # appends: once, not once per chart
+    return font_manager.FontProperties(fname=path).get_name()
 
 
 def _draw_chart(

@@ -209,3 +209,33 @@ async def test_chromium_draws_the_chinese_with_the_embedded_font(chinese_ledger,
     pdf = await page.pdf(prefer_css_page_size=True)
     (tmp_path / "report.pdf").write_bytes(pdf)
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_chart_is_well_formed_svg_whatever_the_names(tmp_path):
+    from xml.etree import ElementTree
+
+    from activities.report_charts import township_svg
+    from activities.report_texts import chart_rates
+    from domain.metrics import Metrics
+
+    fields = {name: 0 for name in Metrics.model_fields} | {"response_rate": 0.5}
+    row = Metrics(**fields | {"period": "2026-11", "scope_level": "township", "as_of": ls.AS_OF,
+                              "scope_unit": '海北<街道> & "东区"'})  # fmt: skip
+    svg = township_svg(
+        row, None, chart_rates(Lang.zh), title=row.scope_unit, county_label="", footer="&"
+    )
+
+    root = ElementTree.fromstring(svg)  # raises on a name that broke the markup
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[0] == '海北<街道> & "东区"' and "响应率" in texts and "50.0%" in texts
+
+
+def test_the_embedded_font_has_exactly_the_glyphs_asked_for_and_its_licence():
+    from activities.report_font import subset_woff
+
+    font = TTFont(io.BytesIO(subset_woff("漏水纠纷")))
+
+    cmap = font.getBestCmap()
+    assert {ord(c) for c in "漏水纠纷"} <= set(cmap) and ord("响") not in cmap
+    assert font["name"].getDebugName(1) == "Noto Sans SC"
+    assert "Open Font License" in font["name"].getDebugName(13)
