@@ -5,7 +5,8 @@
 #   make run          install, start the stack, load samples/, print where to look
 #   make stop         stop worker, Temporal and PostgreSQL; all data stays in .data/
 #   make test         run the test suite (PYTEST_ARGS='-k ladder -x' to pass options); installs
-#                     Debian's chromium for the browser test when it is missing (apt, as root)
+#                     Debian's chromium and fonts-noto-cjk for the browser tests when they are
+#                     missing (apt, as root)
 #   make lint         ruff check + ruff format --check
 #   make texts        add the code's new messages to texts/locale/*/LC_MESSAGES/*.po (then
 #                     translate the empty ones; `make test` fails on an untranslated message)
