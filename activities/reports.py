@@ -111,7 +111,8 @@ class ReportActivities:
 
     @activity.defn(name="reports.write_files")
     async def write_files(self, figures: AssessmentFigures) -> list[str]:
-        """CSV, charts and summary under `<reports dir>/<kind>/<period>/`; relative paths."""
+        """CSV, charts, summary and report.html under `<reports dir>/<kind>/<period>/`, in the
+        worker's language; relative paths."""
         # Drawing charts and writing files block: keep them off the worker's event loop.
         lang = self._lang or process_lang()
         files = await asyncio.to_thread(write_assessment_files, figures, self._reports_dir, lang)
