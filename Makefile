@@ -5,7 +5,8 @@
 #   make run          install, start the stack, load samples/, print where to look
 #   make stop         stop worker, Temporal and PostgreSQL; all data stays in .data/
 #   make test         run the test suite (PYTEST_ARGS='-k ladder -x' to pass options); installs
-#                     Debian's chromium for the browser test when it is missing (apt, as root)
+#                     Debian's chromium and fonts-noto-cjk for the browser tests when they are
+#                     missing (apt, as root)
 #   make lint         ruff check + ruff format --check
 #   make texts        add the code's new messages to texts/locale/*/LC_MESSAGES/*.po (then
 #                     translate the empty ones; `make test` fails on an untranslated message)
@@ -48,9 +49,11 @@ stop:
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The browser test drives Debian's chromium (never a browser downloaded by Playwright).
+# The browser test drives Debian's chromium (never a browser downloaded by Playwright); its
+# pages' screenshots need a CJK font (the HTML report embeds its own, the API pages do not).
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc || { apt-get update && apt-get install -y fonts-noto-cjk; }
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -1,5 +1,10 @@
-"""The files of an assessment: `metrics.csv`, `overdue.csv`, a PNG chart per township and a
-printable `summary.md`, under `<reports dir>/<kind>/<period>/`.
+"""The files of an assessment: `metrics.csv`, `overdue.csv`, a PNG chart per township, a
+`summary.md` and a printable `report.html`, under `<reports dir>/<kind>/<period>/`.
+
+The CSV files keep English column names and machine values (the contract scripts read); the
+summary, the charts and the HTML report speak the report's language (the worker's
+`DISPUTE_LANG`, Chinese by default), their Chinese drawn with the Noto Sans SC the project
+installs from PyPI (activities/report_font.py), never a font the machine happens to have.
 
 Each file is written to a temporary name and renamed over the old one, so a reader (or a
 retried activity) never sees half a file, and running an assessment again replaces its files.
@@ -12,12 +17,18 @@ import csv
 import io
 import os
 import uuid
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
+from activities.report_font import font_path
+from activities.report_html import render_report, title_of
+from activities.report_texts import Figure, chart_rates, definitions, figures_of, report_texts
 from domain.assessment_models import AssessmentFigures
-from domain.metrics import COLUMNS, DueCase, Metrics, cell, columns_for, percent
+from domain.metrics import DueCase, Metrics, cell, percent
 from domain.periods import LOCAL_TZ, AssessmentKind
+from texts import Lang
+from texts.terms import label
 
 #: Figure columns of metrics.csv, in the model's order (identity columns come first).
 FIGURE_FIELDS = [
@@ -25,30 +36,6 @@ FIGURE_FIELDS = [
     for name in Metrics.model_fields
     if name not in ("period", "scope_level", "scope_unit", "as_of")
 ]
-#: The rates a township's chart shows, with their labels.
-CHART_RATES = [(header, name) for header, name, is_rate in COLUMNS if is_rate]
-
-DEFINITIONS = """\
-- **received**: cases opened in the period.
-- **response** (响应率): share of cases received whose handler first contacted the applicant
-  within the response window (24 h; red cases 2 h).
-- **mediated** (调解率): share of cases received that a mediator took up (contact or an outcome).
-- **1st attempt** (首调成功率): of the cases whose first attempt (first level and track) ended
-  in the period, the share it resolved; failed first attempts count, withdrawals do not.
-- **success** (调解成功率): of the cases whose mediation concluded in the period (an agreement,
-  or referred after the last track), the share resolved, counted when the agreement was reached;
-  **withdrawn**: cases withdrawn in the period (neither success nor failure).
-- **resolved**: resolutions in the period; **grid+village**: the share made at the grid or
-  village (小事不出村居).
-- **solved** (解决率) / **satisfied** (满意率): per case, on its first satisfaction visit that
-  reached the applicant: answered "solved" / "satisfied or basically satisfied".
-- **on time**: share of level stints ended in the period before their deadline (a failure
-  before the deadline is on time; paused time does not count).
-- **reopened**: reopenings per resolution; **paused h**: hours of stopped clock;
-  **overdue**: open cases past due now. Monthly: the same month a year ago (**yr ago**).
-
-Exact definitions: docs/metrics.md in the dispute engine. "—" means no cases to rate.
-"""
 
 
 def safe_name(name: str) -> str:
@@ -100,38 +87,46 @@ def due_csv(due: list[DueCase]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-#: Fonts with Chinese glyphs, used first when the machine has one (names as given otherwise
-#: draw as boxes in the default font, with a warning: legible enough for a Latin-named unit).
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
-
-
-def township_chart(row: Metrics, county: Metrics | None, title: str) -> bytes:
-    """A bar per rate for the township, the county's value marked for comparison."""
+def township_chart(row: Metrics, county: Metrics | None, title: str, lang: Lang = Lang.zh) -> bytes:
+    """A bar per rate for the township, the county's value marked for comparison; its text in
+    Noto Sans SC, loaded from the project's own font package."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a worker; set before anything draws
-    from matplotlib import font_manager, rc_context
+    from matplotlib import rc_context
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    fonts = [name for name in CJK_FONTS if name in installed] + ["DejaVu Sans"]
-    with rc_context({"font.family": "sans-serif", "font.sans-serif": fonts}):
-        return _draw_chart(row, county, title)
+    family = _chart_font()
+    with rc_context({"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"]}):
+        return _draw_chart(row, county, title, chart_rates(lang), lang)
 
 
-def _draw_chart(row: Metrics, county: Metrics | None, title: str) -> bytes:
+@cache
+def _chart_font() -> str:
+    """Noto Sans SC added to matplotlib's fonts once per process; its family name."""
+    from matplotlib import font_manager
+
+    path = str(font_path())
+    font_manager.fontManager.addfont(path)  # appends: once, not once per chart
+    return font_manager.FontProperties(fname=path).get_name()
+
+
+def _draw_chart(
+    row: Metrics, county: Metrics | None, title: str, rates: list[Figure], lang: Lang
+) -> bytes:
     # The object API rather than pyplot: no global figure state, safe in a worker thread.
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure as Canvas
 
-    labels = [header for header, _ in CHART_RATES]
-    values = [getattr(row, name) for _, name in CHART_RATES]
-    fig = Figure(figsize=(8, 4.5), dpi=100)
+    _ = report_texts(lang)
+    labels = [f.name for f in rates]
+    values = [getattr(row, f.field) for f in rates]
+    fig = Canvas(figsize=(8, 4.5), dpi=100)
     ax = fig.add_subplot()
     positions = list(range(len(labels)))
     ax.barh(positions, [(v or 0) * 100 for v in values], color="#4477aa", label=row.scope_unit)
     for y, value in zip(positions, values, strict=True):
         ax.text(1 if value is None else value * 100 + 1, y, percent(value), va="center")
     if county is not None:
-        marks = [(y, getattr(county, n)) for y, (_, n) in zip(positions, CHART_RATES, strict=True)]
+        marks = [(y, getattr(county, f.field)) for y, f in zip(positions, rates, strict=True)]
         shown = [(y, v * 100) for y, v in marks if v is not None]
         if shown:
             ax.scatter(
@@ -140,19 +135,28 @@ def _draw_chart(row: Metrics, county: Metrics | None, title: str) -> bytes:
                 marker="|",
                 s=400,
                 color="#cc3311",
-                label=f"{county.scope_unit} (county)",
+                label=_("{unit} (county)").format(unit=county.scope_unit),
             )
-        ax.legend(loc="lower right", fontsize="small")
+        # Above the plot: a bar near 100 % would hide under a legend inside it.
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 115)
     ax.set_xlabel("%")
-    ax.set_title(title)
+    fig.suptitle(title)
     fig.text(
         0.01,
         0.01,
-        f"received {row.received} · resolved {row.resolved} · withdrawn {row.withdrawn}"
-        f" · overdue {row.overdue} · paused {row.paused_hours:g} h",
+        _(
+            "received {received} · resolved {resolved} · withdrawn {withdrawn}"
+            " · overdue {overdue} · paused {paused} h"
+        ).format(
+            received=row.received,
+            resolved=row.resolved,
+            withdrawn=row.withdrawn,
+            overdue=row.overdue,
+            paused=f"{row.paused_hours:g}",
+        ),
         fontsize="small",
     )
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -165,31 +169,37 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
-def _due_table(due: list[DueCase], hours_header: str) -> list[str]:
+def _due_table(due: list[DueCase], hours_header: str, lang: Lang) -> list[str]:
+    _ = report_texts(lang)
     if not due:
-        return ["None."]
-    lines = [
-        f"| case | township | village | grid | level | status | due (UTC+8) | {hours_header} |",
-        "| --- | --- | --- | --- | --- | --- | --- | ---: |",
-    ]
+        return [_("None.")]
+    heads = [_("Case"), _("Title"), _("Place"), _("Level"), _("Status"), _("Handler")]
+    heads += [_("Risk"), _("Due (UTC+8)"), hours_header]
+    lines = ["| " + " | ".join(heads) + " |", "| --- " * (len(heads) - 1) + "| ---: |"]
     for d in due:
         hours = "—" if d.hours is None else f"{d.hours:g}"
         due_at = local(d.due_at) or "—"  # under supervision there is no due time left
-        cells = [d.case_id, d.township, d.village, d.grid, d.level, d.status, due_at]
+        place = " / ".join(p for p in (d.township, d.village, d.grid) if p)
+        cells = [d.case_id, d.title or "—", place, label("level", d.level, lang)]
+        cells += [label("status", d.status, lang), d.handler or "—"]
+        cells += [label("risk", d.risk, lang) if d.risk else "—", due_at]
         lines.append("| " + " | ".join(_md(c) for c in cells) + f" | {hours} |")
     return lines
 
 
-def _dead_notifications(figures: AssessmentFigures) -> list[str]:
+def _dead_notifications(figures: AssessmentFigures, lang: Lang) -> list[str]:
     """The notifications no channel delivered: someone must reach these people another way."""
+    _ = report_texts(lang)
     dead = figures.dead_notifications
-    lines = [f"## Notifications not delivered ({len(dead)})", ""]
+    lines = ["## " + _("Notifications not delivered ({n})").format(n=len(dead)), ""]
     if not dead:
-        return [*lines, "None.", ""]
+        return [*lines, _("None."), ""]
+    heads = [_("Id"), _("Case"), _("Seq"), _("Event"), _("To"), _("Dead since (UTC+8)")]
+    heads += [_("Attempts"), _("Last error")]
     lines += [
-        "Re-queue with `starter.py notifications retry ID` once the channel works again.",
+        _("Re-queue with `starter.py notifications retry ID` once the channel works again."),
         "",
-        "| id | case | seq | event | to | dead since (UTC+8) | attempts | last error |",
+        "| " + " | ".join(heads) + " |",
         "| ---: | --- | ---: | --- | --- | --- | ---: | --- |",
     ]
     for n in dead:
@@ -202,48 +212,77 @@ def _dead_notifications(figures: AssessmentFigures) -> list[str]:
     return [*lines, ""]
 
 
-def summary_md(figures: AssessmentFigures, charts: dict[str, str]) -> bytes:
+def _definitions(lang: Lang) -> list[str]:
+    _ = report_texts(lang)
+    lines = ["## " + _("Definitions"), ""]
+    for d in definitions(lang):
+        lines.append(
+            _("- **{name}**: {numerator} ÷ {denominator}; counted in {period}.").format(
+                name=d.name, numerator=d.numerator, denominator=d.denominator, period=d.period
+            )
+        )
+    lines += [
+        "",
+        _("Exact definitions: docs/metrics.md in the dispute engine. “—” means no cases to rate."),
+        "",
+    ]
+    return lines
+
+
+def summary_md(figures: AssessmentFigures, charts: dict[str, str], lang: Lang = Lang.zh) -> bytes:
+    _ = report_texts(lang)
     period = figures.period
-    counties = sorted({m.scope_unit for m in figures.metrics if m.scope_level.value == "county"})
-    columns = columns_for(figures.metrics)
+    columns = figures_of(figures.metrics, lang)
     lines = [
-        f"# {figures.kind.value.capitalize()} assessment {period.label}"
-        + (f" — {', '.join(counties)}" if counties else ""),
+        f"# {title_of(figures, lang)}",
         "",
-        f"Period {local(period.start)} to {local(period.end)} (UTC+8, end excluded); "
-        f"overdue as of {local(figures.as_of)}.",
+        _("Period {start} to {end} (UTC+8, end excluded); overdue as of {as_of}.").format(
+            start=local(period.start), end=local(period.end), as_of=local(figures.as_of)
+        ),
         "",
-        "## Figures",
+        "## " + _("Figures"),
         "",
-        "| unit | " + " | ".join(header for header, _, _ in columns) + " |",
+        f"| {_('Unit')} | " + " | ".join(_md(c.name) for c in columns) + " |",
         "| --- |" + " ---: |" * len(columns),
     ]
     for m in figures.metrics:
-        unit = _md(m.scope_unit) + (" (county)" if m.scope_level.value == "county" else "")
-        lines.append(f"| {unit} | " + " | ".join(cell(m, name, r) for _, name, r in columns) + " |")
-    lines += ["", DEFINITIONS]
+        unit = m.scope_unit
+        if m.scope_level.value == "county":
+            unit = _("{unit} (county)").format(unit=unit)
+        cells = " | ".join(cell(m, c.field, c.is_rate) for c in columns)
+        lines.append(f"| {_md(unit)} | {cells} |")
+    lines += ["", *_definitions(lang)]
     overdue = [d for d in figures.due if d.state == "overdue"]
-    lines += [f"## Overdue cases ({len(overdue)})", "", *_due_table(overdue, "hours overdue"), ""]
+    lines += [
+        "## " + _("Overdue cases ({n})").format(n=len(overdue)),
+        "",
+        *_due_table(overdue, _("Hours overdue"), lang),
+        "",
+    ]
     if figures.kind is AssessmentKind.daily:
         soon = [d for d in figures.due if d.state == "due_soon"]
         lines += [
-            f"## Clearance list: due within 24 hours ({len(soon)})",
+            "## " + _("Clearance list: due within 24 hours ({n})").format(n=len(soon)),
             "",
-            "Hours left before the due time (日清: nothing waits overnight).",
+            _("Hours left before the due time (daily clearance: nothing waits overnight)."),
             "",
-            *_due_table(soon, "hours left"),
+            *_due_table(soon, _("Hours left"), lang),
             "",
-            *_dead_notifications(figures),
+            *_dead_notifications(figures, lang),
         ]
+    lines += [_("Printable report with charts: [report.html](report.html)"), ""]
     if charts:
-        lines += ["## Charts", ""]
+        lines += ["## " + _("Charts"), ""]
         lines += [f"![{_md(unit)}]({quote(name)})" for unit, name in charts.items()]
         lines.append("")
     return "\n".join(lines).encode("utf-8")
 
 
-def write_assessment_files(figures: AssessmentFigures, root: Path) -> list[str]:
-    """Write every file of the assessment; returns their paths relative to `root`."""
+def write_assessment_files(
+    figures: AssessmentFigures, root: Path, lang: Lang = Lang.zh
+) -> list[str]:
+    """Write every file of the assessment in `lang`; returns their paths relative to `root`."""
+    _ = report_texts(lang)
     folder = root / figures.kind.value / figures.period.label
     written: list[Path] = []
 
@@ -261,8 +300,9 @@ def write_assessment_files(figures: AssessmentFigures, root: Path) -> list[str]:
         if m.scope_level.value != "township":
             continue
         name = f"{safe_name(m.scope_unit)}.png"
-        title = f"{m.scope_unit} — {figures.kind.value} {figures.period.label}"
-        put(name, township_chart(m, county, title))
+        title = _("{unit}: rates, {period}").format(unit=m.scope_unit, period=figures.period.label)
+        put(name, township_chart(m, county, title, lang))
         charts[m.scope_unit] = name
-    put("summary.md", summary_md(figures, charts))
+    put("summary.md", summary_md(figures, charts, lang))
+    put("report.html", render_report(figures, lang).encode("utf-8"))
     return [str(path.relative_to(root)) for path in written]

@@ -21,10 +21,12 @@ from domain.assessment_models import (
     DeadNotification,
     RecordRequest,
 )
+from domain.metrics import DueCase
 from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
 from notify.store import dead_notifications
 from runtime.reporting import assess, response_windows
+from texts import Lang, process_lang
 
 log = structlog.get_logger(__name__)
 
@@ -38,17 +40,29 @@ ON CONFLICT (kind, period, scope_level, scope_unit) DO UPDATE
        files = EXCLUDED.files, computed_at = now()
 """
 
+# What the printed overdue and clearance lists show of each case besides its place and clock.
+_CASE_FACTS = """
+SELECT case_id, title, risk, assignee ->> 'name' AS handler
+  FROM cases WHERE case_id = ANY($1::text[])
+"""
+
 
 class ReportActivities:
     """Reads the ledger, writes `assessments` and the report files under `reports_dir`."""
 
     def __init__(
-        self, pool: asyncpg.Pool, reports_dir: Path, windows: ResponseWindow | None = None
+        self,
+        pool: asyncpg.Pool,
+        reports_dir: Path,
+        windows: ResponseWindow | None = None,
+        lang: Lang | None = None,
     ) -> None:
         self._pool = pool
         self._reports_dir = reports_dir
         #: 响应率's windows; policy.toml's when not given.
         self._windows = windows or response_windows()
+        #: The files' language; the worker process's (`DISPUTE_LANG`) when not given.
+        self._lang = lang
 
     @activity.defn(name="reports.compute")
     async def compute(self, request: ComputeRequest) -> AssessmentFigures:
@@ -62,6 +76,7 @@ class ReportActivities:
             soon=request.kind is AssessmentKind.daily,
             windows=self._windows,
         )
+        due = await self._with_case_facts(due)
         daily = request.kind is AssessmentKind.daily
         dead = (
             [DeadNotification(**row) for row in await dead_notifications(self._pool)]
@@ -81,17 +96,33 @@ class ReportActivities:
             dead_notifications=dead,
         )  # fmt: skip
 
+    async def _with_case_facts(self, due: list[DueCase]) -> list[DueCase]:
+        """The clearance list with each case's title, risk colour and handler's name."""
+        if not due:
+            return due
+        rows = await self._pool.fetch(_CASE_FACTS, [d.case_id for d in due])
+        facts = {r["case_id"]: dict(r) for r in rows}
+        return [
+            d.model_copy(
+                update={k: v for k, v in facts.get(d.case_id, {}).items() if k != "case_id"}
+            )
+            for d in due
+        ]
+
     @activity.defn(name="reports.write_files")
     async def write_files(self, figures: AssessmentFigures) -> list[str]:
-        """CSV, charts and summary under `<reports dir>/<kind>/<period>/`; relative paths."""
+        """CSV, charts, summary and report.html under `<reports dir>/<kind>/<period>/`, in the
+        worker's language; relative paths."""
         # Drawing charts and writing files block: keep them off the worker's event loop.
-        files = await asyncio.to_thread(write_assessment_files, figures, self._reports_dir)
+        lang = self._lang or process_lang()
+        files = await asyncio.to_thread(write_assessment_files, figures, self._reports_dir, lang)
         log.info(
             "assessment files written",
             kind=figures.kind.value,
             period=figures.period.label,
             folder=str(self._reports_dir / figures.kind.value / figures.period.label),
             files=len(files),
+            lang=lang.value,
         )
         return files
 

@@ -162,6 +162,11 @@ class DueCase(BaseModel):
     due_at: datetime | None
     #: Hours past due for an overdue case (None when no due time is known), hours left otherwise.
     hours: float | None
+    #: What a printed list shows besides (`cases.title`, `cases.risk`, the assignee's name);
+    #: filled in by the report activity, None where not known.
+    title: str | None = None
+    risk: str | None = None
+    handler: str | None = None
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -28,7 +28,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "terms": ("texts/terms.py",),
     "cli": ("starter.py", "runtime/**/*.py"),
     "notify": ("notify/**/*.py",),
-    "report": ("activities/**/*.py",),
+    "report": ("activities/**/*.py", "activities/templates/**/*.html"),
     "web": ("api/**/*.py", "api/templates/**/*.html"),
 }
 

@@ -22,6 +22,7 @@ from domain.policy import ResponseWindow
 from runtime.reporting import assess, print_report
 from tests import ledger_stories as ls
 from tests.ledger_stories import Ledger
+from texts import Lang
 
 
 @pytest.fixture
@@ -34,7 +35,9 @@ async def ledger(clean_pool: asyncpg.Pool) -> asyncpg.Pool:
 
 @pytest.fixture
 def reports(ledger: asyncpg.Pool, tmp_path: Path) -> ReportActivities:
-    return ReportActivities(ledger, tmp_path / "reports")
+    # English: the assertions below read the files' words (report.html in Chinese and English:
+    # tests/activities/test_report_html.py).
+    return ReportActivities(ledger, tmp_path / "reports", lang=Lang.en)
 
 
 async def compute(
@@ -84,6 +87,7 @@ async def test_files_hold_a_row_per_township_and_the_county(reports, tmp_path):
 
     folder = tmp_path / "reports" / "monthly" / "2026-11"
     names = ["metrics.csv", "overdue.csv", f"{ls.HAIBEI}.png", f"{ls.QIANLI}.png", "summary.md"]
+    names.append("report.html")
     assert files == [f"monthly/2026-11/{name}" for name in names]
     rows = read_csv(folder / "metrics.csv")
     assert [(r["scope_level"], r["scope_unit"], r["received"]) for r in rows] == [
@@ -100,8 +104,15 @@ async def test_files_hold_a_row_per_township_and_the_county(reports, tmp_path):
     assert summary.startswith(f"# Monthly assessment 2026-11 — {ls.COUNTY}")
     row = "| 8 | 50.0% | 75.0% | 50.0% | 83.3% | 1 | 6 | 83.3% | 66.7% | 66.7% | 81.8% | 16.7% |"
     assert f"| {ls.HAIBEI} {row} 48 | 1 | 1 | 1 |" in summary
-    assert "| unit | received | response | mediated | 1st attempt | success |" in summary
-    assert "## Overdue cases (2)" in summary and "| D | Haibei Street |" in summary
+    assert (
+        "| Unit | Received | Response rate | Mediation rate | First-mediation success rate |"
+        in summary
+    )
+    assert "## Overdue cases (2)" in summary
+    assert (
+        "| D | case D | Haibei Street / Diamond Square Community / G-07 | county | supervised |"
+        in summary
+    )
     assert "due within 24 hours" not in summary
 
 
@@ -112,7 +123,8 @@ async def test_the_daily_summary_has_the_clearance_list(reports, tmp_path):
 
     summary = (tmp_path / "reports/daily/2026-11-30/summary.md").read_text(encoding="utf-8")
     assert "## Clearance list: due within 24 hours (1)" in summary
-    assert "| I | Haibei Street | Diamond Square Community | G-07 | grid | open |" in summary
+    place = "Haibei Street / Diamond Square Community / G-07"
+    assert f"| I | case I | {place} | grid | open | — | green |" in summary
 
 
 async def test_writing_files_again_replaces_them_and_leaves_no_temporary_files(reports, tmp_path):

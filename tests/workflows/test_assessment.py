@@ -122,13 +122,14 @@ async def test_a_triggered_daily_run_writes_the_clearance_list(
     assert result.townships == 1
     folder = tmp_path / "reports" / "daily" / result.period
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["metrics.csv", "overdue.csv", f"{ls.HAIBEI}.png", "summary.md"]
+        ["metrics.csv", "overdue.csv", f"{ls.HAIBEI}.png", "summary.md", "report.html"]
     )
-    assert "| LATE-1 | Haibei Street |" in (folder / "summary.md").read_text(encoding="utf-8")
+    assert "| LATE-1 | " in (folder / "summary.md").read_text(encoding="utf-8")
+    assert '<td class="id">LATE-1</td>' in (folder / "report.html").read_text(encoding="utf-8")
     rows = await clean_pool.fetch("SELECT scope_unit, overdue, files FROM assessments")
     assert sorted((r["scope_unit"], r["overdue"], len(r["files"])) for r in rows) == [
-        (ls.HAIBEI, 1, 4),
-        (ls.COUNTY, 1, 4),
+        (ls.HAIBEI, 1, 5),
+        (ls.COUNTY, 1, 5),
     ]
 
 
@@ -144,7 +145,7 @@ async def test_a_run_by_hand_for_a_named_month_assesses_that_month(
         task_queue=reports_worker.task_queue,
     )
 
-    assert (result.period, result.townships, len(result.files)) == ("2026-11", 2, 5)
+    assert (result.period, result.townships, len(result.files)) == ("2026-11", 2, 6)
     received = await clean_pool.fetchval(
         "SELECT received FROM assessments WHERE kind = 'monthly' AND period = '2026-11'"
         " AND scope_unit = $1",

@@ -1,0 +1,148 @@
+"""The words of the report files: each figure's name and definition, in the report's language.
+
+Shared by summary.md, report.html and the charts, so a figure has one name everywhere. The
+names follow the county's assessment sheets (响应率, 调解率, 首调成功率, 调解成功率, 解决率,
+满意率); the definitions are docs/metrics.md's, shortened: numerator ÷ denominator and the
+period a case counts in. The CSV files keep their English column names (the machine contract).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.metrics import Metrics, columns_for
+from texts import Lang, Texts, texts
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One column of the figures table: the Metrics field, its name, whether it is a rate."""
+
+    field: str
+    name: str
+    is_rate: bool
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A figure's definition as the report prints it."""
+
+    name: str
+    numerator: str
+    denominator: str
+    period: str
+
+
+def report_texts(lang: Lang | str) -> Texts:
+    return texts("report", lang)
+
+
+def figure_names(lang: Lang | str) -> dict[str, str]:
+    """The name of each figure column (a Metrics field) for people."""
+    _ = report_texts(lang)
+    return {
+        "received": _("Received"),
+        "response_rate": _("Response rate"),
+        "mediation_rate": _("Mediation rate"),
+        "first_attempt_rate": _("First-mediation success rate"),
+        "mediation_success_rate": _("Mediation success rate"),
+        "withdrawn": _("Withdrawn"),
+        "resolved": _("Resolved"),
+        "grid_village_share": _("Resolved at grid or village"),
+        "solved_rate": _("Solved rate"),
+        "satisfaction_rate": _("Satisfaction rate"),
+        "on_time_rate": _("On-time rate"),
+        "reopen_rate": _("Reopen rate"),
+        "paused_hours": _("Paused hours"),
+        "overdue": _("Overdue"),
+        "received_year_ago": _("Received a year ago"),
+        "resolved_year_ago": _("Resolved a year ago"),
+    }
+
+
+def figures_of(metrics: list[Metrics], lang: Lang | str) -> list[Figure]:
+    """The table's columns in domain.metrics' order (year on year only when the rows have it)."""
+    names = figure_names(lang)
+    return [Figure(field, names[field], is_rate) for _, field, is_rate in columns_for(metrics)]
+
+
+def chart_rates(lang: Lang | str) -> list[Figure]:
+    """The rates a township's chart shows, in the table's order."""
+    names = figure_names(lang)
+    return [
+        Figure(field, names[field], True)
+        for _, field, is_rate in columns_for([])
+        if is_rate and field != "reopen_rate"  # a rate where less is better: not a bar
+    ]
+
+
+def definitions(lang: Lang | str) -> list[Definition]:
+    """The headline figures' definitions: what is counted over what, and when."""
+    _ = report_texts(lang)
+    names = figure_names(lang)
+    receipt = _("the month, week or day the case was received")
+    return [
+        Definition(
+            names["response_rate"],
+            _(
+                "cases received whose handler first contacted the applicant within the "
+                "response window (24 h; red-risk cases 2 h)"
+            ),
+            _("cases received"),
+            receipt,
+        ),
+        Definition(
+            names["mediation_rate"],
+            _("cases received that a mediator took up (a contact or a recorded outcome)"),
+            _("cases received"),
+            receipt,
+        ),
+        Definition(
+            names["first_attempt_rate"],
+            _("first attempts that ended in an agreement"),
+            _(
+                "cases whose first attempt (first level and track) ended in the period; "
+                "withdrawals count in neither"
+            ),
+            _("the period the first attempt ended"),
+        ),
+        Definition(
+            names["mediation_success_rate"],
+            _("mediations that concluded with an agreement"),
+            _(
+                "cases whose mediation concluded in the period (an agreement, or referred "
+                "after the last track); withdrawals count in neither"
+            ),
+            _("the period of the agreement or referral"),
+        ),
+        Definition(
+            names["solved_rate"],
+            _("visits where the applicant answered that the dispute is solved"),
+            _("cases whose first satisfaction visit that reached the applicant was in the period"),
+            _("the period of that visit"),
+        ),
+        Definition(
+            names["satisfaction_rate"],
+            _("visits where the applicant was satisfied or basically satisfied"),
+            _("cases whose first satisfaction visit that reached the applicant was in the period"),
+            _("the period of that visit"),
+        ),
+        Definition(
+            names["grid_village_share"],
+            _("resolutions made at the grid or the village"),
+            _("resolutions in the period"),
+            _("the period of the resolution"),
+        ),
+        Definition(
+            names["on_time_rate"],
+            _("level stints ended before their deadline (paused time does not count)"),
+            _("level stints ended in the period"),
+            _("the period the stint ended"),
+        ),
+        Definition(
+            names["reopen_rate"],
+            _("reopenings in the period"),
+            _("resolutions in the period"),
+            _("the period of the events"),
+        ),
+    ]
