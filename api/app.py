@@ -25,7 +25,7 @@ from temporalio.service import RPCError
 from api import routes, web
 from api.auth import Buckets, TooMany, Unauthorized
 from api.service import Problem
-from api.text import LANG_COOKIE, _, use_request_lang
+from api.text import LANG_COOKIE, _, accepted, use_request_lang
 from runtime import config, db, temporal_client
 from texts import Lang, parse_lang, process_lang
 
@@ -77,7 +77,8 @@ def _too_large(limit: int) -> JSONResponse:
 
 class RequestLang:
     """Answers each request in one language (api/text.py): `?lang=`, else the page's
-    cookie, else the app's. A page request with `?lang=` keeps the choice in the cookie."""
+    cookie, else (JSON API) `Accept-Language`, else the app's. A page request with `?lang=`
+    keeps the choice in the cookie."""
 
     def __init__(self, app, lang: Lang) -> None:
         self.app = app
@@ -88,8 +89,10 @@ class RequestLang:
             return await self.app(scope, receive, send)
         request = Request(scope)
         asked = request.query_params.get("lang")
-        lang = use_request_lang(asked, request.cookies.get(LANG_COOKIE), self.lang)
-        if not asked or scope["path"].startswith("/api/"):
+        api = scope["path"].startswith("/api/")
+        accept = accepted(request.headers.get("accept-language")) if api else None
+        lang = use_request_lang(asked, request.cookies.get(LANG_COOKIE), self.lang, accept)
+        if not asked or api:
             return await self.app(scope, receive, send)
 
         async def remembering(message):

@@ -1,10 +1,13 @@
 """The web page's and the API's human text, from the `web` message catalog.
 
 Each request is answered in one language (`use_request_lang`, set by api/app.py's middleware):
-`?lang=en|zh` (remembered in a cookie for the page), else that cookie, else the API process's
-language (`DISPUTE_LANG`, Chinese by default). Code and templates call `_`, `pgettext` (and
-Jinja's `{% trans %}` / `_()`), which read it. JSON keys, action names, status codes and the
-values the forms send stay the English machine contract; only what people read is translated.
+`?lang=en|zh` (remembered in a cookie for the page), else that cookie, else (JSON API only) the
+first language of `Accept-Language` if it is one we have, else the API process's language
+(`DISPUTE_LANG`, Chinese by default). The page ignores `Accept-Language`: a browser always
+sends one, and the county's setting should decide, not how the browser was installed. Code
+and templates call `_`, `pgettext` (and Jinja's `{% trans %}` / `_()`), which read it. JSON
+keys, action names, status codes and the values the forms send stay the English machine
+contract; only what people read is translated.
 """
 
 from __future__ import annotations
@@ -25,11 +28,20 @@ def current_lang() -> Lang:
     return _request_lang.get() or process_lang()
 
 
-def use_request_lang(query: str | None, cookie: str | None, default: Lang) -> Lang:
+def accepted(header: str | None) -> str | None:
+    """The first language of an `Accept-Language` header ('zh-CN,zh;q=0.9' -> 'zh-CN')."""
+    first = (header or "").split(",")[0].split(";")[0].strip()
+    return first if first and first != "*" else None
+
+
+def use_request_lang(
+    query: str | None, cookie: str | None, default: Lang, accept: str | None = None
+) -> Lang:
     """Fix the language of this request (its task's context): `?lang=`, else the cookie,
-    else `default`; an unknown value is ignored rather than refused."""
+    else `accept` (a language the caller's client asked for), else `default`; an unknown
+    value is ignored rather than refused."""
     lang = default
-    for value in (cookie, query):
+    for value in (accept, cookie, query):
         if value:
             try:
                 lang = parse_lang(value)
