@@ -48,7 +48,7 @@ async def test_sign_in_see_the_worklist_and_act(front, browser, tmp_path):  # no
     assert "(网格员, G-01)" in await page.text_content("header")
     cases = await page.locator("#worklist [data-case]").all_inner_texts()
     assert len(cases) == 1 and "WEB-1" in cases[0] and "剩余" in cases[0]
-    assert "网格 / G-01 · 办理中" in cases[0] and "风险" in cases[0]
+    assert "网格 / G-01 · 办理中 · 风险：绿色" in cases[0]
 
     await page.click("[data-case='WEB-1']")
     assert (await page.text_content("#time-left")).startswith("剩余")
