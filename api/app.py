@@ -1,7 +1,9 @@
 """The FastAPI application: routes, error answers, body-size limits, and its connections.
 
 `create_app()` connects to Temporal and PostgreSQL at start-up (runtime/config.py says
-where); tests hand in a client and a pool of their own.
+where); tests hand in a client and a pool of their own. It answers in the process's language
+(`DISPUTE_LANG`, Chinese by default) unless given one; a request may ask for another with
+`?lang=en` (api/text.py).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from temporalio.service import RPCError
 from api import routes, web
 from api.auth import Buckets, TooMany, Unauthorized
 from api.service import Problem
+from api.text import LANG_COOKIE, _, accepted, use_request_lang
 from runtime import config, db, temporal_client
+from texts import Lang, parse_lang, process_lang
 
 log = structlog.get_logger("api")
 
@@ -67,7 +71,37 @@ class _BodyTooLarge(Exception):
 
 
 def _too_large(limit: int) -> JSONResponse:
-    return JSONResponse({"detail": f"request body larger than {limit} bytes"}, status_code=413)
+    detail = _("Request body larger than {n} bytes.").format(n=limit)
+    return JSONResponse({"detail": detail}, status_code=413)
+
+
+class RequestLang:
+    """Answers each request in one language (api/text.py): `?lang=`, else the page's
+    cookie, else (JSON API) `Accept-Language`, else the app's. A page request with `?lang=`
+    keeps the choice in the cookie."""
+
+    def __init__(self, app, lang: Lang) -> None:
+        self.app = app
+        self.lang = lang
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        asked = request.query_params.get("lang")
+        api = scope["path"].startswith("/api/")
+        accept = accepted(request.headers.get("accept-language")) if api else None
+        lang = use_request_lang(asked, request.cookies.get(LANG_COOKIE), self.lang, accept)
+        if not asked or api:
+            return await self.app(scope, receive, send)
+
+        async def remembering(message):
+            if message["type"] == "http.response.start":
+                cookie = f"{LANG_COOKIE}={lang.value}; Path=/; Max-Age=31536000; SameSite=Lax"
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
+            await send(message)
+
+        await self.app(scope, receive, remembering)
 
 
 def _errors(app: FastAPI) -> None:
@@ -101,7 +135,8 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(RPCError)
     async def unreachable(request: Request, err: RPCError):
         log.error("temporal error", error=str(err), path=request.url.path)
-        return JSONResponse({"detail": f"cannot reach Temporal: {err}"}, status_code=503)
+        detail = _("Cannot reach Temporal: {error}").format(error=err)
+        return JSONResponse({"detail": detail}, status_code=503)
 
 
 def _docs(app: FastAPI) -> None:
@@ -119,7 +154,9 @@ def _docs(app: FastAPI) -> None:
         )
 
 
-def create_app(client: Client | None = None, pool: asyncpg.Pool | None = None) -> FastAPI:
+def create_app(
+    client: Client | None = None, pool: asyncpg.Pool | None = None, lang: Lang | str | None = None
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_pool = pool is None
@@ -155,4 +192,6 @@ def create_app(client: Client | None = None, pool: asyncpg.Pool | None = None) -
     app.include_router(web.router)
     _docs(app)
     app.add_middleware(BodyLimit)
+    # Outermost, so that every answer (a body too large included) speaks the request's language.
+    app.add_middleware(RequestLang, lang=parse_lang(lang) if lang else process_lang())
     return app

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from api.text import _
 from runtime import tokens
 from runtime.tokens import Person
 
@@ -58,10 +59,12 @@ async def person_of(request: Request, *, cookie: bool = False) -> Person:
     """The caller, or Unauthorized; spends one unit of the caller's rate limit."""
     token = token_of(request, cookie=cookie)
     if not token:
-        raise Unauthorized("no token: send `Authorization: Bearer <token>`")
+        raise Unauthorized(_("No token: send `Authorization: Bearer <token>`."))
     person = await tokens.lookup(request.app.state.pool, token)
     if person is None:
-        raise Unauthorized("token unknown, revoked, or its person is no longer active")
+        raise Unauthorized(_("That token is unknown, revoked, or its person is no longer active."))
     if not request.app.state.buckets.take(person.token_id):
-        raise TooMany(f"too many requests for token {person.token_id}: slow down")
+        raise TooMany(
+            _("Too many requests for token {token}: slow down.").format(token=person.token_id)
+        )
     return person

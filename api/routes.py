@@ -17,9 +17,11 @@ from pydantic import BaseModel
 from api.actions import CASE_ACTIONS, DUTY_ACTION_LIST, ApiAction
 from api.auth import person_of
 from api.service import Invalid, Refused, act, case_detail, intake, mine
+from api.text import _, current_lang
 from domain.ladder import Level
 from domain.policy import parse_duration
 from runtime.worklist import RISKS, Filters, worklist
+from texts.terms import time_left
 
 router = APIRouter(prefix="/api")
 
@@ -45,9 +47,9 @@ def filters_from(*, unit, level, status, overdue, due_within, risk, handler, per
         try:
             window = parse_duration(due_within)
         except ValueError as err:
-            raise Invalid(f"due_within: {err}") from None
+            raise Invalid(f"due_within: {err}") from None  # the duration parser's words
     if risk and risk not in RISKS:
-        raise Invalid(f"risk: must be one of {', '.join(RISKS)}")
+        raise Invalid(_("risk: must be one of {values}").format(values=", ".join(RISKS)))
     statuses = None if status == "all" else tuple(status.split(",")) if status else Filters.status
     return Filters(
         unit=unit,
@@ -79,7 +81,7 @@ async def cases(
 ) -> list[dict[str, Any]]:
     person = await person_of(request)
     if person.is_service:
-        raise Refused("an intake token has no worklist")
+        raise Refused(_("An intake token has no worklist."))
     f = filters_from(
         unit=unit,
         level=level,
@@ -95,7 +97,7 @@ async def cases(
         {
             **r.__dict__,
             "due_at": r.due_at.isoformat() if r.due_at else None,
-            "time_left": r.time_left,
+            "time_left": time_left(r.seconds_left, current_lang(), paused=r.status == "paused"),
         }
         for r in rows
     ]
@@ -177,12 +179,12 @@ for _a in DUTY_ACTION_LIST:
 async def intake_route(request: Request) -> dict[str, Any]:
     person = await person_of(request)
     if not person.is_service:
-        raise Refused("intake needs an intake service token (`tokens issue --role intake`)")
+        raise Refused(_("Intake needs an intake service token (`tokens issue --role intake`)."))
     raw = await request.body()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise Invalid(f"the body is not UTF-8 text (byte {err.start})") from None
+        raise Invalid(_("The body is not UTF-8 text (byte {n}).").format(n=err.start)) from None
     kind = request.headers.get("content-type", "").split(";")[0].strip()
     name = {
         "text/csv": "body.csv",

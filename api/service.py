@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.actions import ApiAction
+from api.text import _, action_name, current_lang
 from domain import time_left
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
@@ -26,6 +27,7 @@ from runtime.case_commands import problems
 from runtime.intake_run import current_policy, submit
 from runtime.queries import with_history
 from runtime.tokens import Person
+from texts.terms import time_left as time_left_words
 from workflows.case import CaseWorkflow
 
 log = structlog.get_logger("api")
@@ -62,13 +64,21 @@ def check_sizes(body: dict[str, Any]) -> None:
     """Field lengths: every text at most MAX_FIELD characters, every list MAX_ITEMS items."""
     for key, value in body.items():
         if isinstance(value, str) and len(value) > MAX_FIELD:
-            raise Invalid(f"{key}: at most {MAX_FIELD} characters (got {len(value)})")
+            raise Invalid(
+                _("{field}: at most {n} characters (got {got})").format(
+                    field=key, n=MAX_FIELD, got=len(value)
+                )
+            )
         if isinstance(value, list):
             if len(value) > MAX_ITEMS:
-                raise Invalid(f"{key}: at most {MAX_ITEMS} items (got {len(value)})")
+                raise Invalid(
+                    _("{field}: at most {n} items (got {got})").format(
+                        field=key, n=MAX_ITEMS, got=len(value)
+                    )
+                )
             for item in value:
                 if isinstance(item, str) and len(item) > 200:
-                    raise Invalid(f"{key}: each item at most 200 characters")
+                    raise Invalid(_("{field}: each item at most 200 characters").format(field=key))
 
 
 async def act(
@@ -84,17 +94,27 @@ async def act(
 ) -> dict[str, Any]:
     """Send the action as the token's person; returns the case (or duty) after it."""
     if person.is_service:
-        raise Refused("an intake token may only submit intake files")
+        raise Refused(_("An intake token may only submit intake files."))
     check_case_scope(person, case_id)
     if "actor" in body:
-        raise Invalid("actor: not accepted: the actor is the person of your token")
+        raise Invalid(_("actor: not accepted: the actor is the person of your token"))
     check_sizes(body)
     try:
         model = action.model.model_validate({**body, **action.fixed, "actor": person.actor})
     except ValidationError as err:
-        raise Invalid(f"{action.name} for {case_id}: {problems(err)}") from None
+        raise Invalid(
+            _("{action} for {case_id}: {problems}").format(
+                action=action_name(action.name), case_id=case_id, problems=problems(err)
+            )
+        ) from None
     wid = action.workflow_id(case_id, department, whistle)
-    what = f"{department} (whistle {whistle}) of case {case_id}" if action.duty else case_id
+    what = (
+        _("{department} (whistle {whistle}) of case {case_id}").format(
+            department=department, whistle=whistle, case_id=case_id
+        )
+        if action.duty
+        else case_id
+    )
     bound = log.bind(
         case_id=case_id, action=action.name, person=person.name, unit=person.unit, role=person.role
     )
@@ -104,12 +124,16 @@ async def act(
         reason = getattr(err.cause, "message", None) or str(err.cause)
         bound.warning("action refused", reason=reason)
         await tokens.record_refusal(pool, person, case_id, action.name, reason)
-        raise Refused(f"{action.name} refused for {what}: {reason}") from None
+        # The reason is the workflow's, worded in the case's language.
+        raise Refused(
+            _("{action} refused for {what}: {reason}").format(
+                action=action_name(action.name), what=what, reason=reason
+            )
+        ) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise NotFound(
-                f"{action.name}: no open {'duty' if action.duty else 'case'} {what}"
-            ) from None
+            missing = _("no open duty {what}") if action.duty else _("no open case {what}")
+            raise NotFound(f"{action_name(action.name)}: {missing.format(what=what)}") from None
         raise
     bound.info("action taken")
     if isinstance(view, CaseView):  # as `starter.py status` shows it: the whole history
@@ -126,7 +150,11 @@ def mine(person: Person) -> dict[str, Any]:
 def check_case_scope(person: Person, case_id: str) -> None:
     """A party's token reaches its own case only."""
     if person.case_id is not None and person.case_id != case_id:
-        raise Refused(f"{person.name}'s token acts on case {person.case_id} only")
+        raise Refused(
+            _("{name}'s token acts on case {case_id} only").format(
+                name=person.name, case_id=person.case_id
+            )
+        )
 
 
 async def case_detail(
@@ -135,24 +163,30 @@ async def case_detail(
     """The workflow's view of the case, its time left now, and its whole history (`events`)
     from the ledger; only for the people of the case (runtime/worklist.py's `may_read`)."""
     if person.is_service:
-        raise Refused("an intake token may not read cases")
+        raise Refused(_("An intake token may not read cases."))
     check_case_scope(person, case_id)
     if person.case_id is None and not await worklist.may_read(
         pool, case_id, person.name, person.unit, person.role
     ):
-        raise Refused(f"{person.name} ({person.unit}) is not among the units of case {case_id}")
+        raise Refused(
+            _("{name} ({unit}) is not among the units of case {case_id}").format(
+                name=person.name, unit=person.unit, case_id=case_id
+            )
+        )
     try:
         view = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.view)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise NotFound(f"no case {case_id}") from None
+            raise NotFound(_("No case {case_id}.").format(case_id=case_id)) from None
         raise
     now = datetime.now(UTC)
     view = time_left.as_of(await with_history(pool, view), now)
     out = view.model_dump(mode="json")
     out["now"] = now.isoformat()
     out["seconds_left"] = view.remaining_seconds
-    out["time_left"] = worklist.time_left_text(view.remaining_seconds)
+    out["time_left"] = time_left_words(
+        view.remaining_seconds, current_lang(), paused=view.status == "paused"
+    )
     return out
 
 
@@ -170,7 +204,7 @@ async def intake(client: Client, pool: asyncpg.Pool, text: str, name: str) -> In
     try:
         records = parse_intake(text, detect_format(name, text), now=now)
     except IntakeFileError as err:
-        raise Invalid(f"{name}: {err}") from None
+        raise Invalid(f"{name}: {err}") from None  # the intake's own words (cli catalog)
     results: list[dict[str, Any]] = []
     outcome = await submit(iter(records), client, pool, current_policy(now), emit=results.append)
     return IntakeAnswer(results, outcome.totals, outcome.stopped)

@@ -18,38 +18,72 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+import jinja2
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api import text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
 from api.service import Problem, act, case_detail, mine
-from api.text import FIELDS, TEXT, t
+from api.text import _
 from domain.actions import HANDLER_ROLES, SUPERVISOR
 from runtime import tokens
 from runtime.tokens import Person
 from runtime.worklist import Filters, worklist
+from texts import Lang
+from texts.terms import local_time
+from texts.terms import time_left as time_left_text
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals.update(t=t, TEXT=TEXT)
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=False,
+)
+# `{% trans %}` and `_()` in the templates read the request's language (api/text.py).
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    text._, text.ngettext, newstyle=True, pgettext=text.pgettext
+)
+_env.policies["ext.i18n.trimmed"] = True
+templates = Jinja2Templates(env=_env)
 
 
-def when(value: str | None) -> str:
-    """An ISO time to the minute, in the offset it carries: "2026-11-27 05:24 +08:00"."""
+def when(value: str | datetime | None) -> str:
+    """A time to the minute in the counties' local time (UTC+8): "2026-11-27 13:24"."""
     if not value:
         return "-"
-    moment = datetime.fromisoformat(value)
-    offset = moment.strftime("%z")
-    return (
-        f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
-        if offset
-        else f"{moment:%Y-%m-%d %H:%M}"
-    )
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return local_time(moment, text.current_lang())
+
+
+def time_left(seconds: float | None, status: str | None = None) -> str:
+    """'剩余3天4小时' / '3d 4h left', overdue by, or the clock stopped (paused)."""
+    return time_left_text(seconds, text.current_lang(), paused=status == "paused")
+
+
+def html_lang() -> str:
+    return "zh-CN" if text.current_lang() is Lang.zh else "en"
 
 
 templates.env.filters["when"] = when
+templates.env.globals.update(
+    html_lang=html_lang,
+    term=text.term,
+    role=text.role_label,
+    action_name=text.action_name,
+    action_help=text.action_help,
+    option=text.option_label,
+    time_left=time_left,
+)
+
+
+def bad_token() -> str:
+    return _("That token is unknown, revoked, or its person is no longer active.")
+
+
 SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
 COOKIE_DAYS = 30
 
@@ -106,7 +140,8 @@ class Field:
     name: str
     label: str
     kind: str  # "select", "checkbox", "text", "textarea", "list"
-    options: tuple[str, ...] = ()
+    #: (value the form sends, its name on the page)
+    options: tuple[tuple[str, str], ...] = ()
     required: bool = False
 
 
@@ -124,14 +159,15 @@ def _choices(annotation: Any) -> tuple[str, ...] | None:
 def form_fields(action: ApiAction) -> list[Field]:
     out = []
     for name, info in action.body.model_fields.items():
-        ann, label, required = info.annotation, FIELDS.get(name, name), info.is_required()
+        ann, label, required = info.annotation, text.field_label(name), info.is_required()
         choices = _choices(ann)
         if ann is bool:
             out.append(Field(name, label, "checkbox"))
         elif typing.get_origin(ann) is list:
             out.append(Field(name, label, "list", required=required))
         elif choices is not None:
-            out.append(Field(name, label, "select", choices, required))
+            options = tuple((c, text.option_label(name, c)) for c in choices)
+            out.append(Field(name, label, "select", options, required))
         else:
             long = name in ("reason", "note", "agreement", "award", "findings", "actions")
             out.append(Field(name, label, "textarea" if long else "text", required=required))
@@ -168,7 +204,7 @@ def to_sign_in(request: Request) -> RedirectResponse:
 
 @router.get("/signin", response_class=HTMLResponse)
 async def sign_in_page(request: Request, stale: bool = False):
-    message = t("bad_token") if stale else None
+    message = bad_token() if stale else None
     return templates.TemplateResponse(request, "signin.html", {"message": message})
 
 
@@ -177,7 +213,7 @@ async def sign_in(request: Request, token: str = Form(max_length=100)):
     person = await tokens.lookup(request.app.state.pool, token.strip())
     if person is None or person.is_service:
         return templates.TemplateResponse(
-            request, "signin.html", {"message": t("bad_token")}, status_code=401
+            request, "signin.html", {"message": bad_token()}, status_code=401
         )
     response = RedirectResponse("/", 303)
     response.set_cookie(
@@ -230,7 +266,8 @@ async def _case_page(
 async def case_page(request: Request, case_id: str, done: str | None = None):
     person = await person_of(request, cookie=True)
     try:
-        return await _case_page(request, person, case_id, done and f"{t('done')}: {done}")
+        done_text = done and _("Done: {action}").format(action=text.action_name(done))
+        return await _case_page(request, person, case_id, done_text)
     except Problem as err:
         return HTMLResponse(err.message, status_code=err.status)
 
@@ -240,7 +277,7 @@ async def act_from_form(request: Request, case_id: str, name: str):
     person = await person_of(request, cookie=True)
     action = API_ACTIONS.get(name)
     if action is None:
-        return HTMLResponse(f"no action {name}", status_code=404)
+        return HTMLResponse(_("No action {name}.").format(name=name), status_code=404)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     department = form.get("department") or (person.role if action.duty else None)
     whistle = int(form["whistle"]) if form.get("whistle", "").isdigit() else 1

@@ -12,8 +12,8 @@ marked dead, logged with its case id, and listed in the daily clearance report.
 Settings (environment): DISPUTE_WEBHOOK_URL / DISPUTE_CHANNELS_FILE (notify.routing),
 DISPUTE_WEB_URL (case links), DISPUTE_NOTIFY_RETRY_BASE (default 5s), DISPUTE_NOTIFY_RETRY_MAX
 (10m), DISPUTE_NOTIFY_DEAD_AFTER (1d), DISPUTE_NOTIFY_POLL (1s), DISPUTE_NOTIFY_TIMEOUT (10s),
-DISPUTE_UTC_OFFSET_HOURS (8: how times are written in the text),
-DISPUTE_DISPATCHER_METRICS_PORT (9465).
+DISPUTE_UTC_OFFSET_HOURS (8: how times are written in the text), DISPUTE_LANG (the text's
+language: Chinese unless `en`), DISPUTE_DISPATCHER_METRICS_PORT (9465).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from notify import metrics, store, texts
 from notify.channels import DeliveryError
 from notify.outgoing import Outgoing, from_row
 from notify.routing import Routing, RoutingError, load_routing
+from texts import LANG_ENV, Lang, parse_lang
 
 log = structlog.get_logger("notify.dispatcher")
 
@@ -57,6 +58,7 @@ class Settings:
     web_url: str | None = None
     offset_hours: float = texts.DEFAULT_UTC_OFFSET_HOURS
     gauges_every_s: float = 5.0
+    lang: Lang = Lang.zh
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,6 +73,7 @@ class Settings:
             timeout_s=_seconds(env, "DISPUTE_NOTIFY_TIMEOUT", "10s"),
             web_url=env.get("DISPUTE_WEB_URL") or None,
             offset_hours=float(env.get("DISPUTE_UTC_OFFSET_HOURS", texts.DEFAULT_UTC_OFFSET_HOURS)),
+            lang=parse_lang(env.get(LANG_ENV)),
         )
 
 
@@ -110,7 +113,10 @@ class Dispatcher:
             rows = await store.claim(conn, s.batch)
             if not rows:
                 return 0
-            msgs = [from_row(r, web_url=s.web_url, offset_hours=s.offset_hours) for r in rows]
+            msgs = [
+                from_row(r, web_url=s.web_url, offset_hours=s.offset_hours, lang=s.lang)
+                for r in rows
+            ]
             outcomes = await asyncio.gather(*(self._send(m) for m in msgs))
             for msg, (channel, error) in zip(msgs, outcomes, strict=True):
                 await self._record(conn, msg, channel, error)
@@ -151,7 +157,8 @@ class Dispatcher:
         try:
             await listener.add_listener(CHANNEL, on_insert)
             if not self._routing.configured:
-                log.warning("nothing will be sent: " + texts.NOT_CONFIGURED)
+                # Logs are for operators and stay English, as every log line of the project.
+                log.warning("nothing will be sent: " + texts.not_configured(Lang.en))
                 await stop.wait()
                 return
             while not stop.is_set():
@@ -208,7 +215,7 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("dispatcher started", channels=routing.describe(), routes=len(routing.routes),
-             dead_after_s=settings.backoff.dead_after_s)  # fmt: skip
+             dead_after_s=settings.backoff.dead_after_s, lang=settings.lang.value)  # fmt: skip
     try:
         await dispatcher.run(stop)
     finally:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from notify import texts
+from texts import Lang
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Outgoing:
     case_url: str | None = None
     level: str | None = None
     colour: str | None = None
+    #: The language of `text` ("zh" or "en"), for recipients that file or forward it.
+    lang: str = Lang.zh.value
     extra: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
@@ -41,6 +44,7 @@ class Outgoing:
             "at": self.at.isoformat(),
             "level": self.level,
             "colour": self.colour,
+            "lang": self.lang,
             **self.extra,
         }
 
@@ -50,18 +54,24 @@ def case_url(web_url: str | None, case_id: str) -> str | None:
     return f"{web_url.rstrip('/')}/cases/{quote(case_id, safe='')}" if web_url else None
 
 
-def place_of(row: Any) -> str | None:
-    parts = [row["village"], row["township"]]
-    return ", ".join(p for p in parts if p) or None
+def place_of(row: Any, lang: Lang | str = Lang.zh) -> str | None:
+    """Where the case is: '海北街道 钻石广场社区' (largest first, as Chinese addresses are
+    written), 'Diamond Square Community, Haibei Street' in English."""
+    if Lang(lang) is Lang.zh:
+        return " ".join(p for p in (row["township"], row["village"]) if p) or None
+    return ", ".join(p for p in (row["village"], row["township"]) if p) or None
 
 
-def from_row(row: Any, *, web_url: str | None, offset_hours: float) -> Outgoing:
-    """An `Outgoing` from a claimed row (see `store._CLAIM`)."""
+def from_row(
+    row: Any, *, web_url: str | None, offset_hours: float, lang: Lang | str = Lang.zh
+) -> Outgoing:
+    """An `Outgoing` from a claimed row (see `store._CLAIM`), worded in `lang`."""
     url = case_url(web_url, row["case_id"])
     data = row["data"] if isinstance(row["data"], dict) else {}
+    where = place_of(row, lang)
     text = texts.compose(
-        case_id=row["case_id"], title=row["title"], place=place_of(row), summary=row["message"],
-        kind=row["kind"], data=data, case_url=url, offset_hours=offset_hours,
+        case_id=row["case_id"], title=row["title"], place=where, summary=row["message"],
+        kind=row["kind"], data=data, case_url=url, offset_hours=offset_hours, lang=lang,
     )  # fmt: skip
     return Outgoing(
         id=str(row["message_id"]),
@@ -77,5 +87,6 @@ def from_row(row: Any, *, web_url: str | None, offset_hours: float) -> Outgoing:
         case_url=url,
         level=row["event_level"] or row["case_level"],
         colour=row["risk"],
-        extra={"title": row["title"], "place": place_of(row), "due_at": data.get("due_at")},
+        lang=Lang(lang).value,
+        extra={"title": row["title"], "place": where, "due_at": data.get("due_at")},
     )

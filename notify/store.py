@@ -7,6 +7,7 @@ what is due and what is dead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -98,7 +99,15 @@ class Backoff:
 
 
 class RetryRefused(Exception):
-    """`retry` named a notification that does not exist or was already delivered."""
+    """`retry` named a notification that does not exist (`delivered_at` None) or was already
+    delivered (at `delivered_at`)."""
+
+    def __init__(self, row_id: int, delivered_at: datetime | None) -> None:
+        why = (
+            "does not exist" if delivered_at is None else f"was already delivered at {delivered_at}"
+        )
+        super().__init__(f"notification {row_id} {why}")
+        self.row_id, self.delivered_at = row_id, delivered_at
 
 
 async def claim(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
@@ -134,8 +143,7 @@ async def retry(pool: asyncpg.Pool, row_id: int) -> None:
     """Re-queue a dead (or waiting) notification: due now, with a fresh `dead after` window."""
     if await pool.fetchval(_RETRY, row_id) is None:
         exists = await pool.fetchval("SELECT delivered_at FROM outbox WHERE id = $1", row_id)
-        why = "does not exist" if exists is None else f"was already delivered at {exists}"
-        raise RetryRefused(f"notification {row_id} {why}")
+        raise RetryRefused(row_id, exists)
 
 
 async def stats(pool: asyncpg.Pool) -> dict[str, Any]:

@@ -156,11 +156,19 @@ async def test_worklist_and_case_page_of_the_caller(front):
     assert (mine[0]["level"], mine[0]["unit"]) == ("grid", "G-01")
     assert mine[0]["seconds_left"] > 0
     assert theirs == []
-    assert case["seconds_left"] > 0 and case["time_left"].endswith("left")
+    assert case["seconds_left"] > 0 and case["time_left"].startswith("剩余")  # Chinese default
+    assert mine[0]["time_left"].startswith("剩余")
     assert [e["kind"] for e in case["events"]][:3] == ["opened", "mediation_track", "assigned"]
     assert (await http.get("/api/cases", headers=bearer(front["service"]))).status_code == 403
     stranger = await http.get("/api/cases/API-W1", headers=bearer(front["other"]))
-    assert stranger.status_code == 403 and "not among the units" in stranger.json()["detail"]
+    assert stranger.status_code == 403
+    assert stranger.json()["detail"] == "钱网格员（G-08）不属于案件 API-W1 的承办单位"
+    # English when the caller asks: `?lang=en` or its client's Accept-Language.
+    english = await http.get("/api/cases/API-W1?lang=en", headers=bearer(front["other"]))
+    assert english.json()["detail"] == "钱网格员 (G-08) is not among the units of case API-W1"
+    accept = {**bearer(front["grid"]), "Accept-Language": "en-US,en;q=0.9"}
+    case = (await http.get("/api/cases/API-W1", headers=accept)).json()
+    assert case["time_left"].endswith(" left") and case["level"] == "grid"  # keys, values: same
 
 
 async def test_intake_over_http_answers_as_the_cli_does(front, tmp_path):
@@ -231,9 +239,10 @@ async def test_limits_answer_clearly(front):
     missing = await http.post("/api/cases/NOPE/resume", json={}, headers=grid)
 
     assert big.status_code == 413
-    assert long.status_code == 422 and "note: at most 4000 characters" in long.json()["detail"]
+    assert long.status_code == 422 and "note：最多 4000 个字符" in long.json()["detail"]
     assert bad.status_code == 422 and bad.json()["detail"].startswith("reason:")
-    assert missing.status_code == 404 and "no open case NOPE" in missing.json()["detail"]
+    assert missing.status_code == 404 and "没有进行中的案件：NOPE" in missing.json()["detail"]
+    assert big.json()["detail"] == "请求内容超过 65536 字节。"
 
 
 async def test_rate_limit_per_token(front, dev_env, clean_pool):
@@ -265,7 +274,8 @@ async def test_a_partys_token_acts_on_its_own_case_only(front):
     escalated = await http.post("/api/cases/API-P1/escalate", json={"reason": "nothing happens"},
                                 headers=bearer(applicant))  # fmt: skip
 
-    assert elsewhere.status_code == 403 and "acts on case API-P1 only" in elsewhere.json()["detail"]
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["detail"] == "张某 的令牌只能操作案件 API-P1"
     assert [r["case_id"] for r in listed] == ["API-P1"]
     assert escalated.status_code == 200, escalated.text
     assert escalated.json()["level"] == "village"
@@ -275,3 +285,36 @@ async def test_a_partys_token_acts_on_its_own_case_only(front):
     )
     assert actors and all(r["actor"]["role"] == "applicant" for r in actors)
     assert await ledger_kinds(front["pool"], "API-P2") == ["opened", "mediation_track", "assigned"]
+
+
+async def test_the_process_language_and_lang_choose_the_words(dev_env, clean_pool):
+    """Chinese by default; an API process started with DISPUTE_LANG=en (here: `lang`) speaks
+    English; `?lang=` on a page is kept in a cookie for the next pages."""
+    from api.app import create_app
+
+    async def get(app, path: str, cookies=None, **kwargs) -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api", cookies=cookies
+        ) as http:
+            return await http.get(path, **kwargs)
+
+    chinese, english = (
+        create_app(dev_env.client, clean_pool),
+        create_app(dev_env.client, clean_pool, lang="en"),
+    )
+    page = await get(chinese, "/signin")
+    assert '<html lang="zh-CN">' in page.text and "<h1>登录</h1>" in page.text
+    assert "请粘贴管理员发给您的令牌" in page.text
+    assert (await get(chinese, "/api/me")).json()["detail"].startswith("缺少令牌")
+    page = await get(english, "/signin")
+    assert '<html lang="en">' in page.text and "<h1>Sign in</h1>" in page.text
+    assert (await get(english, "/api/me")).json()["detail"].startswith("No token")
+
+    asked = await get(chinese, "/signin?lang=en")
+    assert "<h1>Sign in</h1>" in asked.text and asked.cookies["dispute_lang"] == "en"
+    kept = await get(chinese, "/signin", cookies={"dispute_lang": "en"})
+    assert "<h1>Sign in</h1>" in kept.text
+    # A browser's Accept-Language does not decide the page; the county's setting does.
+    browser = await get(chinese, "/signin", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "<h1>登录</h1>" in browser.text

@@ -42,7 +42,7 @@ async def test_operators_issue_list_and_revoke_tokens(front, cli_env, tmp_path):
     assert f"{token_id}  周网格员  G-01  grid_worker  grid" in listed.stdout
     assert (await starter(cli_env, "tokens", "revoke", token_id)).returncode == 0
     after = await starter(cli_env, "resume", "CLI-1", "--token-file", str(file))
-    assert after.returncode == 1 and "revoked" in after.stderr
+    assert after.returncode == 1 and "已被吊销" in after.stderr  # the API's words (Chinese)
 
 
 async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env):  # noqa: F811
@@ -56,7 +56,8 @@ async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env): 
 
     assert none.returncode == 2 and "no token: set DISPUTE_TOKEN" in none.stderr
     assert other.returncode == 1
-    assert other.stderr.startswith("pause refused for CLI-2: 钱网格员 (grid_worker, G-08)")
+    # The API answers in its language (Chinese here); the reason is the workflow's.
+    assert other.stderr.startswith("pause: 暂停计时被拒绝（CLI-2）：钱网格员 (grid_worker, G-08)")
     assert down.returncode == 2 and "cannot reach the API" in down.stderr
     for result in (none, other, down):
         assert "Traceback" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import subprocess
@@ -47,15 +48,40 @@ async def test_each_notification_is_delivered_once_with_its_id_and_readable_text
     assert body["recipient"] == {"role": "grid_worker", "unit": "G-07", "name": "赵网格员"}
     assert body["case_url"] == "https://cases.example/cases/L-0001"
     assert body["at"].startswith("2026-11-20")
-    assert "Water leaking from the flat above" in body["text"]
-    assert "Diamond Square Community, Haibei Street" in body["text"]
-    assert "2026-11-21 14:00 (UTC+8)" in body["text"]  # the due time, in local time
+    # Chinese by default: the place largest first, the due time in local time (UTC+8).
+    assert body["lang"] == "zh"
+    assert (
+        "Water leaking from the flat above（Haibei Street Diamond Square Community）"
+        in (body["text"])
+    )
+    assert "请于 2026-11-21 14:00 前化解或报告办理结果" in body["text"]
+    assert body["text"].endswith("查看：https://cases.example/cases/L-0001")
     stored = await rows(clean_pool)
     assert [(r["attempts"], r["channel"], r["dead_at"]) for r in stored] == [
         (1, "webhook", None)
     ] * 2
     assert all(r["delivered_at"] is not None for r in stored)
     assert {str(r["message_id"]) for r in stored} == {r.body["id"] for r in receiver.received}
+
+
+async def test_english_with_the_dispatchers_language_set_to_en(
+    clean_pool: asyncpg.Pool, receiver: Receiver
+):
+    await seed(clean_pool)
+    settings = dataclasses.replace(FAST, lang=Settings.from_env({"DISPUTE_LANG": "en"}).lang)
+    d = dispatcher(clean_pool, receiver.url, settings, web_url="https://cases.example/")
+    try:
+        assert await d.run_once() == 1
+    finally:
+        await d.aclose()
+    [got] = receiver.received
+    assert got.body["lang"] == "en" and got.body["event"] == "warning"  # machine fields: English
+    assert got.body["text"].splitlines() == [
+        "[L-0001] Water leaking from the flat above (Diamond Square Community, Haibei Street)",
+        "warning on L-0001",  # the ledger's summary, embedded as the case recorded it
+        "Settle it or report the outcome by 2026-11-21 14:00, or it goes up a level.",
+        "Open: https://cases.example/cases/L-0001",
+    ]
 
 
 async def test_a_receiver_down_for_a_while_gets_the_message_once_it_is_back(

@@ -71,4 +71,4 @@ async def test_a_case_left_to_climb_delivers_warnings_deadlines_and_supervision_
     grid = [b["event"] for b in bodies if b["recipient"]["unit"] == "G-07"]
     assert grid[0] == "assigned" and "warning" in grid and "deadline_passed" in grid
     supervised = next(b for b in bodies if b["event"] == "supervised")
-    assert "report progress now" in supervised["text"]
+    assert "请立即报告进展" in supervised["text"]  # Chinese: the dispatcher's default
