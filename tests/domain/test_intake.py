@@ -870,6 +870,26 @@ def test_roster_covers_every_sample_unit_except_one_grid():
     assert roster - used == set()
 
 
+def test_samples_are_one_chinese_county():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    intakes = _sample_intakes()
+    with (SAMPLES / "roster.csv").open(encoding="utf-8", newline="") as handle:
+        units = {r["unit"] for r in csv.DictReader(handle)}
+    with (SAMPLES / "departments.csv").open(encoding="utf-8", newline="") as handle:
+        department_units = {r["unit"] for r in csv.DictReader(handle)}
+    texts = [
+        (i.case_id, field, value)
+        for i in intakes
+        for field, value in [("title", i.title), ("description", i.description or "汉"),
+                             *i.location.model_dump().items()]
+    ]  # fmt: skip
+
+    assert [t for t in texts if not han.search(t[2])] == []
+    assert [u for u in units | department_units if not han.search(u)] == []
+    assert {i.location.county for i in intakes} == {"海博湾区"}
+    assert department_units == {i.location.township for i in intakes} | {"海博湾区"}
+
+
 # --- hostile input: refused record by record, never crashing the file ------------------------
 
 NUL_WHY = "holds a NUL character (\\u0000, character 2), which cannot be stored"
