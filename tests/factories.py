@@ -13,7 +13,6 @@ from domain.case_models import CaseRegistration, CaseStart, StepWrite
 from domain.intake_models import CaseIntake
 from domain.policy import Policy, ReturnVisits, parse_policy
 from runtime import config
-from runtime.departments_io import parse_departments
 
 CALENDAR = parse_calendar(config.DEFAULT_CALENDAR.read_text(), source="calendars/cn.toml")
 #: The checked-in policy, carrying the calendar as intake attaches it.
@@ -100,6 +99,8 @@ SAMPLE_UNITS = {
 def sample_departments() -> list[tuple[str, str, str, bool]]:
     """samples/departments.csv with its units renamed to the factories' ones, for tests whose
     cases stand at LOCATION: the real file, read as a clerk would load it."""
+    from runtime.departments_io import parse_departments
+
     text = (config.ROOT / "samples" / "departments.csv").read_text(encoding="utf-8")
     return [
         (code, name, SAMPLE_UNITS[unit], active)
