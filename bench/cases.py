@@ -20,7 +20,7 @@ from workflows.case import CaseWorkflow
 
 
 def sample_intake(case_id: str) -> CaseIntake:
-    """The first sample case (a simple neighbour dispute at grid G-07) under a new id."""
+    """The first sample case (a simple neighbour dispute, grid 钻石广场社区第七网格), new id."""
     first = (ROOT / "samples" / "cases.jsonl").read_text(encoding="utf-8").splitlines()[0]
     return CaseIntake.model_validate({**json.loads(first), "case_id": case_id})
 

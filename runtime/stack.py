@@ -445,9 +445,10 @@ def hint() -> None:
     py = sys.executable
     print(f"""
 Worklist page:   {stack.get("api_url", API_URL)}/   (sign in with a token; API docs at /docs)
-A token:         {py} starter.py tokens issue --name 赵网格员 --unit G-07 --role grid_worker
+A token:         {py} starter.py tokens issue --name 赵网格员 \\
+                   --unit 钻石广场社区第七网格 --role grid_worker
 Act with it:     DISPUTE_TOKEN=dt_... {py} starter.py pause HB-2026-000101 --reason appraisal
-My cases:        {py} starter.py list --unit G-07
+My cases:        {py} starter.py list --unit 钻石广场社区第七网格
 Web UI:          {stack.get("ui_url", "(external Temporal: use its own UI)")}
 Grid cases:      {TEMPORAL} workflow list --address {address} --query 'CaseLevel="grid"'
 A case, decoded: {TEMPORAL} workflow show --address {address} -w case-HB-2026-000101 \\

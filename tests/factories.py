@@ -92,3 +92,23 @@ async def load_roster(pool: asyncpg.Pool, rows: list[tuple[str, str, str, str]] 
 def registration_step(registration: CaseRegistration) -> StepWrite:
     """A step that only registers a case in the ledger (no events yet)."""
     return StepWrite(case_id=registration.case_id, registration=registration, events=[])
+
+
+#: The sample county's units (samples/) and the factories' own names for the same places.
+SAMPLE_UNITS = {
+    "海北街道": "Haibei Street",
+    "千里镇": "Qianli Township",
+    "海博湾区": "Haibowan District",
+}
+
+
+def sample_departments() -> list[tuple[str, str, str, bool]]:
+    """samples/departments.csv with its units renamed to the factories' ones, for tests whose
+    cases stand at LOCATION: the real file, read as a clerk would load it."""
+    from runtime.departments_io import parse_departments
+
+    text = (config.ROOT / "samples" / "departments.csv").read_text(encoding="utf-8")
+    return [
+        (code, name, SAMPLE_UNITS[unit], active)
+        for code, name, unit, active in parse_departments(text)
+    ]

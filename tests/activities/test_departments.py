@@ -41,7 +41,7 @@ async def sample(dept_pool: asyncpg.Pool) -> asyncpg.Pool:
 
 
 async def find(pool: asyncpg.Pool, township: str, *codes: str) -> tuple[list[Department], list]:
-    request = FindDepartments(township=township, county="Haibowan District", codes=list(codes))
+    request = FindDepartments(township=township, county="海博湾区", codes=list(codes))
     found = await ActivityEnvironment().run(DepartmentActivities(pool).find, request)
     return found.departments, found.missing
 
@@ -50,33 +50,31 @@ async def find(pool: asyncpg.Pool, township: str, *codes: str) -> tuple[list[Dep
 
 
 async def test_the_townships_own_station_comes_first(sample: asyncpg.Pool):
-    departments, missing = await find(sample, "Haibei Street", "police_station", "judge_station")
+    departments, missing = await find(sample, "海北街道", "police_station", "judge_station")
 
     assert departments == [
-        Department(code="police_station", name="海北派出所", unit="Haibei Street", kind="township"),
-        Department(
-            code="judge_station", name="海北法官工作站", unit="Haibei Street", kind="township"
-        ),
+        Department(code="police_station", name="海北派出所", unit="海北街道", kind="township"),
+        Department(code="judge_station", name="海北法官工作站", unit="海北街道", kind="township"),
     ]
     assert missing == []
 
 
 async def test_the_county_stands_in_where_the_township_has_none(sample: asyncpg.Pool):
     departments, missing = await find(
-        sample, "Qianli Township", "police_station", "market_supervision", "natural_resources"
+        sample, "千里镇", "police_station", "market_supervision", "natural_resources"
     )
 
     assert [(d.code, d.unit, d.kind) for d in departments] == [
-        ("police_station", "Qianli Township", "township"),
-        ("market_supervision", "Haibowan District", "county"),
-        ("natural_resources", "Haibowan District", "county"),
+        ("police_station", "千里镇", "township"),
+        ("market_supervision", "海博湾区", "county"),
+        ("natural_resources", "海博湾区", "county"),
     ]
     assert missing == []
 
 
 async def test_missing_departments_are_listed_in_the_order_asked(sample: asyncpg.Pool):
     departments, missing = await find(
-        sample, "Haibei Street", "fire_brigade", "labour", "water_bureau", "labour"
+        sample, "海北街道", "fire_brigade", "labour", "water_bureau", "labour"
     )
 
     assert [d.code for d in departments] == ["labour"]  # asked twice, found once
@@ -84,17 +82,17 @@ async def test_missing_departments_are_listed_in_the_order_asked(sample: asyncpg
 
 
 async def test_an_inactive_station_is_skipped(sample: asyncpg.Pool):
-    await load_departments(sample, [("police_station", "海北派出所", "Haibei Street", False)])
+    await load_departments(sample, [("police_station", "海北派出所", "海北街道", False)])
 
-    departments, _ = await find(sample, "Haibei Street", "police_station")
+    departments, _ = await find(sample, "海北街道", "police_station")
 
-    assert [(d.unit, d.kind) for d in departments] == [("Haibowan District", "county")]
+    assert [(d.unit, d.kind) for d in departments] == [("海博湾区", "county")]
 
 
 async def test_another_townships_station_is_never_used(dept_pool: asyncpg.Pool):
-    await load_departments(dept_pool, [("judge_station", "海北法官工作站", "Haibei Street", True)])
+    await load_departments(dept_pool, [("judge_station", "海北法官工作站", "海北街道", True)])
 
-    departments, missing = await find(dept_pool, "Qianli Township", "judge_station")
+    departments, missing = await find(dept_pool, "千里镇", "judge_station")
 
     assert (departments, missing) == ([], ["judge_station"])
 
@@ -121,7 +119,7 @@ async def case(sample: asyncpg.Pool) -> asyncpg.Pool:
     return sample
 
 
-def summon(department: str = "police_station", unit: str = "Haibei Street", seq: int = 1):
+def summon(department: str = "police_station", unit: str = "海北街道", seq: int = 1):
     return DutyWrite(
         case_id=CASE,
         whistle_seq=1,
@@ -168,7 +166,7 @@ async def test_a_duty_from_summons_to_report(case: asyncpg.Pool):
 
     row = await duty(case)
     assert row["state"] == "reported"
-    assert row["unit"] == "Haibei Street"
+    assert row["unit"] == "海北街道"
     assert row["whistle_kind"] == "emergency"
     assert (row["summoned_at"], row["check_in_by"], row["report_by"]) == (
         T0,
@@ -231,7 +229,7 @@ async def test_an_illegal_move_is_refused_for_good(
 
 async def test_an_unknown_department_or_case_is_refused(case: asyncpg.Pool):
     with pytest.raises(ApplicationError, match="unknown case or department") as info:
-        await record(case, summon("labour", unit="Haibei Street"))  # the county's, not Haibei's
+        await record(case, summon("labour", unit="海北街道"))  # the county's, not 海北街道's
     assert info.value.non_retryable
 
     other_case = summon().model_copy(update={"case_id": "W-9999"})
@@ -287,13 +285,11 @@ def test_the_sample_file_parses():
     rows = parse_departments(SAMPLE.read_text(encoding="utf-8"))
 
     units = {unit for _, _, unit, _ in rows}
-    assert units == {"Haibei Street", "Qianli Township", "Haibowan District"}
-    county = {code for code, _, unit, _ in rows if unit == "Haibowan District"}
+    assert units == {"海北街道", "千里镇", "海博湾区"}
+    county = {code for code, _, unit, _ in rows if unit == "海博湾区"}
     assert county >= {"labour", "natural_resources", "police_station", "judge_station"}
     assert not any(
-        code in {"labour", "natural_resources"}
-        for code, _, u, _ in rows
-        if u != "Haibowan District"
+        code in {"labour", "natural_resources"} for code, _, u, _ in rows if u != "海博湾区"
     )
     assert all(active for *_, active in rows)
 
@@ -338,11 +334,11 @@ async def test_loading_again_updates_and_never_duplicates(dept_pool: asyncpg.Poo
     rows = parse_departments(SAMPLE.read_text(encoding="utf-8"))
     assert await load_departments(pool, rows) == len(rows)
     assert await load_departments(pool, rows) == len(rows)
-    await load_departments(pool, [("labour", "新名字", "Haibowan District", False)])
+    await load_departments(pool, [("labour", "新名字", "海博湾区", False)])
 
     assert await pool.fetchval("SELECT count(*) FROM departments") == len(rows)
     row = await pool.fetchrow(
-        "SELECT name, active FROM departments WHERE code = 'labour' AND unit = 'Haibowan District'"
+        "SELECT name, active FROM departments WHERE code = 'labour' AND unit = '海博湾区'"
     )
     assert (row["name"], row["active"]) == ("新名字", False)
 

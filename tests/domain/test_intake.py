@@ -852,7 +852,7 @@ def test_samples_hold_exactly_one_red_case():
     assert len({i.dispute_type for i in _sample_intakes()}) >= 10
 
 
-def test_roster_covers_every_sample_unit_except_grid_g21():
+def test_roster_covers_every_sample_unit_except_one_grid():
     with (SAMPLES / "roster.csv").open(encoding="utf-8", newline="") as handle:
         roster = {(r["level"], r["unit"]) for r in csv.DictReader(handle)}
     used = {
@@ -866,8 +866,28 @@ def test_roster_covers_every_sample_unit_except_grid_g21():
         )
     }
 
-    assert used - roster == {("grid", "G-21")}
+    assert used - roster == {("grid", "西山村第一网格")}  # no grid worker there yet
     assert roster - used == set()
+
+
+def test_samples_are_one_chinese_county():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    intakes = _sample_intakes()
+    with (SAMPLES / "roster.csv").open(encoding="utf-8", newline="") as handle:
+        units = {r["unit"] for r in csv.DictReader(handle)}
+    with (SAMPLES / "departments.csv").open(encoding="utf-8", newline="") as handle:
+        department_units = {r["unit"] for r in csv.DictReader(handle)}
+    texts = [
+        (i.case_id, field, value)
+        for i in intakes
+        for field, value in [("title", i.title), ("description", i.description or "汉"),
+                             *i.location.model_dump().items()]
+    ]  # fmt: skip
+
+    assert [t for t in texts if not han.search(t[2])] == []
+    assert [u for u in units | department_units if not han.search(u)] == []
+    assert {i.location.county for i in intakes} == {"海博湾区"}
+    assert department_units == {i.location.township for i in intakes} | {"海博湾区"}
 
 
 # --- hostile input: refused record by record, never crashing the file ------------------------

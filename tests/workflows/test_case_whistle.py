@@ -12,8 +12,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from domain.actions import Actor, WhistleInput
 from domain.duty_contract import DutyCheckIn, DutyReport
 from domain.naming import duty_workflow_id
-from runtime.config import ROOT
-from runtime.departments_io import load_departments, parse_departments
+from runtime.departments_io import load_departments
 from tests import factories
 from tests.factories import GRID, TOWNSHIP
 from tests.workflows.test_case import settled, start, view_when
@@ -23,8 +22,7 @@ from workflows.department_duty import DepartmentDutyWorkflow
 
 @pytest.fixture
 async def departments(clean_pool: asyncpg.Pool) -> None:
-    text = (ROOT / "samples" / "departments.csv").read_text(encoding="utf-8")
-    await load_departments(clean_pool, parse_departments(text))
+    await load_departments(clean_pool, factories.sample_departments())
 
 
 def staff(code: str, unit: str = "Haibei Street") -> Actor:

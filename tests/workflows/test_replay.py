@@ -105,16 +105,14 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
     from domain.actions import ConfirmationInput, TrackInput, WhistleInput
     from domain.duty_contract import DutyCheckIn, DutyReport
     from domain.naming import duty_workflow_id
-    from runtime.config import ROOT
-    from runtime.departments_io import load_departments, parse_departments
+    from runtime.departments_io import load_departments
     from tests.factories import RESPONDENT, TOWNSHIP, Actor
     from workflows.department_duty import DepartmentDutyWorkflow
 
     path = HISTORIES / "whistle_track_confirmation.json"
     assert not path.exists(), "never re-record a saved history: guard the change instead"
     await factories.load_roster(clean_pool)
-    text = (ROOT / "samples" / "departments.csv").read_text(encoding="utf-8")
-    await load_departments(clean_pool, parse_departments(text))
+    await load_departments(clean_pool, factories.sample_departments())
     case = await start(
         time_env, case_worker, "whistle_track_confirmation", risk_flags=["group_dispute"]
     )
