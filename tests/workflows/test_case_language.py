@@ -14,6 +14,7 @@ from tests.workflows.test_case import settled, start, view_when
 from tests.workflows.test_privacy import current_details, text_of
 from texts import Lang
 from workflows.case import CaseWorkflow
+from workflows.case.publish import start_summary
 
 
 async def summaries(pool, case_id: str) -> dict[str, str]:
@@ -75,3 +76,19 @@ async def test_the_machine_contract_stays_english_in_a_chinese_case(
     closed = view.events[-1]
     assert closed.data == {"outcome": "resolved"}
     assert closed.summary == "回访完成，案件办结"
+
+
+@pytest.mark.parametrize(
+    ("grid", "lang", "summary"),
+    [("钻石广场社区第七网格", Lang.zh,
+      "[邻里纠纷/一般] 楼上漏水 — 海北街道 · 钻石广场社区第七网格"),
+     ("G-07", Lang.zh, "[邻里纠纷/一般] 楼上漏水 — 海北街道 · 钻石广场社区 · G-07"),
+     ("G-07", Lang.en, "[neighbour/general] 楼上漏水 — 海北街道 · 钻石广场社区 · G-07")],
+)  # fmt: skip
+def test_the_web_ui_summary_names_the_place_once(grid, lang, summary) -> None:
+    location = {"county": "海博湾区", "township": "海北街道", "village": "钻石广场社区",
+                "grid": grid}  # fmt: skip
+    intake = factories.intake(
+        "T-1", title="楼上漏水", location=location, dispute_type="neighbour", complexity="general"
+    )
+    assert start_summary(intake, lang) == summary

@@ -67,7 +67,11 @@ def start_summary(intake: CaseIntake, lang: Lang) -> str:
     loc = intake.location
     kind = f"{label('dispute_type', intake.dispute_type, lang)}/"
     kind += label("complexity", intake.complexity, lang)
-    return f"[{kind}] {intake.title} — {loc.township} · {loc.village} · {loc.grid}"
+    # A grid's full name often begins with its village's (钻石广场社区第七网格): say it once.
+    places = [loc.township, loc.village, loc.grid]
+    if loc.grid.startswith(loc.village):
+        places.remove(loc.village)
+    return f"[{kind}] {intake.title} — {' · '.join(places)}"
 
 
 def start_details(intake: CaseIntake, lang: Lang) -> str:
