@@ -1,7 +1,7 @@
 """The command line for clerks and intake scripts.
 
     python starter.py intake FILE [--policy policy.toml]     JSON Lines or CSV; '-' reads stdin
-    python starter.py status CASE_ID                          the case as JSON
+    python starter.py status CASE_ID [--json]                 the case (JSON into a pipe)
     python starter.py list [--unit U] [--level L] [--overdue] [--due-within 2d] [--risk R] ...
     python starter.py outcome CASE_ID resolved|failed [--reason ...]        (through the API)
     python starter.py ACTION CASE_ID ...                                   (through the API)
@@ -55,6 +55,7 @@ from runtime import codec, config, db, temporal_client, tokens
 from runtime import logging as logsetup
 from runtime.api_client import CliError, print_view, send_action
 from runtime.case_commands import add_action_parsers, build_input
+from runtime.cli_text import _, add_lang_option, use_lang_of
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers
 from runtime.intake_run import (
@@ -68,7 +69,9 @@ from runtime.intake_run import (
 from runtime.queries import load_roster, parse_roster, with_history
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
-from runtime.worklist import RISKS, Filters, worklist
+from runtime.status_text import status_json, status_lines
+from runtime.worklist import RISKS, Filters, page, table_lines
+from texts import process_lang
 from workflows.case import CaseWorkflow
 
 
@@ -205,7 +208,7 @@ async def cmd_status(args: argparse.Namespace) -> int:
         view = await handle.query(CaseWorkflow.view)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            print(f"status: no case {args.case_id}", file=sys.stderr)
+            print(_("status: no case {case_id}").format(case_id=args.case_id), file=sys.stderr)
             return 1
         raise
     # The workflow keeps its latest events; the ledger has the whole history.
@@ -214,7 +217,10 @@ async def cmd_status(args: argparse.Namespace) -> int:
         view = time_left.as_of(await with_history(pool, view), datetime.now(UTC))
     finally:
         await pool.close()
-    print(view.model_dump_json(indent=2))
+    if args.json or not sys.stdout.isatty():
+        print(json.dumps(status_json(view), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(status_lines(view, process_lang())))
     return 0
 
 
@@ -324,10 +330,17 @@ async def cmd_list(args: argparse.Namespace) -> int:
         risk=args.risk,
         handler=args.handler,
     )
-    rows = await _with_pool(lambda pool: worklist(pool, filters, datetime.now(UTC)))
-    for row in rows:
-        print(row.line())
-    print(f"list: {len(rows)} case(s)", file=sys.stderr)
+    rows, total = await _with_pool(lambda pool: page(pool, filters, datetime.now(UTC)))
+    if rows:
+        print("\n".join(table_lines(rows, process_lang())))
+    if total > len(rows):
+        message = _(
+            "list: the {shown} most urgent of {total} cases; narrow it with --unit, --level, "
+            "--handler or --risk"
+        )
+        print(message.format(shown=len(rows), total=total), file=sys.stderr)
+    else:
+        print(_("list: {count} case(s)").format(count=len(rows)), file=sys.stderr)
     return 0
 
 
@@ -403,6 +416,7 @@ async def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="starter.py", description=__doc__.split("\n\n")[0])
+    add_lang_option(p)
     sub = p.add_subparsers(dest="command", required=True)
 
     intake = sub.add_parser("intake", help="start a case for every record of a file")
@@ -414,8 +428,11 @@ def parser() -> argparse.ArgumentParser:
     intake.add_argument("--concurrency", type=int, default=32, help="cases started at once")
     intake.set_defaults(run=cmd_intake)
 
-    status = sub.add_parser("status", help="print a case as JSON")
+    status = sub.add_parser(
+        "status", help="a case: a short view on a terminal, JSON with --json or into a pipe"
+    )
     status.add_argument("case_id")
+    status.add_argument("--json", action="store_true", help="the JSON, even on a terminal")
     status.set_defaults(run=cmd_status)
 
     add_action_parsers(sub, _act)
@@ -454,6 +471,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = use_lang_of(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     logsetup.configure()
     try:

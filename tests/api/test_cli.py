@@ -64,7 +64,13 @@ async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env): 
 
 async def test_list_prints_the_worklist_most_urgent_first(front, cli_env):  # noqa: F811
     await open_case(front, "CLI-3")
-    result = await starter(cli_env, "list", "--unit", "G-01")
+    result = await starter({**cli_env, "DISPUTE_LANG": "zh"}, "list", "--unit", "G-01")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("CLI-3  grid/G-01  open  ")
-    assert "left" in result.stdout
+    head, line = result.stdout.splitlines()
+    assert head.split()[:2] == ["案件编号", "标题"]
+    assert line.startswith("CLI-3  ") and "  网格  " in line and "剩余" in line
+    assert result.stderr.strip().endswith("list：共 1 件")
+    english = await starter(cli_env, "--lang", "en", "list", "--unit", "G-01", "--overdue")
+    assert english.stdout == "" and english.stderr.strip().endswith("list: 0 case(s)")
+    after = await starter({**cli_env, "DISPUTE_LANG": "zh"}, "list", "--unit", "G-01", "--lang=en")
+    assert "  grid  " in after.stdout.splitlines()[1] and " left" in after.stdout
