@@ -62,12 +62,17 @@ def _person(person) -> str:
     return f"{person.name} ({person.unit})" if person else "-"
 
 
-def _clock(view: CaseView, lang: Lang) -> str:
+def _clock(view: CaseView, lang: Lang) -> str | None:
     _ = texts("cli", lang)
     if view.status is CaseStatus.supervised and view.overdue_seconds is not None:
         return time_left(-view.overdue_seconds, lang)  # since the county's deadline passed
     if view.status not in (CaseStatus.open, CaseStatus.paused):
-        return _("finished {at}").format(at=local_time(view.closed_at, lang))
+        # Settled, its return visits still to come, or finished: no deadline runs.
+        return (
+            _("finished {at}").format(at=local_time(view.closed_at, lang))
+            if view.closed_at
+            else None
+        )
     left = time_left(view.remaining_seconds, lang, paused=view.status is CaseStatus.paused)
     if view.due_at is None:
         return left

@@ -277,7 +277,7 @@ async def test_unusable_file_exits_2_with_a_clear_message(live, tmp_path, name, 
     if content is not None:
         path.write_text(content, encoding="utf-8")
 
-    result = await starter(live, "intake", str(path))
+    result = await starter({**live, "DISPUTE_LANG": "en"}, "intake", str(path))
 
     assert result.returncode == 2
     assert message in result.stderr.lower()
@@ -400,7 +400,8 @@ async def test_huge_durations_are_refused_before_anything_is_sent(live, args):
 )
 async def test_an_unreachable_database_is_named(live, tmp_path, command):
     socket_dir = tmp_path / "no-such-socket-dir"
-    env = {**live, "DATABASE_URL": f"postgresql://postgres@/disputes?host={socket_dir}"}
+    env = {**live, "DATABASE_URL": f"postgresql://postgres@/disputes?host={socket_dir}",
+           "DISPUTE_LANG": "en"}  # fmt: skip
 
     result = await starter(env, *command)
 
@@ -408,11 +409,14 @@ async def test_an_unreachable_database_is_named(live, tmp_path, command):
     assert "cannot reach the database (PostgreSQL)" in result.stderr
     assert f"socket {socket_dir}" in result.stderr and "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+    chinese = await starter({**env, "DISPUTE_LANG": "zh"}, *command)
+    assert chinese.returncode == 2
+    assert f"无法连接数据库（PostgreSQL）套接字 {socket_dir}" in chinese.stderr
 
 
 async def test_ctrl_c_reports_what_started_and_a_rerun_finishes_the_rest(live, tmp_path):
     records = [{**GOOD, "case_id": f"INT-{n}"} for n in range(20)]
-    env = {**os.environ, **live}
+    env = {**os.environ, **live, "DISPUTE_LANG": "en"}
 
     def interrupted_run() -> tuple[int, str, str]:
         # Stdin is fed by hand: five records, then Ctrl-C while intake waits for more — the

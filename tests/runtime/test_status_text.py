@@ -127,6 +127,10 @@ def test_what_a_case_does_not_have_is_not_shown(overrides, absent):
     assert absent not in fields(status_lines(view(**overrides), "zh"))
 
 
+def test_a_settled_case_waiting_for_its_visits_has_no_clock_line():
+    assert "时限" not in fields(status_lines(view(status="resolved", closed_at=None), "zh"))
+
+
 def test_no_events_no_event_list():
     assert not any(line.startswith("最近事件") for line in status_lines(view(events=[]), "zh"))
 
