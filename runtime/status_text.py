@@ -90,6 +90,24 @@ def _mediation(view: CaseView, lang: Lang) -> str | None:
     return text
 
 
+def _whistles(view: CaseView, lang: Lang) -> str | None:
+    """The latest whistle (吹哨): when, and how many summoned departments have checked in
+    (报到) and reported."""
+    if not view.whistles:
+        return None
+    _ = texts("cli", lang)
+    w = view.whistles[-1]
+    states = list(w.duties.values())
+    checked_in = sum(s in ("checked_in", "reported") for s in states)
+    text = _("{at}: {departments} department(s) summoned, {checked_in} checked in, "
+             "{reported} reported").format(at=local_time(w.blown_at, lang),
+                                           departments=len(states), checked_in=checked_in,
+                                           reported=states.count("reported"))  # fmt: skip
+    if len(view.whistles) > 1:
+        text += "; " + _("{count} whistles in all").format(count=len(view.whistles))
+    return text
+
+
 def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
     """The person's view of a case (its clocks already counted as of now: `domain.time_left`)."""
     lang = Lang(lang)
@@ -105,6 +123,7 @@ def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
         (_("Time"), _clock(view, lang)),
         (_("Warnings"), ", ".join(label("risk", w, lang) for w in view.warnings_raised) or None),
         (_("Mediation"), _mediation(view, lang)),
+        (_("Whistle"), _whistles(view, lang)),
     ]  # fmt: skip
     shown = [(name, value) for name, value in fields if value]
     cells = max(width(name) for name, _value in shown)

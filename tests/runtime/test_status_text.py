@@ -131,6 +131,17 @@ def test_a_settled_case_waiting_for_its_visits_has_no_clock_line():
     assert "时限" not in fields(status_lines(view(status="resolved", closed_at=None), "zh"))
 
 
+def test_the_latest_whistle_and_its_departments():
+    whistle = {"seq": 3, "kind": "hard_case", "blown_at": NOW, "reason": "road blocked",
+               "duties": {"police_station": "reported", "natural_resources": "checked_in",
+                          "comprehensive_enforcement": "summoned"}}  # fmt: skip
+    got = fields(status_lines(view(whistles=[whistle]), "zh"))
+    assert got["吹哨"] == "2026-11-25 14:00：召集 3 个部门，已报到 2 个，已反馈 1 个"
+    two = fields(status_lines(view(whistles=[whistle, {**whistle, "seq": 5}]), "en"))
+    assert two["Whistle"].endswith("; 2 whistles in all")
+    assert "吹哨" not in fields(status_lines(view(), "zh"))
+
+
 def test_no_events_no_event_list():
     assert not any(line.startswith("最近事件") for line in status_lines(view(events=[]), "zh"))
 
