@@ -19,6 +19,9 @@
     python starter.py notifications [--case ID] [--pending|--dead]   delivery state of notifications
     python starter.py notifications retry ID                  re-queue a dead notification
 
+Messages are Chinese by default: `--lang en` (anywhere on the line) or `DISPUTE_LANG=en` for
+English; JSON, CSV and exit statuses are the same in both.
+
 Actions act as the person of your token (`DISPUTE_TOKEN` or `--token-file FILE`), through
 the API at `DISPUTE_API_URL` (default: the embedded stack's, http://127.0.0.1:8080).
 
