@@ -1,7 +1,7 @@
 """The command line for clerks and intake scripts.
 
     python starter.py intake FILE [--policy policy.toml]     JSON Lines or CSV; '-' reads stdin
-    python starter.py status CASE_ID                          the case as JSON
+    python starter.py status CASE_ID [--json]                 the case (JSON into a pipe)
     python starter.py list [--unit U] [--level L] [--overdue] [--due-within 2d] [--risk R] ...
     python starter.py outcome CASE_ID resolved|failed [--reason ...]        (through the API)
     python starter.py ACTION CASE_ID ...                                   (through the API)
@@ -18,6 +18,9 @@
     python starter.py keys list|rotate                        payload encryption keys (README)
     python starter.py notifications [--case ID] [--pending|--dead]   delivery state of notifications
     python starter.py notifications retry ID                  re-queue a dead notification
+
+Messages are Chinese by default: `--lang en` (anywhere on the line) or `DISPUTE_LANG=en` for
+English; JSON, CSV and exit statuses are the same in both.
 
 Actions act as the person of your token (`DISPUTE_TOKEN` or `--token-file FILE`), through
 the API at `DISPUTE_API_URL` (default: the embedded stack's, http://127.0.0.1:8080).
@@ -55,6 +58,7 @@ from runtime import codec, config, db, temporal_client, tokens
 from runtime import logging as logsetup
 from runtime.api_client import CliError, print_view, send_action
 from runtime.case_commands import add_action_parsers, build_input
+from runtime.cli_text import _, add_lang_option, use_lang_of
 from runtime.departments_io import load_departments, parse_departments
 from runtime.duty_commands import add_duty_parsers
 from runtime.intake_run import (
@@ -68,7 +72,9 @@ from runtime.intake_run import (
 from runtime.queries import load_roster, parse_roster, with_history
 from runtime.reporting import print_report
 from runtime.schedules import ensure_schedules
-from runtime.worklist import RISKS, Filters, worklist
+from runtime.status_text import status_json, status_lines
+from runtime.worklist import RISKS, Filters, page, table_lines
+from texts import process_lang
 from workflows.case import CaseWorkflow
 
 
@@ -81,13 +87,19 @@ def read_text(name: str) -> str:
     try:
         raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as err:
-        raise UsageError(f"cannot read {name}: {err.strerror}") from None
+        raise UsageError(cannot_read(name, err.strerror)) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise UsageError(
-            f"{name} is not UTF-8 text (byte {err.start}): save it as UTF-8 and try again"
+            _("{name} is not UTF-8 text (byte {byte}): save it as UTF-8 and try again").format(
+                name=name, byte=err.start
+            )
         ) from None
+
+
+def cannot_read(name: str, why: object) -> str:
+    return _("cannot read {name}: {why}").format(name=name, why=why)
 
 
 def load_policy(path: str, calendar_path: str, now: datetime) -> Policy:
@@ -106,7 +118,9 @@ async def connect() -> Client:
     except config.ConfigError:
         raise  # no key, or a wrong one: its own message says what to do
     except RuntimeError as err:  # the SDK's connection failure
-        raise UsageError(f"cannot reach Temporal: {err} (is `make run` up?)") from None
+        raise UsageError(
+            _("cannot reach Temporal: {error} (is `make run` up?)").format(error=err)
+        ) from None
 
 
 def emit(line: dict) -> None:
@@ -127,20 +141,20 @@ def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRec
     try:
         stream = sys.stdin.buffer if name == "-" else open(name, "rb")
     except OSError as err:
-        raise UsageError(f"cannot read {name}: {err.strerror}") from None
+        raise UsageError(cannot_read(name, err.strerror)) from None
     try:
         fmt, lines = open_intake(name, stream)
         records = iter_intake(lines, fmt, now=now)
         first = next(records)
     except StopIteration:  # iter_intake raises for an empty file; this is belt and braces
         stream.close()
-        raise UsageError(f"{name}: the file holds no cases") from None
+        raise UsageError(_("{name}: the file holds no cases").format(name=name)) from None
     except (IntakeFileError, IntakeSourceError) as err:
         stream.close()
         raise UsageError(f"{name}: {err}") from None
     except OSError as err:
         stream.close()
-        raise UsageError(f"cannot read {name}: {err.strerror or err}") from None
+        raise UsageError(cannot_read(name, err.strerror or err)) from None
     return stream, itertools.chain([first], records)
 
 
@@ -177,24 +191,24 @@ async def cmd_intake(args: argparse.Namespace) -> int:
         except (IntakeFileError, OSError) as err:
             # The file broke off mid-way (a quote left open at the end, a read error): the
             # records before were answered; say where it stopped.
-            raise UsageError(f"{args.file}: {err}; the records before it were submitted") from None
+            message = _("{file}: {error}; the records before it were submitted")
+            raise UsageError(message.format(file=args.file, error=err)) from None
         finally:
             await pool.close()
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
     totals = outcome.totals
-    print(
-        f"intake: {sum(totals.values())} record(s): {totals['started']} started, "
-        f"{totals['duplicate']} duplicate, {totals['rejected']} rejected",
-        file=sys.stderr,
+    summary = _(
+        "intake: {records} record(s): {started} started, {duplicate} duplicate, {rejected} rejected"
     )
+    print(summary.format(records=sum(totals.values()), **totals), file=sys.stderr)
     if outcome.stopped:
-        print(
-            f"intake: stopped after line {outcome.last_line} ({outcome.stopped}); run the same "
-            "file again to submit the rest: cases started already come back as duplicate",
-            file=sys.stderr,
+        stopped = _(
+            "intake: stopped after line {line} ({why}); run the same file again to submit the "
+            "rest: cases started already come back as duplicate"
         )
+        print(stopped.format(line=outcome.last_line, why=outcome.stopped), file=sys.stderr)
     return exit_status(outcome)
 
 
@@ -205,7 +219,7 @@ async def cmd_status(args: argparse.Namespace) -> int:
         view = await handle.query(CaseWorkflow.view)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            print(f"status: no case {args.case_id}", file=sys.stderr)
+            print(_("status: no case {case_id}").format(case_id=args.case_id), file=sys.stderr)
             return 1
         raise
     # The workflow keeps its latest events; the ledger has the whole history.
@@ -214,7 +228,10 @@ async def cmd_status(args: argparse.Namespace) -> int:
         view = time_left.as_of(await with_history(pool, view), datetime.now(UTC))
     finally:
         await pool.close()
-    print(view.model_dump_json(indent=2))
+    if args.json or not sys.stdout.isatty():
+        print(json.dumps(status_json(view), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(status_lines(view, process_lang())))
     return 0
 
 
@@ -230,7 +247,7 @@ async def _act(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _load_csv(args: argparse.Namespace, parse, load, noun: str) -> int:
+async def _load_csv(args: argparse.Namespace, parse, load, loaded: str) -> int:
     """Parse a reference-data CSV (errors name the line and column), then upsert it whole."""
     try:
         rows = parse(read_text(args.file))
@@ -242,23 +259,27 @@ async def _load_csv(args: argparse.Namespace, parse, load, noun: str) -> int:
         count = await load(pool, rows)
     finally:
         await pool.close()
-    print(f"{noun}: {count} loaded from {args.file}", file=sys.stderr)
+    print(loaded.format(count=count, file=args.file), file=sys.stderr)
     return 0
 
 
 async def cmd_roster_load(args: argparse.Namespace) -> int:
-    return await _load_csv(args, parse_roster, load_roster, "roster")
+    return await _load_csv(args, parse_roster, load_roster, _("roster: {count} loaded from {file}"))
 
 
 async def cmd_departments_load(args: argparse.Namespace) -> int:
-    return await _load_csv(args, parse_departments, load_departments, "departments")
+    return await _load_csv(
+        args, parse_departments, load_departments, _("departments: {count} loaded from {file}")
+    )
 
 
 async def cmd_report(args: argparse.Namespace) -> int:
     pool = await open_pool()
     try:
         await db.migrate(pool)
-        table = await print_report(pool, args.period, args.township, datetime.now(UTC))
+        table = await print_report(
+            pool, args.period, args.township, datetime.now(UTC), lang=process_lang()
+        )
     except ValueError as err:
         raise UsageError(str(err)) from None
     finally:
@@ -285,11 +306,9 @@ async def cmd_tokens_issue(args: argparse.Namespace) -> int:
     except tokens.TokenError as err:
         raise UsageError(str(err)) from None
     print(token)
-    print(
-        f"tokens: issued {token_id} to {args.name} ({args.role}"
-        f"{', ' + args.unit if args.unit else ''}); it is shown only now",
-        file=sys.stderr,
-    )
+    who = f"{args.role}, {args.unit}" if args.unit else args.role
+    issued = _("tokens: issued {token_id} to {name} ({who}); it is shown only now")
+    print(issued.format(token_id=token_id, name=args.name, who=who), file=sys.stderr)
     return 0
 
 
@@ -297,9 +316,9 @@ async def cmd_tokens_revoke(args: argparse.Namespace) -> int:
     try:
         await _with_pool(lambda pool: tokens.revoke(pool, args.token_id))
     except tokens.TokenError as err:
-        print(f"tokens: {err}", file=sys.stderr)
+        print(_("tokens: {error}").format(error=err), file=sys.stderr)
         return 1
-    print(f"tokens: revoked {args.token_id}", file=sys.stderr)
+    print(_("tokens: revoked {token_id}").format(token_id=args.token_id), file=sys.stderr)
     return 0
 
 
@@ -324,10 +343,17 @@ async def cmd_list(args: argparse.Namespace) -> int:
         risk=args.risk,
         handler=args.handler,
     )
-    rows = await _with_pool(lambda pool: worklist(pool, filters, datetime.now(UTC)))
-    for row in rows:
-        print(row.line())
-    print(f"list: {len(rows)} case(s)", file=sys.stderr)
+    rows, total = await _with_pool(lambda pool: page(pool, filters, datetime.now(UTC)))
+    if rows:
+        print("\n".join(table_lines(rows, process_lang())))
+    if total > len(rows):
+        message = _(
+            "list: the {shown} most urgent of {total} cases; narrow it with --unit, --level, "
+            "--handler or --risk"
+        )
+        print(message.format(shown=len(rows), total=total), file=sys.stderr)
+    else:
+        print(_("list: {count} case(s)").format(count=len(rows)), file=sys.stderr)
     return 0
 
 
@@ -394,15 +420,14 @@ async def cmd_keys_rotate(args: argparse.Namespace) -> int:
     """A fresh key becomes the newest; running workers pick it up from the file."""
     name = codec.rotate_key_file()
     emit({"key_id": name, "newest": True, "source": str(codec.key_file())})
-    print(
-        f"keys: {name} now encrypts new payloads; the older keys still decrypt old ones",
-        file=sys.stderr,
-    )
+    rotated = _("keys: {key_id} now encrypts new payloads; the older keys still decrypt old ones")
+    print(rotated.format(key_id=name), file=sys.stderr)
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="starter.py", description=__doc__.split("\n\n")[0])
+    add_lang_option(p)
     sub = p.add_subparsers(dest="command", required=True)
 
     intake = sub.add_parser("intake", help="start a case for every record of a file")
@@ -414,8 +439,11 @@ def parser() -> argparse.ArgumentParser:
     intake.add_argument("--concurrency", type=int, default=32, help="cases started at once")
     intake.set_defaults(run=cmd_intake)
 
-    status = sub.add_parser("status", help="print a case as JSON")
+    status = sub.add_parser(
+        "status", help="a case: a short view on a terminal, JSON with --json or into a pipe"
+    )
     status.add_argument("case_id")
+    status.add_argument("--json", action="store_true", help="the JSON, even on a terminal")
     status.set_defaults(run=cmd_status)
 
     add_action_parsers(sub, _act)
@@ -454,6 +482,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = use_lang_of(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     logsetup.configure()
     try:
@@ -464,22 +493,20 @@ def main(argv: list[str] | None = None) -> int:
     except RPCError as err:
         # Temporal answered, or stopped answering, mid-command: say it is Temporal, and where.
         where = config.temporal_connect_config().get("target_host")
+        failed = _("{command}: Temporal at {where} failed the request ({status}): {error}")
         print(
-            f"{args.command}: Temporal at {where} failed the request ({err.status.name}): {err}",
+            failed.format(command=args.command, where=where, status=err.status.name, error=err),
             file=sys.stderr,
         )
         return 2
     except OSError as err:
-        print(
-            f"{args.command}: lost a connection (Temporal or the database): {err}", file=sys.stderr
-        )
+        lost = _("{command}: lost a connection (Temporal or the database): {error}")
+        print(lost.format(command=args.command, error=err), file=sys.stderr)
         return 2
     except Exception:  # a bug of ours: say so plainly, keep the trace for the report
         structlog.get_logger("starter").exception("unexpected error", command=args.command)
-        print(
-            f"{args.command}: unexpected error (details above); nothing more was done",
-            file=sys.stderr,
-        )
+        bug = _("{command}: unexpected error (details above); nothing more was done")
+        print(bug.format(command=args.command), file=sys.stderr)
         return 2
 
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from domain.actions import Actor
 from runtime import config
 from runtime.case_commands import problems
+from runtime.cli_text import _
 
 TOKEN_ENV = "DISPUTE_TOKEN"
 # httpx logs every request at INFO: noise between a clerk and the answer they wait for.
@@ -48,17 +49,18 @@ def read_token(args: argparse.Namespace) -> str:
         try:
             token = Path(args.token_file).read_text(encoding="utf-8").strip()
         except OSError as err:
+            message = _("{command}: cannot read {file}: {why}")
             raise CliError(
-                f"{args.command}: cannot read {args.token_file}: {err.strerror}", 2
+                message.format(command=args.command, file=args.token_file, why=err.strerror), 2
             ) from None
     else:
         token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        raise CliError(
-            f"{args.command}: no token: set {TOKEN_ENV} or pass --token-file "
-            "(an operator issues one with `starter.py tokens issue`)",
-            2,
+        message = _(
+            "{command}: no token: set {env} or pass --token-file (an operator issues one with "
+            "`starter.py tokens issue`)"
         )
+        raise CliError(message.format(command=args.command, env=TOKEN_ENV), 2)
     return token
 
 
@@ -93,16 +95,18 @@ async def send_action(args: argparse.Namespace, build: Callable[..., BaseModel])
             try:
                 model = build(args, who)
             except ValidationError as err:
-                raise CliError(f"{args.command} for {args.case_id}: {problems(err)}", 2) from None
+                message = _("{command} for {case_id}: {problems}").format(
+                    command=args.command, case_id=args.case_id, problems=problems(err)
+                )
+                raise CliError(message, 2) from None
             body = model.model_dump(
                 mode="json", exclude_none=True, exclude={"actor", *FIXED.get(args.command, ())}
             )
             params = {"whistle": args.whistle} if hasattr(args, "whistle") else None
             return _answer(args, await http.post(_path(args), json=body, params=params))
     except httpx.TransportError as err:
-        raise CliError(
-            f"{args.command}: cannot reach the API at {base}: {err} (is `make run` up?)", 2
-        ) from None
+        message = _("{command}: cannot reach the API at {url}: {error} (is `make run` up?)")
+        raise CliError(message.format(command=args.command, url=base, error=err), 2) from None
 
 
 def print_view(view: dict) -> None:

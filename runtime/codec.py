@@ -36,6 +36,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
 from runtime import config
+from runtime.cli_text import _
 
 ENCODING = b"binary/encrypted"
 KEY_ID_FIELD = "encryption-key-id"
@@ -128,13 +129,17 @@ class KeyRing:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
+            message = _(
+                "no payload encryption key: {path} does not exist. `make run` creates it; or set "
+                "{keys_env} (the key lines) or {file_env} (a key file). Without the keys that "
+                "encrypted the cases, they cannot be read"
+            )
             raise PayloadKeyError(
-                f"no payload encryption key: {path} does not exist. `make run` creates it; "
-                f"or set {KEYS_ENV} (the key lines) or {KEY_FILE_ENV} (a key file). "
-                "Without the keys that encrypted the cases, they cannot be read"
+                message.format(path=path, keys_env=KEYS_ENV, file_env=KEY_FILE_ENV)
             ) from None
         except OSError as err:
-            raise PayloadKeyError(f"cannot read key file {path}: {err.strerror}") from None
+            message = _("cannot read key file {path}: {why}")
+            raise PayloadKeyError(message.format(path=path, why=err.strerror)) from None
         return cls(parse_keys(text, str(path)), str(path), path)
 
     @classmethod
@@ -239,30 +244,33 @@ def ensure_key_file() -> str:
     never overwrite one. Returns what was done, for `make run` to print."""
     if os.environ.get(KEYS_ENV):
         parse_keys(os.environ[KEYS_ENV], KEYS_ENV)
-        return f"using {KEYS_ENV}"
+        return _("using {source}").format(source=KEYS_ENV)
     path = key_file()
     if path.exists():
         ring = KeyRing.load()
-        return f"using {path} ({len(ring.keys)} key(s), newest {ring.newest})"
+        using = _("using {path} ({count} key(s), newest {newest})")
+        return using.format(path=path, count=len(ring.keys), newest=ring.newest)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = new_key()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return f"using {path}"  # another process created it first: keep theirs
+        return _("using {source}").format(source=path)  # another process made it first
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(KEY_FILE_HEADER + key_line(key))
-    return f"created {path} with key {key_id(key)}: back it up, cases cannot be read without it"
+    created = _("created {path} with key {key_id}: back it up, cases cannot be read without it")
+    return created.format(path=path, key_id=key_id(key))
 
 
 def rotate_key_file() -> str:
     """Append a fresh key to the key file (it becomes the newest: new payloads use it); the old
     keys stay, so old cases stay readable. Returns the new key's id."""
     if os.environ.get(KEYS_ENV):
-        raise PayloadKeyError(
-            f"keys come from {KEYS_ENV}: rotate by appending a line to it ({key_line(new_key())!r} "
-            "is a fresh one) wherever it is set"
+        message = _(
+            "keys come from {env}: rotate by appending a line to it ({line} is a fresh one) "
+            "wherever it is set"
         )
+        raise PayloadKeyError(message.format(env=KEYS_ENV, line=repr(key_line(new_key()))))
     ring = KeyRing.load()
     path = ring.path
     assert path is not None

@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from runtime.cli_text import _
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POLICY = ROOT / "policy.toml"
 DEFAULT_CALENDAR = ROOT / "calendars" / "cn.toml"
@@ -47,8 +49,10 @@ def database_url() -> str:
     url = os.environ.get("DATABASE_URL") or read_stack().get("database_url")
     if not url:
         raise ConfigError(
-            "no database: set DATABASE_URL (postgresql://user:pass@host/db) "
-            "or start the embedded stack with `make run`"
+            _(
+                "no database: set DATABASE_URL (postgresql://user:pass@host/db) "
+                "or start the embedded stack with `make run`"
+            )
         )
     return url
 
@@ -57,7 +61,7 @@ def database_source() -> str:
     """Where `database_url()` came from, for messages."""
     if os.environ.get("DATABASE_URL"):
         return "DATABASE_URL"
-    return f"{stack_file()} (the embedded stack of `make run`)"
+    return _("{path} (the embedded stack of `make run`)").format(path=stack_file())
 
 
 def uses_external_temporal() -> bool:
@@ -100,7 +104,9 @@ def worker_cache_size() -> int:
     try:
         size = int(text)
     except ValueError:
-        raise ConfigError(f"DISPUTE_WORKER_CACHE={text!r}: must be a whole number") from None
+        message = _("DISPUTE_WORKER_CACHE={value}: must be a whole number")
+        raise ConfigError(message.format(value=repr(text))) from None
     if size < 1:
-        raise ConfigError(f"DISPUTE_WORKER_CACHE={text!r}: must be at least 1")
+        message = _("DISPUTE_WORKER_CACHE={value}: must be at least 1")
+        raise ConfigError(message.format(value=repr(text)))
     return size

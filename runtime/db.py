@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
+from runtime.cli_text import _
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Arbitrary but fixed: the advisory lock that serialises migration runs across processes.
 _MIGRATION_LOCK = 0x0D15_9E7E
@@ -32,14 +34,18 @@ def describe_url(url: str) -> str:
         parts = urlsplit(url)
         socket = parse_qs(parts.query).get("host", [None])[0]
         where = (
-            f"socket {socket}"
+            _("socket {path}").format(path=socket)
             if socket
             else f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
         )
-        user = f" as {parts.username}" if parts.username else ""
-        return f"{where}, database {parts.path.lstrip('/') or '(default)'}{user}"
+        database = parts.path.lstrip("/") or _("(default)")
+        if parts.username:
+            return _("{where}, database {database} as {user}").format(
+                where=where, database=database, user=parts.username
+            )
+        return _("{where}, database {database}").format(where=where, database=database)
     except ValueError:
-        return "an unreadable DATABASE_URL"
+        return _("an unreadable DATABASE_URL")
 
 
 async def create_pool(
@@ -52,9 +58,12 @@ async def create_pool(
         )
     except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
         reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        message = _(
+            "cannot reach the database (PostgreSQL) at {where}, from {source}: {reason}. "
+            "Is `make run` up, or is DATABASE_URL right?"
+        )
         raise DatabaseUnreachable(
-            f"cannot reach the database (PostgreSQL) at {describe_url(url)}, from {source}: "
-            f"{reason}. Is `make run` up, or is DATABASE_URL right?"
+            message.format(where=describe_url(url), source=source, reason=reason)
         ) from None
 
 

@@ -11,6 +11,7 @@ import re
 
 import asyncpg
 
+from runtime.cli_text import _
 from runtime.reference_csv import read_rows
 
 DEPARTMENT_COLUMNS = ("code", "name", "unit")
@@ -34,18 +35,20 @@ def parse_departments(text: str) -> list[DepartmentRow]:
     rows: list[DepartmentRow] = []
     seen: dict[tuple[str, str], int] = {}
     for line, values, active in read_rows(
-        text, DEPARTMENT_COLUMNS, what="department", error=DepartmentFileError
+        text, DEPARTMENT_COLUMNS, what=_("department"), error=DepartmentFileError
     ):
         if not _CODE.match(values["code"]):
-            raise DepartmentFileError(
-                f"line {line}, column code: {values['code']!r} is not a code like "
-                "'police_station' (lower case letters, digits and _)"
+            message = _(
+                "line {line}, column code: {value} is not a code like 'police_station' "
+                "(lower case letters, digits and _)"
             )
+            raise DepartmentFileError(message.format(line=line, value=repr(values["code"])))
         key = (values["code"], values["unit"])
         if key in seen:
             # Two rows for one department: the second would silently overwrite the first.
+            message = _("line {line}, column code: {code} at {unit} is already on line {first}")
             raise DepartmentFileError(
-                f"line {line}, column code: {key[0]} at {key[1]} is already on line {seen[key]}"
+                message.format(line=line, code=key[0], unit=key[1], first=seen[key])
             )
         seen[key] = line
         rows.append((values["code"], values["name"], values["unit"], active))

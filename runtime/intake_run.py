@@ -46,6 +46,7 @@ from domain.intake_models import CaseIntake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, parse_policy
 from runtime import config
+from runtime.cli_text import _
 from runtime.queries import known_case_ids
 from texts import Lang, process_lang
 from workflows import search_attributes as sa
@@ -116,7 +117,9 @@ def open_intake(name: str, stream: BinaryIO) -> tuple[Format, Iterator[str]]:
         # A character cut by the end of the head is not an error.
         if at_end or err.reason != "unexpected end of data":
             raise IntakeSourceError(
-                f"{name} is not UTF-8 text (byte {err.start}): save it as UTF-8 and try again"
+                _("{name} is not UTF-8 text (byte {byte}): save it as UTF-8 and try again").format(
+                    name=name, byte=err.start
+                )
             ) from None
     fmt = detect_format(name, head.decode("utf-8", "replace"))
     text = io.TextIOWrapper(
@@ -215,8 +218,11 @@ class Progress:
     def _draw(self) -> None:
         self._drawn = time.monotonic()
         done = sum(self.counts.values())
-        parts = ", ".join(f"{n} {k}" for k, n in self.counts.items())
-        self.stream.write(f"\rintake: {done} record(s) ({parts})\x1b[K")
+        line = _(
+            "intake: {records} record(s): {started} started, {duplicate} duplicate, "
+            "{rejected} rejected"
+        ).format(records=done, **self.counts)
+        self.stream.write(f"\r{line}\x1b[K")
         self.stream.flush()
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ import asyncpg
 
 from domain.case_models import CaseEvent, CaseView
 from domain.ladder import Level
+from runtime.cli_text import _
 from runtime.reference_csv import read_rows
 
 ROSTER_COLUMNS = ("level", "unit", "name", "role")
@@ -68,13 +69,12 @@ def parse_roster(text: str) -> list[tuple[str, str, str, str, bool]]:
     rows = []
     levels = {lv.value for lv in Level}
     for line, values, active in read_rows(
-        text, ROSTER_COLUMNS, what="roster", error=RosterFileError
+        text, ROSTER_COLUMNS, what=_("roster"), error=RosterFileError
     ):
         if values["level"] not in levels:
-            raise RosterFileError(
-                f"line {line}, column level: {values['level']!r} must be one of "
-                f"{', '.join(sorted(levels))}"
-            )
+            message = _("line {line}, column level: {value} must be one of {levels}")
+            value, names = repr(values["level"]), ", ".join(sorted(levels))
+            raise RosterFileError(message.format(line=line, value=value, levels=names))
         rows.append((values["level"], values["unit"], values["name"], values["role"], active))
     return rows
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 
+from runtime.cli_text import _
+
 _FALSE = {"false", "no", "0", "n"}
 _TRUE = {"true", "yes", "1", "y", ""}
 
@@ -21,22 +23,23 @@ def read_rows(
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in columns if c not in (reader.fieldnames or [])]
     if missing:
-        raise error(
-            f"line 1: missing column(s) {', '.join(missing)}; expected {','.join(columns)}[,active]"
-        )
+        message = _("line 1: missing column(s) {missing}; expected {columns}[,active]")
+        raise error(message.format(missing=", ".join(missing), columns=",".join(columns)))
     rows = []
     for row in reader:
         line = reader.line_num
         if None in row:  # more fields than the header: a stray comma in a name, most likely
-            raise error(f"line {line}: more fields than the header's columns")
+            raise error(_("line {line}: more fields than the header's columns").format(line=line))
         values = {c: (row.get(c) or "").strip() for c in (*columns, "active")}
         for column in columns:
             if not values[column]:
-                raise error(f"line {line}, column {column}: empty")
+                empty = _("line {line}, column {column}: empty")
+                raise error(empty.format(line=line, column=column))
         active = values["active"].lower()
         if active not in _TRUE | _FALSE:
-            raise error(f"line {line}, column active: {values['active']!r} is not true or false")
+            message = _("line {line}, column active: {value} is not true or false")
+            raise error(message.format(line=line, value=repr(values["active"])))
         rows.append((line, values, active not in _FALSE))
     if not rows:
-        raise error(f"no {what} rows after the header")
+        raise error(_("no {what} rows after the header").format(what=what))
     return rows

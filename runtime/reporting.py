@@ -28,6 +28,8 @@ from domain.periods import LOCAL_TZ, PeriodKind
 from domain.policy import ResponseWindow, parse_policy
 from runtime import config
 from runtime.report_sql import count_units, fetch_due, fetch_units
+from texts import Lang, texts
+from texts.terms import label
 
 
 def response_windows(path: Path = config.DEFAULT_POLICY) -> ResponseWindow:
@@ -64,19 +66,24 @@ async def assess(
     return metrics, due
 
 
-def render_due(due: list[DueCase]) -> str:
+def render_due(due: list[DueCase], lang: Lang | str = Lang.en) -> str:
     """The clearance list as text lines: overdue first, then due soon."""
+    _ = texts("cli", lang)
     if not due:
-        return "no overdue cases\n"
+        return _("no overdue cases") + "\n"
     lines = []
     for d in due:
         when = d.due_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if d.due_at else "—"
-        hours = "—" if d.hours is None else f"{d.hours:g} h"
-        what = "overdue by" if d.state == "overdue" else "due in"
-        lines.append(
-            f"{d.case_id}  {d.township} / {d.village} / {d.grid}  {d.level} ({d.status})"
-            f"  due {when}  {what} {hours}"
-        )
+        if d.hours is None:
+            what = "—"
+        elif d.state == "overdue":
+            what = _("overdue by {hours:g} h").format(hours=d.hours)
+        else:
+            what = _("due in {hours:g} h").format(hours=d.hours)
+        where = f"{d.township} / {d.village} / {d.grid}"
+        state = f"{label('level', d.level, lang)} ({label('status', d.status, lang)})"
+        due_at = _("due {at}").format(at=when)
+        lines.append(f"{d.case_id}  {where}  {state}  {due_at}  {what}")
     return "\n".join(lines) + "\n"
 
 
@@ -86,6 +93,7 @@ async def print_report(
     township: str | None,
     as_of: datetime,
     windows: ResponseWindow | None = None,
+    lang: Lang | str = Lang.en,
 ) -> str:
     """What `starter.py report --period P [--township T]` prints: the figures of each township
     (or one) and the county for the period, then the cases overdue as of `as_of`.
@@ -95,8 +103,8 @@ async def print_report(
     windows = windows or response_windows()
     metrics, due = await assess(pool, parsed, as_of, township=township, windows=windows)
     overdue = [d for d in due if d.state == "overdue"]
-    return (
-        render_table(metrics)
-        + f"\noverdue as of {as_of.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} UTC+8: {len(overdue)}\n"
-        + render_due(overdue)
+    _ = texts("cli", lang)
+    heading = _("overdue as of {at} UTC+8: {count}").format(
+        at=f"{as_of.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}", count=len(overdue)
     )
+    return render_table(metrics) + f"\n{heading}\n" + render_due(overdue, lang)

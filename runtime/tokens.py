@@ -26,6 +26,9 @@ from datetime import datetime
 import asyncpg
 
 from domain.actions import PARTY_ROLES, SUPERVISOR, Actor
+from runtime.cli_text import _
+from texts import process_lang
+from texts.terms import local_time
 
 INTAKE_ROLE = "intake"
 #: The worklist page's sign-in cookie: it holds the person's token (the API and the codec server).
@@ -96,30 +99,36 @@ async def issue(
     level: str | None = None
     if role in PARTY_ROLES:
         if not case_id:
-            raise TokenError(f"a party's token needs --case: {role}s act on their own case")
+            message = _("a party's token needs --case: a {role} acts on their own case")
+            raise TokenError(message.format(role=role))
         if not await pool.fetchval(_PARTY, case_id, name, role):
-            raise TokenError(f"case {case_id} has no {role} named {name} (or no such case)")
+            message = _("case {case_id} has no {role} named {name} (or no such case)")
+            raise TokenError(message.format(case_id=case_id, role=role, name=name))
         unit = None
     elif case_id:
-        raise TokenError(f"--case is for a party's token (role {', '.join(sorted(PARTY_ROLES))})")
+        message = _("--case is for a party's token (role {roles})")
+        raise TokenError(message.format(roles=", ".join(sorted(PARTY_ROLES))))
     elif role == INTAKE_ROLE:
         pass
     elif not unit:
-        raise TokenError("--unit is required for a person's token")
+        raise TokenError(_("--unit is required for a person's token"))
     else:
         rows = await pool.fetch(_ROSTER, name, unit)
         if rows:
             level, roster_role = rows[0]["level"], rows[0]["role"]
             if role not in (roster_role, SUPERVISOR):
-                raise TokenError(
-                    f"{name} of {unit} is on the roster as {roster_role}: "
-                    f"--role must be {roster_role} or {SUPERVISOR}"
+                message = _(
+                    "{name} of {unit} is on the roster as {roster_role}: --role must be "
+                    "{roster_role} or {supervisor}"
                 )
+                raise TokenError(message.format(name=name, unit=unit, roster_role=roster_role,
+                                                supervisor=SUPERVISOR))  # fmt: skip
         elif not await pool.fetchval(_DEPARTMENT, role, unit):
-            raise TokenError(
-                f"{name} of {unit} is not an active person on the roster, and {role!r} is not "
-                f"an active department of {unit}: load the roster or departments first"
+            message = _(
+                "{name} of {unit} is not an active person on the roster, and {role} is not an "
+                "active department of {unit}: load the roster or departments first"
             )
+            raise TokenError(message.format(name=name, unit=unit, role=repr(role)))
     token_id = secrets.token_hex(4)
     token = PREFIX + secrets.token_urlsafe(32)
     await pool.execute(_INSERT, token_id, hash_token(token), name, unit, role, level, case_id)
@@ -132,7 +141,7 @@ async def revoke(pool: asyncpg.Pool, token_id: str) -> None:
         token_id,
     )
     if done == "UPDATE 0":
-        raise TokenError(f"no active token {token_id}")
+        raise TokenError(_("no active token {token_id}").format(token_id=token_id))
 
 
 async def listing(pool: asyncpg.Pool) -> list[dict]:
@@ -169,9 +178,14 @@ async def record_refusal(
 
 def token_created(row: dict) -> str:
     """One line of `tokens list`."""
+    lang = process_lang()
     created: datetime = row["created_at"]
-    state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
+    if row["revoked_at"]:
+        state = _("revoked {at}").format(at=local_time(row["revoked_at"], lang))
+    else:
+        state = _("active")
+    issued = _("issued {at}").format(at=local_time(created, lang))
     return (
         f"{row['token_id']}  {row['name']}  {row['unit'] or '-'}  {row['role']}  "
-        f"{row['level'] or row['case_id'] or '-'}  issued {created:%Y-%m-%d %H:%M}  {state}"
+        f"{row['level'] or row['case_id'] or '-'}  {issued}  {state}"
     )

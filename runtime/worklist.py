@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from domain.ladder import Level
+from runtime.terminal import clip, table
+from texts import Lang, texts
+from texts.terms import label, time_left
 
 #: The unit holding a case at its current level.
 HOLDER = (
@@ -22,6 +25,12 @@ HOLDER = (
 )
 RISKS = ("green", "yellow", "red")
 LIMIT = 500
+#: The statuses of a case still on the ladder (`domain.case_models.ON_THE_LADDER`): the
+#: default worklist, and the predicate of migration 009's partial indexes.
+LADDER = ("open", "paused", "supervised")
+_LADDER_SQL = "c.status IN ('open', 'paused', 'supervised')"
+#: Where a case is, as people name it: its township, then its village (社区).
+PLACE = "c.township || ' ' || c.village"
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,7 @@ class Filters:
     unit: str | None = None
     level: Level | None = None
     #: Statuses to show; None: all. Default: the cases still on the ladder.
-    status: tuple[str, ...] | None = ("open", "paused", "supervised")
+    status: tuple[str, ...] | None = LADDER
     overdue: bool = False
     due_within: timedelta | None = None
     risk: str | None = None
@@ -49,6 +58,8 @@ class Filters:
 class Row:
     case_id: str
     title: str
+    #: Township and village, space between.
+    place: str
     level: str
     unit: str
     status: str
@@ -62,12 +73,29 @@ class Row:
         """A paused case's clock is stopped: its ledger deadline moves when it resumes."""
         return "clock paused" if self.status == "paused" else time_left_text(self.seconds_left)
 
-    def line(self) -> str:
-        """One line of `starter.py list`."""
-        return (
-            f"{self.case_id}  {self.level}/{self.unit}  {self.status}  {self.risk}  "
-            f"{self.time_left}  {self.assignee or '-'}  {self.title}"
-        )
+    def cells(self, lang: Lang | str) -> list[str]:
+        """The row's cells in `starter.py list`, in the language `lang`."""
+        return [
+            self.case_id,
+            clip(self.title, TITLE_CELLS),
+            clip(self.place, PLACE_CELLS),
+            label("level", self.level, lang),
+            self.assignee or "-",
+            label("risk", self.risk, lang),
+            time_left(self.seconds_left, lang, paused=self.status == "paused"),
+        ]
+
+
+#: Long titles and places are cut so that a line fits a wide terminal.
+TITLE_CELLS, PLACE_CELLS = 30, 26
+
+
+def table_lines(rows: list[Row], lang: Lang | str) -> list[str]:
+    """`starter.py list`: a head, then one aligned line per case (Chinese takes two cells)."""
+    _ = texts("cli", lang)
+    head = [_("Case"), _("Title"), _("Place"), _("Level"), _("Handler"), _("Risk"),
+            _("Time left")]  # fmt: skip
+    return table(head, [r.cells(lang) for r in rows])
 
 
 def time_left_text(seconds: float | None) -> str:
@@ -84,8 +112,9 @@ def time_left_text(seconds: float | None) -> str:
     return " ".join(parts) + (" left" if seconds >= 0 else " overdue")
 
 
-def build_query(f: Filters, now: datetime) -> tuple[str, list]:
-    """The SQL and its parameters; every filter is a bound parameter."""
+def build_query(f: Filters, now: datetime, *, count: bool = False) -> tuple[str, list]:
+    """The SQL and its parameters; every filter is a bound parameter. `count`: how many cases
+    match, all of them, not only the page."""
     where, args = [], [now]
 
     def arg(value) -> str:
@@ -94,7 +123,11 @@ def build_query(f: Filters, now: datetime) -> tuple[str, list]:
 
     if f.case_id is not None:
         where.append(f"c.case_id = {arg(f.case_id)}")
-    if f.status:
+    if f.status and set(f.status) == set(LADDER):
+        # As constants, the very predicate of the ladder's partial indexes (migration 009),
+        # so the planner uses them and estimates their rows right.
+        where.append(_LADDER_SQL)
+    elif f.status:
         where.append(f"c.status = ANY({arg(list(f.status))}::text[])")
     if f.unit:
         where.append(f"{HOLDER} = {arg(f.unit)}")
@@ -116,8 +149,13 @@ def build_query(f: Filters, now: datetime) -> tuple[str, list]:
             f"WHERE d.case_id = c.case_id AND d.department = {role} AND d.unit = {unit} "
             "AND d.state IN ('summoned', 'checked_in', 'declined', 'supervised')))"
         )
+    if count:
+        # `$1` (now) is named in the list, so its type is known when no filter uses it.
+        sql = "SELECT count(*), $1::timestamptz FROM cases c"
+        return sql + (" WHERE " + " AND ".join(where) if where else ""), args
     sql = (
-        f"SELECT c.case_id, c.title, c.level, {HOLDER} AS unit, c.status, c.risk, "
+        f"SELECT c.case_id, c.title, {PLACE} AS place, c.level, {HOLDER} AS unit, c.status, "
+        "c.risk, "
         "c.assignee->>'name' AS assignee, c.due_at, "
         "EXTRACT(EPOCH FROM c.due_at - $1)::float8 AS seconds_left FROM cases c"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -127,8 +165,19 @@ def build_query(f: Filters, now: datetime) -> tuple[str, list]:
 
 
 async def worklist(pool: asyncpg.Pool, filters: Filters, now: datetime) -> list[Row]:
+    """The most urgent `LIMIT` cases that match."""
     sql, args = build_query(filters, now)
     return [Row(**dict(r)) for r in await pool.fetch(sql, *args)]
+
+
+async def page(pool: asyncpg.Pool, filters: Filters, now: datetime) -> tuple[list[Row], int]:
+    """The first page of the worklist, and how many cases match in all (counted only when the
+    page is full: a short page is all of them)."""
+    rows = await worklist(pool, filters, now)
+    if len(rows) < LIMIT:
+        return rows, len(rows)
+    sql, args = build_query(filters, now, count=True)
+    return rows, (await pool.fetchrow(sql, *args))[0]
 
 
 # Who may read a case: a unit on its ladder (its grid, village, township, county), its

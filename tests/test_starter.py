@@ -146,6 +146,57 @@ async def test_status_and_outcome_commands_drive_a_case(live, tmp_path):
         "failed",
         "escalated",
     ]
+    # One offset for every time, whole seconds for every duration (issue 12).
+    stamps = [view["due_at"], view["opened_at"], *(e["at"] for e in view["events"])]
+    assert all(t.endswith("+08:00") for t in stamps), stamps
+    assert "+00:00" not in status.stdout
+    assert type(view["remaining_seconds"]) is int and type(view["extended_seconds"]) is int
+
+
+def on_a_terminal(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run the CLI with its stdout on a pseudo-terminal, as a clerk's shell runs it."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "starter.py", *args], cwd=ROOT, env={**os.environ, **env},
+            stdout=follower, stderr=subprocess.PIPE, timeout=120,
+        )  # fmt: skip
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(leader)
+    return done.returncode, out.decode("utf-8").replace("\r\n", "\n")
+
+
+async def test_status_on_a_terminal_is_a_short_view_in_the_process_language(live, tmp_path):
+    path = write(tmp_path, "one.jsonl", jsonl({**GOOD, "case_id": "E2E-TTY"}))
+    assert (await starter(live, "intake", path)).returncode == 0
+
+    code, zh = await asyncio.to_thread(on_a_terminal, {**live, "DISPUTE_LANG": "zh"},
+                                       "status", "E2E-TTY")  # fmt: skip
+    assert code == 0, zh
+    lines = zh.splitlines()
+    assert lines[0] == "E2E-TTY  Unpaid loan for a tractor"
+    assert lines[1].split()[:3] == ["所在", "网格", "G-01"]
+    assert any(line.split()[:2] == ["承办人", "周网格员"] for line in lines)
+    assert any(line.strip().startswith("时限") and "剩余" in line for line in lines)
+    assert any(line.startswith("最近事件") for line in lines)
+    assert not zh.lstrip().startswith("{")
+
+    code, en = await asyncio.to_thread(on_a_terminal, live, "--lang", "en", "status", "E2E-TTY")
+    assert code == 0 and en.splitlines()[1].split()[:3] == ["Where", "grid", "G-01"]
+    code, raw = await asyncio.to_thread(on_a_terminal, live, "status", "E2E-TTY", "--json")
+    assert code == 0 and json.loads(raw)["case_id"] == "E2E-TTY"
 
 
 async def test_failed_outcome_without_reason_is_refused_before_sending(live):
@@ -226,7 +277,7 @@ async def test_unusable_file_exits_2_with_a_clear_message(live, tmp_path, name, 
     if content is not None:
         path.write_text(content, encoding="utf-8")
 
-    result = await starter(live, "intake", str(path))
+    result = await starter({**live, "DISPUTE_LANG": "en"}, "intake", str(path))
 
     assert result.returncode == 2
     assert message in result.stderr.lower()
@@ -349,7 +400,8 @@ async def test_huge_durations_are_refused_before_anything_is_sent(live, args):
 )
 async def test_an_unreachable_database_is_named(live, tmp_path, command):
     socket_dir = tmp_path / "no-such-socket-dir"
-    env = {**live, "DATABASE_URL": f"postgresql://postgres@/disputes?host={socket_dir}"}
+    env = {**live, "DATABASE_URL": f"postgresql://postgres@/disputes?host={socket_dir}",
+           "DISPUTE_LANG": "en"}  # fmt: skip
 
     result = await starter(env, *command)
 
@@ -357,11 +409,14 @@ async def test_an_unreachable_database_is_named(live, tmp_path, command):
     assert "cannot reach the database (PostgreSQL)" in result.stderr
     assert f"socket {socket_dir}" in result.stderr and "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+    chinese = await starter({**env, "DISPUTE_LANG": "zh"}, *command)
+    assert chinese.returncode == 2
+    assert f"无法连接数据库（PostgreSQL）套接字 {socket_dir}" in chinese.stderr
 
 
 async def test_ctrl_c_reports_what_started_and_a_rerun_finishes_the_rest(live, tmp_path):
     records = [{**GOOD, "case_id": f"INT-{n}"} for n in range(20)]
-    env = {**os.environ, **live}
+    env = {**os.environ, **live, "DISPUTE_LANG": "en"}
 
     def interrupted_run() -> tuple[int, str, str]:
         # Stdin is fed by hand: five records, then Ctrl-C while intake waits for more — the

@@ -20,6 +20,7 @@ from runtime.config import ROOT
 from runtime.departments_io import DepartmentFileError, load_departments, parse_departments
 from tests import factories
 from tests.factories import registration_step
+from tests.lang import english  # noqa: F401  (fixture)
 
 SAMPLE = ROOT / "samples" / "departments.csv"
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -310,6 +311,7 @@ def test_the_sample_file_parses():
         ("code,name,unit\nlabour,人社局,X,extra\n", "line 2: more fields than the header"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_file_errors_name_the_line_and_column(text: str, message: str):
     with pytest.raises(DepartmentFileError) as info:
         parse_departments(text)

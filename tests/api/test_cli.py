@@ -21,6 +21,7 @@ def cli_env(front):  # noqa: F811
 
 
 async def test_operators_issue_list_and_revoke_tokens(front, cli_env, tmp_path):  # noqa: F811
+    cli_env = {**cli_env, "DISPUTE_LANG": "en"}  # the messages' English wording
     issued = await starter(cli_env, "tokens", "issue", "--name", "周网格员", "--unit", "G-01",
                            "--role", "grid_worker")  # fmt: skip
     stranger = await starter(cli_env, "tokens", "issue", "--name", "假冒者", "--unit", "G-01",
@@ -46,6 +47,7 @@ async def test_operators_issue_list_and_revoke_tokens(front, cli_env, tmp_path):
 
 
 async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env):  # noqa: F811
+    cli_env = {**cli_env, "DISPUTE_LANG": "en"}  # the messages' English wording
     await open_case(front, "CLI-2")
 
     none = await starter(cli_env, "pause", "CLI-2", "--reason", "appraisal")
@@ -61,11 +63,21 @@ async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env): 
     assert down.returncode == 2 and "cannot reach the API" in down.stderr
     for result in (none, other, down):
         assert "Traceback" not in result.stderr
+    zh_env = {**cli_env, "DISPUTE_LANG": "zh"}
+    chinese = await starter(zh_env, "pause", "CLI-2", "--reason", "hearing")
+    assert chinese.returncode == 2
+    assert chinese.stderr.startswith("pause：没有令牌：请设置 DISPUTE_TOKEN")
 
 
 async def test_list_prints_the_worklist_most_urgent_first(front, cli_env):  # noqa: F811
     await open_case(front, "CLI-3")
-    result = await starter(cli_env, "list", "--unit", "G-01")
+    result = await starter({**cli_env, "DISPUTE_LANG": "zh"}, "list", "--unit", "G-01")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("CLI-3  grid/G-01  open  ")
-    assert "left" in result.stdout
+    head, line = result.stdout.splitlines()
+    assert head.split()[:2] == ["案件编号", "标题"]
+    assert line.startswith("CLI-3  ") and "  网格  " in line and "剩余" in line
+    assert result.stderr.strip().endswith("list：共 1 件")
+    english = await starter(cli_env, "--lang", "en", "list", "--unit", "G-01", "--overdue")
+    assert english.stdout == "" and english.stderr.strip().endswith("list: 0 case(s)")
+    after = await starter({**cli_env, "DISPUTE_LANG": "zh"}, "list", "--unit", "G-01", "--lang=en")
+    assert "  grid  " in after.stdout.splitlines()[1] and " left" in after.stdout

@@ -23,6 +23,9 @@ from runtime.codec import (
     parse_keys,
     rotate_key_file,
 )
+from tests.lang import english  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("english")
 
 SECRET = "王某 13912345678 110101199003071234".encode()
 

@@ -6,6 +6,10 @@ import pytest
 
 from runtime.config import ROOT
 from runtime.queries import RosterFileError, parse_roster
+from tests.lang import english, speaking  # noqa: F401  (a fixture)
+from texts import Lang
+
+pytestmark = pytest.mark.usefixtures("english")
 
 HEADER = "level,unit,name,role\n"
 
@@ -45,3 +49,13 @@ def test_bad_roster_is_refused_naming_the_line_and_column(text: str, message: st
 
 def test_byte_order_mark_is_accepted():
     assert parse_roster("\ufeff" + HEADER + "county,Haibowan District,严主任,county_centre\n")
+
+
+def test_a_clerk_reads_the_roster_errors_in_chinese():
+    with speaking(Lang.zh), pytest.raises(RosterFileError) as caught:
+        parse_roster(HEADER + "street,G-07,赵,grid_worker\n")
+    assert str(caught.value) == (
+        "第 2 行 level 列：'street' 必须是 county, grid, township, village 之一"
+    )
+    with speaking(Lang.zh), pytest.raises(RosterFileError, match="表头之后没有花名册数据行"):
+        parse_roster(HEADER)

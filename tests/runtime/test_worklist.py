@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from runtime.worklist import Filters, may_read, time_left_text, worklist
+from runtime.terminal import width
+from runtime.worklist import LIMIT, Filters, may_read, page, table_lines, time_left_text, worklist
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -82,7 +83,42 @@ async def test_a_persons_cases_are_their_units_and_those_assigned_to_them(ledger
 async def test_a_paused_cases_clock_reads_paused(ledger):
     rows = await worklist(ledger, Filters(status=("paused",)), NOW)
     assert [r.time_left for r in rows] == ["clock paused"]
-    assert "  clock paused  " in rows[0].line()
+    assert table_lines(rows, "en")[1].endswith("  clock paused")
+    assert table_lines(rows, "zh")[1].endswith("  计时已暂停")
+
+
+async def test_a_line_per_case_in_chinese_with_columns_aligned(ledger):
+    rows = await worklist(ledger, Filters(unit="G-07", level="grid"), NOW)
+    lines = table_lines(rows, "zh")
+    assert lines[0].split() == ["案件编号", "标题", "地点", "层级", "承办人", "风险", "时限"]
+    late_long = lines[1].split()
+    assert late_long[0] == "LATE-LONG"
+    assert late_long[-4:] == ["网格", "-", "红色", "已超期3天0小时"]
+    assert "Haibei Street Diamond" in lines[1]  # township, then village (cut to fit)
+    # Every column starts in the same terminal cell on every line, Chinese being two wide.
+    heads = zip(lines, ["风险", "红色"], strict=False)
+    risk_at = {width(line[: line.index(w)]) for line, w in heads}
+    assert len(risk_at) == 1
+    assert lines[-1].split()[-1] == "无时限"
+
+
+async def test_english_on_request(ledger):
+    rows = await worklist(ledger, Filters(unit="G-07", level="grid", overdue=True), NOW)
+    lines = table_lines(rows, "en")
+    assert lines[0].split() == [
+        "Case", "Title", "Place", "Level", "Handler", "Risk", "Time", "left",
+    ]  # fmt: skip
+    assert lines[1].split()[-4:] == ["red", "3d", "0h", "overdue"]
+
+
+async def test_a_full_page_counts_every_match(clean_pool):
+    for n in range(LIMIT + 3):
+        await add_case(clean_pool, f"C-{n:04d}", due_in=timedelta(hours=-n))
+    rows, total = await page(clean_pool, Filters(overdue=True), NOW)
+    assert (len(rows), total) == (LIMIT, LIMIT + 2)  # C-0000 is due exactly now: not overdue
+    assert rows[0].case_id == f"C-{LIMIT + 2:04d}"
+    rows, total = await page(clean_pool, Filters(risk="red"), NOW)
+    assert (rows, total) == ([], 0)
 
 
 @pytest.mark.parametrize(
