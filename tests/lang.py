@@ -1,8 +1,9 @@
 """Fixtures that fix the test process's language for a test, then put it back.
 
 Messages are Chinese by default (`texts.use_lang`); a test that checks the wording of an
-English message asks for `english` (`pytestmark = pytest.mark.usefixtures("english")` after
-`from tests.lang import english`), a block that checks the Chinese runs `with speaking(Lang.zh)`.
+English message asks for `english` (`pytestmark = pytest.mark.usefixtures("english")`; the
+fixtures are registered by tests/conftest.py), a block that checks the Chinese runs
+`with speaking(Lang.zh)`.
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from runtime.config import ROOT
 from runtime.departments_io import DepartmentFileError, load_departments, parse_departments
 from tests import factories
 from tests.factories import registration_step
-from tests.lang import english  # noqa: F401  (fixture)
 
 SAMPLE = ROOT / "samples" / "departments.csv"
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)

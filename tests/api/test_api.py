@@ -14,7 +14,6 @@ from temporalio.testing import WorkflowEnvironment
 from runtime import tokens
 from tests.api_helpers import person_token, serve_api
 from tests.conftest import PAYLOAD_KEYS
-from tests.lang import english  # noqa: F401  (fixture)
 from tests.test_starter import GOOD, jsonl, lines, starter, write
 from worker import build_worker
 
@@ -261,7 +260,6 @@ async def test_rate_limit_per_token(front, dev_env, clean_pool):
     assert other == 200
 
 
-@pytest.mark.usefixtures("english")
 async def test_a_partys_token_acts_on_its_own_case_only(front):
     await open_case(front, "API-P1")
     await open_case(front, "API-P2")

@@ -23,7 +23,6 @@ from runtime.codec import (
     parse_keys,
     rotate_key_file,
 )
-from tests.lang import english  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("english")
 

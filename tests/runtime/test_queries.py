@@ -6,7 +6,7 @@ import pytest
 
 from runtime.config import ROOT
 from runtime.queries import RosterFileError, parse_roster
-from tests.lang import english, speaking  # noqa: F401  (a fixture)
+from tests.lang import speaking
 from texts import Lang
 
 pytestmark = pytest.mark.usefixtures("english")

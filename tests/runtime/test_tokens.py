@@ -6,7 +6,6 @@ import asyncpg
 import pytest
 
 from runtime import tokens
-from tests.lang import english  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("english")
 
