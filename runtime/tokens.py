@@ -28,7 +28,7 @@ import asyncpg
 from domain.actions import PARTY_ROLES, SUPERVISOR, Actor
 from runtime.cli_text import _
 from texts import process_lang
-from texts.terms import local_time
+from texts.terms import label, local_time
 
 INTAKE_ROLE = "intake"
 #: The worklist page's sign-in cookie: it holds the person's token (the API and the codec server).
@@ -100,10 +100,11 @@ async def issue(
     if role in PARTY_ROLES:
         if not case_id:
             message = _("a party's token needs --case: a {role} acts on their own case")
-            raise TokenError(message.format(role=role))
+            raise TokenError(message.format(role=label("party_role", role, process_lang())))
         if not await pool.fetchval(_PARTY, case_id, name, role):
             message = _("case {case_id} has no {role} named {name} (or no such case)")
-            raise TokenError(message.format(case_id=case_id, role=role, name=name))
+            role_name = label("party_role", role, process_lang())
+            raise TokenError(message.format(case_id=case_id, role=role_name, name=name))
         unit = None
     elif case_id:
         message = _("--case is for a party's token (role {roles})")

@@ -263,7 +263,7 @@ async def test_rate_limit_per_token(front, dev_env, clean_pool):
 async def test_a_partys_token_acts_on_its_own_case_only(front):
     await open_case(front, "API-P1")
     await open_case(front, "API-P2")
-    with pytest.raises(tokens.TokenError, match="no applicant named 刘某"):
+    with pytest.raises(tokens.TokenError, match="没有名为 刘某 的申请人"):
         await tokens.issue(front["pool"], "刘某", None, "applicant", "API-P1")
     _, applicant = await tokens.issue(front["pool"], "张某", None, "applicant", "API-P1")
     http = front["http"]
