@@ -28,6 +28,7 @@ from domain.actions import Actor
 from runtime import config
 from runtime.case_commands import problems
 from runtime.cli_text import _
+from texts import process_lang
 
 TOKEN_ENV = "DISPUTE_TOKEN"
 # httpx logs every request at INFO: noise between a clerk and the answer they wait for.
@@ -87,7 +88,8 @@ async def send_action(args: argparse.Namespace, build: Callable[..., BaseModel])
     """Act as the token's person; returns the case (or duty) after the action."""
     token = read_token(args)
     base = config.api_url()
-    headers = {"Authorization": f"Bearer {token}"}
+    # The API answers in the CLI's language (`--lang`, DISPUTE_LANG), not in its own.
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": process_lang().value}
     try:
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
             me = _answer(args, await http.get("/api/me"))

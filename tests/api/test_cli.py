@@ -43,7 +43,7 @@ async def test_operators_issue_list_and_revoke_tokens(front, cli_env, tmp_path):
     assert f"{token_id}  周网格员  G-01  grid_worker  grid" in listed.stdout
     assert (await starter(cli_env, "tokens", "revoke", token_id)).returncode == 0
     after = await starter(cli_env, "resume", "CLI-1", "--token-file", str(file))
-    assert after.returncode == 1 and "已被吊销" in after.stderr  # the API's words (Chinese)
+    assert after.returncode == 1 and "revoked" in after.stderr  # in the CLI's language
 
 
 async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env):  # noqa: F811
@@ -58,8 +58,10 @@ async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env): 
 
     assert none.returncode == 2 and "no token: set DISPUTE_TOKEN" in none.stderr
     assert other.returncode == 1
-    # The API answers in its language (Chinese here); the reason is the workflow's.
-    assert other.stderr.startswith("pause: 暂停计时被拒绝（CLI-2）：钱网格员 (grid_worker, G-08)")
+    # The API answers in the CLI's language; the reason is the case's own (it speaks Chinese).
+    assert other.stderr.startswith(
+        "pause: Pause the clock refused for CLI-2: 钱网格员 (grid_worker, G-08)不负责案件CLI-2"
+    )
     assert down.returncode == 2 and "cannot reach the API" in down.stderr
     for result in (none, other, down):
         assert "Traceback" not in result.stderr
@@ -67,6 +69,9 @@ async def test_refusals_and_missing_tokens_keep_the_exit_codes(front, cli_env): 
     chinese = await starter(zh_env, "pause", "CLI-2", "--reason", "hearing")
     assert chinese.returncode == 2
     assert chinese.stderr.startswith("pause：没有令牌：请设置 DISPUTE_TOKEN")
+    refused = await starter({**zh_env, "DISPUTE_TOKEN": front["other"]}, "pause", "CLI-2",
+                            "--reason", "appraisal")  # fmt: skip
+    assert refused.stderr.startswith("pause: 暂停计时被拒绝（CLI-2）：钱网格员")
 
 
 async def test_list_prints_the_worklist_most_urgent_first(front, cli_env):  # noqa: F811
