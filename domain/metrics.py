@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -347,14 +347,28 @@ def _pad(text: str, width: int, *, right: bool) -> str:
     return gap + text if right else text + gap
 
 
-def render_table(metrics_list: Sequence[Metrics]) -> str:
+@dataclass(frozen=True)
+class TableWords:
+    """The terminal table's words, in the reader's language (the defaults are English)."""
+
+    #: A header per Metrics field; a field missing here keeps its COLUMNS header.
+    names: Mapping[str, str] = field(default_factory=dict)
+    unit: str = "unit"
+    county: str = " (county)"
+    #: Formatted with `period` and `as_of` (local time, to the minute).
+    title: str = "period {period}, as of {as_of} UTC+8"
+    empty: str = "no units to report"
+
+
+def render_table(metrics_list: Sequence[Metrics], words: TableWords | None = None) -> str:
     """The figures as an aligned text table, one row per unit, for the terminal."""
+    words = words or TableWords()
     if not metrics_list:
-        return "no units to report\n"
+        return words.empty + "\n"
     columns = columns_for(metrics_list)
-    head = ["unit", *(h for h, _, _ in columns)]
+    head = [words.unit, *(words.names.get(name, h) for h, name, _ in columns)]
     rows = [
-        [m.scope_unit + (" (county)" if m.scope_level is Level.county else "")]
+        [m.scope_unit + (words.county if m.scope_level is Level.county else "")]
         + [cell(m, name, is_rate) for _, name, is_rate in columns]
         for m in metrics_list
     ]
@@ -365,5 +379,5 @@ def render_table(metrics_list: Sequence[Metrics]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     first = metrics_list[0]
-    title = f"period {first.period}, as of {first.as_of.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} UTC+8"
-    return "\n".join([title, *lines]) + "\n"
+    as_of = f"{first.as_of.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
+    return "\n".join([words.title.format(period=first.period, as_of=as_of), *lines]) + "\n"

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import asyncpg
 
+from activities.report_texts import figure_names
 from domain.metrics import (
     DueCase,
     Metrics,
     Period,
+    TableWords,
     counts_of_scopes,
     due_cases,
     metrics_of,
@@ -107,4 +109,11 @@ async def print_report(
     heading = _("overdue as of {at} UTC+8: {count}").format(
         at=f"{as_of.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}", count=len(overdue)
     )
-    return render_table(metrics) + f"\n{heading}\n" + render_due(overdue, lang)
+    words = TableWords(
+        names=figure_names(lang),
+        unit=_("unit"),
+        county=_(" (county)"),
+        title=_("period {period}, as of {as_of} UTC+8"),
+        empty=_("no units to report"),
+    )
+    return render_table(metrics, words) + f"\n{heading}\n" + render_due(overdue, lang)

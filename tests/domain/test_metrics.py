@@ -10,6 +10,7 @@ from domain.ladder import Level
 from domain.metrics import (
     CaseRow,
     Scope,
+    TableWords,
     UnitCounts,
     counts_of_scopes,
     due_cases,
@@ -247,3 +248,22 @@ def test_a_table_without_a_month_has_no_year_on_year_columns():
     row = metrics_of(COUNTS, HAIBEI, parse_period("2026-W47"), ls.AS_OF, [])
 
     assert "yr ago" not in render_table([row])
+
+
+def test_the_terminal_table_takes_its_words_and_aligns_chinese_by_display_width():
+    import unicodedata
+
+    rows = [metrics_of(COUNTS, HAIBEI, NOV, ls.AS_OF, []),
+            metrics_of(COUNTS, COUNTY, NOV, ls.AS_OF, [])]  # fmt: skip
+    words = TableWords(names={"response_rate": "响应率", "received": "受理数"}, unit="单位",
+                       county="（县级）", title="统计期 {period}，截至 {as_of}")  # fmt: skip
+
+    lines = render_table(rows, words).splitlines()
+
+    def cells(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    assert lines[0] == "统计期 2026-11，截至 2026-11-30 12:00"
+    assert lines[1].split()[:3] == ["单位", "受理数", "响应率"]
+    assert lines[4].startswith("Haibowan District（县级）")
+    assert len({cells(line) for line in lines[1:5]}) == 1
