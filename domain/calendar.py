@@ -17,6 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
+from texts import Lang, texts
+from texts.terms import label
+
 _DAY = timedelta(days=1)
 _WEEKEND = "weekend"
 
@@ -236,6 +239,7 @@ def add_working_days(
     *,
     utc_offset_hours: int = 8,
     end_of_day: bool = True,
+    lang: Lang = Lang.en,
 ) -> Deadline:
     """The deadline `days` working days after `start`, returned in UTC.
 
@@ -246,8 +250,10 @@ def add_working_days(
     loaded schedule are assumed weekends-only and reported in `unknown_years`.
 
     `end_of_day` False is the count before issue 9, kept for cases started under it (their
-    replay must not change): the deadline keeps the local clock time of `start`.
+    replay must not change): the deadline keeps the local clock time of `start`. `moved_by`
+    is written in `lang`, the case's language.
     """
+    _ = texts("case", lang)
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
     day, zone = _start_day(start, utc_offset_hours)
@@ -263,7 +269,13 @@ def add_working_days(
         if run:
             span = f"{run[0]}" if len(run) == 1 else f"{run[0]}..{run[-1]}"
             weekend = run_label == _WEEKEND
-            moved_by.append(f"weekend {span} skipped" if weekend else f"skipped {run_label} {span}")
+            moved_by.append(
+                _("weekend {span} skipped").format(span=span)
+                if weekend
+                else _("skipped {holiday} {span}").format(
+                    holiday=label("holiday", run_label, lang), span=span
+                )
+            )
             run.clear()
 
     counted = 0
@@ -276,19 +288,28 @@ def add_working_days(
             flush()
             counted += 1
             if holiday is not None:
-                moved_by.append(f"make-up workday {day} ({holiday.name}) counted")
+                moved_by.append(
+                    _("make-up workday {day} ({holiday}) counted").format(
+                        day=day, holiday=label("holiday", holiday.name, lang)
+                    )
+                )
             continue
-        label = holiday.name if holiday is not None else _WEEKEND
-        if label != run_label:
+        off = holiday.name if holiday is not None else _WEEKEND
+        if off != run_label:
             flush()
-            run_label = label
+            run_label = off
         run.append(day)
     due = _end_of(day, zone) if end_of_day else datetime.combine(day, local.timetz())
     return Deadline(due=due.astimezone(UTC), moved_by=moved_by, unknown_years=unknown)
 
 
 def add_days(
-    start: datetime, days: int, cal: WorkCalendar, *, utc_offset_hours: int = 8
+    start: datetime,
+    days: int,
+    cal: WorkCalendar,
+    *,
+    utc_offset_hours: int = 8,
+    lang: Lang = Lang.en,
 ) -> Deadline:
     """The end of a period of `days` calendar days from `start`, as the law counts it
     (民法典 Arts. 201 and 203): from the next local day, ending at 24:00 local of the last day;
@@ -307,7 +328,12 @@ def add_days(
                 unknown.append(last.year)
         holiday = cal.holiday_on(off)
         why = holiday.name if holiday is not None else _WEEKEND
-        moved_by.append(f"last day {off} is a day off ({why}): moved to {last}")
+        _ = texts("case", lang)
+        moved_by.append(
+            _("last day {day} is a day off ({why}): moved to {last}").format(
+                day=off, why=label("holiday", why, lang), last=last
+            )
+        )
     return Deadline(due=_end_of(last, zone), moved_by=moved_by, unknown_years=unknown)
 
 

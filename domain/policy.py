@@ -38,6 +38,7 @@ from domain.mediation_policy import MediationPolicy, mediation_policy
 from domain.policy_files import PolicyError, build_table, load_toml, problems
 from domain.risk import RiskColour, grade
 from domain.whistle import WhistlePolicy, whistle_policy
+from texts import Lang
 
 __all__ = ["Budget", "Policy", "PolicyError", "parse_duration", "parse_policy"]
 
@@ -242,18 +243,20 @@ class Policy(BaseModel):
         """When a level's time runs out for a case that reached it at `start`."""
         return self.after(start, self.budget(complexity, level, risk))
 
-    def after(self, start: datetime, budget: Budget) -> Deadline:
+    def after(self, start: datetime, budget: Budget, lang: Lang = Lang.en) -> Deadline:
         """When `budget` from `start` runs out. One rule everywhere (民法典 Arts. 201, 203):
         a limit in days or working days ends at 24:00 local of its last day, a last calendar
-        day that is a day off moving to the next working day; hours and minutes are exact."""
+        day that is a day off moving to the next working day; hours and minutes are exact.
+        Why the deadline moved is written in `lang`."""
         calendar = self.calendar or WEEKENDS_ONLY
         offset, law = self.utc_offset_hours, self.day_count == "law"
         if budget.working_days is not None:
             return add_working_days(
-                start, budget.working_days, calendar, utc_offset_hours=offset, end_of_day=law
-            )
+                start, budget.working_days, calendar, utc_offset_hours=offset, end_of_day=law,
+                lang=lang,
+            )  # fmt: skip
         if budget.days is not None and law:
-            return add_days(start, budget.days, calendar, utc_offset_hours=offset)
+            return add_days(start, budget.days, calendar, utc_offset_hours=offset, lang=lang)
         assert budget.calendar is not None
         return add_calendar(start, budget.calendar)
 

@@ -35,18 +35,6 @@ from domain.risk import RiskColour
 #: A department's code: what a whistle names and what the `departments` table is keyed on.
 DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
-#: The departments the sources name at a township (一厅四室 and the stations around it).
-#: Informative only: a county may add its own codes to its `departments` table.
-KNOWN_DEPARTMENTS: dict[str, str] = {
-    "police_station": "派出所 police station",
-    "judicial_office": "司法所 judicial office",
-    "market_supervision": "市场监管所 market supervision",
-    "comprehensive_enforcement": "综合执法 comprehensive enforcement",
-    "judge_station": "法官工作站 the court's judge station",
-    "labour": "人社 / 劳动争议仲裁 labour",
-    "natural_resources": "自然资源 natural resources",
-}
-
 
 class WhistleKind(StrEnum):
     routine = "routine"  # 日常哨

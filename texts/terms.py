@@ -7,6 +7,7 @@ the catalog check finds it, and translated with the value's kind as gettext cont
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from texts import Lang, texts
@@ -117,6 +118,22 @@ TERMS: dict[tuple[str, str], str] = {
         term_("duty_event", "uphold"),
         term_("duty_event", "overrule"),
         term_("duty_event", "supervise"),
+        term_("department", "police_station"),
+        term_("department", "judicial_office"),
+        term_("department", "market_supervision"),
+        term_("department", "comprehensive_enforcement"),
+        term_("department", "judge_station"),
+        term_("department", "labour"),
+        term_("department", "natural_resources"),
+        term_("holiday", "weekend"),
+        term_("holiday", "New Year's Day"),
+        term_("holiday", "Spring Festival"),
+        term_("holiday", "Qingming Festival"),
+        term_("holiday", "Labour Day"),
+        term_("holiday", "Dragon Boat Festival"),
+        term_("holiday", "Mid-Autumn Festival"),
+        term_("holiday", "National Day"),
+        term_("holiday", "National Day and Mid-Autumn"),
         term_("period", "daily"),
         term_("period", "weekly"),
         term_("period", "monthly"),
@@ -146,6 +163,25 @@ def duration(seconds: float, lang: Lang | str) -> str:
     if hours:
         return _("{hours}h {minutes}m").format(hours=hours, minutes=minutes)
     return _("{minutes}m").format(minutes=minutes)
+
+
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(wd|s|m|h|d)")
+
+
+def length(text: str, lang: Lang | str) -> str:
+    """A length as a policy writes it ("10wd", "30d+15d", "12h") for people: 10个工作日,
+    30天+15天, 12小时 (English keeps the policy's own notation)."""
+    if Lang(lang) is Lang.en:
+        return text
+    _ = texts("terms", lang)
+    units = {
+        "s": _("{n} s"),
+        "m": _("{n} min"),
+        "h": _("{n} h"),
+        "d": _("{n} days"),
+        "wd": _("{n} working days"),
+    }
+    return _LENGTH.sub(lambda m: units[m.group(2)].format(n=m.group(1)), text)
 
 
 def time_left(seconds: float | None, lang: Lang | str, *, paused: bool = False) -> str:

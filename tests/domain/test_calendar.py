@@ -21,6 +21,7 @@ from domain.calendar import (
     working_time_between,
 )
 from runtime.config import ROOT
+from texts import Lang
 
 CN_TOML = ROOT / "calendars" / "cn.toml"
 CST = timezone(timedelta(hours=8))  # Beijing time
@@ -161,6 +162,15 @@ def test_deadline_across_the_2026_spring_festival(cn: WorkCalendar):
     ]
     assert deadline.unknown_years == []
     assert any("Spring Festival" in reason for reason in deadline.moved_by)
+
+
+def test_why_a_deadline_moved_is_written_in_the_case_language(cn: WorkCalendar):
+    deadline = add_working_days(at("2026-02-13 10:00"), 3, cn, lang=Lang.zh)
+
+    assert deadline.moved_by == [
+        "2026-02-14为调休上班日（春节），计入",
+        "春节2026-02-15..2026-02-23不计",
+    ]
 
 
 @pytest.mark.parametrize(

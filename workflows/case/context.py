@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.intake_models import Location
     from domain.ladder import Level, next_level
     from texts import texts
-    from texts.terms import label
+    from texts.terms import label, length
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
     from workflows.case import publish
 
@@ -96,6 +96,10 @@ class CaseContext:
     def term(self, kind: str, value: object) -> str:
         """A machine value's name in the case's language (网格 for `grid`)."""
         return label(kind, value, self.lang)
+
+    def length(self, text: str) -> str:
+        """A policy's length ("10wd") in the case's language (10个工作日)."""
+        return length(text, self.lang)
 
     def when(self, moment: datetime) -> str:
         """A time as a summary shows it: local, to the minute."""

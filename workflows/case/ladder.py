@@ -92,7 +92,7 @@ class Ladder:
             f.transfer = None
         f.level, f.status, f.assignee = level, CaseStatus.open, None
         budget = ctx.policy.budget(ctx.intake.complexity, level, f.risk)
-        deadline = ctx.policy.after(now, budget)
+        deadline = ctx.policy.after(now, budget, ctx.lang)
         moved = deadline.moved_by + [
             ctx._("no official calendar loaded for {year}: weekends only").format(year=y)
             for y in deadline.unknown_years
@@ -117,7 +117,7 @@ class Ladder:
             found=_("{name} ({unit})"),
             missing=_("nobody: no handler on the roster for this unit"),
             after=_("; budget {budget}, due {due}").format(
-                budget=budget.text, due=ctx.when(deadline.due)
+                budget=ctx.length(budget.text), due=ctx.when(deadline.due)
             )
             + note,
         )
@@ -271,7 +271,7 @@ class Ladder:
             "extended",
             ctx._("{level} deadline extended by {by} by {name} ({reason}); due {due}").format(
                 level=ctx.term("level", ctx.file.level),
-                by=action.by,
+                by=ctx.length(action.by),
                 name=action.actor.name,
                 reason=action.reason,
                 due=ctx.when(new_due),

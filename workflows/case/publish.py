@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import CaseFile, CaseStart, CaseStatus, CaseView
     from domain.intake_models import CaseIntake
     from texts import Lang, texts
-    from texts.terms import label, time_left
+    from texts.terms import label, length, time_left
     from workflows import search_attributes as sa
 
 
@@ -129,7 +129,7 @@ def details_markdown(f: CaseFile, start: CaseStart) -> str:
             _("- due: {due} (UTC+{offset}), budget {budget}; {left} as of {now}").format(
                 due=at(c.due_at),
                 offset=policy.utc_offset_hours,
-                budget=c.budget or "—",
+                budget=length(c.budget, lang) if c.budget else "—",
                 left=left,
                 now=at(workflow.now(), "%m-%d %H:%M"),
             )

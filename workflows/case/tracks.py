@@ -46,7 +46,7 @@ class Tracks:
             budget = time_limit(track, policy=ctx.policy.mediation)
             due = ctx.policy.after(now, budget).due
             limit = ctx._("time limit {budget}, until {due}").format(
-                budget=budget.text, due=ctx.when(due)
+                budget=ctx.length(budget.text), due=ctx.when(due)
             )
         f.mediation = Mediation(
             track=track.value,
@@ -57,7 +57,11 @@ class Tracks:
             history=[*(before.history if before else []), track.value],
         )
         _ = ctx._
-        dept = _(" with {department}").format(department=department) if department else ""
+        dept = (
+            _(" with {department}").format(department=ctx.term("department", department))
+            if department
+            else ""
+        )
         name = ctx.term("track", track)
         ctx.record(
             "mediation_track",
@@ -222,7 +226,7 @@ class Tracks:
                 "until {due}"
             ).format(
                 track=ctx.term("track", m.track),
-                by=action.by,
+                by=ctx.length(action.by),
                 reason=action.reason,
                 due=ctx.when(m.due_at),
             ),
