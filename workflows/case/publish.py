@@ -78,7 +78,7 @@ def start_details(intake: CaseIntake, lang: Lang) -> str:
     """The case's static details in the Web UI: what it is, where, who reported it."""
     _ = texts("case", lang)
     loc = intake.location
-    flags = ", ".join(label("risk_flag", x, lang) for x in intake.risk_flags) or _("none")
+    flags = _(", ").join(label("risk_flag", x, lang) for x in intake.risk_flags) or _("none")
     return "\n".join(
         [
             f"**{intake.title}**",
@@ -112,7 +112,11 @@ def details_markdown(f: CaseFile, start: CaseStart) -> str:
     def at(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return policy.local(moment).strftime(fmt)
 
-    who = f"{f.assignee.name}, {f.assignee.unit}" if f.assignee else _("unassigned")
+    who = (
+        _("{name}, {unit}").format(name=f.assignee.name, unit=f.assignee.unit)
+        if f.assignee
+        else _("unassigned")
+    )
     lines = [
         _("**{status}** at **{level}** ({unit}) · risk {risk}").format(
             status=term("status", f.status),
@@ -144,7 +148,7 @@ def details_markdown(f: CaseFile, start: CaseStart) -> str:
             )
         )
     if c.warnings:
-        warnings = ", ".join(term("risk", w) for w in c.warnings)
+        warnings = _(", ").join(term("risk", w) for w in c.warnings)
         lines.append(_("- warnings: {warnings}").format(warnings=warnings))
     if f.transfer:
         lines.append(_("- transfer to {unit} awaiting its answer").format(unit=f.transfer.to_unit))
@@ -168,8 +172,9 @@ def details_markdown(f: CaseFile, start: CaseStart) -> str:
             _("- mediation: {track} {until}").format(track=term("track", m.track), until=until)
         )
     for w in f.whistles:
-        duties = ", ".join(
-            f"{code} {term('duty_state', state)}" for code, state in w.duties.items()
+        duties = _(", ").join(
+            f"{term('department', code)} {term('duty_state', state)}"
+            for code, state in w.duties.items()
         )
         answered = _(", answered") if w.answered else ""
         lines.append(

@@ -81,9 +81,14 @@ class Whistles:
         rules = policy.whistle.kinds[kind]
         check_in_by, report_by = duty_deadlines(now, rules, policy.after)
         _ = ctx._
-        who = ", ".join(f"{d.name} ({d.unit})" for d in found.departments) or _("nobody")
+        who = _(", ").join(
+            _("{name} ({unit})").format(name=d.name, unit=d.unit) for d in found.departments
+        )
+        who = who or _("nobody")
         lacking = (
-            _("; no department serves {codes}").format(codes=", ".join(found.missing))
+            _("; no department serves {codes}").format(
+                codes=_(", ").join(ctx.term("department", code) for code in found.missing)
+            )
             if found.missing
             else ""
         )
@@ -158,11 +163,15 @@ class Whistles:
                 role=change.department, unit=change.detail.get("unit", f.units[Level.township])
             )
             notify = [ctx.county(), dept]
+        moved = _("{department}: {event}{by} → {state}").format(
+            department=ctx.term("department", change.department),
+            event=ctx.term("duty_event", change.event),
+            by=by,
+            state=ctx.term("duty_state", change.state),
+        )
         ctx.record(
             f"department_{change.event.value}",
-            f"{change.department}: {ctx.term('duty_event', change.event)}{by} → "
-            f"{ctx.term('duty_state', change.state)}"
-            + (_(" (督办 by the county)") if notify else ""),
+            moved + (_(" (督办 by the county)") if notify else ""),
             actor=change.actor,
             data={
                 "whistle": whistle.seq,
@@ -191,7 +200,10 @@ class Whistles:
                     "moves on"
                 ).format(
                     seq=whistle.seq,
-                    reported=", ".join(sorted(reported)) or self.ctx._("nobody"),
+                    reported=self.ctx._(", ").join(
+                        self.ctx.term("department", code) for code in sorted(reported)
+                    )
+                    or self.ctx._("nobody"),
                     quorum=rules.quorum,
                 ),
                 data={
