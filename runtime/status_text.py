@@ -84,7 +84,8 @@ def _mediation(view: CaseView, lang: Lang) -> str | None:
     if m is None:
         return None
     _ = texts("cli", lang)
-    text = label("track", m.track, lang) + (f" ({m.department})" if m.department else "")
+    department = label("department", m.department, lang) if m.department else ""
+    text = label("track", m.track, lang) + (f" ({department})" if department else "")
     if m.due_at is not None:
         text += "; " + _("due {at}").format(at=local_time(m.due_at, lang))
     return text
