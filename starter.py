@@ -359,44 +359,50 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
 def _add_list_and_tokens(sub) -> None:
     cases = sub.add_parser(
-        "list", help="cases, most urgent first (overdue longest, then due soonest)"
+        "list", help=_("cases, most urgent first (overdue longest, then due soonest)")
     )
-    cases.add_argument("--unit", help="the unit holding the case at its level")
+    cases.add_argument("--unit", help=_("the unit holding the case at its level"))
     cases.add_argument("--level", choices=[lv.value for lv in Level])
     cases.add_argument(
         "--status",
         default=",".join(Filters.status or ()),
-        help="comma-separated statuses, or 'all' (default: %(default)s)",
+        help=_("comma-separated statuses, or 'all' (default: %(default)s)"),
     )
-    cases.add_argument("--overdue", action="store_true", help="only cases past their deadline")
-    cases.add_argument("--due-within", help='only cases due within "12h", "2d"…')
+    cases.add_argument("--overdue", action="store_true", help=_("only cases past their deadline"))
+    cases.add_argument("--due-within", help=_('only cases due within "12h", "2d"…'))
     cases.add_argument("--risk", choices=list(RISKS))
-    cases.add_argument("--handler", help="the assignee's name")
+    cases.add_argument("--handler", help=_("the assignee's name"))
     cases.set_defaults(run=cmd_list)
 
-    toks = sub.add_parser("tokens", help="people's tokens for the API and the web page")
+    toks = sub.add_parser("tokens", help=_("people's tokens for the API and the web page"))
     toks_sub = toks.add_subparsers(dest="tokens_command", required=True)
-    issue = toks_sub.add_parser("issue", help="issue a token (printed once; only a hash is kept)")
-    issue.add_argument("--name", required=True, help="the person's name as on the roster")
+    issue = toks_sub.add_parser(
+        "issue", help=_("issue a token (printed once; only a hash is kept)")
+    )
+    issue.add_argument("--name", required=True, help=_("the person's name as on the roster"))
     issue.add_argument(
         "--unit",
-        help="their unit (grid id, village, township, county, or a "
-        "department's unit); not for --role intake",
+        help=_(
+            "their unit (grid id, village, township, county, or a "
+            "department's unit); not for --role intake"
+        ),
     )
     issue.add_argument(
         "--role",
         required=True,
-        help="their roster role, supervisor, a department's code (its duty officer), "
-        "applicant/respondent/third_party (a party, with --case), or intake (a service)",
+        help=_(
+            "their roster role, supervisor, a department's code (its duty officer), "
+            "applicant/respondent/third_party (a party, with --case), or intake (a service)"
+        ),
     )
     issue.add_argument(
-        "--case", help="for a party (applicant, respondent, third_party): their case's id"
+        "--case", help=_("for a party (applicant, respondent, third_party): their case's id")
     )
     issue.set_defaults(run=cmd_tokens_issue)
-    revoke = toks_sub.add_parser("revoke", help="revoke a token by its id (see `tokens list`)")
+    revoke = toks_sub.add_parser("revoke", help=_("revoke a token by its id (see `tokens list`)"))
     revoke.add_argument("token_id")
     revoke.set_defaults(run=cmd_tokens_revoke)
-    toks_sub.add_parser("list", help="every token: id, person, state").set_defaults(
+    toks_sub.add_parser("list", help=_("every token: id, person, state")).set_defaults(
         run=cmd_tokens_list
     )
 
@@ -430,50 +436,50 @@ def parser() -> argparse.ArgumentParser:
     add_lang_option(p)
     sub = p.add_subparsers(dest="command", required=True)
 
-    intake = sub.add_parser("intake", help="start a case for every record of a file")
-    intake.add_argument("file", help="JSON Lines (.jsonl) or CSV (.csv) file; '-' for stdin")
-    intake.add_argument("--policy", default=str(config.DEFAULT_POLICY), help="deadline policy")
+    intake = sub.add_parser("intake", help=_("start a case for every record of a file"))
+    intake.add_argument("file", help=_("JSON Lines (.jsonl) or CSV (.csv) file; '-' for stdin"))
+    intake.add_argument("--policy", default=str(config.DEFAULT_POLICY), help=_("deadline policy"))
     intake.add_argument(
-        "--calendar", default=str(config.DEFAULT_CALENDAR), help="working-day calendar"
+        "--calendar", default=str(config.DEFAULT_CALENDAR), help=_("working-day calendar")
     )
-    intake.add_argument("--concurrency", type=int, default=32, help="cases started at once")
+    intake.add_argument("--concurrency", type=int, default=32, help=_("cases started at once"))
     intake.set_defaults(run=cmd_intake)
 
     status = sub.add_parser(
-        "status", help="a case: a short view on a terminal, JSON with --json or into a pipe"
+        "status", help=_("a case: a short view on a terminal, JSON with --json or into a pipe")
     )
     status.add_argument("case_id")
-    status.add_argument("--json", action="store_true", help="the JSON, even on a terminal")
+    status.add_argument("--json", action="store_true", help=_("the JSON, even on a terminal"))
     status.set_defaults(run=cmd_status)
 
     add_action_parsers(sub, _act)
     add_duty_parsers(sub, _act)
 
-    report = sub.add_parser("report", help="print a period's assessment figures")
-    report.add_argument("--period", required=True, help="2026-11 (month), 2026-W47, 2026-11-23")
-    report.add_argument("--township", help="one township (default: all, and the county)")
+    report = sub.add_parser("report", help=_("print a period's assessment figures"))
+    report.add_argument("--period", required=True, help=_("2026-11 (month), 2026-W47, 2026-11-23"))
+    report.add_argument("--township", help=_("one township (default: all, and the county)"))
     report.set_defaults(run=cmd_report)
 
-    schedules = sub.add_parser("schedules", help="create or update the assessment schedules")
+    schedules = sub.add_parser("schedules", help=_("create or update the assessment schedules"))
     schedules.set_defaults(run=cmd_schedules)
 
-    departments = sub.add_parser("departments", help="manage the departments a whistle summons")
+    departments = sub.add_parser("departments", help=_("manage the departments a whistle summons"))
     departments_sub = departments.add_subparsers(dest="departments_command", required=True)
-    dload = departments_sub.add_parser("load", help="load code,name,unit rows (CSV)")
+    dload = departments_sub.add_parser("load", help=_("load code,name,unit rows (CSV)"))
     dload.add_argument("file")
     dload.set_defaults(run=cmd_departments_load)
 
-    keys = sub.add_parser("keys", help="payload encryption keys")
+    keys = sub.add_parser("keys", help=_("payload encryption keys"))
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    keys_sub.add_parser("list", help="key ids, oldest first").set_defaults(run=cmd_keys_list)
-    keys_sub.add_parser("rotate", help="add a key that encrypts from now on").set_defaults(
+    keys_sub.add_parser("list", help=_("key ids, oldest first")).set_defaults(run=cmd_keys_list)
+    keys_sub.add_parser("rotate", help=_("add a key that encrypts from now on")).set_defaults(
         run=cmd_keys_rotate
     )
     _add_list_and_tokens(sub)
 
-    roster = sub.add_parser("roster", help="manage the handler roster")
+    roster = sub.add_parser("roster", help=_("manage the handler roster"))
     roster_sub = roster.add_subparsers(dest="roster_command", required=True)
-    load = roster_sub.add_parser("load", help="load level,unit,name,role[,active] rows")
+    load = roster_sub.add_parser("load", help=_("load level,unit,name,role[,active] rows"))
     load.add_argument("file")
     load.set_defaults(run=cmd_roster_load)
 

@@ -37,6 +37,8 @@ from domain.actions import (
 )
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
+from runtime.cli_text import _
+from texts import N_
 from workflows.case import CaseWorkflow
 
 LEVELS = [lv.value for lv in Level]
@@ -56,14 +58,16 @@ class Action:
 
 
 def _reason(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--reason", required=required, help="why (recorded with the event)")
+    p.add_argument("--reason", required=required, help=_("why (recorded with the event)"))
 
 
 def _outcome_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("outcome", choices=["resolved", "failed"])
-    p.add_argument("--level", choices=LEVELS, help="the level you act at; refused if it moved on")
+    p.add_argument(
+        "--level", choices=LEVELS, help=_("the level you act at; refused if it moved on")
+    )
     _reason(p, required=False)
-    p.add_argument("--agreement", help="terms agreed, for resolved")
+    p.add_argument("--agreement", help=_("terms agreed, for resolved"))
 
 
 def _pause_args(p: argparse.ArgumentParser) -> None:
@@ -73,23 +77,24 @@ def _pause_args(p: argparse.ArgumentParser) -> None:
 
 
 def _extend_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("duration", help='how much more time: "12h", "2d" or "3wd" (working days)')
+    p.add_argument("duration", help=_('how much more time: "12h", "2d" or "3wd" (working days)'))
     _reason(p)
 
 
 def _pull_up_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--to-level", choices=LEVELS, help="default: your own level")
+    p.add_argument("--to-level", choices=LEVELS, help=_("default: your own level"))
     _reason(p)
 
 
 def _regrade_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--flags", default="", help=f"the full new set, ';'-separated: "
-                   f"{', '.join(f.value for f in RiskFlag)} (empty: none)")  # fmt: skip
+    flags = ", ".join(f.value for f in RiskFlag)
+    p.add_argument("--flags", default="", help=_(
+        "the full new set, ';'-separated: {flags} (empty: none)").format(flags=flags))  # fmt: skip
     _reason(p)
 
 
 def _transfer_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("to_unit", help="the receiving unit at the same level (grid id, village…)")
+    p.add_argument("to_unit", help=_("the receiving unit at the same level (grid id, village…)"))
     _reason(p)
 
 
@@ -99,9 +104,9 @@ def _visit_args(p: argparse.ArgumentParser) -> None:
                                       "flared_up", "unreachable"])  # fmt: skip
     p.add_argument("--note")
     # A reached satisfaction visit's two questions (解决率, 满意率).
-    p.add_argument("--solved", choices=["yes", "no"], help="is it solved? (satisfaction visit)")
+    p.add_argument("--solved", choices=["yes", "no"], help=_("is it solved? (satisfaction visit)"))
     p.add_argument("--satisfaction", choices=["satisfied", "basically_satisfied",
-                   "dissatisfied"], help="are you satisfied? (satisfaction visit)")  # fmt: skip
+                   "dissatisfied"], help=_("are you satisfied? (satisfaction visit)"))  # fmt: skip
 
 
 def _contact_args(p: argparse.ArgumentParser) -> None:
@@ -111,27 +116,27 @@ def _contact_args(p: argparse.ArgumentParser) -> None:
 
 def _whistle_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("kind", choices=["routine", "hard_case", "emergency"])
-    p.add_argument("departments", help="department codes, ';'-separated, e.g. "
-                   "'police_station;judicial_office' (see samples/departments.csv)")  # fmt: skip
+    p.add_argument("departments", help=_("department codes, ';'-separated, e.g. "
+                   "'police_station;judicial_office' (see samples/departments.csv)"))  # fmt: skip
     _reason(p)
 
 
 def _track_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--to", dest="to_track", help="the track to hand over to (parties: their "
-                   "choice); leave out when mediation on this track failed")  # fmt: skip
+    p.add_argument("--to", dest="to_track", help=_("the track to hand over to (parties: their "
+                   "choice); leave out when mediation on this track failed"))  # fmt: skip
     _reason(p)
 
 
 def _extend_track_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("duration", help='more time on the track: "10d", "5wd"')
+    p.add_argument("duration", help=_('more time on the track: "10d", "5wd"'))
     p.add_argument("--both-parties-consent", action="store_true",
-                   help="both parties agreed to go on (the law's condition)")  # fmt: skip
+                   help=_("both parties agreed to go on (the law's condition)"))  # fmt: skip
     _reason(p)
 
 
 def _arbitration_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("step", choices=["applied", "accepted", "extended", "award"])
-    p.add_argument("--award", help="the award's terms, for award")
+    p.add_argument("--award", help=_("the award's terms, for award"))
 
 
 def _confirmation_args(p: argparse.ArgumentParser) -> None:
@@ -145,65 +150,65 @@ def _flags(text: str) -> list[str]:
 
 W = CaseWorkflow
 ACTIONS: tuple[Action, ...] = (
-    Action("outcome", "record a handler's outcome: resolved, or failed with --reason",
+    Action("outcome", N_("record a handler's outcome: resolved, or failed with --reason"),
            W.report_outcome, lambda a, who: OutcomeInput(
                actor=who, outcome=a.outcome, level=a.level, reason=a.reason,
                agreement=a.agreement), "handler", _outcome_args),
-    Action("pause", "stop the clock (waiting on a party, an appraisal, a hearing)",
+    Action("pause", N_("stop the clock (waiting on a party, an appraisal, a hearing)"),
            W.pause, lambda a, who: PauseInput(actor=who, reason=a.reason, note=a.note),
            "handler", _pause_args),
-    Action("resume", "restart a paused clock; the deadline moves by the paused time",
+    Action("resume", N_("restart a paused clock; the deadline moves by the paused time"),
            W.resume, lambda a, who: ResumeInput(actor=who, note=a.note), "handler",
            lambda p: p.add_argument("--note")),
-    Action("extend", "extend the level's deadline (a supervisor of the level above)",
+    Action("extend", N_("extend the level's deadline (a supervisor of the level above)"),
            W.extend, lambda a, who: ExtendInput(actor=who, by=a.duration, reason=a.reason),
            "supervisor", _extend_args),
-    Action("escalate", "the applicant asks for the case to go up a level",
+    Action("escalate", N_("the applicant asks for the case to go up a level"),
            W.request_escalation, lambda a, who: EscalateInput(actor=who, reason=a.reason),
            "applicant", _reason),
-    Action("pull-up", "a supervisor above pulls the case up to their level",
+    Action("pull-up", N_("a supervisor above pulls the case up to their level"),
            W.pull_up, lambda a, who: EscalateInput(actor=who, reason=a.reason,
                                                    to_level=a.to_level),
            "supervisor", _pull_up_args),
-    Action("regrade", "set the case's risk flags anew; its colour is graded again",
+    Action("regrade", N_("set the case's risk flags anew; its colour is graded again"),
            W.regrade, lambda a, who: RegradeInput(actor=who, risk_flags=_flags(a.flags),
                                                   reason=a.reason), "handler", _regrade_args),
-    Action("transfer", "hand the case to another unit at the same level (首接负责)",
+    Action("transfer", N_("hand the case to another unit at the same level (首接负责)"),
            W.transfer, lambda a, who: TransferInput(actor=who, to_unit=a.to_unit,
                                                     reason=a.reason), "handler", _transfer_args),
-    Action("accept-transfer", "the receiving unit accepts a transfer",
+    Action("accept-transfer", N_("the receiving unit accepts a transfer"),
            W.answer_transfer, lambda a, who: TransferAnswer(actor=who, accept=True),
            "handler"),
-    Action("object-transfer", "the receiving unit objects to a transfer, with --reason",
+    Action("object-transfer", N_("the receiving unit objects to a transfer, with --reason"),
            W.answer_transfer, lambda a, who: TransferAnswer(actor=who, accept=False,
                                                             reason=a.reason), "handler", _reason),
-    Action("withdraw", "the applicant withdraws the case",
+    Action("withdraw", N_("the applicant withdraws the case"),
            W.withdraw, lambda a, who: WithdrawInput(actor=who, reason=a.reason), "applicant",
            _reason),
-    Action("refuse", "a party refuses mediation (Art. 17): give --role applicant/respondent/…",
+    Action("refuse", N_("a party refuses mediation (Art. 17): give --role applicant/respondent/…"),
            W.refuse, lambda a, who: RefuseInput(actor=who, reason=a.reason), None, _reason),
-    Action("whistle", "blow the whistle: departments must report (吹哨报到), at the township",
+    Action("whistle", N_("blow the whistle: departments must report (吹哨报到), at the township"),
            W.blow_whistle, lambda a, who: WhistleInput(actor=who, kind=a.kind,
                                                       departments=_flags(a.departments),
                                                       reason=a.reason), "handler", _whistle_args),
-    Action("track", "hand mediation to another track, or record that this track failed",
+    Action("track", N_("hand mediation to another track, or record that this track failed"),
            W.change_track, lambda a, who: TrackInput(actor=who, to_track=a.to_track,
                                                      reason=a.reason), "handler", _track_args),
-    Action("extend-track", "more time on the mediation track, with both parties' consent",
+    Action("extend-track", N_("more time on the mediation track, with both parties' consent"),
            W.extend_track, lambda a, who: TrackExtendInput(
                actor=who, by=a.duration, both_parties_consent=a.both_parties_consent,
                reason=a.reason), "handler", _extend_track_args),
-    Action("contact", "record a contact with the applicant (the response rate's first contact)",
+    Action("contact", N_("record a contact with the applicant (the response rate's first contact)"),
            W.contact, lambda a, who: ContactInput(actor=who, channel=a.channel, note=a.note),
            "handler", _contact_args),
-    Action("arbitration", "labour arbitration: applied (a party), then the committee's "
-           "accepted, extended (+15 days) or award",
+    Action("arbitration", N_("labour arbitration: applied (a party), then the committee's "
+           "accepted, extended (+15 days) or award"),
            W.arbitration, lambda a, who: ArbitrationInput(actor=who, step=a.step, award=a.award),
            "arbitrator", _arbitration_args),
-    Action("confirmation", "judicial confirmation: applied (a party), then the court's steps",
+    Action("confirmation", N_("judicial confirmation: applied (a party), then the court's steps"),
            W.confirmation, lambda a, who: ConfirmationInput(actor=who, step=a.step, note=a.note),
            None, _confirmation_args),
-    Action("visit", "record a return visit's result (回访)",
+    Action("visit", N_("record a return visit's result (回访)"),
            W.record_visit, lambda a, who: VisitInput(
                actor=who, visit=a.visit, result=a.result, note=a.note,
                solved=None if a.solved is None else a.solved == "yes",
@@ -213,15 +218,18 @@ ACTIONS: tuple[Action, ...] = (
 
 def add_token_file(p: argparse.ArgumentParser, action: Action) -> None:
     """The person who acts: the token's (`--token-file`, else `DISPUTE_TOKEN`)."""
-    meant = f" (meant for a {action.default_role})" if action.default_role else ""
-    p.add_argument("--token-file", help=f"a file holding your token; default: the "
-                   f"DISPUTE_TOKEN variable. You act as the token's person{meant}")  # fmt: skip
+    meant = (
+        _(" (meant for a {role})").format(role=action.default_role) if action.default_role else ""
+    )
+    p.add_argument("--token-file", help=_(
+        "a file holding your token; default: the DISPUTE_TOKEN variable. You act as the "
+        "token's person{meant}").format(meant=meant))  # fmt: skip
 
 
 def add_action_parsers(sub: Any, run: Callable) -> None:
     """One subcommand per action, each acting as the person of the caller's token."""
     for action in ACTIONS:
-        p = sub.add_parser(action.name, help=action.help, description=action.help)
+        p = sub.add_parser(action.name, help=_(action.help), description=_(action.help))
         p.add_argument("case_id")
         action.add_args(p)
         add_token_file(p, action)
