@@ -31,6 +31,9 @@ from temporalio.client import (
 from domain.assessment_models import AssessmentInput
 from domain.naming import assessment_schedule_id, assessment_workflow_id
 from domain.periods import AssessmentKind
+from runtime.cli_text import _
+from texts import process_lang
+from texts.terms import label
 from workflows.assessment import AssessmentWorkflow
 
 #: When each kind runs, in UTC (Beijing time in the comment).
@@ -71,7 +74,10 @@ def schedule_for(kind: AssessmentKind, task_queue: str) -> Schedule:
             task_queue=task_queue,
             # A stuck run must end, or SKIP would skip every later one.
             execution_timeout=timedelta(hours=6),
-            static_summary=f"{kind.value} assessment",
+            # The Web UI's summary of each run, in the language of whoever set the schedules.
+            static_summary=_("{kind} assessment").format(
+                kind=label("period", kind, process_lang())
+            ),
         ),
         spec=ScheduleSpec(calendars=[CALENDARS[kind]], time_zone_name="UTC"),
         # Two runs of one kind at once would write the same files: skip the second.
