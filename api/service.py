@@ -26,7 +26,9 @@ from runtime import tokens, worklist
 from runtime.case_commands import problems
 from runtime.intake_run import current_policy, submit
 from runtime.queries import with_history
+from runtime.status_text import status_json
 from runtime.tokens import Person
+from texts.terms import LOCAL_ZONE
 from texts.terms import time_left as time_left_words
 from workflows.case import CaseWorkflow
 
@@ -181,9 +183,10 @@ async def case_detail(
         raise
     now = datetime.now(UTC)
     view = time_left.as_of(await with_history(pool, view), now)
-    out = view.model_dump(mode="json")
-    out["now"] = now.isoformat()
-    out["seconds_left"] = view.remaining_seconds
+    # As `status --json` gives it: every time at +08:00, durations in whole seconds.
+    out = status_json(view)
+    out["now"] = now.astimezone(LOCAL_ZONE).isoformat()
+    out["seconds_left"] = out["remaining_seconds"]
     out["time_left"] = time_left_words(
         view.remaining_seconds, current_lang(), paused=view.status == "paused"
     )

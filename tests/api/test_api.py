@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import asyncpg
 import httpx
@@ -159,6 +160,11 @@ async def test_worklist_and_case_page_of_the_caller(front):
     assert case["seconds_left"] > 0 and case["time_left"].startswith("剩余")  # Chinese default
     assert mine[0]["time_left"].startswith("剩余")
     assert [e["kind"] for e in case["events"]][:3] == ["opened", "mediation_track", "assigned"]
+    # One offset for every time, whole seconds for every duration (as `status --json`).
+    times = re.findall(r'"(\d{4}-\d\d-\d\dT[^"]+)"', json.dumps(case))
+    assert times and all(t.endswith("+08:00") for t in times), times
+    assert isinstance(case["seconds_left"], int) and isinstance(case["remaining_seconds"], int)
+    assert mine[0]["due_at"].endswith("+08:00") and isinstance(mine[0]["seconds_left"], int)
     assert (await http.get("/api/cases", headers=bearer(front["service"]))).status_code == 403
     stranger = await http.get("/api/cases/API-W1", headers=bearer(front["other"]))
     assert stranger.status_code == 403
