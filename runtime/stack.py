@@ -490,6 +490,8 @@ def hint() -> None:
         "A case, decoded: {temporal} workflow show --address {address} -w case-HB-2026-000101 \\\n"
         "                   --codec-endpoint {codec_url}\n"
         "One case:        {py} starter.py status HB-2026-000101   (--json for scripts)\n"
+        "Reports:         {reports}/<kind>/<period>/report.html   (a run now: {temporal} "
+        "schedule trigger --address {address} --schedule-id assessment-daily)\n"
         "{notifications}\n"
         "Logs:            {worker_log}\n"
         "                 {temporal_log}\n"
@@ -505,7 +507,7 @@ def hint() -> None:
         notifications=_notifications_hint(),
         worker_log=_dir("logs") / "worker.log", temporal_log=_dir("logs") / "temporal.log",
         api_log=_dir("logs") / "api.log", postgres_log=_dir("postgres") / "log",
-        data_dir=config.data_dir(),
+        data_dir=config.data_dir(), reports=config.reports_dir(),
     ))  # fmt: skip
 
 
