@@ -454,3 +454,19 @@ async def test_ctrl_c_reports_what_started_and_a_rerun_finishes_the_rest(live, t
 
     assert again.returncode == 0, again.stderr
     assert [r["status"] for r in lines(again.stdout)] == ["duplicate"] * 5 + ["started"] * 15
+
+
+def test_list_runs_without_loading_temporal_and_refuses_a_bad_filter_with_exit_2():
+    # The worklist is asked for many times a day: its process loads neither Temporal's client
+    # nor the case workflow (runtime/worklist_cli.py), and still checks its arguments.
+    probe = (
+        "import sys, starter; code = starter.main(['list', '--due-within', 'soon']); "
+        "print(code, 'temporalio.client' in sys.modules, 'workflows.case' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DISPUTE_LANG": "en"},
+    )  # fmt: skip
+
+    assert done.stdout.split() == ["2", "False", "False"], done.stderr
+    assert done.stderr.startswith("list: --due-within: 'soon' is not a duration")
