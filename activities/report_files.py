@@ -23,7 +23,17 @@ from urllib.parse import quote
 
 from activities.report_font import font_path
 from activities.report_html import render_report, title_of
-from activities.report_texts import Figure, chart_rates, definitions, figures_of, report_texts
+from activities.report_texts import (
+    Figure,
+    chart_footer,
+    chart_rates,
+    chart_title,
+    county_to_compare,
+    definitions,
+    figures_of,
+    report_texts,
+    unit_name,
+)
 from domain.assessment_models import AssessmentFigures
 from domain.metrics import DueCase, Metrics, cell, percent
 from domain.periods import LOCAL_TZ, AssessmentKind
@@ -116,7 +126,6 @@ def _draw_chart(
     # The object API rather than pyplot: no global figure state, safe in a worker thread.
     from matplotlib.figure import Figure as Canvas
 
-    _ = report_texts(lang)
     labels = [f.name for f in rates]
     values = [getattr(row, f.field) for f in rates]
     fig = Canvas(figsize=(8, 4.5), dpi=100)
@@ -135,7 +144,7 @@ def _draw_chart(
                 marker="|",
                 s=400,
                 color="#cc3311",
-                label=_("{unit} (county)").format(unit=county.scope_unit),
+                label=unit_name(county, lang),
             )
         # Above the plot: a bar near 100 % would hide under a legend inside it.
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
@@ -144,21 +153,7 @@ def _draw_chart(
     ax.set_xlim(0, 115)
     ax.set_xlabel("%")
     fig.suptitle(title)
-    fig.text(
-        0.01,
-        0.01,
-        _(
-            "received {received} · resolved {resolved} · withdrawn {withdrawn}"
-            " · overdue {overdue} · paused {paused} h"
-        ).format(
-            received=row.received,
-            resolved=row.resolved,
-            withdrawn=row.withdrawn,
-            overdue=row.overdue,
-            paused=f"{row.paused_hours:g}",
-        ),
-        fontsize="small",
-    )
+    fig.text(0.01, 0.01, chart_footer(row, lang), fontsize="small")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -246,11 +241,8 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str], lang: Lang = 
         "| --- |" + " ---: |" * len(columns),
     ]
     for m in figures.metrics:
-        unit = m.scope_unit
-        if m.scope_level.value == "county":
-            unit = _("{unit} (county)").format(unit=unit)
         cells = " | ".join(cell(m, c.field, c.is_rate) for c in columns)
-        lines.append(f"| {_md(unit)} | {cells} |")
+        lines.append(f"| {_md(unit_name(m, lang))} | {cells} |")
     lines += ["", *_definitions(lang)]
     overdue = [d for d in figures.due if d.state == "overdue"]
     lines += [
@@ -282,7 +274,6 @@ def write_assessment_files(
     figures: AssessmentFigures, root: Path, lang: Lang = Lang.zh
 ) -> list[str]:
     """Write every file of the assessment in `lang`; returns their paths relative to `root`."""
-    _ = report_texts(lang)
     folder = root / figures.kind.value / figures.period.label
     written: list[Path] = []
 
@@ -292,16 +283,13 @@ def write_assessment_files(
 
     put("metrics.csv", metrics_csv(figures))
     put("overdue.csv", due_csv(figures.due))
-    county_rows = {m.scope_unit: m for m in figures.metrics if m.scope_level.value == "county"}
-    # With one county (the usual deployment) every township is compared with it.
-    county = next(iter(county_rows.values())) if len(county_rows) == 1 else None
+    county = county_to_compare(figures)
     charts: dict[str, str] = {}
     for m in figures.metrics:
         if m.scope_level.value != "township":
             continue
         name = f"{safe_name(m.scope_unit)}.png"
-        title = _("{unit}: rates, {period}").format(unit=m.scope_unit, period=figures.period.label)
-        put(name, township_chart(m, county, title, lang))
+        put(name, township_chart(m, county, chart_title(m, figures, lang), lang))
         charts[m.scope_unit] = name
     put("summary.md", summary_md(figures, charts, lang))
     put("report.html", render_report(figures, lang).encode("utf-8"))

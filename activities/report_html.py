@@ -19,9 +19,18 @@ from markupsafe import Markup
 
 from activities.report_charts import township_svg
 from activities.report_font import FAMILY, font_face_css
-from activities.report_texts import chart_rates, definitions, figures_of, report_texts
+from activities.report_texts import (
+    chart_footer,
+    chart_rates,
+    chart_title,
+    county_to_compare,
+    definitions,
+    figures_of,
+    report_texts,
+    unit_name,
+)
 from domain.assessment_models import AssessmentFigures
-from domain.metrics import DueCase, Metrics, cell
+from domain.metrics import DueCase, cell
 from domain.periods import AssessmentKind
 from texts import Lang
 from texts.terms import label, local_time
@@ -79,12 +88,6 @@ def _due_line(d: DueCase, lang: Lang) -> DueLine:
     )
 
 
-def _unit_name(m: Metrics, lang: Lang) -> str:
-    if m.scope_level.value == "county":
-        return report_texts(lang)("{unit} (county)").format(unit=m.scope_unit)
-    return m.scope_unit
-
-
 def title_of(figures: AssessmentFigures, lang: Lang) -> str:
     """'月考核 2026-11 — 海博湾区' / 'monthly 2026-11 — …': the report's title."""
     _ = report_texts(lang)
@@ -98,44 +101,27 @@ def title_of(figures: AssessmentFigures, lang: Lang) -> str:
 
 def charts(figures: AssessmentFigures, lang: Lang) -> dict[str, str]:
     """Each township's SVG chart, by township (compared with the county when there is one)."""
-    _ = report_texts(lang)
-    county_rows = [m for m in figures.metrics if m.scope_level.value == "county"]
-    county = county_rows[0] if len(county_rows) == 1 else None
+    county = county_to_compare(figures)
     rates = chart_rates(lang)
-    result = {}
-    for m in figures.metrics:
-        if m.scope_level.value != "township":
-            continue
-        footer = _(
-            "received {received} · resolved {resolved} · withdrawn {withdrawn}"
-            " · overdue {overdue} · paused {paused} h"
-        ).format(
-            received=m.received,
-            resolved=m.resolved,
-            withdrawn=m.withdrawn,
-            overdue=m.overdue,
-            paused=f"{m.paused_hours:g}",
-        )
-        result[m.scope_unit] = township_svg(
+    return {
+        m.scope_unit: township_svg(
             m,
             county,
             rates,
-            title=_("{unit}: rates, {period}").format(
-                unit=m.scope_unit, period=figures.period.label
-            ),
-            county_label=(
-                _("{unit} (county)").format(unit=county.scope_unit) if county is not None else ""
-            ),
-            footer=footer,
+            title=chart_title(m, figures, lang),
+            county_label=unit_name(county, lang) if county is not None else "",
+            footer=chart_footer(m, lang),
         )
-    return result
+        for m in figures.metrics
+        if m.scope_level.value == "township"
+    }
 
 
 def render_report(figures: AssessmentFigures, lang: Lang) -> str:
     """The report as an HTML document with its font and charts inside."""
     columns = figures_of(figures.metrics, lang)
     rows = [
-        (_unit_name(m, lang), m.scope_level.value, [cell(m, c.field, c.is_rate) for c in columns])
+        (unit_name(m, lang), m.scope_level.value, [cell(m, c.field, c.is_rate) for c in columns])
         for m in figures.metrics
     ]
     daily = figures.kind is AssessmentKind.daily

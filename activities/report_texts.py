@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.assessment_models import AssessmentFigures
 from domain.metrics import Metrics, columns_for
 from texts import Lang, Texts, texts
 
@@ -58,6 +59,41 @@ def figure_names(lang: Lang | str) -> dict[str, str]:
         "received_year_ago": _("Received a year ago"),
         "resolved_year_ago": _("Resolved a year ago"),
     }
+
+
+def unit_name(m: Metrics, lang: Lang | str) -> str:
+    """A row's unit as the report names it: '海博湾区（县级）' for the county's own row."""
+    _ = report_texts(lang)
+    if m.scope_level.value == "county":
+        return _("{unit} (county)").format(unit=m.scope_unit)
+    return m.scope_unit
+
+
+def county_to_compare(figures: AssessmentFigures) -> Metrics | None:
+    """The county a township's chart marks for comparison: with one county (the usual
+    deployment) every township is compared with it; with none or several, with nothing."""
+    counties = {m.scope_unit: m for m in figures.metrics if m.scope_level.value == "county"}
+    return next(iter(counties.values())) if len(counties) == 1 else None
+
+
+def chart_title(m: Metrics, figures: AssessmentFigures, lang: Lang | str) -> str:
+    _ = report_texts(lang)
+    return _("{unit}: rates, {period}").format(unit=m.scope_unit, period=figures.period.label)
+
+
+def chart_footer(m: Metrics, lang: Lang | str) -> str:
+    """The counts under a township's chart."""
+    _ = report_texts(lang)
+    return _(
+        "received {received} · resolved {resolved} · withdrawn {withdrawn}"
+        " · overdue {overdue} · paused {paused} h"
+    ).format(
+        received=m.received,
+        resolved=m.resolved,
+        withdrawn=m.withdrawn,
+        overdue=m.overdue,
+        paused=f"{m.paused_hours:g}",
+    )
 
 
 def figures_of(metrics: list[Metrics], lang: Lang | str) -> list[Figure]:
