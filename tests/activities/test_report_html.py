@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +18,6 @@ from pathlib import Path
 import asyncpg
 import pytest
 from fontTools.ttLib import TTFont
-from playwright.async_api import async_playwright
 from temporalio.testing import ActivityEnvironment
 
 from activities.report_font import FAMILY
@@ -29,7 +27,6 @@ from tests import ledger_stories as ls
 from tests.activities.test_reports import compute, ledger  # noqa: F401  (the fixture)
 from texts import Lang
 
-CHROMIUM = "/usr/bin/chromium"
 TITLE = "楼上漏水致楼下墙面受损"
 HANDLER = "赵网格员"
 #: The headline figures by their Chinese names (docs/metrics.md).
@@ -143,17 +140,6 @@ async def test_dispute_lang_en_gives_the_report_in_english(chinese_ledger, tmp_p
     assert {ord(ch) for ch in TITLE} <= set(embedded_font(html).getBestCmap())
     summary = (path.parent / "summary.md").read_text(encoding="utf-8")
     assert "## Definitions" in summary and "Printable report with charts" in summary
-
-
-@pytest.fixture
-async def browser():
-    assert os.access(CHROMIUM, os.X_OK), "no /usr/bin/chromium: `make test` installs it (apt-get)"
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )
-        yield browser
-        await browser.close()
 
 
 async def fonts_drawing(page, selector: str) -> list[dict]:

@@ -7,25 +7,7 @@ installs chromium with apt when it is missing; Playwright never downloads a brow
 
 from __future__ import annotations
 
-import os
-
-import pytest
-from playwright.async_api import async_playwright
-
 from tests.api.test_api import front, ledger_kinds, open_case  # noqa: F401  (the fixture)
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-async def browser():
-    assert os.access(CHROMIUM, os.X_OK), "no /usr/bin/chromium: `make test` installs it (apt-get)"
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )
-        yield browser
-        await browser.close()
 
 
 async def test_sign_in_see_the_worklist_and_act(front, browser, tmp_path):  # noqa: F811
