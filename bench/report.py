@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 
 from bench.ledger_db import bench_database, binary_jsonb  # noqa: E402
+from domain.case_models import LEAD_ROLES  # noqa: E402
 from domain.periods import LOCAL_TZ, parse_period  # noqa: E402
 from runtime import db  # noqa: E402
 from runtime.reporting import assess  # noqa: E402
@@ -238,9 +239,13 @@ def pick_query(path: Path) -> str:
 async def bench_pick(pool: asyncpg.Pool, query: str, runs: int) -> list[float]:
     grids = [g for _, _, g in units()]
     rng = random.Random(1)
+    # A handler, as `pick_handler` asks: today's query also takes the role wanted (none: a
+    # handler) and the lead roles it passes over; the old one took only the level and unit.
+    extra = (None, sorted(LEAD_ROLES))
     async with pool.acquire() as conn:
         stmt = await conn.prepare(query)
-        return await timed(runs, lambda: stmt.fetchrow("grid", rng.choice(grids)))
+        given = extra[: len(stmt.get_parameters()) - 2]
+        return await timed(runs, lambda: stmt.fetchrow("grid", rng.choice(grids), *given))
 
 
 def ms(values: list[float]) -> str:
