@@ -21,7 +21,7 @@ from api.text import _, current_lang
 from domain.ladder import Level
 from domain.policy import parse_duration
 from runtime.worklist import RISKS, Filters, worklist
-from texts.terms import LOCAL_ZONE, time_left
+from texts.terms import LOCAL_ZONE
 
 router = APIRouter(prefix="/api")
 
@@ -99,7 +99,7 @@ async def cases(
             # Beijing time, as every time the API gives; whole seconds.
             "due_at": r.due_at.astimezone(LOCAL_ZONE).isoformat() if r.due_at else None,
             "seconds_left": round(r.seconds_left) if r.seconds_left is not None else None,
-            "time_left": time_left(r.seconds_left, current_lang(), paused=r.status == "paused"),
+            "time_left": r.time_left(current_lang()),
         }
         for r in rows
     ]

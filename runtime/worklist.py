@@ -68,10 +68,10 @@ class Row:
     due_at: datetime | None
     seconds_left: float | None
 
-    @property
-    def time_left(self) -> str:
-        """A paused case's clock is stopped: its ledger deadline moves when it resumes."""
-        return "clock paused" if self.status == "paused" else time_left_text(self.seconds_left)
+    def time_left(self, lang: Lang | str) -> str:
+        """Time left or overdue by; a paused case's clock is stopped (its ledger deadline moves
+        when it resumes)."""
+        return time_left(self.seconds_left, lang, paused=self.status == "paused")
 
     def cells(self, lang: Lang | str) -> list[str]:
         """The row's cells in `starter.py list`, in the language `lang`."""
@@ -82,7 +82,7 @@ class Row:
             label("level", self.level, lang),
             self.assignee or "-",
             label("risk", self.risk, lang),
-            time_left(self.seconds_left, lang, paused=self.status == "paused"),
+            self.time_left(lang),
         ]
 
 
@@ -96,20 +96,6 @@ def table_lines(rows: list[Row], lang: Lang | str) -> list[str]:
     head = [_("Case"), _("Title"), _("Place"), _("Level"), _("Handler"), _("Risk"),
             _("Time left")]  # fmt: skip
     return table(head, [r.cells(lang) for r in rows])
-
-
-def time_left_text(seconds: float | None) -> str:
-    """ "3d 4h left", "2h 5m overdue", or "no clock"."""
-    if seconds is None:
-        return "no clock"
-    left = abs(int(seconds))
-    days, rest = divmod(left, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes = rest // 60
-    parts = [f"{days}d"] if days else []
-    parts += [f"{hours}h"] if hours or days else []
-    parts += [] if days else [f"{minutes}m"]
-    return " ".join(parts) + (" left" if seconds >= 0 else " overdue")
 
 
 def build_query(f: Filters, now: datetime, *, count: bool = False) -> tuple[str, list]:

@@ -8,7 +8,8 @@ import asyncpg
 import pytest
 
 from runtime.terminal import width
-from runtime.worklist import LIMIT, Filters, may_read, page, table_lines, time_left_text, worklist
+from runtime.worklist import LIMIT, Filters, may_read, page, table_lines, worklist
+from texts.terms import time_left
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -82,7 +83,7 @@ async def test_a_persons_cases_are_their_units_and_those_assigned_to_them(ledger
 
 async def test_a_paused_cases_clock_reads_paused(ledger):
     rows = await worklist(ledger, Filters(status=("paused",)), NOW)
-    assert [r.time_left for r in rows] == ["clock paused"]
+    assert [r.time_left("en") for r in rows] == ["clock paused"]
     assert table_lines(rows, "en")[1].endswith("  clock paused")
     assert table_lines(rows, "zh")[1].endswith("  计时已暂停")
 
@@ -126,7 +127,7 @@ async def test_a_full_page_counts_every_match(clean_pool):
     [(None, "no clock"), (3_900, "1h 5m left"), (-90_000, "1d 1h overdue"), (59, "0m left")],
 )
 def test_time_left_text(seconds, text):
-    assert time_left_text(seconds) == text
+    assert time_left(seconds, "en") == text
 
 
 async def test_who_may_read_a_case(ledger):
