@@ -33,9 +33,9 @@ import asyncpg  # noqa: E402
 
 from bench.ledger_db import bench_database, binary_jsonb  # noqa: E402
 from runtime import db  # noqa: E402
-from runtime.terminal import pad  # noqa: E402
 from runtime.worklist import Filters, page, table_lines  # noqa: E402
 from texts import Lang  # noqa: E402
+from texts.terminal import pad  # noqa: E402
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 TOWNSHIPS = ["城关镇", "青山镇", "石桥镇", "柳河镇", "白沙镇", "龙泉镇", "东关街道", "西关街道",

@@ -11,7 +11,6 @@ A rate is None when its denominator is 0: "no cases" is not "0%". Pure: no I/O, 
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from domain.actions import PARTY_ROLES
 from domain.ladder import Level
 from domain.ledger_rows import CaseRow, Scope
 from domain.periods import LOCAL_TZ, Period, PeriodKind, parse_period
+from texts.terminal import pad, width
 
 __all__ = ["LOCAL_TZ", "CaseRow", "DueCase", "Metrics", "Period", "Scope", "UnitCounts"]
 __all__ += ["due_cases", "metrics_of", "parse_period", "rate", "render_table", "scopes_of"]
@@ -337,16 +337,6 @@ def cell(metrics: Metrics, name: str, is_rate: bool) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _width(text: str) -> int:
-    # Chinese names take two terminal columns per character.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, *, right: bool) -> str:
-    gap = " " * (width - _width(text))
-    return gap + text if right else text + gap
-
-
 @dataclass(frozen=True)
 class TableWords:
     """The terminal table's words, in the reader's language (the defaults are English)."""
@@ -372,9 +362,10 @@ def render_table(metrics_list: Sequence[Metrics], words: TableWords | None = Non
         + [cell(m, name, is_rate) for _, name, is_rate in columns]
         for m in metrics_list
     ]
-    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    # Chinese names take two terminal cells per character.
+    widths = [max(width(r[i]) for r in [head, *rows]) for i in range(len(head))]
     lines = [
-        "  ".join(_pad(v, w, right=i > 0) for i, (v, w) in enumerate(zip(r, widths, strict=True)))
+        "  ".join(pad(v, w, right=i > 0) for i, (v, w) in enumerate(zip(r, widths, strict=True)))
         for r in [head, *rows]
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from notify.routing import load_routing
 from notify.texts import not_configured
 from runtime import config, db
 from texts import Texts, process_texts
+from texts.terminal import width
 from texts.terms import local_time
 
 COLUMNS = ("id", "case_id", "seq", "kind", "to", "state", "attempts", "when", "last_error")
@@ -142,7 +142,7 @@ def _print(rows: list[Any], *, as_json: bool, _: Texts) -> None:
         tuple(headings[c] for c in COLUMNS),
         *[tuple(str(line[c]) for c in COLUMNS) for line in shown],
     ]
-    widths = [min(40, max(_width(row[i]) for row in table)) for i in range(len(COLUMNS))]
+    widths = [min(40, max(width(row[i]) for row in table)) for i in range(len(COLUMNS))]
     for row in table:
         print("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
     counts = {s: sum(line["state"] == s for line in lines) for s in STATES}
@@ -153,18 +153,13 @@ def _print(rows: list[Any], *, as_json: bool, _: Texts) -> None:
     )
 
 
-def _width(text: str) -> int:
-    """Columns a terminal gives the text: two for each wide (CJK) character."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(cell: str, width: int) -> str:
-    """The cell cut to `width` columns and padded to it."""
+def _pad(cell: str, cells: int) -> str:
+    """The cell cut to `cells` columns and padded to it."""
     out, used = [], 0
     for c in cell:
-        w = _width(c)
-        if used + w > width:
+        w = width(c)
+        if used + w > cells:
             break
         out.append(c)
         used += w
-    return "".join(out) + " " * (width - used)
+    return "".join(out) + " " * (cells - used)

@@ -15,8 +15,8 @@ from typing import Any
 
 from domain.case_models import CaseStatus, CaseView
 from domain.ladder import Level
-from runtime.terminal import pad, width
 from texts import Lang, texts
+from texts.terminal import pad, width
 from texts.terms import LOCAL_ZONE, label, local_time, time_left
 
 #: Events shown in the person's view: the latest ones (the JSON has them all).

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from domain.ladder import Level
-from runtime.terminal import clip, table
 from texts import Lang, texts
+from texts.terminal import clip, table
 from texts.terms import label, time_left
 
 #: The unit holding a case at its current level.

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from runtime.terminal import width
 from runtime.worklist import LIMIT, Filters, may_read, page, table_lines, worklist
+from texts.terminal import width
 from texts.terms import time_left
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.terminal import clip, pad, table, width
+from texts.terminal import clip, pad, table, width
 
 
 @pytest.mark.parametrize(
