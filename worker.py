@@ -24,6 +24,7 @@ from temporalio.worker import Worker
 
 import texts
 from activities.departments import DepartmentActivities
+from activities.duties import DutyActivities
 from activities.ledger import LedgerActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
@@ -33,10 +34,16 @@ from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
+from workflows.duty_round import DutyRoundWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow)
+WORKFLOWS: Sequence[type] = (
+    CaseWorkflow,
+    AssessmentWorkflow,
+    DepartmentDutyWorkflow,
+    DutyRoundWorkflow,
+)
 
 
 def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
@@ -44,9 +51,11 @@ def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
     ledger = LedgerActivities(pool)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
+    duties = DutyActivities(pool)
     return [
         departments.find,
         departments.record_duty,
+        duties.notify,
         ledger.write_step,
         reports.compute,
         reports.write_files,

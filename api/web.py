@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from api import text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
+from api.duties import todays_duty
 from api.service import Problem, act, case_detail, mine
 from api.text import _
 from domain.actions import HANDLER_ROLES, SUPERVISOR
@@ -235,12 +236,22 @@ async def sign_out() -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def my_cases(request: Request, overdue: bool = False):
+async def my_cases(request: Request, overdue: bool = False, duty_error: str | None = None):
     person = await person_of(request, cookie=True)
     f = Filters(overdue=overdue, **mine(person))
-    rows = await worklist(request.app.state.pool, f, datetime.now(UTC))
+    now = datetime.now(UTC)
+    rows = await worklist(request.app.state.pool, f, now)
+    duty = await todays_duty(request.app.state.pool, person, now)
     return templates.TemplateResponse(
-        request, "worklist.html", {"person": person, "rows": rows, "overdue": overdue}
+        request,
+        "worklist.html",
+        {
+            "person": person,
+            "rows": rows,
+            "overdue": overdue,
+            "duty": duty,
+            "duty_error": duty_error and duty_error[:300],
+        },
     )
 
 

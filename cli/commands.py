@@ -20,6 +20,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli import notifications as notify_admin
+from cli import report_duties
 from cli.api_client import CliError, print_view, send_action
 from cli.case_commands import add_action_parsers, build_input
 from cli.duty_commands import add_duty_parsers
@@ -429,6 +430,7 @@ def parser() -> argparse.ArgumentParser:
     load.set_defaults(run=cmd_roster_load)
 
     notify_admin.add_parser(sub, UsageError)
+    report_duties.add_parser(sub)
     return p
 
 
