@@ -6,7 +6,6 @@ the first, a reminder or escalation retried by its activity writes nothing twice
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -100,19 +99,16 @@ class DutyRow:
 
 
 def _row(r: asyncpg.Record) -> DutyRow:
-    def load(v):
-        return json.loads(v) if isinstance(v, str) else v
-
     return DutyRow(
         unit=r["unit"],
         day=r["day"],
         kind=r["kind"],
-        cases=load(r["cases"]) or [],
+        cases=r["cases"] or [],
         note=r["note"],
-        filed_by=load(r["filed_by"]),
+        filed_by=r["filed_by"],
         filed_at=r["filed_at"],
         flagged=r["flagged"],
-        flag_cases=load(r["flag_cases"]) or [],
+        flag_cases=r["flag_cases"] or [],
         reminded_at=r["reminded_at"],
         escalated_at=r["escalated_at"],
     )
@@ -143,12 +139,12 @@ async def file_report(
         duty.reports_to,
         duty.cutoff_at,
         kind.value,
-        json.dumps(cases, ensure_ascii=False),
+        cases,
         note,
-        json.dumps(filed_by, ensure_ascii=False),
+        filed_by,
         filed_at,
         bool(flag_cases),
-        json.dumps(flag_cases, ensure_ascii=False),
+        flag_cases,
     )
     return filed is not None
 
@@ -197,10 +193,10 @@ ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, policy = EXCLUDED.policy,
 
 async def set_policy(pool: asyncpg.Pool, policy: DutyPolicy, at: datetime) -> None:
     """Put a duty policy in force."""
-    await pool.execute(_SET_POLICY, policy.name, policy.model_dump_json(by_alias=True), at)
+    await pool.execute(_SET_POLICY, policy.name, policy.model_dump(mode="json", by_alias=True), at)
 
 
 async def policy_in_force(pool: asyncpg.Pool | asyncpg.Connection) -> DutyPolicy | None:
     """The duty policy in force, or None when none was set."""
-    text = await pool.fetchval("SELECT policy::text FROM duty_policy")
-    return DutyPolicy.model_validate_json(text) if text else None
+    found = await pool.fetchval("SELECT policy FROM duty_policy")
+    return DutyPolicy.model_validate(found) if found else None

@@ -33,7 +33,7 @@ POLICY = DutyPolicy(
         SensitivePeriod.model_validate(
             {"name": "Two Sessions", "from": "2027-03-03", "to": "2027-03-15"}
         ),
-    ),  # fmt: skip
+    ),
     units=(
         ReportingUnit(unit="G-01", reports_to="V-1", every="daily"),
         ReportingUnit(unit="V-1", reports_to="T-1", every="weekly"),
@@ -131,20 +131,17 @@ def test_nine_of_ten_on_time_is_ninety_percent_and_zero_share_counts_filed_ones(
     )
     duties = duties_on(policy, TODAY)
     at = duties[0].cutoff_at - timedelta(hours=1)
-    pairs = (
-        [
-            (
-                d,
-                Filing(
-                    kind=ReportKind.zero if i % 3 else ReportKind.matters,
-                    filed_at=at,
-                    flagged=i == 4,
-                ),
-            )  # fmt: skip
-            for i, d in enumerate(duties[:9])
-        ]
-        + [(duties[9], None)]
-    )
+    pairs = [
+        (
+            d,
+            Filing(
+                kind=ReportKind.zero if i % 3 else ReportKind.matters,
+                filed_at=at,
+                flagged=i == 4,
+            ),
+        )
+        for i, d in enumerate(duties[:9])
+    ] + [(duties[9], None)]
     figures = figures_of(pairs, duties[0].escalate_at)
     assert (figures.owed, figures.on_time, figures.missing) == (10, 9, 1)
     assert figures.on_time_rate == pytest.approx(0.9)
