@@ -182,3 +182,25 @@ def definitions(lang: Lang | str) -> list[Definition]:
             _("the period of the events"),
         ),
     ]
+
+
+def duty_cells(figures: AssessmentFigures, lang: Lang) -> list[tuple[str, str]]:
+    """The report duties' figures (零报告) as (name, value) pairs; none without duties."""
+    d = figures.duties
+    if d is None or not d.owed:
+        return []
+    _ = report_texts(lang)
+
+    def share(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0%}"
+
+    days = f"{d.first}" if d.first == d.last else f"{d.first} – {d.last}"
+    return [
+        (_("Days"), days),
+        (_("Reports owed"), str(d.owed)),
+        (_("On time"), f"{d.on_time} ({share(d.on_time_rate)})"),
+        (_("Late"), str(d.late)),
+        (_("Missing"), str(d.missing)),
+        (_("Zero reports (share of those filed)"), f"{d.zero} ({share(d.zero_share)})"),
+        (_("Zero reports flagged: a case was found"), str(d.flagged)),
+    ]

@@ -8,6 +8,7 @@ last so that a row always names files that exist.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -24,6 +25,7 @@ from domain.assessment_models import (
 from domain.metrics import DueCase
 from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
+from ledger.duties import period_figures
 from ledger.notifications import dead_notifications
 from ledger.reports import assess
 from runtime.config import response_windows
@@ -92,9 +94,15 @@ class ReportActivities:
             due=len(due),
             dead_notifications=len(dead),
         )
+        # The daily report is read in the morning: it shows yesterday's report duties (日清),
+        # whose cut-offs have passed; a week or a month shows its own days.
+        back = timedelta(days=1) if daily else timedelta(0)
+        duties = await period_figures(
+            self._pool, period.start - back, period.end - back, request.as_of
+        )
         return AssessmentFigures(
             kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due,
-            dead_notifications=dead,
+            dead_notifications=dead, duties=duties,
         )  # fmt: skip
 
     async def _with_case_facts(self, due: list[DueCase]) -> list[DueCase]:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from domain.duties import DutyFigures
 from domain.metrics import DueCase, Metrics
 from domain.periods import AssessmentKind, Period, period_of_kind
 
@@ -68,6 +69,8 @@ class AssessmentFigures(BaseModel):
     due: list[DueCase]
     #: Daily only: notifications marked dead and not re-queued.
     dead_notifications: list[DeadNotification] = []
+    #: Report duties (零报告) of the period: on time, zero share, flagged.
+    duties: DutyFigures | None = None
 
     @property
     def townships(self) -> list[str]:

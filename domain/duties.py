@@ -272,6 +272,9 @@ def is_flagged(kind: ReportKind, cases_reported_before: int) -> bool:
 class DutyFigures(BaseModel):
     """The period's report-duty figures of the daily and monthly reports."""
 
+    #: The days counted (the daily report's is the day before its own).
+    first: date | None = None
+    last: date | None = None
     owed: int = 0
     on_time: int = 0
     late: int = 0

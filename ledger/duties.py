@@ -7,11 +7,21 @@ the first, a reminder or escalation retried by its activity writes nothing twice
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 
-from domain.duties import Duty, DutyPolicy, Filing, ReportKind
+from domain.duties import (
+    Duty,
+    DutyFigures,
+    DutyPolicy,
+    Filing,
+    ReportKind,
+    duties_on,
+    figures_of,
+    parse_duty_policy,
+)
 
 # The cases of a unit (at any level of its place) the engine took in during [start, end).
 _CASES_OPENED = """
@@ -200,3 +210,35 @@ async def policy_in_force(pool: asyncpg.Pool | asyncpg.Connection) -> DutyPolicy
     """The duty policy in force, or None when none was set."""
     found = await pool.fetchval("SELECT policy FROM duty_policy")
     return DutyPolicy.model_validate(found) if found else None
+
+
+#: The duty policy before anyone put one in force (`starter.py duties schedule`).
+DEFAULT_DUTY_POLICY = Path(__file__).resolve().parent.parent / "policies" / "duties.toml"
+
+
+async def policy_for(pool: asyncpg.Pool | asyncpg.Connection) -> DutyPolicy:
+    """The duty policy in force, else the default file's."""
+    policy = await policy_in_force(pool)
+    if policy is not None:
+        return policy
+    text = DEFAULT_DUTY_POLICY.read_text(encoding="utf-8")
+    return parse_duty_policy(text, source=str(DEFAULT_DUTY_POLICY))
+
+
+async def period_figures(
+    pool: asyncpg.Pool, start: datetime, end: datetime, as_of: datetime
+) -> DutyFigures:
+    """The report-duty figures of the local days in [start, end), as of `as_of` (a duty
+    whose cut-off is still ahead is not counted yet)."""
+    policy = await policy_for(pool)
+    first = policy.local_day(start)
+    last = policy.local_day(end - timedelta(microseconds=1))
+    found = await rows(pool, first, last)
+    pairs = []
+    day = first
+    while day <= last:
+        for duty in duties_on(policy, day):
+            row = found.get((duty.unit, day))
+            pairs.append((duty, row.filing if row else None))
+        day += timedelta(days=1)
+    return figures_of(pairs, as_of).model_copy(update={"first": first, "last": last})

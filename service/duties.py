@@ -2,13 +2,12 @@
 a report, and putting a duty policy in force with its schedule.
 
 The policy in force is the one `starter.py duties schedule` set (table `duty_policy`); before
-that, `policies/duties.toml`.
+that, `policies/duties.toml` (`ledger.duties.policy_for`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -35,7 +34,6 @@ from domain.duties import (
     ReportRequest,
     check_report,
     duties_on,
-    parse_duty_policy,
     state_of,
 )
 from ledger import duties as ledger
@@ -46,22 +44,12 @@ from workflows.duty_round import DutyRoundWorkflow
 
 log = structlog.get_logger("duties")
 
-DEFAULT_DUTY_POLICY = Path(__file__).resolve().parent.parent / "policies" / "duties.toml"
 DUTY_SCHEDULE_ID = "duty-round"
 DUTY_WORKFLOW_ID = "duty-round"
 
 
 class DutyRefused(ValueError):
     """A report that cannot be filed; the message says why, in the caller's language."""
-
-
-async def policy_for(pool: asyncpg.Pool) -> DutyPolicy:
-    """The duty policy in force, else the default file's."""
-    policy = await ledger.policy_in_force(pool)
-    if policy is not None:
-        return policy
-    text = DEFAULT_DUTY_POLICY.read_text(encoding="utf-8")
-    return parse_duty_policy(text, source=str(DEFAULT_DUTY_POLICY))
 
 
 def _local(at: datetime | None) -> str | None:
@@ -96,7 +84,7 @@ async def duty_list(
     policy: DutyPolicy | None = None,
 ) -> list[dict[str, Any]]:
     """Each report duty of `day` (default: today, local) with its state."""
-    policy = policy or await policy_for(pool)
+    policy = policy or await ledger.policy_for(pool)
     day = day or policy.local_day(now)
     found = await ledger.rows(pool, day, day, unit)
     return [duty_json(d, found.get((d.unit, d.day)), now) for d in duties_on(policy, day, unit)]
@@ -111,7 +99,7 @@ async def file_report(
 ) -> dict[str, Any]:
     """File the person's unit's report; DutyRefused says why not. Filing twice keeps the
     first report and answers with it (`"already": true`)."""
-    policy = await policy_for(pool)
+    policy = await ledger.policy_for(pool)
     today = policy.local_day(now)
     reason = check_report(policy, request, person_unit=person.unit, today=today, lang=lang)
     if reason:
