@@ -24,8 +24,8 @@ from temporalio.worker import Worker
 
 import texts
 from activities.departments import DepartmentActivities
-from activities.duties import DutyActivities
 from activities.ledger import LedgerActivities
+from activities.report_duties import DutyActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
 from notify.metrics import temporal_runtime

@@ -25,8 +25,8 @@ from domain.assessment_models import (
 from domain.metrics import DueCase
 from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
-from ledger.duties import period_figures
 from ledger.notifications import dead_notifications
+from ledger.report_duties import period_figures
 from ledger.reports import assess
 from runtime.config import response_windows
 from texts import Lang, process_lang

@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from api import text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
-from api.duties import todays_duty
+from api.report_duties import todays_duty
 from api.service import Problem, act, case_detail, mine
 from api.text import _
 from domain.actions import HANDLER_ROLES, SUPERVISOR

@@ -19,9 +19,9 @@ import httpx
 from cli.api_client import CliError, _answer, read_token
 from cli.text import _
 from domain.durations import parse_duration
-from domain.duties import ReportKind, parse_duty_policy
 from domain.naming import TASK_QUEUE
 from domain.policy_files import PolicyError
+from domain.report_duties import ReportKind, parse_duty_policy
 from runtime import config
 from texts import process_lang
 
@@ -36,7 +36,7 @@ def _day(text: str) -> date:
 
 async def cmd_duties(args: argparse.Namespace) -> int:
     from cli.commands import open_pool
-    from service.duties import duty_list
+    from service.report_duties import duty_list
 
     pool = await open_pool()
     try:
@@ -83,7 +83,7 @@ async def cmd_duties_file(args: argparse.Namespace) -> int:
 
 async def cmd_duties_schedule(args: argparse.Namespace) -> int:
     from cli.commands import UsageError, connect, open_pool, read_text
-    from service.duties import put_in_force
+    from service.report_duties import put_in_force
 
     try:
         policy = parse_duty_policy(read_text(args.policy), source=args.policy)

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from domain.duties import DutyFigures
 from domain.metrics import DueCase, Metrics
 from domain.periods import AssessmentKind, Period, period_of_kind
+from domain.report_duties import DutyFigures
 
 
 class AssessmentInput(BaseModel):

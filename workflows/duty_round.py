@@ -14,8 +14,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.duties import DutyActivities
-    from domain.duties import (
+    from activities.report_duties import DutyActivities
+    from domain.report_duties import (
         DutyRoundInput,
         DutyRoundResult,
         NoticeKind,

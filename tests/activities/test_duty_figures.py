@@ -9,9 +9,9 @@ import asyncpg
 import pytest
 from temporalio.testing import ActivityEnvironment
 
-from domain.duties import DutyPolicy, ReportKind, duties_on
 from domain.periods import AssessmentKind
-from ledger import duties as duty_ledger
+from domain.report_duties import DutyPolicy, ReportKind, duties_on
+from ledger import report_duties as duty_ledger
 from tests.activities.test_reports import compute, ledger, reports  # noqa: F401
 
 POLICY = DutyPolicy.model_validate(

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.duties import (
+from domain.report_duties import (
     DutyPolicy,
     DutyRoundInput,
     ReportKind,
@@ -20,9 +20,9 @@ from domain.duties import (
     duties_on,
     figures_of,
 )
-from ledger import duties as ledger
+from ledger import report_duties as ledger
 from ledger.tokens import Person
-from service.duties import DutyRefused, duty_list, file_report
+from service.report_duties import DutyRefused, duty_list, file_report
 from workflows.duty_round import DutyRoundWorkflow
 
 GRIDS = [f"网格{i}" for i in range(1, 11)]

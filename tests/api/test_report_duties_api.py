@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from api.auth import COOKIE
-from domain.duties import DutyPolicy, duties_on
-from ledger import duties as ledger
+from domain.report_duties import DutyPolicy, duties_on
+from ledger import report_duties as ledger
 from tests.api.test_api import bearer, front, open_case  # noqa: F401  (the fixture)
 from tests.test_starter import starter
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import asyncpg
 
-from domain.duties import (
+from domain.report_duties import (
     Duty,
     DutyFigures,
     DutyPolicy,

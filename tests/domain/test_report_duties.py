@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from domain.duties import (
+from domain.policy_files import PolicyError
+from domain.report_duties import (
     DutyPolicy,
     DutyState,
     Filing,
@@ -22,7 +23,6 @@ from domain.duties import (
     parse_duty_policy,
     state_of,
 )
-from domain.policy_files import PolicyError
 
 POLICY = DutyPolicy(
     name="t",

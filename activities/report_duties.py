@@ -11,8 +11,8 @@ import asyncpg
 import structlog
 from temporalio import activity
 
-from domain.duties import Duty, NoticeKind, NoticeRequest, NoticeResult, duties_on
-from ledger import duties as ledger
+from domain.report_duties import Duty, NoticeKind, NoticeRequest, NoticeResult, duties_on
+from ledger import report_duties as ledger
 from texts import process_texts
 
 log = structlog.get_logger(__name__)

@@ -26,7 +26,7 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
-from domain.duties import (
+from domain.report_duties import (
     Duty,
     DutyPolicy,
     DutyRoundInput,
@@ -36,7 +36,7 @@ from domain.duties import (
     duties_on,
     state_of,
 )
-from ledger import duties as ledger
+from ledger import report_duties as ledger
 from ledger.tokens import Person
 from texts import Lang
 from texts.terms import LOCAL_ZONE

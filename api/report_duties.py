@@ -17,9 +17,9 @@ from fastapi.responses import RedirectResponse
 from api.auth import person_of
 from api.service import Refused
 from api.text import _, current_lang
-from domain.duties import ReportKind, ReportRequest
+from domain.report_duties import ReportKind, ReportRequest
 from ledger.tokens import Person
-from service.duties import DutyRefused, duty_list, file_report
+from service.report_duties import DutyRefused, duty_list, file_report
 
 router = APIRouter()
 
