@@ -2,7 +2,7 @@
 a report, and putting a duty policy in force with its schedule.
 
 The policy in force is the one `starter.py duties schedule` set (table `duty_policy`); before
-that, `policies/duties.toml` (`ledger.duties.policy_for`).
+that, `policies/duties.toml` (`ledger.report_duties.policy_for`).
 """
 
 from __future__ import annotations
