@@ -430,7 +430,7 @@ def parser() -> argparse.ArgumentParser:
     load.set_defaults(run=cmd_roster_load)
 
     notify_admin.add_parser(sub, UsageError)
-    report_duties.add_parser(sub)
+    report_duties.add_parser(sub, report_duties.Tools(UsageError, connect, open_pool, read_text))
     return p
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -23,6 +26,7 @@ from domain.naming import TASK_QUEUE
 from domain.policy_files import PolicyError
 from domain.report_duties import ReportKind, parse_duty_policy
 from runtime import config
+from service.report_duties import duty_list, put_in_force
 from texts import process_lang
 
 
@@ -34,11 +38,19 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(message) from None
 
 
-async def cmd_duties(args: argparse.Namespace) -> int:
-    from cli.commands import open_pool
-    from service.report_duties import duty_list
+@dataclass(frozen=True)
+class Tools:
+    """What the commands share with the rest of `starter.py` (cli/commands.py passes them in,
+    so this module does not import it back)."""
 
-    pool = await open_pool()
+    usage_error: type[Exception]
+    connect: Callable[[], Awaitable[Any]]
+    open_pool: Callable[[], Awaitable[Any]]
+    read_text: Callable[[str], str]
+
+
+async def cmd_duties(args: argparse.Namespace) -> int:
+    pool = await args.tools.open_pool()
     try:
         found = await duty_list(pool, args.date, args.unit, datetime.now(UTC))
     finally:
@@ -82,11 +94,10 @@ async def cmd_duties_file(args: argparse.Namespace) -> int:
 
 
 async def cmd_duties_schedule(args: argparse.Namespace) -> int:
-    from cli.commands import UsageError, connect, open_pool, read_text
-    from service.report_duties import put_in_force
-
+    tools: Tools = args.tools
+    UsageError = tools.usage_error
     try:
-        policy = parse_duty_policy(read_text(args.policy), source=args.policy)
+        policy = parse_duty_policy(tools.read_text(args.policy), source=args.policy)
     except PolicyError as err:
         raise UsageError(str(err)) from None
     now = datetime.now(UTC)
@@ -98,8 +109,8 @@ async def cmd_duties_schedule(args: argparse.Namespace) -> int:
         # Whole minutes: a schedule's calendar has no seconds; round up, never into the past.
         at = (at + timedelta(seconds=59)).replace(second=0, microsecond=0)
         policy = policy.model_copy(update={"cutoff": at.time().replace(tzinfo=None)})
-    client = await connect()
-    pool = await open_pool()
+    client = await tools.connect()
+    pool = await tools.open_pool()
     try:
         action = await put_in_force(client, pool, policy, TASK_QUEUE, now)
     finally:
@@ -113,12 +124,12 @@ async def cmd_duties_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub) -> None:
+def add_parser(sub, tools: Tools) -> None:
     duties = sub.add_parser("duties", help=_("report duties (zero reports): state, file, schedule"))
     duties.add_argument("--date", type=_day, help=_("the day (default: today)"))
     duties.add_argument("--unit", help=_("one reporting unit"))
     duties.add_argument("--json", action="store_true", help=_("the JSON, even on a terminal"))
-    duties.set_defaults(run=cmd_duties)
+    duties.set_defaults(run=cmd_duties, tools=tools)
     duties_sub = duties.add_subparsers(dest="duties_command")
     file = duties_sub.add_parser(
         "file", help=_("file your unit's report: zero, or the cases it holds (through the API)")
