@@ -22,10 +22,10 @@ from domain import time_left
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import tokens, worklist
+from ledger import related, tokens, worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
-from service.case_json import status_json
+from service.case_json import related_json, status_json
 from service.errors import problems
 from service.intake import current_policy, submit
 from texts.terms import LOCAL_ZONE
@@ -83,6 +83,19 @@ def check_sizes(body: dict[str, Any]) -> None:
                     raise Invalid(_("{field}: each item at most 200 characters").format(field=key))
 
 
+async def check_merge_target(pool: asyncpg.Pool, case_id: str, into: Any) -> None:
+    """A case is merged only into another case in the ledger, itself not merged."""
+    status = await related.status_of(pool, into) if isinstance(into, str) else None
+    if status is None:
+        raise Invalid(_("into: there is no case {case_id}").format(case_id=into))
+    if status == "merged":
+        raise Invalid(
+            _("into: case {case_id} was itself merged into another; merge into that one").format(
+                case_id=into
+            )
+        )
+
+
 async def act(
     client: Client,
     pool: asyncpg.Pool,
@@ -109,6 +122,8 @@ async def act(
                 action=action_name(action.name), case_id=case_id, problems=problems(err)
             )
         ) from None
+    if action.name == "merge":
+        await check_merge_target(pool, case_id, body.get("into"))
     wid = action.workflow_id(case_id, department, whistle)
     what = (
         _("{department} (whistle {whistle}) of case {case_id}").format(
@@ -186,6 +201,8 @@ async def case_detail(
     # As `status --json` gives it: every time at +08:00, durations in whole seconds.
     out = status_json(view)
     out["now"] = now.astimezone(LOCAL_ZONE).isoformat()
+    out["related"] = related_json(await related.links(pool, case_id))
+    out["similar"] = await related.similar_to(pool, case_id, now)
     out["seconds_left"] = out["remaining_seconds"]
     out["time_left"] = time_left_words(
         view.remaining_seconds, current_lang(), paused=view.status == "paused"

@@ -91,6 +91,9 @@ def _action_names() -> dict[str, tuple[str, str]]:
         "object-transfer": (pgettext("action", "Object to the transfer"),
                             _("the receiving unit objects, with a reason")),
         "withdraw": (pgettext("action", "Withdraw"), _("the applicant withdraws the case")),
+        "merge": (pgettext("action", "Merge as a duplicate"),
+                  _("the same dispute as another case: this one ends, merged into it")),
+        "link": (pgettext("action", "Link a related case"), _("each case lists the other")),
         "refuse": (pgettext("action", "Refuse mediation"),
                    _("a party refuses mediation (People's Mediation Law Art. 17)")),
         "whistle": (pgettext("action", "Blow the whistle"),
@@ -129,6 +132,7 @@ def field_label(name: str) -> str:
     """The label of an action form's field (by the field's JSON name)."""
     labels = {
         "outcome": pgettext("field", "Outcome"),
+        "into": pgettext("field", "Into case"),
         "level": pgettext("field", "At level"),
         "reason": pgettext("field", "Reason"),
         "agreement": pgettext("field", "Agreement"),

@@ -262,23 +262,27 @@ async def _case_page(
     message: str | None = None,
     ok: bool = True,
     status_code: int = 200,
+    link_error: str | None = None,
 ):
     case = await case_detail(request.app.state.client, request.app.state.pool, person, case_id)
     forms = [(a, form_fields(a)) for a in forms_for(person)]
     return templates.TemplateResponse(
         request,
         "case.html",
-        {"person": person, "case": case, "forms": forms, "message": message, "ok": ok},
+        {"person": person, "case": case, "forms": forms, "message": message, "ok": ok,
+         "link_error": link_error and link_error[:300]},
         status_code=status_code,
-    )
+    )  # fmt: skip
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-async def case_page(request: Request, case_id: str, done: str | None = None):
+async def case_page(
+    request: Request, case_id: str, done: str | None = None, link_error: str | None = None
+):
     person = await person_of(request, cookie=True)
     try:
         done_text = done and _("Done: {action}").format(action=text.action_name(done))
-        return await _case_page(request, person, case_id, done_text)
+        return await _case_page(request, person, case_id, done_text, link_error=link_error)
     except Problem as err:
         return HTMLResponse(err.message, status_code=err.status)
 

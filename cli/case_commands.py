@@ -23,6 +23,7 @@ from domain.actions import (
     ContactInput,
     EscalateInput,
     ExtendInput,
+    MergeInput,
     OutcomeInput,
     PauseInput,
     RefuseInput,
@@ -68,6 +69,11 @@ def _outcome_args(p: argparse.ArgumentParser) -> None:
     )
     _reason(p, required=False)
     p.add_argument("--agreement", help=_("terms agreed, for resolved"))
+
+
+def _merge_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--into", required=True, help=_("the case that goes on (the same dispute)"))
+    _reason(p)
 
 
 def _pause_args(p: argparse.ArgumentParser) -> None:
@@ -185,6 +191,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("withdraw", N_("the applicant withdraws the case"),
            W.withdraw, lambda a, who: WithdrawInput(actor=who, reason=a.reason), "applicant",
            _reason),
+    Action("merge", N_("the same dispute as case --into: this case ends as merged into it"),
+           W.merge, lambda a, who: MergeInput(actor=who, into=a.into, reason=a.reason),
+           "handler", _merge_args),
     Action("refuse", N_("a party refuses mediation (Art. 17): give --role applicant/respondent/…"),
            W.refuse, lambda a, who: RefuseInput(actor=who, reason=a.reason), None, _reason),
     Action("whistle", N_("blow the whistle: departments must report (吹哨报到), at the township"),

@@ -36,9 +36,14 @@ class CaseStatus(StrEnum):
     withdrawn = "withdrawn"
     #: Mediation refused or failed at the top; the parties were told their other routes.
     referred = "referred"
+    #: The same dispute as another case, merged into it (domain/related.py): counted once,
+    #: as the case it was merged into.
+    merged = "merged"
 
 
-FINISHED = frozenset({CaseStatus.closed, CaseStatus.withdrawn, CaseStatus.referred})
+FINISHED = frozenset(
+    {CaseStatus.closed, CaseStatus.withdrawn, CaseStatus.referred, CaseStatus.merged}
+)
 ON_THE_LADDER = frozenset({CaseStatus.open, CaseStatus.paused, CaseStatus.supervised})
 
 

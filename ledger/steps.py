@@ -49,6 +49,17 @@ UPDATE cases
  WHERE case_id = $1 AND last_seq < $7
 """
 
+# A `merged` event links the case to the one it was merged into, both ways (case_links,
+# migration 011); a target missing from the ledger links nothing rather than fail the step.
+_MERGE_LINK = """
+INSERT INTO case_links (case_id, other_id, kind, note, actor, at)
+SELECT $1, $2, 'duplicate_of', $3, $4, $5 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)
+UNION ALL
+SELECT $2, $1, 'merged_from', $3, $4, $5 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)
+ON CONFLICT (case_id, other_id) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note,
+       actor = EXCLUDED.actor, at = EXCLUDED.at
+"""
+
 #: What PostgreSQL (or asyncpg, encoding a value) refuses the same way on every retry.
 UNSTORABLE = (
     asyncpg.DataError,
@@ -139,6 +150,11 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
     # Each status is "INSERT 0 1" for a new row and "INSERT 0 0" for one a retry already
     # wrote: the step's first event (or its registration) tells whether it is new.
     appended = [await conn.execute(_APPEND_EVENT, *row) for row in events]
+    for e in step.events:
+        into = e.data.get("into") if e.kind == "merged" else None
+        if isinstance(into, str) and into != step.case_id:
+            actor = e.actor.model_dump(mode="json") if e.actor else None
+            await conn.execute(_MERGE_LINK, step.case_id, into, e.data.get("reason"), actor, e.at)
     if step.notifications:
         await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
     if step.snapshot is not None:

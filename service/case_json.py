@@ -36,3 +36,10 @@ def status_json(view: CaseView) -> dict[str, Any]:
     """The case as `status --json` prints it: the view's own fields and values (the machine
     contract), every time at +08:00, durations in whole seconds."""
     return _local(view.model_dump(mode="python"))
+
+
+def related_json(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The case's links (ledger/related.py) as the API and `status --json` give them:
+    `{"case_id", "link": "related" | "duplicate_of" | "merged_from", "status", "title",
+    "note", "at"}`, times at +08:00."""
+    return [_local(link) for link in links]

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ContactInput,
         EscalateInput,
         ExtendInput,
+        MergeInput,
         OutcomeInput,
         PauseInput,
         RefuseInput,
@@ -294,6 +295,11 @@ class CaseWorkflow:
     async def withdraw(self, a: WithdrawInput) -> None:
         """The applicant withdraws: the case closes as withdrawn."""
         self.turns.withdraw(a)
+
+    @case_action(check.merge)
+    async def merge(self, a: MergeInput) -> None:
+        """The same dispute as another case: this one ends as merged into it."""
+        self.turns.merge(a)
 
     @case_action(check.refuse)
     async def refuse(self, a: RefuseInput) -> None:
