@@ -53,9 +53,8 @@ UPDATE cases
 # migration 011); a target missing from the ledger links nothing rather than fail the step.
 _MERGE_LINK = """
 INSERT INTO case_links (case_id, other_id, kind, note, actor, at)
-SELECT $1, $2, 'duplicate_of', $3, $4, $5 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)
-UNION ALL
-SELECT $2, $1, 'merged_from', $3, $4, $5 WHERE EXISTS (SELECT 1 FROM cases WHERE case_id = $2)
+SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::timestamptz
+ WHERE (SELECT count(*) FROM cases WHERE case_id IN ($1::text, $2::text)) = 2
 ON CONFLICT (case_id, other_id) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note,
        actor = EXCLUDED.actor, at = EXCLUDED.at
 """
@@ -154,7 +153,9 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
         into = e.data.get("into") if e.kind == "merged" else None
         if isinstance(into, str) and into != step.case_id:
             actor = e.actor.model_dump(mode="json") if e.actor else None
-            await conn.execute(_MERGE_LINK, step.case_id, into, e.data.get("reason"), actor, e.at)
+            why = e.data.get("reason")
+            await conn.execute(_MERGE_LINK, step.case_id, into, "duplicate_of", why, actor, e.at)
+            await conn.execute(_MERGE_LINK, into, step.case_id, "merged_from", why, actor, e.at)
     if step.notifications:
         await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
     if step.snapshot is not None:
