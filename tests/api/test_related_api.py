@@ -69,6 +69,8 @@ async def test_a_second_intake_is_suggested_and_merging_it_counts_one_case(front
     # A merged case is suggested no more.
     (fourth,) = await intake(front, record("REL-4"))
     assert fourth["similar"] == ["REL-1"]
+    for case_id in ("REL-3", "REL-4"):
+        await ledger_kinds(front["pool"], case_id, until="assigned")
 
     opened = await front["pool"].fetchval("SELECT opened_at FROM cases WHERE case_id = 'REL-1'")
     period = parse_period(opened.astimezone(LOCAL_ZONE).date().isoformat())
