@@ -25,16 +25,14 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from domain.actions import Actor
+from domain.catalogue import problems
 from runtime import config
-from runtime.case_commands import problems
 from runtime.cli_text import _
 from texts import process_lang
 
 TOKEN_ENV = "DISPUTE_TOKEN"
 # httpx logs every request at INFO: noise between a clerk and the answer they wait for.
 logging.getLogger("httpx").setLevel(logging.WARNING)
-#: Fields an action's name already decides (the API refuses them in a body).
-FIXED = {"accept-transfer": {"accept"}, "object-transfer": {"accept"}}
 
 
 class CliError(Exception):
@@ -102,7 +100,8 @@ async def send_action(args: argparse.Namespace, build: Callable[..., BaseModel])
                 )
                 raise CliError(message, 2) from None
             body = model.model_dump(
-                mode="json", exclude_none=True, exclude={"actor", *FIXED.get(args.command, ())}
+                # The fields the action's name decides: the API refuses them in a body.
+                mode="json", exclude_none=True, exclude={"actor", *args.action.fixed}
             )
             params = {"whistle": args.whistle} if hasattr(args, "whistle") else None
             return _answer(args, await http.post(_path(args), json=body, params=params))

@@ -26,6 +26,7 @@ ROOT = LOCALE_DIR.parent.parent
 SOURCES: dict[str, tuple[str, ...]] = {
     "case": ("workflows/**/*.py", "domain/**/*.py"),
     "terms": ("texts/terms.py",),
+    "actions": ("domain/catalogue.py",),
     "cli": ("starter.py", "runtime/**/*.py"),
     "notify": ("notify/**/*.py",),
     "report": ("activities/**/*.py", "activities/templates/**/*.html"),

@@ -221,10 +221,10 @@ async def test_applicant_may_ask_to_go_up_a_level_but_the_respondent_may_not(
     await view_when(handle, settled)
 
     message = await refused(
-        handle, CaseWorkflow.request_escalation, EscalateInput(actor=RESPONDENT, reason="slow")
+        handle, CaseWorkflow.escalate, EscalateInput(actor=RESPONDENT, reason="slow")
     )
     view = await handle.execute_update(
-        CaseWorkflow.request_escalation, EscalateInput(actor=APPLICANT, reason="no progress")
+        CaseWorkflow.escalate, EscalateInput(actor=APPLICANT, reason="no progress")
     )
 
     assert "not a party of case" in message
@@ -381,7 +381,7 @@ async def test_long_case_continues_as_new_and_keeps_one_story(time_env, case_wor
         await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))
         await handle.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="stuck")
+        CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="stuck")
     )
 
     assert view.runs > 1

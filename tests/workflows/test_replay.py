@@ -56,11 +56,11 @@ async def test_record_histories(time_env, case_worker, clean_pool):
     climb = await start(time_env, case_worker, "climb_to_county")
     await time_env.sleep(timedelta(days=40))
     await climb.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
     )
     for name in ("satisfaction", "performance"):
         await climb.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
     await climb.result()
 
@@ -69,27 +69,27 @@ async def test_record_histories(time_env, case_worker, clean_pool):
     await time_env.sleep(timedelta(hours=5))
     await story.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
     await story.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no answer")
+        CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no answer")
     )
     await story.execute_update(
         CaseWorkflow.extend,
         ExtendInput(actor=supervisor("Haibei Street"), by="12h", reason="appraisal pending"),
     )
     await story.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=VILLAGE, agreement="apology and repair"),
     )
     await story.execute_update(
-        CaseWorkflow.record_visit,
+        CaseWorkflow.visit,
         VisitInput(actor=GRID, visit="satisfaction", result="dissatisfied"),
     )
     await story.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=VILLAGE)
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=VILLAGE)
     )
     await time_env.sleep(timedelta(days=35))  # the visits fall due, one goes overdue
     for name in ("satisfaction", "performance"):
         await story.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
     await story.result()
 
@@ -117,7 +117,7 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
         time_env, case_worker, "whistle_track_confirmation", risk_flags=["group_dispute"]
     )
     await case.execute_update(
-        CaseWorkflow.blow_whistle,
+        CaseWorkflow.whistle,
         WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
                      departments=["police_station", "judicial_office"]),
     )  # fmt: skip
@@ -130,11 +130,11 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
         )
         await duty.result()
     await case.execute_update(
-        CaseWorkflow.change_track,
+        CaseWorkflow.track,
         TrackInput(actor=TOWNSHIP, to_track="judicial_pre_filing", reason="the court's weight"),
     )
     await case.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=TOWNSHIP, agreement="new fence line"),
     )
     court = Actor(name="法官", role="judge", unit="court")
@@ -150,7 +150,7 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
         if name == "performance":
             await time_env.sleep(timedelta(days=29))
         await case.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
     await case.result()
     path.write_text((await case.fetch_history()).to_json())
@@ -170,20 +170,20 @@ async def test_record_chinese_case(time_env, case_worker, clean_pool):
     await time_env.sleep(timedelta(hours=3))
     await case.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
     await case.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="双方僵持")
+        CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="双方僵持")
     )
     await case.execute_update(
         CaseWorkflow.extend,
         ExtendInput(actor=supervisor("Haibei Street"), by="12h", reason="等待鉴定结论"),
     )
     await case.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=VILLAGE, agreement="赔礼道歉并修复"),
     )
     await time_env.sleep(timedelta(days=35))
     for name in ("satisfaction", "performance"):
         await case.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
     await case.result()
     path.write_text((await case.fetch_history()).to_json())

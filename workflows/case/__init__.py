@@ -1,8 +1,8 @@
 """The case workflow and the parts it composes: one module per concern.
 
-workflow.py      CaseWorkflow: the story (`run`), the actions people take, the query
+workflow.py      CaseWorkflow: the story (`run`), the actions people take (each a
+                 catalogue action, workflows/queued_actions.py), the queries
 context.py       CaseContext: the file, the start, record(), recipients, the step's write
-actions.py       @case_action: an update paired with its pure check, applied in order
 alarm.py         the one timer, re-armed only when the next wake-up moves
 publish.py       search attributes (on change), the Web UI's details, the view
 ladder.py        a level's handler and clock: warnings, deadline, climbing, pause, extension

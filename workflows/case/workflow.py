@@ -14,10 +14,11 @@ case continues as new, carrying its file.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import case_checks as check
+    from domain import catalogue
     from domain.actions import (
         Actor,
         ArbitrationInput,
@@ -53,7 +54,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.ladder import Level, next_level
     from domain.risk import RiskColour
     from workflows.case import publish
-    from workflows.case.actions import Pending, case_action
     from workflows.case.alarm import Alarm, Wake
     from workflows.case.confirmation import Confirmation
     from workflows.case.context import CaseContext
@@ -63,9 +63,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.transfer import Transfer
     from workflows.case.turns import Turns
     from workflows.case.whistles import Whistles
+    from workflows.queued_actions import Action, Pending, queued_action, with_aliases
 
 
 @workflow.defn
+@with_aliases
 class CaseWorkflow:
     @workflow.init
     def __init__(self, start: CaseStart) -> None:
@@ -216,20 +218,27 @@ class CaseWorkflow:
 
     # -- what people do: each update is its step, validated by its check -------------------
 
-    @case_action(check.report_outcome)
-    async def report_outcome(self, a: OutcomeInput) -> None:
+    def check_action(self, action: Action, given: BaseModel) -> None:
+        """An action's check (domain/catalogue.py) on the case as it stands."""
+        action.check(self.ctx.file, self.ctx.start, given)
+
+    def answer(self) -> CaseView:
+        return self.view()
+
+    @queued_action("outcome")
+    async def outcome(self, a: OutcomeInput) -> None:
         """A handler reports `resolved` or `failed`; returns the case as it stands after."""
         if a.outcome == "resolved":
             await self._resolve(a)
         else:
             await self.ladder.failed(a.actor, a.reason or "")
 
-    @case_action(check.pause)
+    @queued_action("pause")
     async def pause(self, a: PauseInput) -> None:
         """Stop the clock: waiting on a party, an appraisal, a hearing."""
         self.ladder.pause(a)
 
-    @case_action(check.resume)
+    @queued_action("resume")
     async def resume(self, a: ResumeInput) -> None:
         """Restart the clocks the pause stopped (the level's and the track's); each deadline
         moves by the time the pause lost."""
@@ -238,7 +247,7 @@ class CaseWorkflow:
         self.tracks.resume(paused_at)
         self.ladder.resume(a)
 
-    @case_action(check.contact)
+    @queued_action("contact")
     async def contact(self, a: ContactInput) -> None:
         """A handler reached the applicant (the response rate counts the first contact)."""
         self.ctx.record(
@@ -251,13 +260,13 @@ class CaseWorkflow:
             data={"channel": a.channel, "note": a.note},
         )
 
-    @case_action(check.extend)
+    @queued_action("extend")
     async def extend(self, a: ExtendInput) -> None:
         """A supervisor of the level above grants more time, within the policy's cap."""
         self.ladder.extend(a)
 
-    @case_action(check.request_escalation)
-    async def request_escalation(self, a: EscalateInput) -> None:
+    @queued_action("escalate")
+    async def escalate(self, a: EscalateInput) -> None:
         """The applicant asks for the case to go up a level."""
         upper = next_level(self.ctx.file.level)
         assert upper is not None
@@ -268,60 +277,60 @@ class CaseWorkflow:
             actor=a.actor,
         )
 
-    @case_action(check.pull_up)
+    @queued_action("pull-up")
     async def pull_up(self, a: EscalateInput) -> None:
         """A supervisor above pulls the case up to their level (or `to_level`)."""
         target = pull_up_level(a.actor, self.ctx.holder(), a.to_level)
         why = self.ctx._("pulled up by {name}: {reason}").format(name=a.actor.name, reason=a.reason)
         await self.arrive_at(target, why=why, trigger="pull_up", actor=a.actor)
 
-    @case_action(check.regrade)
+    @queued_action("regrade")
     async def regrade(self, a: RegradeInput) -> None:
         """New risk flags; a red case below the township goes up."""
         await self.turns.regrade(a)
 
-    @case_action(check.transfer)
+    @queued_action("transfer")
     async def transfer(self, a: TransferInput) -> None:
         """Hand the case to another unit at the same level (ours until it accepts)."""
         self.handover.request(a)
 
-    @case_action(check.answer_transfer)
+    @queued_action("answer_transfer")
     async def answer_transfer(self, a: TransferAnswer) -> None:
         """The receiving unit accepts the case, or objects with a reason."""
         await self.handover.answer(a)
 
-    @case_action(check.withdraw)
+    @queued_action("withdraw")
     async def withdraw(self, a: WithdrawInput) -> None:
         """The applicant withdraws: the case closes as withdrawn."""
         self.turns.withdraw(a)
 
-    @case_action(check.refuse)
+    @queued_action("refuse")
     async def refuse(self, a: RefuseInput) -> None:
         """A party refuses mediation (People's Mediation Law Art. 17)."""
         await self.turns.refuse(a)
 
-    @case_action(check.record_visit)
-    async def record_visit(self, a: VisitInput) -> None:
+    @queued_action("visit")
+    async def visit(self, a: VisitInput) -> None:
         """The result of a return visit (回访); a bad one within the window reopens the case."""
         if not await self.followup.record_visit(a):
             self._close_when_followed_up()
 
-    @case_action(check.blow_whistle)
-    async def blow_whistle(self, a: WhistleInput) -> None:
+    @queued_action("whistle")
+    async def whistle(self, a: WhistleInput) -> None:
         """Summon departments to report (吹哨报到)."""
         await self.whistles.blow(a)
 
-    @case_action(check.change_track)
-    async def change_track(self, a: TrackInput) -> None:
+    @queued_action("track")
+    async def track(self, a: TrackInput) -> None:
         """Hand the case to another track, or (no `to_track`) record that this one failed."""
         self.tracks.change(a)
 
-    @case_action(check.extend_track)
+    @queued_action("extend-track")
     async def extend_track(self, a: TrackExtendInput) -> None:
         """More time on the mediation track, with both parties' consent."""
         self.tracks.extend(a)
 
-    @case_action(check.arbitration)
+    @queued_action("arbitration")
     async def arbitration(self, a: ArbitrationInput) -> None:
         """Labour arbitration: a party applies; the committee accepts (5 days from the
         application), awards (45 days, +15 extended); the award opens 15 days to sue."""
@@ -336,7 +345,7 @@ class CaseWorkflow:
         else:
             self.tracks.arbitration(a)
 
-    @case_action(check.confirmation)
+    @queued_action("confirmation")
     async def confirmation(self, a: ConfirmationInput) -> None:
         """Judicial confirmation: applied, accepted, extended, confirmed or rejected."""
         self.judicial.step(a)
@@ -350,6 +359,11 @@ class CaseWorkflow:
             self.whistles.duty_changed(c)
 
         self.queue.append(Pending(change, step))
+
+    @workflow.query
+    def offers(self, asker: Actor) -> catalogue.Offers:
+        """What `asker` may do on the case now: the actions whose checks would let them."""
+        return catalogue.offers(self.ctx.file, self.ctx.start, asker)
 
     @workflow.query
     def view(self) -> CaseView:
