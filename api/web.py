@@ -28,9 +28,9 @@ from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
 from api.service import Problem, act, case_detail, mine
 from api.text import _
-from runtime import tokens
-from runtime.tokens import Person
-from runtime.worklist import Filters, worklist
+from ledger import tokens
+from ledger.tokens import Person
+from ledger.worklist import Filters, worklist
 from texts import Lang
 from texts.terms import local_time
 from texts.terms import time_left as time_left_text
@@ -85,6 +85,7 @@ def bad_token() -> str:
 
 SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
 COOKIE_DAYS = 30
+
 
 def forms_for(case: dict[str, Any]) -> list[tuple[ApiAction, dict[str, Any] | None]]:
     """The forms the page offers: only the actions the reader may take on the case now

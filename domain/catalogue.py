@@ -296,12 +296,3 @@ def offers(case: CaseFile, start: CaseStart, actor: Actor) -> Offers:
     return Offers(
         actions=allowed_actions(case, start, actor), duties=allowed_duty_actions(case, actor)
     )
-
-
-def problems(err: ValidationError) -> str:
-    """pydantic's errors as one line: `field: message; …` (the CLI's and the API's)."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) + ': ' if e['loc'] else ''}"
-        f"{e['msg'].removeprefix('Value error, ')}"
-        for e in err.errors()
-    )

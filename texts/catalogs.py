@@ -27,8 +27,9 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "case": ("workflows/**/*.py", "domain/**/*.py"),
     "terms": ("texts/terms.py",),
     "actions": ("domain/catalogue.py",),
-    "cli": ("starter.py", "runtime/**/*.py"),
-    "notify": ("notify/**/*.py",),
+    "cli": ("starter.py", "stack.py", "cli/**/*.py"),
+    "runtime": ("runtime/**/*.py", "ledger/**/*.py", "service/**/*.py"),
+    "notify": ("notify/**/*.py", "cli/notifications.py"),
     "report": ("activities/**/*.py", "activities/templates/**/*.html"),
     "web": ("api/**/*.py", "api/templates/**/*.html"),
 }

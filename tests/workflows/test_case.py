@@ -193,9 +193,7 @@ async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(
 
 async def test_outcome_on_a_finished_case_is_refused(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
-    await handle.execute_update(
-        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID)
-    )
+    await handle.execute_update(CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID))
     await handle.result()
 
     # The workflow has completed: the server refuses the update before any code of ours runs.

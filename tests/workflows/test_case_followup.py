@@ -75,9 +75,7 @@ async def test_overdue_visit_is_flagged_to_the_village(time_env, case_worker, cl
 async def test_unreachable_applicant_is_tried_again(time_env, case_worker, clean_pool):
     handle = await resolved_case(time_env, case_worker)
 
-    view = await handle.execute_update(
-        CaseWorkflow.visit, visit("satisfaction", "unreachable")
-    )
+    view = await handle.execute_update(CaseWorkflow.visit, visit("satisfaction", "unreachable"))
 
     again = next(v for v in view.visits if v.visit == "satisfaction")
     assert (again.attempt, again.result) == (2, None)
@@ -90,9 +88,7 @@ async def test_dissatisfied_applicant_reopens_the_case_at_the_level_that_resolve
     await factories.load_roster(clean_pool)
     handle = await resolved_case(time_env, case_worker, at_village=True)
 
-    view = await handle.execute_update(
-        CaseWorkflow.visit, visit("satisfaction", "dissatisfied")
-    )
+    view = await handle.execute_update(CaseWorkflow.visit, visit("satisfaction", "dissatisfied"))
 
     reopened = next(e for e in view.events if e.kind == "reopened")
     assert (reopened.data["from_level"], reopened.data["to_level"]) == ("village", "village")
