@@ -76,8 +76,6 @@ class Who(StrEnum):
 
 #: A short text that satisfies a field needing one, in the probes below.
 _SAY = "-"
-#: The case states in which the case is on the ladder (open, paused, supervised).
-LADDER_STATES = ON_THE_LADDER
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ def _duty_states(*events: DutyEvent) -> frozenset[DutyState]:
 
 W = Who
 CASE_ACTIONS: tuple[Action, ...] = (
-    Action("outcome", OutcomeInput, case_checks.outcome, frozenset({W.handler}), LADDER_STATES,
+    Action("outcome", OutcomeInput, case_checks.outcome, frozenset({W.handler}), ON_THE_LADDER,
            N_("Report the outcome"), N_("resolved, or failed with a reason"),
            probes=({"outcome": "resolved"},), aliases=("report_outcome",)),
     Action("pause", PauseInput, case_checks.pause, frozenset({W.handler}),
@@ -150,13 +148,13 @@ CASE_ACTIONS: tuple[Action, ...] = (
            N_("a supervisor of the level above grants more time"),
            probes=({"by": "1h", "reason": _SAY},)),
     Action("escalate", EscalateInput, case_checks.escalate, frozenset({W.applicant}),
-           LADDER_STATES, N_("Ask to go up a level"),
+           ON_THE_LADDER, N_("Ask to go up a level"),
            N_("the applicant asks for the case to go up a level"), probes=({"reason": _SAY},),
            aliases=("request_escalation",)),
     Action("pull-up", EscalateInput, case_checks.pull_up, frozenset({W.supervisor}),
-           LADDER_STATES, N_("Pull up"), N_("a supervisor above pulls the case up to their level"),
+           ON_THE_LADDER, N_("Pull up"), N_("a supervisor above pulls the case up to their level"),
            probes=({"reason": _SAY},), aliases=("pull_up",)),
-    Action("regrade", RegradeInput, case_checks.regrade, frozenset({W.handler}), LADDER_STATES,
+    Action("regrade", RegradeInput, case_checks.regrade, frozenset({W.handler}), ON_THE_LADDER,
            N_("Re-grade the risk"), N_("set the risk flags anew; the colour is graded again"),
            probes=({"risk_flags": [], "reason": _SAY},)),
     Action("transfer", TransferInput, case_checks.transfer, frozenset({W.handler}),
@@ -172,31 +170,31 @@ CASE_ACTIONS: tuple[Action, ...] = (
            N_("the receiving unit objects, with a reason"), probes=({"reason": _SAY},),
            fixed={"accept": False}, update="answer_transfer"),
     Action("withdraw", WithdrawInput, case_checks.withdraw, frozenset({W.applicant}),
-           LADDER_STATES, N_("Withdraw"), N_("the applicant withdraws the case"),
+           ON_THE_LADDER, N_("Withdraw"), N_("the applicant withdraws the case"),
            probes=({"reason": _SAY},)),
-    Action("refuse", RefuseInput, case_checks.refuse, frozenset({W.party}), LADDER_STATES,
+    Action("refuse", RefuseInput, case_checks.refuse, frozenset({W.party}), ON_THE_LADDER,
            N_("Refuse mediation"), N_("a party refuses mediation (People's Mediation Law Art. 17)"),
            probes=({"reason": _SAY},)),
-    Action("whistle", WhistleInput, case_checks.whistle, frozenset({W.handler}), LADDER_STATES,
+    Action("whistle", WhistleInput, case_checks.whistle, frozenset({W.handler}), ON_THE_LADDER,
            N_("Blow the whistle"), N_("the departments named must check in and report (吹哨报到)"),
            probes=({"kind": "routine", "departments": [_SAY], "reason": _SAY},),
            aliases=("blow_whistle",)),
     Action("track", TrackInput, case_checks.track, frozenset({W.handler, W.party}),
-           LADDER_STATES, N_("Change the mediation track"),
+           ON_THE_LADDER, N_("Change the mediation track"),
            N_("hand mediation to another track, or record that this one failed"),
            # The track failed (a handler), or a hand-over to each track (a party's choice).
            probes=({"reason": _SAY}, *({"to_track": t.value, "reason": _SAY} for t in Track)),
            aliases=("change_track",)),
     Action("extend-track", TrackExtendInput, case_checks.extend_track, frozenset({W.handler}),
-           LADDER_STATES, N_("Extend the mediation track"),
+           ON_THE_LADDER, N_("Extend the mediation track"),
            N_("more time on the track, with both parties' consent"),
            probes=({"by": "1d", "both_parties_consent": True, "reason": _SAY},),
            aliases=("extend_track",)),
-    Action("contact", ContactInput, case_checks.contact, frozenset({W.handler}), LADDER_STATES,
+    Action("contact", ContactInput, case_checks.contact, frozenset({W.handler}), ON_THE_LADDER,
            N_("Record a contact"),
            N_("a contact with the applicant (the first one counts for the response rate)")),
     Action("arbitration", ArbitrationInput, case_checks.arbitration,
-           frozenset({W.party, W.arbitrator}), LADDER_STATES, N_("Labour arbitration"),
+           frozenset({W.party, W.arbitrator}), ON_THE_LADDER, N_("Labour arbitration"),
            N_("applied, then the committee's accepted, extended (+15 days) or award"),
            probes=({"step": "applied"}, {"step": "accepted"}, {"step": "extended"},
                    {"step": "award", "award": _SAY})),

@@ -9,7 +9,7 @@ import re
 import httpx
 
 from api.auth import COOKIE
-from runtime import tokens
+from ledger import tokens
 from tests.api.test_api import bearer, front, ledger_kinds, open_case  # noqa: F401  (the fixture)
 from tests.api_helpers import person_token
 from tests.browser import browser  # noqa: F401  (the fixture)

@@ -23,7 +23,7 @@ from domain.actions import (
     WithdrawInput,
 )
 from domain.calendar import add_working_days
-from domain.case_models import RECENT_EVENTS, CaseStatus
+from domain.case_models import RECENT_EVENTS, CaseStatus, CaseView
 from domain.durations import Budget
 from domain.policy import Policy
 from ledger.cases import case_history
@@ -430,3 +430,21 @@ async def test_a_yellow_case_is_led_by_a_member_of_the_townships_leadership(
         next(e.seq for e in view.events if e.kind == "lead_assigned"),
     )
     assert [r["recipient_name"] for r in told] == ["吴委员"]
+
+
+async def test_an_old_update_name_acts_with_the_same_step_and_validator(
+    time_env, case_worker, clean_pool
+):
+    # Running cases and saved histories hold the names from before the action catalogue.
+    await factories.load_roster(clean_pool)
+    handle = await start(time_env, case_worker)
+
+    reason = await refused(handle, "report_outcome", OutcomeInput(
+        outcome="failed", actor=G08, reason="not ours"))  # fmt: skip
+    assert "is not responsible" in reason
+    view = await handle.execute_update(
+        "report_outcome",
+        OutcomeInput(outcome="failed", actor=GRID, reason="no answer"),
+        result_type=CaseView,
+    )
+    assert (view.level.value, view.status) == ("village", CaseStatus.open)

@@ -366,3 +366,23 @@ async def test_a_move_the_ledger_refuses_is_refused_not_retried(time_env, duty_w
 
     assert "illegal duty transition: check_in from excused" in reason
     assert (await duty.view()).state is S.summoned  # the duty waits on, still summoned
+
+
+async def test_the_old_update_names_act_with_the_same_step_and_validator(
+    time_env, duty_worker, duty_pool
+):
+    # Running duties and saved histories hold the names from before the action catalogue.
+    duty = await summon(time_env, duty_worker, duty_pool)
+    other_department = Actor(name="陈所长", role="judicial_office", unit="Haibei Street")
+
+    reason = await refused(duty, "check_in", DutyCheckIn(actor=other_department))
+    assert "only its own staff may (role police_station, unit Haibei Street)" in reason
+    view = await duty.handle.execute_update(
+        "check_in", DutyCheckIn(actor=OFFICER), result_type=DutyView
+    )
+    assert view.state is S.checked_in
+    view = await duty.handle.execute_update(
+        "file_report", DutyReport(actor=OFFICER, result="patrols added"), result_type=DutyView
+    )
+    assert view.state is S.reported
+    assert await duty.changes(2) == [(E.check_in, S.checked_in), (E.report, S.reported)]
