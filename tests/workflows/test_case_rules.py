@@ -438,6 +438,7 @@ async def test_an_old_update_name_acts_with_the_same_step_and_validator(
     # Running cases and saved histories hold the names from before the action catalogue.
     await factories.load_roster(clean_pool)
     handle = await start(time_env, case_worker)
+    await view_when(handle, settled)  # opened: its first step written
 
     reason = await refused(handle, "report_outcome", OutcomeInput(
         outcome="failed", actor=G08, reason="not ours"))  # fmt: skip
