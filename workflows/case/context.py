@@ -233,18 +233,7 @@ class CaseContext:
             self.file.assignee = who
         elif a.holds == "lead":
             self.file.lead = who
-        named = {"assignee": who.model_dump() if who else None}
-        return [
-            e.model_copy(
-                update={
-                    "data": {**e.data, **named},
-                    "summary": a.text.compose(who) if a.text and e.seq == a.seqs[0] else e.summary,
-                }
-            )
-            if e.seq in a.seqs
-            else e
-            for e in events
-        ]
+        return a.named(events, who)
 
     def holder(self):
         return case_checks.holder(self.file, self.start)
