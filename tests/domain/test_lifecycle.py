@@ -106,9 +106,7 @@ NOW = datetime(2026, 12, 31, 9, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("status", "how", "after"), LEGAL)
-def test_move_sets_the_status_and_stamps_a_finish(
-    status: CaseStatus, how: Move, after: CaseStatus
-):
+def test_move_sets_the_status_and_stamps_a_finish(status: CaseStatus, how: Move, after: CaseStatus):
     case = _File(status=status)
 
     assert move(case, how, NOW) is after

@@ -9,8 +9,9 @@ The histories in tests/histories/ were recorded from real runs; to add one for a
 encrypted with the committed test-only key `tests/payload-test.keys` and replay through the
 codec; the older ones are plain and pass through it. The recorders refuse to overwrite a saved
 history: never re-record one to make this test pass; guard the change with
-`workflow.patched` instead, as `workflows/case.py` does for mediation tracks, the policy's
-whistle and judicial confirmation.
+`workflow.patched` instead, its id declared in `workflows/case/versions.py` with the release
+that may retire it (today: `SUPERVISED_LAPSE_STAYS_OPEN` in `workflows/case/tracks.py`; both of
+its paths are replayed in tests/workflows/test_case_lifecycle.py).
 """
 
 from __future__ import annotations

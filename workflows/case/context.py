@@ -27,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
         CaseRegistration,
         CaseSnapshot,
         CaseStart,
-        CaseStatus,
         CaseView,
         Notification,
         Recipient,
@@ -35,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.intake_models import Location
     from domain.ladder import Level, next_level
+    from domain.lifecycle import FINISHED, Move, move
     from texts import texts
     from texts.terms import label, length
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
@@ -175,11 +175,12 @@ class CaseContext:
         workflow.logger.info(summary, extra={"kind": kind, "case_level": f.level.value})
         return event
 
-    def finish(self, status: CaseStatus, kind: str, summary: str, **record: Any) -> None:
+    def finish(self, how: Move, kind: str, summary: str, **record: Any) -> None:
         """Withdrawn or referred: the event that says why, then `closed` with the outcome."""
         f = self.file
-        f.status, f.clock.due_at, f.closed_at, f.transfer = status, None, workflow.now(), None
-        f.clock.paused_since = None
+        status = move(f, how, workflow.now())
+        assert status in FINISHED, status
+        f.clock.due_at, f.transfer, f.clock.paused_since = None, None, None
         self.record(kind, summary, **record)
         closed = self._("case closed: {outcome}").format(outcome=self.term("status", status))
         self.record("closed", closed, data={"outcome": status.value})

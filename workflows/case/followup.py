@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import CaseStatus, Visit
     from domain.durations import parse_duration
     from domain.ladder import Level
+    from domain.lifecycle import Move, move
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
     from workflows.case.ladder import Arrive, Ladder
@@ -39,7 +40,8 @@ class FollowUp:
             self._ladder.end_pause()
         due = f.clock.due_at
         on_time = due is not None and now <= due
-        f.status, f.clock.due_at, f.transfer = CaseStatus.resolved, None, None
+        move(f, Move.resolve, now)
+        f.clock.due_at, f.transfer = None, None
         f.follow_up.resolved_level, f.follow_up.resolved_at = f.level, now
         self.ctx.record(
             "resolved",
@@ -187,7 +189,6 @@ class FollowUp:
         await self._arrive(to, why=ctx._("reopened"), trigger="reopened")
 
     def close(self) -> None:
-        f = self.ctx.file
-        f.status, f.closed_at = CaseStatus.closed, workflow.now()
+        move(self.ctx.file, Move.close, workflow.now())
         done = self.ctx._("follow-up done: case closed")
         self.ctx.record("closed", done, data={"outcome": "resolved"})

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import AssigneeText, CaseStatus, LevelClock
     from domain.durations import Budget
     from domain.ladder import LADDER, Level, next_level
+    from domain.lifecycle import Move, move
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
 
@@ -90,7 +91,8 @@ class Ladder:
         if f.transfer is not None:
             why += ctx._("; the transfer to {unit} lapsed").format(unit=f.transfer.to_unit)
             f.transfer = None
-        f.level, f.status, f.assignee = level, CaseStatus.open, None
+        f.level, f.assignee = level, None
+        move(f, Move.arrive, now)
         budget = ctx.policy.budget(ctx.intake.complexity, level, f.risk)
         deadline = ctx.policy.after(now, budget, ctx.lang)
         moved = deadline.moved_by + [
@@ -143,8 +145,10 @@ class Ladder:
             return
         # The top of the ladder: the county supervises (督办) until someone resolves it.
         f = self.ctx.file
-        f.clock.overdue_since = f.clock.due_at or workflow.now()
-        f.status, f.clock.due_at = CaseStatus.supervised, None
+        now = workflow.now()
+        f.clock.overdue_since = f.clock.due_at or now
+        move(f, Move.supervise, now)
+        f.clock.due_at = None
         self.ctx.record(
             "supervised",
             self.ctx._(
@@ -208,9 +212,9 @@ class Ladder:
     # -- stopping and stretching the clock -----------------------------------------------
 
     def pause(self, action: PauseInput) -> None:
-        f = self.ctx.file
-        f.status = CaseStatus.paused
-        f.clock.paused_since, f.clock.pause_reason = workflow.now(), action.reason
+        f, now = self.ctx.file, workflow.now()
+        move(f, Move.pause, now)
+        f.clock.paused_since, f.clock.pause_reason = now, action.reason
         note = f" ({action.note})" if action.note else ""
         self.ctx.record(
             "paused",
@@ -243,7 +247,7 @@ class Ladder:
     def resume(self, action: ResumeInput) -> None:
         f = self.ctx.file
         paused = self.end_pause()
-        f.status = CaseStatus.open
+        move(f, Move.resume, workflow.now())
         assert f.clock.due_at is not None
         self.ctx.record(
             "resumed",

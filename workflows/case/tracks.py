@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.actions import Actor, ArbitrationInput, TrackExtendInput, TrackInput
     from domain.case_models import ON_THE_LADDER, CaseStatus, Mediation
     from domain.durations import Budget
+    from domain.lifecycle import FINISHED, Move, move, next_status
     from domain.mediation import (
         OTHER_ROUTES,
         Track,
@@ -27,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
+    from workflows.case.versions import SUPERVISED_LAPSE_STAYS_OPEN
 
 PARTIES = frozenset({"applicant", "respondent", "third_party"})
 
@@ -124,7 +126,9 @@ class Tracks:
             action.actor,
         )
 
-    def _next_or_refer(self, *, why: str, actor: Actor | None = None) -> None:
+    def _next_or_refer(self, *, why: str, actor: Actor | None = None, lapsed: bool = False):
+        """The next track, or the end of mediation: a person's act (or a lapse) refers the
+        case; a lapse under the county's supervision keeps it open (the lifecycle says)."""
         ctx, f, intake = self.ctx, self.ctx.file, self.ctx.intake
         rules = ctx.policy.mediation
         assert f.mediation is not None
@@ -140,8 +144,15 @@ class Tracks:
                 actor,
             )
             return
+        how = Move.last_track_lapsed if lapsed else Move.refer
+        if how is Move.last_track_lapsed and next_status(f.status, how) not in FINISHED:
+            # v0.2.0 referred a supervised case here: a case started then replays that.
+            if workflow.patched(SUPERVISED_LAPSE_STAYS_OPEN):
+                self._exhausted_under_supervision(why)
+                return
+            how = Move.refer
         ctx.finish(
-            CaseStatus.referred,
+            how,
             "referred",
             ctx._(
                 "mediation ended on the last track ({track}): {why}; the parties are told of "
@@ -150,6 +161,24 @@ class Tracks:
             actor=actor,
             data={"track": f.mediation.track, "route": OTHER_ROUTES, "reason": why},
             notify=ctx.parties(),
+        )
+
+    def _exhausted_under_supervision(self, why: str) -> None:
+        """The last track lapsed while the county supervises: the case stays supervised, its
+        track no longer watched, and the supervisor is told (never closed silently)."""
+        ctx, f = self.ctx, self.ctx.file
+        m = f.mediation
+        assert m is not None
+        move(f, Move.last_track_lapsed, workflow.now())
+        m.flagged_overdue = True
+        ctx.record(
+            "mediation_exhausted",
+            ctx._(
+                "mediation ended on the last track ({track}): {why}; the case stays under "
+                "county supervision (督办) until it is resolved"
+            ).format(track=ctx.term("track", m.track), why=why),
+            data={"track": m.track, "reason": why, "status": f.status.value},
+            notify=[ctx.supervisor_above()],
         )
 
     def arbitration(self, action: ArbitrationInput) -> None:
@@ -289,5 +318,5 @@ class Tracks:
             ctx._("the {track} track's time limit passed").format(track=ctx.term("track", m.track)),
             data={"track": m.track, "due_at": m.due_at.isoformat()},
         )
-        self._next_or_refer(why=ctx._("its time limit passed"))
+        self._next_or_refer(why=ctx._("its time limit passed"), lapsed=True)
         return True

@@ -12,6 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.actions import RefuseInput, RegradeInput, WithdrawInput
     from domain.case_models import LEAD_FOR, ON_THE_LADDER, AssigneeText, CaseStatus, Recipient
     from domain.ladder import LADDER, Level
+    from domain.lifecycle import Move
     from domain.risk import RiskColour
     from workflows.case.context import CaseContext
     from workflows.case.ladder import Arrive
@@ -86,7 +87,7 @@ class Turns:
 
     def withdraw(self, action: WithdrawInput) -> None:
         self.ctx.finish(
-            CaseStatus.withdrawn,
+            Move.withdraw,
             "withdrawn",
             self.ctx._("withdrawn by {who}: {reason}").format(
                 who=self.ctx.who(action.actor), reason=action.reason
@@ -111,7 +112,7 @@ class Turns:
             await self._arrive(Level.township, why=why, trigger="refused")
             return
         ctx.finish(
-            CaseStatus.referred,
+            Move.refer,
             "refused",
             ctx._(
                 "{who} refuses mediation (Art. 17): {reason}; the parties are told of "
