@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.confirmation import confirmation_deadlines
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
+    from workflows.case.intents import Acted
 
 
 class Confirmation:
@@ -63,10 +64,10 @@ class Confirmation:
         court = _("court decision") if c.accepted_at else _("court acceptance")
         return [Wake(due, court)] if due is not None and step not in c.flagged else []
 
-    async def on_clock(self, now: datetime) -> bool:
+    def on_clock(self, now: datetime) -> Acted | None:
         ctx, c = self.ctx, self.ctx.file.confirmation
         if c is None or c.outcome is not None:
-            return False
+            return None
         if c.applied_at is None and now >= c.apply_by:
             c.outcome = "lapsed"
             ctx.record(
@@ -76,7 +77,7 @@ class Confirmation:
                     "stands unconfirmed"
                 ),
             )
-            return True
+            return Acted()
         if c.applied_at is None and not c.reminded and now >= c.remind_at:
             c.reminded = True
             ctx.record(
@@ -86,7 +87,7 @@ class Confirmation:
                 ).format(due=ctx.when(c.apply_by)),
                 notify=ctx.parties(),
             )
-            return True
+            return Acted()
         step = "decision" if c.accepted_at else "acceptance"
         due = c.decide_by if c.accepted_at else c.accept_by
         if c.applied_at is not None and due is not None and now >= due and step not in c.flagged:
@@ -101,8 +102,8 @@ class Confirmation:
                 data={"due_at": due.isoformat()},
                 notify=[ctx.county()],
             )
-            return True
-        return False
+            return Acted()
+        return None
 
     def step(self, action: ConfirmationInput) -> None:
         ctx, c, now = self.ctx, self.ctx.file.confirmation, workflow.now()

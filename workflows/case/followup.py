@@ -21,23 +21,21 @@ with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import Move, move
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
-    from workflows.case.ladder import Arrive, Ladder
+    from workflows.case.intents import Acted, ArriveAt
 
 REOPENING_RESULTS = ("dissatisfied", "agreement_broken", "flared_up")
 
 
 class FollowUp:
-    def __init__(self, ctx: CaseContext, ladder: Ladder, arrive: Arrive) -> None:
+    def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
-        self._ladder, self._arrive = ladder, arrive
 
     def pending(self) -> bool:
         return bool(pending_visits(self.ctx.file))
 
     def resolve(self, action: OutcomeInput) -> None:
+        """Settled (the workflow has ended any pause first: paused time never counts)."""
         f, now = self.ctx.file, workflow.now()
-        if f.clock.paused_since is not None:  # paused time never counts
-            self._ladder.end_pause()
         due = f.clock.due_at
         on_time = due is not None and now <= due
         move(f, Move.resolve, now)
@@ -93,9 +91,9 @@ class FollowUp:
             if not v.flagged_overdue
         ]
 
-    async def on_clock(self, now: datetime) -> bool:
+    def on_clock(self, now: datetime) -> Acted | None:
         if self.ctx.file.status is not CaseStatus.resolved:
-            return False
+            return None
         for v in pending_visits(self.ctx.file):
             if not v.flagged_overdue and now >= v.overdue_at:
                 v.flagged_overdue = True
@@ -107,11 +105,11 @@ class FollowUp:
                     data={"visit": v.visit, "due_at": v.due_at.isoformat()},
                     notify=[self.ctx.supervisor_above(Level.grid)],
                 )
-                return True
-        return False
+                return Acted()
+        return None
 
-    async def record_visit(self, action: VisitInput) -> bool:
-        """The visit's result; True when the case reopened."""
+    def record_visit(self, action: VisitInput) -> ArriveAt | None:
+        """The visit's result; when it reopens the case, where the case goes (an intent)."""
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
         rules = ctx.policy.return_visits
         visit = next(v for v in pending_visits(f) if v.visit == action.visit)
@@ -141,7 +139,7 @@ class FollowUp:
                 actor=action.actor,
                 data=data,
             )
-            return False
+            return None
         visit.result = action.result
         ctx.record(
             "visit_done",
@@ -158,11 +156,10 @@ class FollowUp:
         if action.result in REOPENING_RESULTS and now - resolved_at <= parse_duration(
             rules.reopen_window
         ):
-            await self._reopen(action)
-            return True
-        return False
+            return self._reopen(action)
+        return None
 
-    async def _reopen(self, action: VisitInput) -> None:
+    def _reopen(self, action: VisitInput) -> ArriveAt:
         f, fu = self.ctx.file, self.ctx.file.follow_up
         assert fu.resolved_level is not None
         to = self.ctx.policy.reopen_level(fu.resolved_level)
@@ -186,7 +183,7 @@ class FollowUp:
         )
         f.level = to  # reopening is not a climb: the event says `assigned`
         fu.resolved_level, fu.resolved_at = None, None
-        await self._arrive(to, why=ctx._("reopened"), trigger="reopened")
+        return ArriveAt(to, why=ctx._("reopened"), trigger="reopened")
 
     def close(self) -> None:
         move(self.ctx.file, Move.close, workflow.now())

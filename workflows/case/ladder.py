@@ -3,12 +3,11 @@ and climbing when the deadline passes or the handler fails.
 
 A part of CaseWorkflow. Arriving at a level is the workflow's (`CaseWorkflow.arrive_at`):
 the ladder assigns the handler and starts the clock, the workflow adds what else an arrival
-brings (the policy's whistle at the township).
+brings (the policy's whistle at the township). A climb is returned as an `ArriveAt` intent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -18,20 +17,18 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_checks import hours
     from domain.case_models import AssigneeText, CaseStatus, LevelClock
     from domain.durations import Budget
-    from domain.ladder import LADDER, Level, next_level
+    from domain.ladder import LADDER, next_level
     from domain.lifecycle import Move, move
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
+    from workflows.case.intents import Acted, ArriveAt
 
 WARNING_COLOURS = ("yellow", "red")
 
-Arrive = Callable[..., Awaitable[None]]
-
 
 class Ladder:
-    def __init__(self, ctx: CaseContext, arrive: Arrive) -> None:
+    def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
-        self._arrive = arrive
 
     # -- the clock -----------------------------------------------------------------------
 
@@ -61,29 +58,27 @@ class Ladder:
                 wakes.append(Wake(at, _("{colour} warning").format(colour=term("risk", colour))))
         return wakes
 
-    async def on_clock(self, now: datetime) -> bool:
-        """Act on whatever of the clock has come due; False when nothing had."""
+    def on_clock(self, now: datetime) -> Acted | None:
+        """Act on whatever of the clock has come due; None when nothing had."""
         c = self.ctx.file.clock
         if not self._running():
-            return False
+            return None
         assert c.due_at is not None
         if now >= c.due_at:
-            await self._deadline_passed()
-            return True
+            return Acted(self._deadline_passed())
         for colour in WARNING_COLOURS:
             at = self._warn_at(colour)
             if colour not in c.warnings and at is not None and now >= at:
                 self._warn(colour)
-                return True
-        return False
+                return Acted()
+        return None
 
     # -- arriving and climbing -----------------------------------------------------------
 
-    async def arrive(
-        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
-    ) -> None:
-        """The case reaches `level` (or starts over at it): a handler, a fresh clock."""
+    def arrive(self, to: ArriveAt) -> None:
+        """The case reaches `to.level` (or starts over at it): a handler, a fresh clock."""
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
+        level, why, trigger, actor = to.level, to.why, to.trigger, to.actor
         climbed = LADDER.index(level) > LADDER.index(f.level)
         paused_total = f.clock.paused_total
         if f.clock.paused_since is not None:  # moving on ends a pause
@@ -138,11 +133,11 @@ class Ladder:
         # The handler is told; when the unit has nobody, the supervisor above is.
         ctx.assign(level, [event], text=text, fallback=ctx.supervisor_above())
 
-    async def climb_or_supervise(self, *, why: str, trigger: str) -> None:
+    def climb_or_supervise(self, *, why: str, trigger: str) -> ArriveAt | None:
+        """The level above, as an intent; at the top, the county's supervision (None)."""
         upper = next_level(self.ctx.file.level)
         if upper is not None:
-            await self._arrive(upper, why=why, trigger=trigger)
-            return
+            return ArriveAt(upper, why=why, trigger=trigger)
         # The top of the ladder: the county supervises (督办) until someone resolves it.
         f = self.ctx.file
         now = workflow.now()
@@ -157,8 +152,9 @@ class Ladder:
             ).format(why=why),
             notify=[self.ctx.supervisor_above()],
         )
+        return None
 
-    async def _deadline_passed(self) -> None:
+    def _deadline_passed(self) -> ArriveAt | None:
         ctx, f = self.ctx, self.ctx.file
         assert f.clock.due_at is not None
         ctx.record(
@@ -169,7 +165,7 @@ class Ladder:
             data={"due_at": f.clock.due_at.isoformat()},
             notify=[ctx.handler(), ctx.supervisor_above()],
         )
-        await self.climb_or_supervise(why=ctx._("deadline passed"), trigger="deadline")
+        return self.climb_or_supervise(why=ctx._("deadline passed"), trigger="deadline")
 
     def _warn(self, colour: str) -> None:
         ctx, f = self.ctx, self.ctx.file
@@ -194,7 +190,7 @@ class Ladder:
             notify=to,
         )
 
-    async def failed(self, actor: Actor, reason: str) -> None:
+    def failed(self, actor: Actor, reason: str) -> ArriveAt | None:
         _ = self.ctx._
         level = self.ctx.term("level", self.ctx.file.level)
         self.ctx.record(
@@ -205,7 +201,7 @@ class Ladder:
             actor=actor,
             data={"reason": reason},
         )
-        await self.climb_or_supervise(
+        return self.climb_or_supervise(
             why=_("failed: {reason}").format(reason=reason), trigger="failed"
         )
 

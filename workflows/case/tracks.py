@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
+    from workflows.case.intents import Acted
     from workflows.case.versions import SUPERVISED_LAPSE_STAYS_OPEN
 
 PARTIES = frozenset({"applicant", "respondent", "third_party"})
@@ -286,7 +287,7 @@ class Tracks:
             wakes.append(Wake(self.ctx.file.mediation.sue_by, sue))
         return wakes
 
-    async def on_clock(self, now: datetime) -> bool:
+    def on_clock(self, now: datetime) -> Acted | None:
         ctx, m = self.ctx, self.ctx.file.mediation
         if self.pending() and now >= m.sue_by:
             m.award_final = True
@@ -295,10 +296,10 @@ class Tracks:
                 ctx._("the window to sue the arbitration award has passed: the award is final"),
                 data={"sue_by": m.sue_by.isoformat()},
             )
-            return True
+            return Acted()
         m = self._watching()
         if m is None or now < m.due_at:
-            return False
+            return None
         if m.track == Track.labour_arbitration.value:  # the committee is late: flag it
             m.flagged_overdue = True
             step = "award" if m.accepted_at else "acceptance"
@@ -312,11 +313,11 @@ class Tracks:
                 data={"step": step, "due_at": m.due_at.isoformat()},
                 notify=[ctx.county()],
             )
-            return True
+            return Acted()
         ctx.record(
             "track_lapsed",
             ctx._("the {track} track's time limit passed").format(track=ctx.term("track", m.track)),
             data={"track": m.track, "due_at": m.due_at.isoformat()},
         )
         self._next_or_refer(why=ctx._("its time limit passed"), lapsed=True)
-        return True
+        return Acted()

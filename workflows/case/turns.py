@@ -1,7 +1,8 @@
 """The turns a case can take besides climbing: a new risk grade, a withdrawal, a refusal.
 
 A part of CaseWorkflow. A re-grade to red below the township's floor moves the case up; a
-refusal of people's mediation sends it to the township, a refusal above that refers it.
+refusal of people's mediation sends it to the township, a refusal above that refers it. A
+move up is returned to the workflow as an `ArriveAt` intent.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.lifecycle import Move
     from domain.risk import RiskColour
     from workflows.case.context import CaseContext
-    from workflows.case.ladder import Arrive
+    from workflows.case.intents import ArriveAt
 
 #: Art. 26: when mediation fails, the parties are told these routes.
 OTHER_ROUTES = "arbitration, administrative handling or the court"
@@ -24,9 +25,8 @@ PEOPLES_MEDIATION = (Level.grid, Level.village)
 
 
 class Turns:
-    def __init__(self, ctx: CaseContext, arrive: Arrive) -> None:
+    def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
-        self._arrive = arrive
 
     def assign_lead(self) -> None:
         """A yellow case is led by a member of the township's leadership team, a red one by
@@ -51,7 +51,8 @@ class Turns:
         fallback = Recipient(role="supervisor", unit=township)
         ctx.assign(Level.township, [event], text=text, fallback=fallback, holds="lead", role=role)
 
-    async def regrade(self, action: RegradeInput) -> None:
+    def regrade(self, action: RegradeInput) -> ArriveAt | None:
+        """The new colour; below the colour's opening level the case goes up (an intent)."""
         ctx, f, intake = self.ctx, self.ctx.file, self.ctx.intake
         before = f.risk
         f.risk_flags = list(dict.fromkeys(action.risk_flags))
@@ -83,7 +84,8 @@ class Turns:
             LADDER.index(floor) > LADDER.index(f.level)
         ):
             why = ctx._("risk now {risk}").format(risk=ctx.term("risk", f.risk))
-            await self._arrive(floor, why=why, trigger="risk")
+            return ArriveAt(floor, why=why, trigger="risk")
+        return None
 
     def withdraw(self, action: WithdrawInput) -> None:
         self.ctx.finish(
@@ -96,7 +98,8 @@ class Turns:
             data={"reason": action.reason},
         )
 
-    async def refuse(self, action: RefuseInput) -> None:
+    def refuse(self, action: RefuseInput) -> ArriveAt | None:
+        """People's mediation refused: to the township (an intent); above it, referred."""
         ctx = self.ctx
         if ctx.file.level in PEOPLES_MEDIATION:
             ctx.record(
@@ -109,8 +112,7 @@ class Turns:
                 data={"party": action.actor.name, "reason": action.reason, "route": "township"},
             )
             why = ctx._("mediation refused")
-            await self._arrive(Level.township, why=why, trigger="refused")
-            return
+            return ArriveAt(Level.township, why=why, trigger="refused")
         ctx.finish(
             Move.refer,
             "refused",
@@ -122,3 +124,4 @@ class Turns:
             data={"party": action.actor.name, "reason": action.reason, "route": OTHER_ROUTES},
             notify=ctx.parties(),
         )
+        return None

@@ -7,7 +7,9 @@ time limit, judicial confirmation, return visits), until it ends.
 
 Each concern is a part the workflow holds, sharing one `CaseContext`: `ladder`, `handover`
 (transfer), `turns`, `followup`, `tracks`, `judicial` (confirmation) and `whistles`; the lines
-where one part leads to another are here. Every step ends with one ledger write
+where one part leads to another are here: a part's step returns what should happen next (an
+`ArriveAt` intent) and the workflow acts on it, so no part calls back into the workflow. A
+case's status changes only through `domain.lifecycle`. Every step ends with one ledger write
 (`CaseContext.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
 case continues as new, carrying its file.
 """
@@ -19,7 +21,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import case_checks as check
     from domain.actions import (
-        Actor,
         ArbitrationInput,
         ConfirmationInput,
         ContactInput,
@@ -58,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.confirmation import Confirmation
     from workflows.case.context import CaseContext
     from workflows.case.followup import FollowUp
+    from workflows.case.intents import ArriveAt
     from workflows.case.ladder import Ladder
     from workflows.case.tracks import Tracks
     from workflows.case.transfer import Transfer
@@ -73,10 +75,10 @@ class CaseWorkflow:
         self.queue: list[Pending] = []
         self.alarm = Alarm()
         ctx = self.ctx
-        self.ladder = Ladder(ctx, self.arrive_at)
-        self.handover = Transfer(ctx, self.arrive_at)
-        self.turns = Turns(ctx, self.arrive_at)
-        self.followup = FollowUp(ctx, self.ladder, self.arrive_at)
+        self.ladder = Ladder(ctx)
+        self.handover = Transfer(ctx)
+        self.turns = Turns(ctx)
+        self.followup = FollowUp(ctx)
         self.tracks = Tracks(ctx)
         self.judicial = Confirmation(ctx)
         self.whistles = Whistles(ctx)
@@ -143,24 +145,29 @@ class CaseWorkflow:
             notify=[ctx.county(), ctx.police_station()] if red else None,
         )
         self.tracks.route_at_intake()
-        await self.arrive_at(f.level, why=_("opened"))
+        await self.arrive_at(ArriveAt(f.level, why=_("opened")))
         self.turns.assign_lead()
         await ctx.flush()
 
-    async def arrive_at(
-        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
-    ) -> None:
-        """The case reaches `level`: a handler and a fresh clock (ending a pause, which had
+    async def arrive_at(self, to: ArriveAt) -> None:
+        """The case reaches `to.level`: a handler and a fresh clock (ending a pause, which had
         stopped the track too); at the township the policy may blow its own whistle."""
         if self.ctx.file.clock.paused_since is not None:
             self.tracks.resume(self.ctx.file.clock.paused_since)
-        await self.ladder.arrive(level, why=why, trigger=trigger, actor=actor)
-        if level is Level.township:
+        self.ladder.arrive(to)
+        if to.level is Level.township:
             await self.whistles.policy_whistle()
+
+    async def _then(self, to: ArriveAt | None) -> None:
+        """Act on what a part's step returned: where the case goes next, if anywhere."""
+        if to is not None:
+            await self.arrive_at(to)
 
     async def _resolve(self, action: OutcomeInput, *, award: bool = False) -> None:
         """Resolved: a mediation agreement opens judicial confirmation, an arbitration award
-        the window to sue; then the return visits are scheduled."""
+        the window to sue; then the return visits are scheduled. Paused time never counts."""
+        if self.ctx.file.clock.paused_since is not None:
+            self.ladder.end_pause()
         self.followup.resolve(action)
         if award:
             self.tracks.award()
@@ -188,7 +195,8 @@ class CaseWorkflow:
     async def _on_clock(self) -> None:
         now = workflow.now()
         for part in self._parts_with_clocks():
-            if await part.on_clock(now):
+            if (acted := part.on_clock(now)) is not None:
+                await self._then(acted.then)
                 break
         self._close_when_followed_up()
         await self.ctx.flush()
@@ -222,7 +230,7 @@ class CaseWorkflow:
         if a.outcome == "resolved":
             await self._resolve(a)
         else:
-            await self.ladder.failed(a.actor, a.reason or "")
+            await self._then(self.ladder.failed(a.actor, a.reason or ""))
 
     @case_action(check.pause)
     async def pause(self, a: PauseInput) -> None:
@@ -261,24 +269,20 @@ class CaseWorkflow:
         """The applicant asks for the case to go up a level."""
         upper = next_level(self.ctx.file.level)
         assert upper is not None
-        await self.arrive_at(
-            upper,
-            why=self.ctx._("the applicant asked: {reason}").format(reason=a.reason),
-            trigger="applicant_request",
-            actor=a.actor,
-        )
+        why = self.ctx._("the applicant asked: {reason}").format(reason=a.reason)
+        await self.arrive_at(ArriveAt(upper, why=why, trigger="applicant_request", actor=a.actor))
 
     @case_action(check.pull_up)
     async def pull_up(self, a: EscalateInput) -> None:
         """A supervisor above pulls the case up to their level (or `to_level`)."""
         target = pull_up_level(a.actor, self.ctx.holder(), a.to_level)
         why = self.ctx._("pulled up by {name}: {reason}").format(name=a.actor.name, reason=a.reason)
-        await self.arrive_at(target, why=why, trigger="pull_up", actor=a.actor)
+        await self.arrive_at(ArriveAt(target, why=why, trigger="pull_up", actor=a.actor))
 
     @case_action(check.regrade)
     async def regrade(self, a: RegradeInput) -> None:
         """New risk flags; a red case below the township goes up."""
-        await self.turns.regrade(a)
+        await self._then(self.turns.regrade(a))
 
     @case_action(check.transfer)
     async def transfer(self, a: TransferInput) -> None:
@@ -288,7 +292,7 @@ class CaseWorkflow:
     @case_action(check.answer_transfer)
     async def answer_transfer(self, a: TransferAnswer) -> None:
         """The receiving unit accepts the case, or objects with a reason."""
-        await self.handover.answer(a)
+        await self._then(self.handover.answer(a))
 
     @case_action(check.withdraw)
     async def withdraw(self, a: WithdrawInput) -> None:
@@ -298,12 +302,14 @@ class CaseWorkflow:
     @case_action(check.refuse)
     async def refuse(self, a: RefuseInput) -> None:
         """A party refuses mediation (People's Mediation Law Art. 17)."""
-        await self.turns.refuse(a)
+        await self._then(self.turns.refuse(a))
 
     @case_action(check.record_visit)
     async def record_visit(self, a: VisitInput) -> None:
         """The result of a return visit (回访); a bad one within the window reopens the case."""
-        if not await self.followup.record_visit(a):
+        if (reopened := self.followup.record_visit(a)) is not None:
+            await self.arrive_at(reopened)
+        else:
             self._close_when_followed_up()
 
     @case_action(check.blow_whistle)
