@@ -1,7 +1,9 @@
 """The case workflow and the parts it composes: one module per concern.
 
 workflow.py      CaseWorkflow: the story (`run`), the actions people take, the query
-context.py       CaseContext: the file, the start, record(), recipients, the step's write
+context.py       CaseContext: the file, the start, the case's words, its recorder and directory
+recorder.py      the step's events, who they tell, and its one ledger write (flush)
+directory.py     who holds which role: handler, supervisor above, county, police, parties
 actions.py       @case_action: an update paired with its pure check, applied in order
 alarm.py         the one timer, re-armed only when the next wake-up moves
 intents.py       what a part's step asks next (ArriveAt), for the workflow to act on

@@ -42,7 +42,7 @@ class Confirmation:
         ctx.file.confirmation = ConfirmationState(
             agreement_at=now, apply_by=d.apply_by, remind_at=d.remind_at
         )
-        ctx.record(
+        ctx.recorder.record(
             "confirmation_window",
             ctx._(
                 "the parties may apply to the court for judicial confirmation of the agreement "
@@ -70,7 +70,7 @@ class Confirmation:
             return None
         if c.applied_at is None and now >= c.apply_by:
             c.outcome = "lapsed"
-            ctx.record(
+            ctx.recorder.record(
                 "confirmation_lapsed",
                 ctx._(
                     "no application for judicial confirmation within the window: the agreement "
@@ -80,19 +80,19 @@ class Confirmation:
             return Acted()
         if c.applied_at is None and not c.reminded and now >= c.remind_at:
             c.reminded = True
-            ctx.record(
+            ctx.recorder.record(
                 "confirmation_reminder",
                 ctx._(
                     "reminder: the window to apply for judicial confirmation closes {due}"
                 ).format(due=ctx.when(c.apply_by)),
-                notify=ctx.parties(),
+                notify=ctx.directory.parties(),
             )
             return Acted()
         step = "decision" if c.accepted_at else "acceptance"
         due = c.decide_by if c.accepted_at else c.accept_by
         if c.applied_at is not None and due is not None and now >= due and step not in c.flagged:
             c.flagged.append(step)
-            ctx.record(
+            ctx.recorder.record(
                 f"court_{step}_overdue",
                 (
                     ctx._("the court's decision is overdue")
@@ -100,7 +100,7 @@ class Confirmation:
                     else ctx._("the court's acceptance is overdue")
                 ),
                 data={"due_at": due.isoformat()},
-                notify=[ctx.county()],
+                notify=[ctx.directory.county()],
             )
             return Acted()
         return None
@@ -136,7 +136,7 @@ class Confirmation:
             "confirmed": _("judicial confirmation: confirmed ({who})"),
             "rejected": _("judicial confirmation: rejected ({who})"),
         }
-        ctx.record(
+        ctx.recorder.record(
             f"confirmation_{action.step}",
             steps[action.step].format(who=ctx.who(action.actor)) + by,
             actor=action.actor,

@@ -41,7 +41,7 @@ class FollowUp:
         move(f, Move.resolve, now)
         f.clock.due_at, f.transfer = None, None
         f.follow_up.resolved_level, f.follow_up.resolved_at = f.level, now
-        self.ctx.record(
+        self.ctx.recorder.record(
             "resolved",
             self.ctx._("resolved at the {level} level by {name}").format(
                 level=self.ctx.term("level", f.level), name=action.actor.name
@@ -65,7 +65,7 @@ class FollowUp:
         if not f.follow_up.visits:
             return
         scheduled = [
-            ctx.record(
+            ctx.recorder.record(
                 "visit_scheduled",
                 ctx._("{visit} visit due {due}, by grid {unit}").format(
                     visit=ctx.term("visit", v.visit),
@@ -77,7 +77,7 @@ class FollowUp:
             for v in f.follow_up.visits
         ]
         # The grid worker who visits: picked by the ledger's write, named in the events.
-        ctx.assign(Level.grid, scheduled, holds="visit")
+        ctx.recorder.assign(Level.grid, scheduled, holds="visit")
 
     def wakeups(self) -> list[Wake]:
         if self.ctx.file.status is not CaseStatus.resolved:
@@ -97,13 +97,13 @@ class FollowUp:
         for v in pending_visits(self.ctx.file):
             if not v.flagged_overdue and now >= v.overdue_at:
                 v.flagged_overdue = True
-                self.ctx.record(
+                self.ctx.recorder.record(
                     "visit_overdue",
                     self.ctx._("the {visit} return visit is overdue (due {due})").format(
                         visit=self.ctx.term("visit", v.visit), due=self.ctx.when(v.due_at)
                     ),
                     data={"visit": v.visit, "due_at": v.due_at.isoformat()},
-                    notify=[self.ctx.supervisor_above(Level.grid)],
+                    notify=[self.ctx.directory.supervisor_above(Level.grid)],
                 )
                 return Acted()
         return None
@@ -127,7 +127,7 @@ class FollowUp:
             visit.due_at = now + parse_duration(rules.retry_after)
             visit.overdue_at = visit.due_at + parse_duration(rules.window)
             visit.flagged_overdue = False
-            ctx.record(
+            ctx.recorder.record(
                 "visit_done",
                 ctx._(
                     "{visit} visit: applicant unreachable (attempt {attempt}); trying again {due}"
@@ -141,7 +141,7 @@ class FollowUp:
             )
             return None
         visit.result = action.result
-        ctx.record(
+        ctx.recorder.record(
             "visit_done",
             ctx._("{visit} visit by {name}: {result}").format(
                 visit=ctx.term("visit", visit.visit),
@@ -166,7 +166,7 @@ class FollowUp:
         fu.reopen_count += 1
         fu.visits = [v for v in fu.visits if v.result is not None]
         ctx = self.ctx
-        self.ctx.record(
+        self.ctx.recorder.record(
             "reopened",
             ctx._("reopened after the {visit} visit ({result}): back to the {level} level").format(
                 visit=ctx.term("visit", action.visit),
@@ -188,4 +188,4 @@ class FollowUp:
     def close(self) -> None:
         move(self.ctx.file, Move.close, workflow.now())
         done = self.ctx._("follow-up done: case closed")
-        self.ctx.record("closed", done, data={"outcome": "resolved"})
+        self.ctx.recorder.record("closed", done, data={"outcome": "resolved"})

@@ -118,7 +118,7 @@ class Ladder:
             )
             + note,
         )
-        event = ctx.record(
+        event = ctx.recorder.record(
             "escalated" if climbed else "assigned",
             text.compose(None),
             actor=actor,
@@ -131,7 +131,7 @@ class Ladder:
             },
         )
         # The handler is told; when the unit has nobody, the supervisor above is.
-        ctx.assign(level, [event], text=text, fallback=ctx.supervisor_above())
+        ctx.recorder.assign(level, [event], text=text, fallback=ctx.directory.supervisor_above())
 
     def climb_or_supervise(self, *, why: str, trigger: str) -> ArriveAt | None:
         """The level above, as an intent; at the top, the county's supervision (None)."""
@@ -144,26 +144,26 @@ class Ladder:
         f.clock.overdue_since = f.clock.due_at or now
         move(f, Move.supervise, now)
         f.clock.due_at = None
-        self.ctx.record(
+        self.ctx.recorder.record(
             "supervised",
             self.ctx._(
                 "under county supervision (督办) after the county level {why}; "
                 "the case stays open until it is resolved"
             ).format(why=why),
-            notify=[self.ctx.supervisor_above()],
+            notify=[self.ctx.directory.supervisor_above()],
         )
         return None
 
     def _deadline_passed(self) -> ArriveAt | None:
         ctx, f = self.ctx, self.ctx.file
         assert f.clock.due_at is not None
-        ctx.record(
+        ctx.recorder.record(
             "deadline_passed",
             ctx._("the {level} level's deadline passed without an outcome").format(
                 level=ctx.term("level", f.level)
             ),
             data={"due_at": f.clock.due_at.isoformat()},
-            notify=[ctx.handler(), ctx.supervisor_above()],
+            notify=[ctx.directory.handler(), ctx.directory.supervisor_above()],
         )
         return self.climb_or_supervise(why=ctx._("deadline passed"), trigger="deadline")
 
@@ -172,8 +172,10 @@ class Ladder:
         assert f.clock.due_at is not None
         f.clock.warnings.append(colour)
         fraction = getattr(ctx.policy.warnings, colour)
-        to = [ctx.handler()] + ([ctx.supervisor_above()] if colour == "red" else [])
-        ctx.record(
+        to = [ctx.directory.handler()] + (
+            [ctx.directory.supervisor_above()] if colour == "red" else []
+        )
+        ctx.recorder.record(
             "warning",
             ctx._("{colour} warning: {used} of the {level} level's time is used; due {due}").format(
                 colour=ctx.term("risk", colour),
@@ -193,7 +195,7 @@ class Ladder:
     def failed(self, actor: Actor, reason: str) -> ArriveAt | None:
         _ = self.ctx._
         level = self.ctx.term("level", self.ctx.file.level)
-        self.ctx.record(
+        self.ctx.recorder.record(
             "failed",
             _("{name} could not resolve it at the {level} level: {reason}").format(
                 name=actor.name, level=level, reason=reason
@@ -212,7 +214,7 @@ class Ladder:
         move(f, Move.pause, now)
         f.clock.paused_since, f.clock.pause_reason = now, action.reason
         note = f" ({action.note})" if action.note else ""
-        self.ctx.record(
+        self.ctx.recorder.record(
             "paused",
             self.ctx._("clock stopped by {name}: {reason}").format(
                 name=action.actor.name, reason=self.ctx.term("pause_reason", action.reason)
@@ -245,7 +247,7 @@ class Ladder:
         paused = self.end_pause()
         move(f, Move.resume, workflow.now())
         assert f.clock.due_at is not None
-        self.ctx.record(
+        self.ctx.recorder.record(
             "resumed",
             self.ctx._("clock restarted by {name} after {paused}; due {due}").format(
                 name=action.actor.name,
@@ -267,7 +269,7 @@ class Ladder:
         new_due = ctx.policy.after(c.due_at, Budget.parse(action.by)).due
         added, c.due_at = new_due - c.due_at, new_due
         c.extended += added
-        ctx.record(
+        ctx.recorder.record(
             "extended",
             ctx._("{level} deadline extended by {by} by {name} ({reason}); due {due}").format(
                 level=ctx.term("level", ctx.file.level),
@@ -282,5 +284,5 @@ class Ladder:
                 "due_at": new_due.isoformat(),
                 "reason": action.reason,
             },
-            notify=[ctx.handler(), *ctx.parties()],
+            notify=[ctx.directory.handler(), *ctx.directory.parties()],
         )

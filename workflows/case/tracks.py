@@ -66,7 +66,7 @@ class Tracks:
             else ""
         )
         name = ctx.term("track", track)
-        ctx.record(
+        ctx.recorder.record(
             "mediation_track",
             (
                 _("mediation from {before} on the {track} track{dept} ({why}); {limit}")
@@ -102,7 +102,7 @@ class Tracks:
         rules = ctx.policy.mediation
         assert f.mediation is not None
         if action.to_track is None:  # this track failed: the next one, or the other routes
-            ctx.record(
+            ctx.recorder.record(
                 "mediation_failed",
                 ctx._("mediation failed on the {track} track: {reason}").format(
                     track=ctx.term("track", f.mediation.track), reason=action.reason
@@ -161,7 +161,7 @@ class Tracks:
             ).format(track=ctx.term("track", f.mediation.track), why=why),
             actor=actor,
             data={"track": f.mediation.track, "route": OTHER_ROUTES, "reason": why},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
         )
 
     def _exhausted_under_supervision(self, why: str) -> None:
@@ -172,14 +172,14 @@ class Tracks:
         assert m is not None
         move(f, Move.last_track_lapsed, workflow.now())
         m.flagged_overdue = True
-        ctx.record(
+        ctx.recorder.record(
             "mediation_exhausted",
             ctx._(
                 "mediation ended on the last track ({track}): {why}; the case stays under "
                 "county supervision (督办) until it is resolved"
             ).format(track=ctx.term("track", m.track), why=why),
             data={"track": m.track, "reason": why, "status": f.status.value},
-            notify=[ctx.supervisor_above()],
+            notify=[ctx.directory.supervisor_above()],
         )
 
     def arbitration(self, action: ArbitrationInput) -> None:
@@ -205,7 +205,7 @@ class Tracks:
             "accepted": _("labour arbitration accepted by {who}; award due {due}"),
             "extended": _("labour arbitration extended by {who}; award due {due}"),
         }
-        ctx.record(
+        ctx.recorder.record(
             f"arbitration_{action.step}",
             texts[action.step].format(who=ctx.who(action.actor), due=ctx.when(m.due_at)),
             actor=action.actor,
@@ -220,14 +220,14 @@ class Tracks:
         assert m is not None
         m.sue_by = arbitration_deadlines(ctx.policy, award_received_at=now).sue_by
         assert m.sue_by is not None
-        ctx.record(
+        ctx.recorder.record(
             "arbitration_sue_window",
             ctx._(
                 "the parties may sue in the people's court until {due}; after that the award "
                 "is final"
             ).format(due=ctx.when(m.sue_by)),
             data={"sue_by": m.sue_by.isoformat()},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
         )
 
     def pending(self) -> bool:
@@ -249,7 +249,7 @@ class Tracks:
         m.due_at = ctx.policy.after(m.due_at, Budget.parse(action.by)).due
         m.extensions.append(action.by)
         m.flagged_overdue = False
-        ctx.record(
+        ctx.recorder.record(
             "track_extended",
             ctx._(
                 "the {track} track extended by {by} with both parties' consent ({reason}); "
@@ -263,7 +263,7 @@ class Tracks:
             actor=action.actor,
             data={"track": m.track, "by": action.by, "reason": action.reason,
                   "due_at": m.due_at.isoformat()},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
         )  # fmt: skip
 
     def _watching(self) -> Mediation | None:
@@ -291,7 +291,7 @@ class Tracks:
         ctx, m = self.ctx, self.ctx.file.mediation
         if self.pending() and now >= m.sue_by:
             m.award_final = True
-            ctx.record(
+            ctx.recorder.record(
                 "arbitration_award_final",
                 ctx._("the window to sue the arbitration award has passed: the award is final"),
                 data={"sue_by": m.sue_by.isoformat()},
@@ -303,7 +303,7 @@ class Tracks:
         if m.track == Track.labour_arbitration.value:  # the committee is late: flag it
             m.flagged_overdue = True
             step = "award" if m.accepted_at else "acceptance"
-            ctx.record(
+            ctx.recorder.record(
                 "arbitration_overdue",
                 (
                     ctx._("the arbitration committee's award is overdue")
@@ -311,10 +311,10 @@ class Tracks:
                     else ctx._("the arbitration committee's acceptance is overdue")
                 ),
                 data={"step": step, "due_at": m.due_at.isoformat()},
-                notify=[ctx.county()],
+                notify=[ctx.directory.county()],
             )
             return Acted()
-        ctx.record(
+        ctx.recorder.record(
             "track_lapsed",
             ctx._("the {track} track's time limit passed").format(track=ctx.term("track", m.track)),
             data={"track": m.track, "due_at": m.due_at.isoformat()},

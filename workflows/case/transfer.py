@@ -31,7 +31,7 @@ class Transfer:
         f.transfer = TransferState(
             to_unit=action.to_unit, requested_at=now, answer_by=window.due, reason=action.reason
         )
-        ctx.record(
+        ctx.recorder.record(
             "transfer_requested",
             ctx._(
                 "{name} hands the case to {to_unit} ({reason}); {unit} stays responsible until "
@@ -59,14 +59,14 @@ class Transfer:
         if action.accept:
             return self._take_over(action.actor, deemed=False)
         to_unit, f.transfer = f.transfer.to_unit, None
-        ctx.record(
+        ctx.recorder.record(
             "transfer_objected",
             ctx._(
                 "{to_unit} objects to the transfer ({reason}); the case stays with {unit}"
             ).format(to_unit=to_unit, reason=action.reason, unit=f.units[f.level]),
             actor=action.actor,
             data={"reason": action.reason, "to_unit": to_unit},
-            notify=[ctx.handler()],
+            notify=[ctx.directory.handler()],
         )
         return None
 
@@ -87,7 +87,7 @@ class Transfer:
         f.units = {**f.units, f.level: new}
         f.transfer = None
         _ = self.ctx._
-        self.ctx.record(
+        self.ctx.recorder.record(
             "transfer_accepted",
             (
                 _("{new} did not object in time: deemed accepted; the case moves from {old}")

@@ -47,9 +47,11 @@ class Turns:
             ),
             after="",
         )
-        event = ctx.record("lead_assigned", text.compose(None), data={"role": role})
+        event = ctx.recorder.record("lead_assigned", text.compose(None), data={"role": role})
         fallback = Recipient(role="supervisor", unit=township)
-        ctx.assign(Level.township, [event], text=text, fallback=fallback, holds="lead", role=role)
+        ctx.recorder.assign(
+            Level.township, [event], text=text, fallback=fallback, holds="lead", role=role
+        )
 
     def regrade(self, action: RegradeInput) -> ArriveAt | None:
         """The new colour; below the colour's opening level the case goes up (an intent)."""
@@ -58,7 +60,7 @@ class Turns:
         f.risk_flags = list(dict.fromkeys(action.risk_flags))
         f.risk = ctx.policy.risk_of(f.risk_flags, intake.dispute_type, intake.amount_cny)
         direct = f.risk is RiskColour.red and before is not RiskColour.red
-        ctx.record(
+        ctx.recorder.record(
             "regraded",
             ctx._("risk re-graded {before} → {after} by {name}: {reason}").format(
                 before=ctx.term("risk", before),
@@ -75,7 +77,7 @@ class Turns:
                 "risk_flags": [x.value for x in f.risk_flags],
             },
             # Art. 25: a dispute that may turn violent during mediation: tell the police.
-            notify=[ctx.county(), *ctx.police()] if direct else None,
+            notify=[ctx.directory.county(), *ctx.directory.police()] if direct else None,
         )
         if f.risk is not before and f.risk in LEAD_FOR and f.status in ON_THE_LADDER:
             self.assign_lead()
@@ -102,7 +104,7 @@ class Turns:
         """People's mediation refused: to the township (an intent); above it, referred."""
         ctx = self.ctx
         if ctx.file.level in PEOPLES_MEDIATION:
-            ctx.record(
+            ctx.recorder.record(
                 "refused",
                 ctx._(
                     "{who} refuses people's mediation (Art. 17): {reason}; "
@@ -122,6 +124,6 @@ class Turns:
             ).format(who=ctx.who(action.actor), reason=action.reason),
             actor=action.actor,
             data={"party": action.actor.name, "reason": action.reason, "route": OTHER_ROUTES},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
         )
         return None

@@ -10,7 +10,7 @@ Each concern is a part the workflow holds, sharing one `CaseContext`: `ladder`, 
 where one part leads to another are here: a part's step returns what should happen next (an
 `ArriveAt` intent) and the workflow acts on it, so no part calls back into the workflow. A
 case's status changes only through `domain.lifecycle`. Every step ends with one ledger write
-(`CaseContext.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
+(`Recorder.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
 case continues as new, carrying its file.
 """
 
@@ -83,7 +83,7 @@ class CaseWorkflow:
         self.judicial = Confirmation(ctx)
         self.whistles = Whistles(ctx)
         # Queries answer the case as of its last written step: before the first, as it opens.
-        ctx.shown = publish.view(ctx.file, ctx.start)
+        ctx.recorder.shown = publish.view(ctx.file, ctx.start)
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseResult:
@@ -115,7 +115,7 @@ class CaseWorkflow:
 
     async def _open(self) -> None:
         ctx, f = self.ctx, self.ctx.file
-        ctx.register(
+        ctx.recorder.register(
             CaseRegistration(
                 case_id=f.case_id,
                 workflow_id=workflow.info().workflow_id,
@@ -128,7 +128,7 @@ class CaseWorkflow:
         )
         red = f.risk is RiskColour.red
         _ = ctx._
-        ctx.record(
+        ctx.recorder.record(
             "opened",
             _("case opened at the {level} level, risk {risk}, policy {policy}").format(
                 level=ctx.term("level", f.level),
@@ -142,12 +142,12 @@ class CaseWorkflow:
             ),
             data={"risk": f.risk.value, "reported_by": ctx.intake.reported_by.model_dump()},
             # Art. 25: a dispute that may turn violent: preventive steps, and tell the police.
-            notify=[ctx.county(), ctx.police_station()] if red else None,
+            notify=[ctx.directory.county(), ctx.directory.police_station()] if red else None,
         )
         self.tracks.route_at_intake()
         await self.arrive_at(ArriveAt(f.level, why=_("opened")))
         self.turns.assign_lead()
-        await ctx.flush()
+        await ctx.recorder.flush()
 
     async def arrive_at(self, to: ArriveAt) -> None:
         """The case reaches `to.level`: a handler and a fresh clock (ending a pause, which had
@@ -199,7 +199,7 @@ class CaseWorkflow:
                 await self._then(acted.then)
                 break
         self._close_when_followed_up()
-        await self.ctx.flush()
+        await self.ctx.recorder.flush()
 
     async def _apply(self, item: Pending) -> None:
         """Apply one accepted action, checking it again: the case may have moved since."""
@@ -210,7 +210,7 @@ class CaseWorkflow:
             item.error, item.done = str(err), True
             return
         await item.step(item.action)
-        await self.ctx.flush()
+        await self.ctx.recorder.flush()
         item.done = True
 
     def _time_to_continue_as_new(self) -> bool:
@@ -249,7 +249,7 @@ class CaseWorkflow:
     @case_action(check.contact)
     async def contact(self, a: ContactInput) -> None:
         """A handler reached the applicant (the response rate counts the first contact)."""
-        self.ctx.record(
+        self.ctx.recorder.record(
             "contacted",
             self.ctx._("{name} contacted the applicant ({channel})").format(
                 name=a.actor.name, channel=self.ctx.term("channel", a.channel)
@@ -275,7 +275,7 @@ class CaseWorkflow:
     @case_action(check.pull_up)
     async def pull_up(self, a: EscalateInput) -> None:
         """A supervisor above pulls the case up to their level (or `to_level`)."""
-        target = pull_up_level(a.actor, self.ctx.holder(), a.to_level)
+        target = pull_up_level(a.actor, self.ctx.directory.holder(), a.to_level)
         why = self.ctx._("pulled up by {name}: {reason}").format(name=a.actor.name, reason=a.reason)
         await self.arrive_at(ArriveAt(target, why=why, trigger="pull_up", actor=a.actor))
 
@@ -361,8 +361,8 @@ class CaseWorkflow:
     def view(self) -> CaseView:
         """The case as of its last written step: level, clock, warnings, transfer, visits,
         latest events."""
-        assert self.ctx.shown is not None
-        return self.ctx.shown
+        assert self.ctx.recorder.shown is not None
+        return self.ctx.recorder.shown
 
 
 def _new_file(start: CaseStart) -> CaseFile:
