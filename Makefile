@@ -35,16 +35,16 @@ install: $(VENV)/.installed
 # (a second `make run` reports every case as `duplicate` and exits 0); 2 (an unreadable file,
 # an unreachable server, an unexpected error) still is.
 run: install
-	$(PY) -m runtime.stack up
+	$(PY) stack.py up
 	$(PY) starter.py schedules
 	$(PY) starter.py roster load samples/roster.csv
 	$(PY) starter.py departments load samples/departments.csv
 	$(PY) starter.py intake samples/cases.jsonl || [ $$? -eq 1 ]
 	$(PY) starter.py intake samples/cases.csv || [ $$? -eq 1 ]
-	@$(PY) -m runtime.stack hint
+	@$(PY) stack.py hint
 
 stop:
-	@if [ -x $(PY) ]; then $(PY) -m runtime.stack down; else echo "no $(VENV): nothing runs"; fi
+	@if [ -x $(PY) ]; then $(PY) stack.py down; else echo "no $(VENV): nothing runs"; fi
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -38,16 +38,16 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     # The language first (`--lang` anywhere), so every message is in it from the start.
-    from runtime.cli_text import use_lang_of
+    from cli.text import use_lang_of
 
     argv = use_lang_of(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["list"] and not {"-h", "--help"} & set(argv):
         # The worklist without loading Temporal's client and the case workflow: it answers
         # many times a day, so its start-up time is most of its cost.
-        from runtime.worklist_cli import main as list_main
+        from cli.worklist import main as list_main
 
         return list_main(argv[1:])
-    from runtime.commands import main as commands_main
+    from cli.commands import main as commands_main
 
     return commands_main(argv)
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 def __getattr__(name: str):
     """`starter.load_policy` and the rest of runtime/commands.py, loaded when first asked for
     (tests and benches import them from here)."""
-    from runtime import commands
+    from cli import commands
 
     return getattr(commands, name)
 

@@ -14,8 +14,6 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.outbox import QUEUE_SQL, outbox_rows
-from activities.roster import pick_handler
 from domain.case_models import (
     Assignee,
     AssignRequest,
@@ -26,6 +24,8 @@ from domain.case_models import (
     Recipient,
     StepWrite,
 )
+from ledger.outbox import QUEUE_SQL, outbox_rows
+from ledger.roster import pick_handler
 
 log = structlog.get_logger(__name__)
 

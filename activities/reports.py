@@ -24,8 +24,9 @@ from domain.assessment_models import (
 from domain.metrics import DueCase
 from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
-from notify.store import dead_notifications
-from runtime.reporting import assess, response_windows
+from ledger.notifications import dead_notifications
+from ledger.reports import assess
+from runtime.config import response_windows
 from texts import Lang, process_lang
 
 log = structlog.get_logger(__name__)

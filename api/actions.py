@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
+from cli.case_commands import ACTIONS
+from cli.duty_commands import DUTY_ACTIONS
 from domain.naming import duty_workflow_id, workflow_id_for
-from runtime.case_commands import ACTIONS
-from runtime.duty_commands import DUTY_ACTIONS
 
 #: Fields an action's name already decides.
 _FIXED: dict[str, dict[str, Any]] = {

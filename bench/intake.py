@@ -43,7 +43,7 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from domain.intake import parse_intake  # noqa: E402
 from runtime import config  # noqa: E402
 from runtime.codec import KeyRing, data_converter  # noqa: E402
-from runtime.intake_run import start_case  # noqa: E402
+from service.intake import start_case  # noqa: E402
 from starter import load_policy  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 

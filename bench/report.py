@@ -3,7 +3,7 @@
 Builds, in an embedded PostgreSQL of its own (a temporary folder, deleted at the end), a ledger
 of 100,000 cases and 1,000,000 case events over thirteen months (bulk COPY), then times:
 
-- the month report (`runtime.reporting.assess`): the county (every township and the county
+- the month report (`cli.report.assess`): the county (every township and the county
   row) and one township, each run several times (median);
 - the same report through the code of `--old-ref` (the Python path that decoded every event),
   once, in a subprocess over the same database, unless `--skip-old`;
@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 
 from bench.ledger_db import bench_database, binary_jsonb  # noqa: E402
+from cli.report import assess  # noqa: E402
 from domain.case_models import LEAD_ROLES  # noqa: E402
 from domain.periods import LOCAL_TZ, parse_period  # noqa: E402
 from runtime import db  # noqa: E402
-from runtime.reporting import assess  # noqa: E402
 
 #: The last commit before the figures moved into SQL (issue 9): the "old path".
 OLD_REF = "d858cc0"
@@ -202,7 +202,7 @@ import asyncio, sys, time
 from datetime import datetime
 import asyncpg
 from runtime import db
-from runtime.reporting import assess
+from cli.report import assess
 from domain.periods import parse_period
 
 async def main():

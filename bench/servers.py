@@ -25,10 +25,11 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from cli.reference_files import parse_roster
+from ledger.roster import load_roster
 from runtime import db
 from runtime.codec import KeyRing, data_converter
 from runtime.config import ROOT
-from runtime.queries import load_roster, parse_roster
 from worker import build_worker
 from workflows import search_attributes as sa
 

@@ -5,7 +5,7 @@ of `--cases` cases (bulk COPY): 20 townships, 100 villages, 200 grids with Chine
 cases finished, about one in seven still on the ladder (open, paused, or under the county's
 supervision), spread over the four levels, due from five days ago to ten days ahead, so that
 a few thousand are overdue. Then, for each filter below, times what `starter.py list` does
-after connecting: the worklist query (`runtime.worklist.worklist`) and the aligned Chinese
+after connecting: the worklist query (`ledger.worklist.worklist`) and the aligned Chinese
 table (`table_lines`), median of `--runs` runs; once with migration 009's indexes and once
 without them (dropped), with the ratio. Last, one whole `starter.py list --overdue` process
 (Python start-up, imports, connecting, the migration check), as a clerk would wait for it.
@@ -32,8 +32,9 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 
 from bench.ledger_db import bench_database, binary_jsonb  # noqa: E402
+from cli.worklist import table_lines  # noqa: E402
+from ledger.worklist import Filters, page  # noqa: E402
 from runtime import db  # noqa: E402
-from runtime.worklist import Filters, page, table_lines  # noqa: E402
 from texts import Lang  # noqa: E402
 from texts.terminal import pad  # noqa: E402
 
@@ -167,7 +168,7 @@ async def time_all(pool: asyncpg.Pool, cases: dict, runs: int) -> dict[str, tupl
 
 async def plans(pool: asyncpg.Pool, cases: dict) -> dict[str, str]:
     """The indexes each query's plan reads ('-' for a sequential scan only)."""
-    from runtime.worklist import build_query
+    from ledger.worklist import build_query
 
     out = {}
     for key, (_, f) in cases.items():

@@ -30,7 +30,8 @@ import httpx
 import structlog
 
 from domain.policy import parse_duration
-from notify import metrics, store, texts
+from ledger import notifications as store
+from notify import metrics, texts
 from notify.channels import DeliveryError
 from notify.outgoing import Outgoing, from_row
 from notify.routing import Routing, RoutingError, load_routing

@@ -55,7 +55,7 @@ def not_configured(lang: Lang | str | None = None) -> str:
 
 def __getattr__(name: str) -> str:
     # `NOT_CONFIGURED` in the process's language, read when used (not when imported), for
-    # callers outside this package that import the name (runtime/stack.py's hint).
+    # callers outside this package that import the name (stack.py's hint).
     if name == "NOT_CONFIGURED":
         return not_configured()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -36,7 +36,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
 from runtime import config
-from runtime.cli_text import _
+from runtime.text import _
 
 ENCODING = b"binary/encrypted"
 KEY_ID_FIELD = "encryption-key-id"

@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from runtime.cli_text import _
+from domain.policy import ResponseWindow, parse_policy
+from runtime.text import _
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POLICY = ROOT / "policy.toml"
@@ -110,3 +111,8 @@ def worker_cache_size() -> int:
         message = _("DISPUTE_WORKER_CACHE={value}: must be at least 1")
         raise ConfigError(message.format(value=repr(text)))
     return size
+
+
+def response_windows(path: Path = DEFAULT_POLICY) -> ResponseWindow:
+    """The `[response_window]` of the policy file at `path`."""
+    return parse_policy(path.read_text(encoding="utf-8"), source=str(path)).response_window

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
-from runtime.cli_text import _
+from runtime.text import _
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Arbitrary but fixed: the advisory lock that serialises migration runs across processes.

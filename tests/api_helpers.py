@@ -13,7 +13,7 @@ import uvicorn
 from temporalio.client import Client
 
 from api.app import create_app
-from runtime import tokens
+from ledger import tokens
 
 
 def free_port() -> int:

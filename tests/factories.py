@@ -105,7 +105,7 @@ SAMPLE_UNITS = {
 def sample_departments() -> list[tuple[str, str, str, bool]]:
     """samples/departments.csv with its units renamed to the factories' ones, for tests whose
     cases stand at LOCATION: the real file, read as a clerk would load it."""
-    from runtime.departments_io import parse_departments
+    from cli.reference_files import parse_departments
 
     text = (config.ROOT / "samples" / "departments.csv").read_text(encoding="utf-8")
     return [

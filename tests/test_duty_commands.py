@@ -11,10 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from api.actions import API_ACTIONS
+from cli.case_commands import build_input
+from cli.duty_commands import add_duty_parsers
 from domain.actions import Actor
 from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRuling
-from runtime.case_commands import build_input
-from runtime.duty_commands import add_duty_parsers
 from workflows.department_duty import DepartmentDutyWorkflow as W
 
 POLICE = Actor(name="张警官", role="police_station", unit="Haibei Street")

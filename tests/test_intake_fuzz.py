@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 import starter
 from domain.intake import IntakeFileError
 from runtime import config
-from runtime.intake_run import exit_status, submit
+from service.intake import exit_status, submit
 from tests.domain.test_intake_fuzz import expected_lines
 from tests.intake_strategies import csv_file, file_bytes, jsonl_file
 from worker import build_worker

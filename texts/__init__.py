@@ -32,7 +32,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAINS = ("case", "terms", "cli", "notify", "report", "web")
+DOMAINS = ("case", "terms", "cli", "runtime", "notify", "report", "web")
 LANG_ENV = "DISPUTE_LANG"
 
 

@@ -26,8 +26,9 @@ ROOT = LOCALE_DIR.parent.parent
 SOURCES: dict[str, tuple[str, ...]] = {
     "case": ("workflows/**/*.py", "domain/**/*.py"),
     "terms": ("texts/terms.py",),
-    "cli": ("starter.py", "runtime/**/*.py"),
-    "notify": ("notify/**/*.py",),
+    "cli": ("starter.py", "stack.py", "cli/**/*.py"),
+    "runtime": ("runtime/**/*.py", "ledger/**/*.py", "service/**/*.py"),
+    "notify": ("notify/**/*.py", "cli/notifications.py"),
     "report": ("activities/**/*.py", "activities/templates/**/*.html"),
     "web": ("api/**/*.py", "api/templates/**/*.html"),
 }

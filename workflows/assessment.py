@@ -1,6 +1,6 @@
 """AssessmentWorkflow: one run of the assessment cycle, "日清周评月考核".
 
-Started by the Temporal Schedules of `runtime.schedules` (daily clearance list, weekly review,
+Started by the Temporal Schedules of `service.schedules` (daily clearance list, weekly review,
 monthly assessment), or by hand for a named period. It computes the figures of every township
 and the county from the ledger, writes the report files, then records the figures in the
 `assessments` table. Every step is idempotent, so running a period again replaces its figures

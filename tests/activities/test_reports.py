@@ -15,11 +15,11 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from activities.reports import ReportActivities
+from cli.report import assess, print_report
 from domain.assessment_models import AssessmentFigures, ComputeRequest, RecordRequest
 from domain.metrics import Metrics
 from domain.periods import AssessmentKind, parse_period
 from domain.policy import ResponseWindow
-from runtime.reporting import assess, print_report
 from tests import ledger_stories as ls
 from tests.ledger_stories import Ledger
 from texts import Lang

@@ -8,9 +8,7 @@ import asyncpg
 import pytest
 from temporalio.testing import ActivityEnvironment
 
-from activities import roster as roster_module
 from activities.ledger import LedgerActivities
-from activities.roster import pick_handler
 from domain.case_models import (
     Assignee,
     AssignRequest,
@@ -24,6 +22,8 @@ from domain.case_models import (
 from domain.intake_models import Location
 from domain.ladder import Level
 from domain.risk import RiskColour
+from ledger import roster as roster_module
+from ledger.roster import pick_handler
 from tests import factories
 from tests.factories import registration_step
 

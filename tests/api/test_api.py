@@ -12,7 +12,7 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from runtime import tokens
+from ledger import tokens
 from tests.api_helpers import person_token, serve_api
 from tests.conftest import PAYLOAD_KEYS
 from tests.test_starter import GOOD, jsonl, lines, starter, write

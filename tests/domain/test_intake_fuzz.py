@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
-from runtime.intake_run import IntakeSourceError, open_intake
+from service.intake import IntakeSourceError, open_intake
 from tests.intake_strategies import csv_file, file_bytes, jsonl_file
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone(timedelta(hours=8)))

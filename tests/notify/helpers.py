@@ -12,7 +12,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
 from domain.case_models import Notification, Recipient
-from notify import store
+from ledger import notifications as store
 from notify.dispatcher import Dispatcher, Settings
 from notify.routing import load_routing
 from tests.activities.test_ledger import registration, write

@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from notify import store
+from ledger import notifications as store
 from notify.dispatcher import Settings
 from tests.notify.helpers import FAST, HANDLER, SUPERVISOR, dispatcher, rows, seed, until
 from tests.notify.receiver import Receiver

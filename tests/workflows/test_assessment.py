@@ -25,7 +25,7 @@ from activities.reports import ReportActivities
 from domain.assessment_models import AssessmentInput
 from domain.naming import assessment_schedule_id, assessment_workflow_id
 from domain.periods import AssessmentKind, default_period
-from runtime.schedules import ensure_schedules
+from service.schedules import ensure_schedules
 from tests import ledger_stories as ls
 from tests.ledger_stories import Ledger
 from workflows.assessment import AssessmentWorkflow

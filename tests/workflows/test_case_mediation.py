@@ -18,7 +18,7 @@ from domain.actions import (
 )
 from domain.case_models import CaseStatus
 from domain.policy import Budget
-from runtime.queries import case_history
+from ledger.cases import case_history
 from tests import factories
 from tests.factories import APPLICANT, GRID, RESPONDENT, TOWNSHIP
 from tests.workflows.test_case import settled, start, view_when

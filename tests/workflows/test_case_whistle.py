@@ -12,7 +12,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from domain.actions import Actor, WhistleInput
 from domain.duty_contract import DutyCheckIn, DutyReport
 from domain.naming import duty_workflow_id
-from runtime.departments_io import load_departments
+from ledger.departments import load_departments
 from tests import factories
 from tests.factories import GRID, TOWNSHIP
 from tests.workflows.test_case import settled, start, view_when

@@ -35,7 +35,7 @@ from domain.ladder import Level
 from domain.naming import duty_workflow_id, workflow_id_for
 from domain.risk import RiskColour
 from domain.whistle import Department, DutyEvent, DutyState, WhistleKind
-from runtime.departments_io import load_departments
+from ledger.departments import load_departments
 from tests import factories
 from tests.factories import registration_step, supervisor
 from workflows.department_duty import DepartmentDutyWorkflow

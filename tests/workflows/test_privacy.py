@@ -45,7 +45,7 @@ from runtime.codec import (
     key_line,
     rotate_key_file,
 )
-from runtime.intake_run import start_case
+from service.intake import start_case
 from tests import factories
 from tests.factories import COUNTY, GRID, TOWNSHIP, Actor
 from tests.workflows.test_case import settled, start, view_when

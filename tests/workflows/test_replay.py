@@ -106,7 +106,7 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
     from domain.actions import ConfirmationInput, TrackInput, WhistleInput
     from domain.duty_contract import DutyCheckIn, DutyReport
     from domain.naming import duty_workflow_id
-    from runtime.departments_io import load_departments
+    from ledger.departments import load_departments
     from tests.factories import RESPONDENT, TOWNSHIP, Actor
     from workflows.department_duty import DepartmentDutyWorkflow
 

@@ -1,0 +1,1 @@
+"""The command line (`starter.py`): argparse, terminal views and the CLI's texts."""

@@ -1,0 +1,476 @@
+"""The command line's commands (all but `list`, which `runtime/worklist_cli.py` runs on its
+own): intake, status, the actions through the API, tokens, roster, departments, reports,
+schedules, keys, notifications. `starter.py` is the entry point; its docstring is the usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import structlog
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from cli import notifications as notify_admin
+from cli.api_client import CliError, print_view, send_action
+from cli.case_commands import add_action_parsers, build_input
+from cli.duty_commands import add_duty_parsers
+from cli.reference_files import parse_departments, parse_roster
+from cli.report import print_report
+from cli.status_text import status_lines
+from cli.text import _, add_lang_option
+from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
+from domain import time_left
+from domain.calendar import CalendarError
+from domain.intake import IntakeFileError, IntakeRecord, iter_intake
+from domain.naming import TASK_QUEUE, workflow_id_for
+from domain.policy import Policy, PolicyError
+from ledger import tokens
+from ledger.cases import with_history
+from ledger.departments import load_departments
+from ledger.roster import load_roster
+from runtime import codec, config, db, temporal_client
+from runtime import logging as logsetup
+from service.case_json import status_json
+from service.intake import (
+    IntakeSourceError,
+    Progress,
+    exit_status,
+    open_intake,
+    policy_with_calendar,
+    submit,
+)
+from service.schedules import ensure_schedules
+from texts import process_lang
+from texts.terms import local_time
+from workflows.case import CaseWorkflow
+
+
+class UsageError(Exception):
+    """Bad input from the command line; printed as one line, exit status 2."""
+
+
+def read_text(name: str) -> str:
+    """The file's text (UTF-8, BOM allowed), or stdin's for '-'."""
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as err:
+        raise UsageError(cannot_read(name, err.strerror)) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise UsageError(
+            _("{name} is not UTF-8 text (byte {byte}): save it as UTF-8 and try again").format(
+                name=name, byte=err.start
+            )
+        ) from None
+
+
+def cannot_read(name: str, why: object) -> str:
+    return _("cannot read {name}: {why}").format(name=name, why=why)
+
+
+def load_policy(path: str, calendar_path: str, now: datetime) -> Policy:
+    """The policy, carrying the calendar of this year and the next (a case copies both)."""
+    try:
+        return policy_with_calendar(
+            read_text(path), path, read_text(calendar_path), calendar_path, now
+        )
+    except (PolicyError, CalendarError) as err:
+        raise UsageError(str(err)) from None
+
+
+async def connect() -> Client:
+    try:
+        return await temporal_client.connect()
+    except config.ConfigError:
+        raise  # no key, or a wrong one: its own message says what to do
+    except RuntimeError as err:  # the SDK's connection failure
+        raise UsageError(
+            _("cannot reach Temporal: {error} (is `make run` up?)").format(error=err)
+        ) from None
+
+
+def emit(line: dict) -> None:
+    """One JSON line on stdout, flushed (a reader of the pipe sees each record as it is done).
+    A lone surrogate that slipped into a value is printed as its JSON escape, never a crash."""
+    text = json.dumps(line, ensure_ascii=False)
+    print(text.encode("utf-8", "backslashreplace").decode("utf-8"), flush=True)
+
+
+async def open_pool():
+    """The database pool; an unreachable database is named with where its URL came from."""
+    return await db.create_pool(config.database_url(), source=config.database_source())
+
+
+def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRecord]]:
+    """The stream and its records, the first one already read: a bad header, an empty file
+    or a file that is not UTF-8 is refused before anything connects or starts."""
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")
+    except OSError as err:
+        raise UsageError(cannot_read(name, err.strerror)) from None
+    try:
+        fmt, lines = open_intake(name, stream)
+        records = iter_intake(lines, fmt, now=now)
+        first = next(records)
+    except StopIteration:  # iter_intake raises for an empty file; this is belt and braces
+        stream.close()
+        raise UsageError(_("{name}: the file holds no cases").format(name=name)) from None
+    except (IntakeFileError, IntakeSourceError) as err:
+        stream.close()
+        raise UsageError(f"{name}: {err}") from None
+    except OSError as err:
+        stream.close()
+        raise UsageError(cannot_read(name, err.strerror or err)) from None
+    return stream, itertools.chain([first], records)
+
+
+async def connect_both():
+    """Temporal and the database, connected at the same time (the first case starts sooner)."""
+    temporal = asyncio.ensure_future(connect())
+    try:
+        pool = await open_pool()
+    except BaseException:
+        temporal.cancel()
+        raise
+    try:
+        return await temporal, pool
+    except BaseException:
+        await pool.close()
+        raise
+
+
+async def cmd_intake(args: argparse.Namespace) -> int:
+    """Stream the file: read, validate and start in a bounded pipeline (runtime/intake_run.py).
+
+    Per-record JSON lines go to stdout, progress and the summary to stderr."""
+    now = datetime.now(UTC)
+    policy = load_policy(args.policy, args.calendar, now)
+    stream, records = await asyncio.to_thread(open_records, args.file, now)
+    try:
+        client, pool = await connect_both()
+        try:
+            await db.migrate(pool)
+            outcome = await submit(
+                records, client, pool, policy,
+                emit=emit, concurrency=args.concurrency, progress=Progress(),
+            )  # fmt: skip
+        except (IntakeFileError, OSError) as err:
+            # The file broke off mid-way (a quote left open at the end, a read error): the
+            # records before were answered; say where it stopped.
+            message = _("{file}: {error}; the records before it were submitted")
+            raise UsageError(message.format(file=args.file, error=err)) from None
+        finally:
+            await pool.close()
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    totals = outcome.totals
+    summary = _(
+        "intake: {records} record(s): {started} started, {duplicate} duplicate, {rejected} rejected"
+    )
+    print(summary.format(records=sum(totals.values()), **totals), file=sys.stderr)
+    if outcome.stopped:
+        stopped = _(
+            "intake: stopped after line {line} ({why}); run the same file again to submit the "
+            "rest: cases started already come back as duplicate"
+        )
+        print(stopped.format(line=outcome.last_line, why=outcome.stopped), file=sys.stderr)
+    return exit_status(outcome)
+
+
+async def cmd_status(args: argparse.Namespace) -> int:
+    client = await connect()
+    handle = client.get_workflow_handle(workflow_id_for(args.case_id))
+    try:
+        view = await handle.query(CaseWorkflow.view)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            print(_("status: no case {case_id}").format(case_id=args.case_id), file=sys.stderr)
+            return 1
+        raise
+    # The workflow keeps its latest events; the ledger has the whole history.
+    pool = await db.create_pool(config.database_url())
+    try:
+        view = time_left.as_of(await with_history(pool, view), datetime.now(UTC))
+    finally:
+        await pool.close()
+    if args.json or not sys.stdout.isatty():
+        print(json.dumps(status_json(view), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(status_lines(view, process_lang())))
+    return 0
+
+
+async def _act(args: argparse.Namespace) -> int:
+    """A case or duty action, through the API as the token's person; prints the case (or the
+    duty) after it. A refusal prints its reason and exits 1."""
+    try:
+        view = await send_action(args, build_input)
+    except CliError as err:
+        print(err, file=sys.stderr)
+        return err.code
+    print_view(view)
+    return 0
+
+
+async def _load_csv(args: argparse.Namespace, parse, load, loaded: str) -> int:
+    """Parse a reference-data CSV (errors name the line and column), then upsert it whole."""
+    try:
+        rows = parse(read_text(args.file))
+    except ValueError as err:
+        raise UsageError(f"{args.file}: {err}") from None
+    pool = await open_pool()
+    try:
+        await db.migrate(pool)
+        count = await load(pool, rows)
+    finally:
+        await pool.close()
+    print(loaded.format(count=count, file=args.file), file=sys.stderr)
+    return 0
+
+
+async def cmd_roster_load(args: argparse.Namespace) -> int:
+    return await _load_csv(args, parse_roster, load_roster, _("roster: {count} loaded from {file}"))
+
+
+async def cmd_departments_load(args: argparse.Namespace) -> int:
+    return await _load_csv(
+        args, parse_departments, load_departments, _("departments: {count} loaded from {file}")
+    )
+
+
+async def cmd_report(args: argparse.Namespace) -> int:
+    pool = await open_pool()
+    try:
+        await db.migrate(pool)
+        table = await print_report(
+            pool, args.period, args.township, datetime.now(UTC), lang=process_lang()
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    finally:
+        await pool.close()
+    sys.stdout.write(table)
+    return 0
+
+
+async def _with_pool(work):
+    """Run `work(pool)` on a migrated pool of the configured database."""
+    pool = await db.create_pool(config.database_url())
+    try:
+        await db.migrate(pool)
+        return await work(pool)
+    finally:
+        await pool.close()
+
+
+async def cmd_tokens_issue(args: argparse.Namespace) -> int:
+    try:
+        token_id, token = await _with_pool(
+            lambda pool: tokens.issue(pool, args.name, args.unit, args.role, args.case)
+        )
+    except tokens.TokenError as err:
+        raise UsageError(str(err)) from None
+    print(token)
+    who = f"{args.role}, {args.unit}" if args.unit else args.role
+    issued = _("tokens: issued {token_id} to {name} ({who}); it is shown only now")
+    print(issued.format(token_id=token_id, name=args.name, who=who), file=sys.stderr)
+    return 0
+
+
+async def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    try:
+        await _with_pool(lambda pool: tokens.revoke(pool, args.token_id))
+    except tokens.TokenError as err:
+        print(_("tokens: {error}").format(error=err), file=sys.stderr)
+        return 1
+    print(_("tokens: revoked {token_id}").format(token_id=args.token_id), file=sys.stderr)
+    return 0
+
+
+async def cmd_tokens_list(args: argparse.Namespace) -> int:
+    for row in await _with_pool(tokens.listing):
+        print(token_created(row))
+    return 0
+
+
+async def cmd_list(args: argparse.Namespace) -> int:
+    try:
+        return await run_list(args)
+    except ListUsageError as err:
+        raise UsageError(str(err)) from None
+
+
+def _add_list_and_tokens(sub) -> None:
+    # `starter.py list` runs in runtime/worklist_cli.py without this parser; here for --help.
+    cases = sub.add_parser("list", help=_(LIST_HELP))
+    add_list_args(cases)
+    cases.set_defaults(run=cmd_list)
+
+    toks = sub.add_parser("tokens", help=_("people's tokens for the API and the web page"))
+    toks_sub = toks.add_subparsers(dest="tokens_command", required=True)
+    issue = toks_sub.add_parser(
+        "issue", help=_("issue a token (printed once; only a hash is kept)")
+    )
+    issue.add_argument("--name", required=True, help=_("the person's name as on the roster"))
+    issue.add_argument(
+        "--unit",
+        help=_(
+            "their unit (grid id, village, township, county, or a "
+            "department's unit); not for --role intake"
+        ),
+    )
+    issue.add_argument(
+        "--role",
+        required=True,
+        help=_(
+            "their roster role, supervisor, a department's code (its duty officer), "
+            "applicant/respondent/third_party (a party, with --case), or intake (a service)"
+        ),
+    )
+    issue.add_argument(
+        "--case", help=_("for a party (applicant, respondent, third_party): their case's id")
+    )
+    issue.set_defaults(run=cmd_tokens_issue)
+    revoke = toks_sub.add_parser("revoke", help=_("revoke a token by its id (see `tokens list`)"))
+    revoke.add_argument("token_id")
+    revoke.set_defaults(run=cmd_tokens_revoke)
+    toks_sub.add_parser("list", help=_("every token: id, person, state")).set_defaults(
+        run=cmd_tokens_list
+    )
+
+
+async def cmd_schedules(args: argparse.Namespace) -> int:
+    client = await connect()
+    for outcome in await ensure_schedules(client, TASK_QUEUE):
+        emit({"schedule_id": outcome.schedule_id, "action": outcome.action})
+    return 0
+
+
+async def cmd_keys_list(args: argparse.Namespace) -> int:
+    """The key ids in force (never the keys), oldest first; the newest encrypts."""
+    ring = codec.KeyRing.load()
+    for name in ring.keys:
+        emit({"key_id": name, "newest": name == ring.newest, "source": ring.source})
+    return 0
+
+
+async def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """A fresh key becomes the newest; running workers pick it up from the file."""
+    name = codec.rotate_key_file()
+    emit({"key_id": name, "newest": True, "source": str(codec.key_file())})
+    rotated = _("keys: {key_id} now encrypts new payloads; the older keys still decrypt old ones")
+    print(rotated.format(key_id=name), file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="starter.py", description=_("The command line for clerks and intake scripts.")
+    )
+    add_lang_option(p)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    intake = sub.add_parser("intake", help=_("start a case for every record of a file"))
+    intake.add_argument("file", help=_("JSON Lines (.jsonl) or CSV (.csv) file; '-' for stdin"))
+    intake.add_argument("--policy", default=str(config.DEFAULT_POLICY), help=_("deadline policy"))
+    intake.add_argument(
+        "--calendar", default=str(config.DEFAULT_CALENDAR), help=_("working-day calendar")
+    )
+    intake.add_argument("--concurrency", type=int, default=32, help=_("cases started at once"))
+    intake.set_defaults(run=cmd_intake)
+
+    status = sub.add_parser(
+        "status", help=_("a case: a short view on a terminal, JSON with --json or into a pipe")
+    )
+    status.add_argument("case_id")
+    status.add_argument("--json", action="store_true", help=_("the JSON, even on a terminal"))
+    status.set_defaults(run=cmd_status)
+
+    add_action_parsers(sub, _act)
+    add_duty_parsers(sub, _act)
+
+    report = sub.add_parser("report", help=_("print a period's assessment figures"))
+    report.add_argument("--period", required=True, help=_("2026-11 (month), 2026-W47, 2026-11-23"))
+    report.add_argument("--township", help=_("one township (default: all, and the county)"))
+    report.set_defaults(run=cmd_report)
+
+    schedules = sub.add_parser("schedules", help=_("create or update the assessment schedules"))
+    schedules.set_defaults(run=cmd_schedules)
+
+    departments = sub.add_parser("departments", help=_("manage the departments a whistle summons"))
+    departments_sub = departments.add_subparsers(dest="departments_command", required=True)
+    dload = departments_sub.add_parser("load", help=_("load code,name,unit rows (CSV)"))
+    dload.add_argument("file")
+    dload.set_defaults(run=cmd_departments_load)
+
+    keys = sub.add_parser("keys", help=_("payload encryption keys"))
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("list", help=_("key ids, oldest first")).set_defaults(run=cmd_keys_list)
+    keys_sub.add_parser("rotate", help=_("add a key that encrypts from now on")).set_defaults(
+        run=cmd_keys_rotate
+    )
+    _add_list_and_tokens(sub)
+
+    roster = sub.add_parser("roster", help=_("manage the handler roster"))
+    roster_sub = roster.add_subparsers(dest="roster_command", required=True)
+    load = roster_sub.add_parser("load", help=_("load level,unit,name,role[,active] rows"))
+    load.add_argument("file")
+    load.set_defaults(run=cmd_roster_load)
+
+    notify_admin.add_parser(sub, UsageError)
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """Run one command; `argv` without `--lang` (`starter.main` fixed the language)."""
+    args = parser().parse_args(argv)
+    logsetup.configure()
+    try:
+        return asyncio.run(args.run(args))
+    except (UsageError, config.ConfigError, db.DatabaseUnreachable) as err:
+        print(f"{args.command}: {err}", file=sys.stderr)
+        return 2
+    except RPCError as err:
+        # Temporal answered, or stopped answering, mid-command: say it is Temporal, and where.
+        where = config.temporal_connect_config().get("target_host")
+        failed = _("{command}: Temporal at {where} failed the request ({status}): {error}")
+        print(
+            failed.format(command=args.command, where=where, status=err.status.name, error=err),
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as err:
+        lost = _("{command}: lost a connection (Temporal or the database): {error}")
+        print(lost.format(command=args.command, error=err), file=sys.stderr)
+        return 2
+    except Exception:  # a bug of ours: say so plainly, keep the trace for the report
+        structlog.get_logger("starter").exception("unexpected error", command=args.command)
+        bug = _("{command}: unexpected error (details above); nothing more was done")
+        print(bug.format(command=args.command), file=sys.stderr)
+        return 2
+
+
+def token_created(row: dict) -> str:
+    """One line of `tokens list`."""
+    lang = process_lang()
+    created: datetime = row["created_at"]
+    if row["revoked_at"]:
+        state = _("revoked {at}").format(at=local_time(row["revoked_at"], lang))
+    else:
+        state = _("active")
+    issued = _("issued {at}").format(at=local_time(created, lang))
+    return (
+        f"{row['token_id']}  {row['name']}  {row['unit'] or '-'}  {row['role']}  "
+        f"{row['level'] or row['case_id'] or '-'}  {issued}  {state}"
+    )

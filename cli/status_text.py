@@ -1,0 +1,112 @@
+"""`starter.py status`: a short view of a case for a person at a terminal, and its JSON.
+
+The person's view says where the case is (level and unit), its status, who has it, the time
+left or how long overdue, the warnings, the mediation track, and the last few events, in the
+process's language and in local time (UTC+8). Scripts read the JSON instead (`--json`, or any
+stdout that is not a terminal): the same `CaseView`, with every time at one offset (+08:00,
+the counties' own) and every duration in whole seconds. Pure functions of the view.
+"""
+
+from __future__ import annotations
+
+from domain.case_models import CaseStatus, CaseView
+from domain.ladder import Level
+from texts import Lang, texts
+from texts.terminal import pad, width
+from texts.terms import label, local_time, time_left
+
+#: Events shown in the person's view: the latest ones (the JSON has them all).
+LAST_EVENTS = 5
+
+
+def holder(view: CaseView) -> str:
+    """The unit holding the case at its level."""
+    loc = view.location
+    return {Level.grid: loc.grid, Level.village: loc.village, Level.township: loc.township}.get(
+        view.level, loc.county
+    )
+
+
+def _person(person) -> str:
+    return f"{person.name} ({person.unit})" if person else "-"
+
+
+def _clock(view: CaseView, lang: Lang) -> str | None:
+    _ = texts("cli", lang)
+    if view.status is CaseStatus.supervised and view.overdue_seconds is not None:
+        return time_left(-view.overdue_seconds, lang)  # since the county's deadline passed
+    if view.status not in (CaseStatus.open, CaseStatus.paused):
+        # Settled, its return visits still to come, or finished: no deadline runs.
+        return (
+            _("finished {at}").format(at=local_time(view.closed_at, lang))
+            if view.closed_at
+            else None
+        )
+    left = time_left(view.remaining_seconds, lang, paused=view.status is CaseStatus.paused)
+    if view.due_at is None:
+        return left
+    return _("{left} (due {at})").format(left=left, at=local_time(view.due_at, lang))
+
+
+def _mediation(view: CaseView, lang: Lang) -> str | None:
+    m = view.mediation
+    if m is None:
+        return None
+    _ = texts("cli", lang)
+    department = label("department", m.department, lang) if m.department else ""
+    text = label("track", m.track, lang) + (f" ({department})" if department else "")
+    if m.due_at is not None:
+        text += "; " + _("due {at}").format(at=local_time(m.due_at, lang))
+    return text
+
+
+def _whistles(view: CaseView, lang: Lang) -> str | None:
+    """The latest whistle (吹哨): when, and how many summoned departments have checked in
+    (报到) and reported."""
+    if not view.whistles:
+        return None
+    _ = texts("cli", lang)
+    w = view.whistles[-1]
+    states = list(w.duties.values())
+    checked_in = sum(s in ("checked_in", "reported") for s in states)
+    text = _("{at}: {departments} department(s) summoned, {checked_in} checked in, "
+             "{reported} reported").format(at=local_time(w.blown_at, lang),
+                                           departments=len(states), checked_in=checked_in,
+                                           reported=states.count("reported"))  # fmt: skip
+    if len(view.whistles) > 1:
+        text += "; " + _("{count} whistles in all").format(count=len(view.whistles))
+    return text
+
+
+def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
+    """The person's view of a case (its clocks already counted as of now: `domain.time_left`)."""
+    lang = Lang(lang)
+    _ = texts("cli", lang)
+    loc = view.location
+    risk = _("risk {colour}").format(colour=label("risk", view.risk, lang))
+    fields = [
+        (_("Where"), f"{label('level', view.level, lang)} {holder(view)}"
+                     f" ({loc.township} {loc.village}, {loc.grid})"),
+        (_("Status"), f"{label('status', view.status, lang)}; {risk}"),
+        (_("Handler"), _person(view.assignee)),
+        (_("Lead"), _person(view.lead) if view.lead else None),
+        (_("Time"), _clock(view, lang)),
+        (_("Warnings"), ", ".join(label("risk", w, lang) for w in view.warnings_raised) or None),
+        (_("Mediation"), _mediation(view, lang)),
+        (_("Whistle"), _whistles(view, lang)),
+    ]  # fmt: skip
+    shown = [(name, value) for name, value in fields if value]
+    cells = max(width(name) for name, _value in shown)
+    lines = [f"{view.case_id}  {view.title}"]
+    lines += [f"  {pad(name, cells)}  {value}" for name, value in shown]
+    events = view.events[-LAST_EVENTS:]
+    if events:
+        lines.append(_("Last events ({shown} of {total}):").format(
+            shown=len(events), total=len(view.events)))  # fmt: skip
+        level_cells = max(width(label("level", e.level, lang)) for e in events)
+        lines += [
+            f"  {local_time(e.at, lang)}  {pad(label('level', e.level, lang), level_cells)}"
+            f"  {e.summary}"
+            for e in events
+        ]
+    return lines

@@ -1,0 +1,477 @@
+"""Submitting intake records: a bounded pipeline from the file to started case workflows.
+
+The file is read and validated as a stream (in a thread, a batch at a time), each batch's
+case ids are checked against the ledger, and up to `concurrency` workflow starts are in
+flight at once; results come back in input order, one per record, as INTAKE.md prints them.
+At most `WINDOW_FACTOR × concurrency` records are held between reading and printing, so
+memory stays flat whatever the file's size, and the first case starts as soon as its line
+is read. A case id in the ledger already, or whose workflow id Temporal has seen, is a
+`duplicate`: the same case id never makes two workflows.
+
+When the run stops early (Ctrl-C, a lost server), the records already read are still each
+given their line — `started` for what did start, a `(server)` or `(interrupted)` rejection
+for what did not — and the caller learns where it stopped: running the same file again
+finishes the rest, the started ones coming back as `duplicate`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import queue
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO, TextIO
+
+import asyncpg
+from temporalio.client import Client
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from domain.calendar import parse_calendar
+from domain.case_models import CaseStart
+from domain.intake import Format, IntakeRecord, detect_format
+from domain.intake_models import CaseIntake
+from domain.naming import TASK_QUEUE, workflow_id_for
+from domain.policy import Policy, parse_policy
+from ledger.cases import known_case_ids
+from runtime import config
+from runtime.text import _
+from texts import Lang, process_lang
+from workflows import search_attributes as sa
+from workflows.case import CaseWorkflow
+from workflows.case.publish import start_details, start_summary
+
+DEFAULT_CONCURRENCY = 32
+#: Records held between reading and printing, per start in flight (the reorder buffer).
+WINDOW_FACTOR = 4
+#: Records taken from the reading thread at a time (one ledger query checks them all).
+BATCH = 64
+#: How much of the file is read first, to sniff the format and check it is UTF-8.
+HEAD_BYTES = 64 * 1024
+
+
+class IntakeSourceError(ValueError):
+    """The input cannot be used at all (not UTF-8); str(err) is the message for the clerk."""
+
+
+class _Prefixed(io.RawIOBase):
+    """The bytes already read (the head), then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        # read1: what a pipe has now, not a full buffer's worth (that would wait for more).
+        self._read = getattr(rest, "read1", rest.read)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_head(stream: BinaryIO) -> tuple[bytes, bool]:
+    """Up to HEAD_BYTES, and whether the stream ended within them. From a pipe, only what has
+    arrived once something is there: a script feeding stdin slowly sees its first case start."""
+    head = b""
+    read1 = getattr(stream, "read1", stream.read)
+    pipe = not (hasattr(stream, "seekable") and stream.seekable())
+    while len(head) < HEAD_BYTES:
+        chunk = read1(HEAD_BYTES - len(head))
+        if not chunk:
+            return head, True
+        head += chunk
+        if pipe and head.strip():
+            break
+    return head, False
+
+
+def open_intake(name: str, stream: BinaryIO) -> tuple[Format, Iterator[str]]:
+    """The format and the lines of an intake stream, read lazily.
+
+    The first 64 KiB must be UTF-8 (a file in another encoding is refused as a whole); a bad
+    byte further on reaches the parser as a surrogate escape, and only its record is refused.
+    """
+    head, at_end = _read_head(stream)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        # A character cut by the end of the head is not an error.
+        if at_end or err.reason != "unexpected end of data":
+            raise IntakeSourceError(
+                _("{name} is not UTF-8 text (byte {byte}): save it as UTF-8 and try again").format(
+                    name=name, byte=err.start
+                )
+            ) from None
+    fmt = detect_format(name, head.decode("utf-8", "replace"))
+    text = io.TextIOWrapper(
+        io.BufferedReader(_Prefixed(head, stream)),
+        encoding="utf-8-sig",
+        errors="surrogateescape",
+        # JSON Lines split on "\n" only (U+2028 and "\r" are legal inside JSON strings);
+        # CSV as the csv module wants it, so a quoted cell may span lines.
+        newline="\n" if fmt == "jsonl" else "",
+    )
+    return fmt, iter(text)
+
+
+def result_line(record: IntakeRecord, status: str, errors: list[dict] | None = None) -> dict:
+    return {
+        "line": record.line,
+        "case_id": record.case_id,
+        "workflow_id": workflow_id_for(record.case_id) if record.case_id else None,
+        "status": status,
+        "errors": errors if errors is not None else [e.model_dump() for e in record.errors],
+    }
+
+
+async def start_case(
+    client: Client, intake: CaseIntake, policy: Policy, lang: Lang | None = None
+) -> bool:
+    """Start the case's workflow, its texts in `lang` (this process's language unless told);
+    False when its workflow id exists already."""
+    assert intake.case_id is not None
+    loc, lang = intake.location, lang or process_lang()
+    try:
+        await client.start_workflow(
+            CaseWorkflow.run,
+            CaseStart(case_id=intake.case_id, intake=intake, policy=policy, lang=lang),
+            id=workflow_id_for(intake.case_id),
+            task_queue=TASK_QUEUE,
+            # Never a second workflow for one case id, running or closed.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            # Searchable from the first second, before a worker has picked the case up.
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.DISPUTE_TYPE, intake.dispute_type.value),
+                    SearchAttributePair(sa.TOWNSHIP, loc.township),
+                    SearchAttributePair(sa.VILLAGE, loc.village),
+                    SearchAttributePair(sa.GRID, loc.grid),
+                    SearchAttributePair(sa.CASE_STATUS, "open"),
+                ]
+            ),
+            static_summary=start_summary(intake, lang),
+            static_details=start_details(intake, lang),
+        )
+    except WorkflowAlreadyStartedError:
+        return False
+    return True
+
+
+def policy_with_calendar(
+    policy_text: str, policy_source: str, calendar_text: str, calendar_source: str, now: datetime
+) -> Policy:
+    """The policy, carrying the calendar of this year and the next (a case copies both).
+    Raises PolicyError / CalendarError naming the file."""
+    policy = parse_policy(policy_text, source=policy_source)
+    calendar = parse_calendar(calendar_text, source=calendar_source)
+    year = policy.local(now).year
+    return policy.model_copy(update={"calendar": calendar.for_years([year, year + 1])})
+
+
+def current_policy(now: datetime) -> Policy:
+    """The checked-in policy and calendar (the API's intake uses these, as the CLI does by
+    default)."""
+    return policy_with_calendar(
+        config.DEFAULT_POLICY.read_text(encoding="utf-8"), str(config.DEFAULT_POLICY),
+        config.DEFAULT_CALENDAR.read_text(encoding="utf-8"), str(config.DEFAULT_CALENDAR), now,
+    )  # fmt: skip
+
+
+class Progress:
+    """A one-line counter on a terminal's stderr; silent when stderr is not a terminal.
+
+    Only stderr: the per-record JSON lines go to stdout, so the two never tangle on a
+    terminal, and `intake FILE > out.jsonl` keeps the counter in sight. Redrawn at most ten
+    times a second (a carriage return and the line, no scrolling)."""
+
+    def __init__(self, stream: TextIO = sys.stderr, *, every: float = 0.1) -> None:
+        self.stream, self.every = stream, every
+        self.enabled = stream.isatty()
+        self.counts: dict[str, int] = {"started": 0, "duplicate": 0, "rejected": 0}
+        self._drawn = 0.0
+
+    def tick(self, status: str) -> None:
+        self.counts[status] += 1
+        if self.enabled and time.monotonic() - self._drawn >= self.every:
+            self._draw()
+
+    def _draw(self) -> None:
+        self._drawn = time.monotonic()
+        done = sum(self.counts.values())
+        line = _(
+            "intake: {records} record(s): {started} started, {duplicate} duplicate, "
+            "{rejected} rejected"
+        ).format(records=done, **self.counts)
+        self.stream.write(f"\r{line}\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and sum(self.counts.values()):
+            self._draw()
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@dataclass
+class Outcome:
+    """What a run did: counts by status, and why it stopped early, if it did."""
+
+    totals: dict[str, int] = field(
+        default_factory=lambda: {"started": 0, "duplicate": 0, "rejected": 0}
+    )
+    last_line: int = 0
+    #: None: every record was read and answered. Otherwise what stopped it, for the clerk.
+    stopped: str | None = None
+    interrupted: bool = False
+
+
+#: Exit statuses (INTAKE.md): 0 nothing rejected, 1 some record rejected, 2 the file or a
+#: server could not be used (the run stopped early), 130 interrupted (Ctrl-C).
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def exit_status(outcome: Outcome) -> int:
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    if outcome.stopped:
+        return EXIT_UNUSABLE
+    return EXIT_REJECTED if outcome.totals["rejected"] else EXIT_OK
+
+
+class _Reader:
+    """Reads and validates records in a thread of its own, handing them to the event loop.
+
+    A bounded queue gives back-pressure (the reader waits when the pipeline is full), and
+    each record is handed over as soon as it is parsed, so a slow pipe on stdin still sees
+    its first case start at once. A daemon thread: after Ctrl-C it may sit blocked on a
+    terminal's stdin, and that must not keep the process alive.
+    """
+
+    def __init__(self, records: Iterator[IntakeRecord], size: int) -> None:
+        self._records = records
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=size)
+        self._loop = asyncio.get_running_loop()
+        self._ready = asyncio.Event()
+        self._waiting = False  # the loop sleeps on _ready: wake it (only then, it is cheap)
+        self._stop = False
+        self._ended = False
+        threading.Thread(target=self._run, name="intake-reader", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            for record in self._records:
+                if self._stop:
+                    return
+                self._put(("record", record))
+            self._put(("end", None))
+        except BaseException as err:  # handed to the loop, raised there
+            self._put(("error", err))
+
+    def _put(self, item: tuple[str, Any]) -> None:
+        self._queue.put(item)
+        if self._waiting:
+            self._loop.call_soon_threadsafe(self._ready.set)
+
+    async def batch(self) -> list[IntakeRecord]:
+        """The records read so far (at most BATCH), waiting for one; [] at the end."""
+        records: list[IntakeRecord] = []
+        while not records and not self._ended:
+            while len(records) < BATCH:
+                try:
+                    kind, value = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if kind == "error":
+                    raise value
+                if kind == "end":
+                    self._ended = True
+                    break
+                records.append(value)
+            if records or self._ended:
+                break
+            self._ready.clear()
+            self._waiting = True
+            try:
+                if self._queue.empty():  # checked after _waiting is up: no wake-up is lost
+                    await self._ready.wait()
+            finally:
+                self._waiting = False
+        return records
+
+    def close(self) -> None:
+        self._stop = True
+        while True:  # unblock a reader waiting on a full queue
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
+
+
+async def submit(
+    records: Iterator[IntakeRecord],
+    client: Client,
+    pool: asyncpg.Pool,
+    policy: Policy,
+    *,
+    emit: Callable[[dict[str, Any]], None],
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Start every valid record's case; `emit` gets each result in input order.
+
+    `records` is read lazily, in a thread (`_Reader`); an `IntakeFileError` it raises mid-way (a CSV
+    quote left open at the end) propagates after the records before it were answered.
+    """
+    outcome = Outcome()
+    gate = asyncio.Semaphore(max(1, concurrency))
+    window: deque[tuple[IntakeRecord, asyncio.Future[dict[str, Any]]]] = deque()
+    limit = max(1, concurrency) * WINDOW_FACTOR
+    unstarted: set[int] = set()  # lines whose start failed: their repeats are not duplicates
+    loop = asyncio.get_running_loop()
+    reader = _Reader(records, size=limit)
+
+    def done(line: dict[str, Any]) -> asyncio.Future[dict[str, Any]]:
+        future = loop.create_future()
+        future.set_result(line)
+        return future
+
+    async def start(record: IntakeRecord) -> dict[str, Any]:
+        assert record.intake is not None
+        async with gate:
+            if outcome.stopped:
+                return _not_submitted(record, outcome)
+            try:
+                started = await start_case(client, record.intake, policy)
+            except RPCError as err:
+                # Not the record's fault; resubmitting the file later is safe (duplicates).
+                if _server_gone(err):
+                    outcome.stopped = outcome.stopped or f"lost Temporal: {err}"
+                    return _not_submitted(record, outcome)
+                problem = [{"field": "(server)", "message": f"Temporal refused the start: {err}"}]
+                return result_line(record, "rejected", problem)
+        return result_line(record, "started" if started else "duplicate")
+
+    def emit_head() -> None:
+        record, future = window.popleft()
+        line = future.result()
+        if record.repeat_of is not None and record.repeat_of in unstarted:
+            line = result_line(record, "rejected", [{"field": "(server)", "message": (
+                f"the first record of this case (line {record.repeat_of}) was not started; "
+                "run the file again")}])  # fmt: skip
+        if line["status"] == "rejected" and record.intake is not None:
+            unstarted.add(record.line)
+        outcome.totals[line["status"]] += 1
+        outcome.last_line = record.line
+        if progress:
+            progress.tick(line["status"])
+        emit(line)
+
+    async def next_batch() -> list[IntakeRecord]:
+        """The next records; meanwhile print results as they finish (slow input waits)."""
+        fetch = asyncio.ensure_future(reader.batch())
+        try:
+            while not fetch.done():
+                if window and window[0][1].done():
+                    emit_head()
+                else:
+                    heads = [window[0][1]] if window else []
+                    await asyncio.wait([fetch, *heads], return_when=asyncio.FIRST_COMPLETED)
+            return fetch.result()
+        finally:
+            fetch.cancel()
+
+    async def emit_ready(*, until: int) -> None:
+        """Print finished heads; wait for the head while more than `until` are held."""
+        while window and (window[0][1].done() or len(window) > until):
+            await asyncio.wait([window[0][1]])
+            emit_head()
+
+    try:
+        while not outcome.stopped:
+            batch = await next_batch()
+            if not batch:
+                break
+            try:
+                known = await known_case_ids(
+                    pool, [r.case_id for r in batch if r.intake is not None and r.case_id]
+                )
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+                outcome.stopped = f"lost the database: {err}"
+                known = set()
+            for record in batch:
+                if outcome.stopped:
+                    future = done(_not_submitted(record, outcome))
+                elif record.repeat_of is not None:  # the same record again in this file
+                    future = done(result_line(record, "duplicate"))
+                elif record.intake is None:
+                    # Refused whatever its case id: a bad record is never "the same case" as
+                    # one in the ledger.
+                    future = done(result_line(record, "rejected"))
+                elif record.case_id in known:
+                    future = done(result_line(record, "duplicate"))
+                else:
+                    future = asyncio.ensure_future(start(record))
+                window.append((record, future))
+                await emit_ready(until=limit)
+        await emit_ready(until=0)
+    except asyncio.CancelledError:
+        # Ctrl-C: answer every record already read — starts in flight finish (they are
+        # quick), the ones still waiting are not sent — then tell the caller.
+        outcome.interrupted = True
+        outcome.stopped = outcome.stopped or "interrupted"
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()  # handled: the caller reports and exits on its own
+        await asyncio.wait([f for _, f in window] or [done({})], timeout=30)
+        while window and window[0][1].done():
+            emit_head()
+        for record, future in window:
+            future.cancel()
+            outcome.totals["rejected"] += 1
+            emit(_not_submitted(record, outcome))
+        window.clear()
+    finally:
+        for _, future in window:
+            future.cancel()
+        reader.close()
+        if progress:
+            progress.close()
+    return outcome
+
+
+def _server_gone(err: RPCError) -> bool:
+    from temporalio.service import RPCStatusCode
+
+    # Only "unavailable" (after the SDK's own retries): a deadline exceeded on one start under
+    # load is that record's `(server)` rejection, and the run goes on.
+    return err.status == RPCStatusCode.UNAVAILABLE
+
+
+def _not_submitted(record: IntakeRecord, outcome: Outcome) -> dict[str, Any]:
+    if record.intake is None and record.repeat_of is None:
+        return result_line(record, "rejected")  # its own errors say more
+    field_name = "(interrupted)" if outcome.interrupted else "(server)"
+    why = "intake was interrupted" if outcome.interrupted else outcome.stopped
+    return result_line(record, "rejected", [{"field": field_name, "message": (
+        f"not submitted: {why}; run the file again (cases started already come back as "
+        "duplicate)")}])  # fmt: skip
