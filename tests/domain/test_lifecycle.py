@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -122,3 +124,20 @@ def test_an_illegal_move_leaves_the_case_as_it_was():
         move(case, M.pause, datetime(2027, 1, 1, tzinfo=UTC))
 
     assert (case.status, case.closed_at) == (S.closed, NOW)
+
+
+def test_no_module_but_the_lifecycle_assigns_a_case_status():
+    """Issue 18: every part asks the lifecycle; an assignment elsewhere would bypass the table."""
+    root = Path(__file__).resolve().parents[2]
+    # `x.status = ...` or `x.a, x.status, ... = ...` at the start of a line.
+    assignment = re.compile(
+        r"^[ \t]*(?:[\w.]+\s*,\s*)*[\w.]*\.status\s*(?:,[^=\n]*)?=[^=]", re.MULTILINE
+    )
+    found = [
+        str(path.relative_to(root))
+        for folder in ("workflows", "domain", "activities")
+        for path in (root / folder).rglob("*.py")
+        if assignment.search(path.read_text(encoding="utf-8"))
+    ]
+
+    assert found == ["domain/lifecycle.py"]
