@@ -147,7 +147,8 @@ class Tracks:
             return
         how = Move.last_track_lapsed if lapsed else Move.refer
         if how is Move.last_track_lapsed and next_status(f.status, how) not in FINISHED:
-            # v0.2.0 referred a supervised case here: a case started then replays that.
+            # Before the patch a supervised case was referred here (as a refusal would be): a
+            # history without the patch's marker replays that path (workflows/case/versions.py).
             if workflow.patched(SUPERVISED_LAPSE_STAYS_OPEN):
                 self._exhausted_under_supervision(why)
                 return
