@@ -141,3 +141,19 @@ def test_no_module_but_the_lifecycle_assigns_a_case_status():
     ]
 
     assert found == ["domain/lifecycle.py"]
+
+
+def test_the_documented_moves_are_the_table():
+    """docs/lifecycle.md's table of moves says what TRANSITIONS holds, no more, no less."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lifecycle.md").read_text("utf-8")
+    moves = doc.split("## Moves", 1)[1].split("\n## ", 1)[0]
+    documented = {}
+    for line in moves.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        how, froms, to = Move(cells[0].strip("`")), cells[1], CaseStatus(cells[2].strip("`"))
+        for status in froms.split(","):
+            documented[(CaseStatus(status.strip().strip("`")), how)] = to
+
+    assert documented == TRANSITIONS
