@@ -12,8 +12,9 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import case_checks
     from domain.authority import Holder
-    from domain.case_models import CaseFile, CaseStart, Recipient
+    from domain.case_models import CaseFile, CaseStart
     from domain.ladder import Level, next_level
+    from ledger.rows import Recipient
 
 
 class Directory:

@@ -16,22 +16,17 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
     from domain.actions import Actor
-    from domain.case_models import (
-        RECENT_EVENTS,
-        Assignee,
+    from domain.case_models import RECENT_EVENTS, Assignee, CaseEvent, CaseFile, CaseStart, CaseView
+    from domain.ladder import Level
+    from ledger.rows import (
         AssigneeText,
         Assignment,
-        CaseEvent,
-        CaseFile,
         CaseRegistration,
         CaseSnapshot,
-        CaseStart,
-        CaseView,
         Notification,
         Recipient,
         StepWrite,
     )
-    from domain.ladder import Level
     from texts import texts
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
     from workflows.case import publish
@@ -155,15 +150,4 @@ class Recorder:
             self.file.assignee = who
         elif a.holds == "lead":
             self.file.lead = who
-        named = {"assignee": who.model_dump() if who else None}
-        return [
-            e.model_copy(
-                update={
-                    "data": {**e.data, **named},
-                    "summary": a.text.compose(who) if a.text and e.seq == a.seqs[0] else e.summary,
-                }
-            )
-            if e.seq in a.seqs
-            else e
-            for e in events
-        ]
+        return a.named(events, who)
