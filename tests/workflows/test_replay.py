@@ -9,8 +9,10 @@ The histories in tests/histories/ were recorded from real runs; to add one for a
 encrypted with the committed test-only key `tests/payload-test.keys` and replay through the
 codec; the older ones are plain and pass through it. The recorders refuse to overwrite a saved
 history: never re-record one to make this test pass; guard the change with
-`workflow.patched` instead, as `workflows/case.py` does for mediation tracks, the policy's
-whistle and judicial confirmation.
+`workflow.patched` instead, its id declared in `workflows/case/versions.py` with the release
+that may retire it (today: `SUPERVISED_LAPSE_STAYS_OPEN` in `workflows/case/tracks.py`: its new
+path is saved as `supervised_lapse`, and both of its paths are run and replayed in
+tests/workflows/test_case_lifecycle.py).
 """
 
 from __future__ import annotations
@@ -185,5 +187,24 @@ async def test_record_chinese_case(time_env, case_worker, clean_pool):
         await case.execute_update(
             CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
+    await case.result()
+    path.write_text((await case.fetch_history()).to_json())
+
+
+@pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records histories on request")
+async def test_record_supervised_lapse(time_env, case_worker, clean_pool):
+    """A complex case every level failed, under county supervision when its last track (the
+    court's pre-filing mediation) lapses: it stays supervised (the patch
+    `SUPERVISED_LAPSE_STAYS_OPEN`, its marker in the history), then the county resolves it."""
+    from tests.workflows.test_case_lifecycle import supervised_on_the_last_track
+    from tests.workflows.test_case_mediation import sleep_past
+
+    path = HISTORIES / "supervised_lapse.json"
+    assert not path.exists(), "never re-record a saved history: guard the change instead"
+    case = await supervised_on_the_last_track(time_env, case_worker)
+    await sleep_past(time_env, (await case.query(CaseWorkflow.view)).mediation.due_at)
+    await case.execute_update(
+        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
+    )
     await case.result()
     path.write_text((await case.fetch_history()).to_json())

@@ -7,8 +7,10 @@ time limit, judicial confirmation, return visits), until it ends.
 
 Each concern is a part the workflow holds, sharing one `CaseContext`: `ladder`, `handover`
 (transfer), `turns`, `followup`, `tracks`, `judicial` (confirmation) and `whistles`; the lines
-where one part leads to another are here. Every step ends with one ledger write
-(`CaseContext.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
+where one part leads to another are here: a part's step returns what should happen next (an
+`ArriveAt` intent) and the workflow acts on it, so no part calls back into the workflow. A
+case's status changes only through `domain.lifecycle`. Every step ends with one ledger write
+(`Recorder.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
 case continues as new, carrying its file.
 """
 
@@ -58,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.confirmation import Confirmation
     from workflows.case.context import CaseContext
     from workflows.case.followup import FollowUp
+    from workflows.case.intents import ArriveAt
     from workflows.case.ladder import Ladder
     from workflows.case.tracks import Tracks
     from workflows.case.transfer import Transfer
@@ -75,15 +78,15 @@ class CaseWorkflow:
         self.queue: list[Pending] = []
         self.alarm = Alarm()
         ctx = self.ctx
-        self.ladder = Ladder(ctx, self.arrive_at)
-        self.handover = Transfer(ctx, self.arrive_at)
-        self.turns = Turns(ctx, self.arrive_at)
-        self.followup = FollowUp(ctx, self.ladder, self.arrive_at)
+        self.ladder = Ladder(ctx)
+        self.handover = Transfer(ctx)
+        self.turns = Turns(ctx)
+        self.followup = FollowUp(ctx)
         self.tracks = Tracks(ctx)
         self.judicial = Confirmation(ctx)
         self.whistles = Whistles(ctx)
         # Queries answer the case as of its last written step: before the first, as it opens.
-        ctx.shown = publish.view(ctx.file, ctx.start)
+        ctx.recorder.shown = publish.view(ctx.file, ctx.start)
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseResult:
@@ -115,7 +118,7 @@ class CaseWorkflow:
 
     async def _open(self) -> None:
         ctx, f = self.ctx, self.ctx.file
-        ctx.register(
+        ctx.recorder.register(
             CaseRegistration(
                 case_id=f.case_id,
                 workflow_id=workflow.info().workflow_id,
@@ -128,7 +131,7 @@ class CaseWorkflow:
         )
         red = f.risk is RiskColour.red
         _ = ctx._
-        ctx.record(
+        ctx.recorder.record(
             "opened",
             _("case opened at the {level} level, risk {risk}, policy {policy}").format(
                 level=ctx.term("level", f.level),
@@ -142,27 +145,32 @@ class CaseWorkflow:
             ),
             data={"risk": f.risk.value, "reported_by": ctx.intake.reported_by.model_dump()},
             # Art. 25: a dispute that may turn violent: preventive steps, and tell the police.
-            notify=[ctx.county(), ctx.police_station()] if red else None,
+            notify=[ctx.directory.county(), ctx.directory.police_station()] if red else None,
         )
         self.tracks.route_at_intake()
-        await self.arrive_at(f.level, why=_("opened"))
+        await self.arrive_at(ArriveAt(f.level, why=_("opened")))
         self.turns.assign_lead()
-        await ctx.flush()
+        await ctx.recorder.flush()
 
-    async def arrive_at(
-        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
-    ) -> None:
-        """The case reaches `level`: a handler and a fresh clock (ending a pause, which had
+    async def arrive_at(self, to: ArriveAt) -> None:
+        """The case reaches `to.level`: a handler and a fresh clock (ending a pause, which had
         stopped the track too); at the township the policy may blow its own whistle."""
         if self.ctx.file.clock.paused_since is not None:
             self.tracks.resume(self.ctx.file.clock.paused_since)
-        await self.ladder.arrive(level, why=why, trigger=trigger, actor=actor)
-        if level is Level.township:
+        self.ladder.arrive(to)
+        if to.level is Level.township:
             await self.whistles.policy_whistle()
+
+    async def _then(self, to: ArriveAt | None) -> None:
+        """Act on what a part's step returned: where the case goes next, if anywhere."""
+        if to is not None:
+            await self.arrive_at(to)
 
     async def _resolve(self, action: OutcomeInput, *, award: bool = False) -> None:
         """Resolved: a mediation agreement opens judicial confirmation, an arbitration award
-        the window to sue; then the return visits are scheduled."""
+        the window to sue; then the return visits are scheduled. Paused time never counts."""
+        if self.ctx.file.clock.paused_since is not None:
+            self.ladder.end_pause()
         self.followup.resolve(action)
         if award:
             self.tracks.award()
@@ -190,10 +198,11 @@ class CaseWorkflow:
     async def _on_clock(self) -> None:
         now = workflow.now()
         for part in self._parts_with_clocks():
-            if await part.on_clock(now):
+            if (acted := part.on_clock(now)) is not None:
+                await self._then(acted.then)
                 break
         self._close_when_followed_up()
-        await self.ctx.flush()
+        await self.ctx.recorder.flush()
 
     async def _apply(self, item: Pending) -> None:
         """Apply one accepted action, checking it again: the case may have moved since."""
@@ -204,7 +213,7 @@ class CaseWorkflow:
             item.error, item.done = str(err), True
             return
         await item.step(item.action)
-        await self.ctx.flush()
+        await self.ctx.recorder.flush()
         item.done = True
 
     def _time_to_continue_as_new(self) -> bool:
@@ -231,7 +240,7 @@ class CaseWorkflow:
         if a.outcome == "resolved":
             await self._resolve(a)
         else:
-            await self.ladder.failed(a.actor, a.reason or "")
+            await self._then(self.ladder.failed(a.actor, a.reason or ""))
 
     @queued_action("pause")
     async def pause(self, a: PauseInput) -> None:
@@ -250,7 +259,7 @@ class CaseWorkflow:
     @queued_action("contact")
     async def contact(self, a: ContactInput) -> None:
         """A handler reached the applicant (the response rate counts the first contact)."""
-        self.ctx.record(
+        self.ctx.recorder.record(
             "contacted",
             self.ctx._("{name} contacted the applicant ({channel})").format(
                 name=a.actor.name, channel=self.ctx.term("channel", a.channel)
@@ -270,24 +279,20 @@ class CaseWorkflow:
         """The applicant asks for the case to go up a level."""
         upper = next_level(self.ctx.file.level)
         assert upper is not None
-        await self.arrive_at(
-            upper,
-            why=self.ctx._("the applicant asked: {reason}").format(reason=a.reason),
-            trigger="applicant_request",
-            actor=a.actor,
-        )
+        why = self.ctx._("the applicant asked: {reason}").format(reason=a.reason)
+        await self.arrive_at(ArriveAt(upper, why=why, trigger="applicant_request", actor=a.actor))
 
     @queued_action("pull-up")
     async def pull_up(self, a: EscalateInput) -> None:
         """A supervisor above pulls the case up to their level (or `to_level`)."""
-        target = pull_up_level(a.actor, self.ctx.holder(), a.to_level)
+        target = pull_up_level(a.actor, self.ctx.directory.holder(), a.to_level)
         why = self.ctx._("pulled up by {name}: {reason}").format(name=a.actor.name, reason=a.reason)
-        await self.arrive_at(target, why=why, trigger="pull_up", actor=a.actor)
+        await self.arrive_at(ArriveAt(target, why=why, trigger="pull_up", actor=a.actor))
 
     @queued_action("regrade")
     async def regrade(self, a: RegradeInput) -> None:
         """New risk flags; a red case below the township goes up."""
-        await self.turns.regrade(a)
+        await self._then(self.turns.regrade(a))
 
     @queued_action("transfer")
     async def transfer(self, a: TransferInput) -> None:
@@ -297,7 +302,7 @@ class CaseWorkflow:
     @queued_action("answer_transfer")
     async def answer_transfer(self, a: TransferAnswer) -> None:
         """The receiving unit accepts the case, or objects with a reason."""
-        await self.handover.answer(a)
+        await self._then(self.handover.answer(a))
 
     @queued_action("withdraw")
     async def withdraw(self, a: WithdrawInput) -> None:
@@ -307,12 +312,14 @@ class CaseWorkflow:
     @queued_action("refuse")
     async def refuse(self, a: RefuseInput) -> None:
         """A party refuses mediation (People's Mediation Law Art. 17)."""
-        await self.turns.refuse(a)
+        await self._then(self.turns.refuse(a))
 
     @queued_action("visit")
     async def visit(self, a: VisitInput) -> None:
         """The result of a return visit (回访); a bad one within the window reopens the case."""
-        if not await self.followup.record_visit(a):
+        if (reopened := self.followup.record_visit(a)) is not None:
+            await self.arrive_at(reopened)
+        else:
             self._close_when_followed_up()
 
     @queued_action("whistle")
@@ -369,8 +376,8 @@ class CaseWorkflow:
     def view(self) -> CaseView:
         """The case as of its last written step: level, clock, warnings, transfer, visits,
         latest events."""
-        assert self.ctx.shown is not None
-        return self.ctx.shown
+        assert self.ctx.recorder.shown is not None
+        return self.ctx.recorder.shown
 
 
 def _new_file(start: CaseStart) -> CaseFile:
