@@ -27,6 +27,7 @@ from activities.report_texts import (
     definitions,
     duty_cells,
     figures_of,
+    recurring_rows,
     report_texts,
     unit_name,
 )
@@ -141,6 +142,8 @@ def render_report(figures: AssessmentFigures, lang: Lang) -> str:
         rows=rows,
         definitions=definitions(lang),
         duties=duty_cells(figures, lang),
+        monthly=figures.kind is AssessmentKind.monthly,
+        recurring=recurring_rows(figures, lang),
         overdue=overdue,
         daily=daily,
         soon=soon,

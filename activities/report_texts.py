@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from domain.assessment_models import AssessmentFigures
 from domain.metrics import Metrics, columns_for
 from texts import Lang, Texts, texts
+from texts.terms import label
 
 
 @dataclass(frozen=True)
@@ -204,3 +205,12 @@ def duty_cells(figures: AssessmentFigures, lang: Lang) -> list[tuple[str, str]]:
         (_("Zero reports (share of those filed)"), f"{d.zero} ({share(d.zero_share)})"),
         (_("Zero reports flagged: a case was found"), str(d.flagged)),
     ]
+
+
+def recurring_rows(figures: AssessmentFigures, lang: Lang) -> list[tuple[str, str, int, int]]:
+    """The recurring problems (每月一题) as (dispute type, place, cases, repeats) rows."""
+    return [
+        (label("dispute_type", r.dispute_type, lang), f"{r.township} {r.village}", r.cases,
+         r.repeats)
+        for r in figures.recurring
+    ]  # fmt: skip

@@ -27,6 +27,7 @@ from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
 from ledger import assessments
 from ledger.notifications import dead_notifications
+from ledger.recurring import recurring_pairs
 from ledger.report_duties import period_figures
 from ledger.reports import assess
 from runtime.config import response_windows
@@ -85,9 +86,11 @@ class ReportActivities:
         duties = await period_figures(
             self._pool, period.start - back, period.end - back, request.as_of
         )
+        monthly = request.kind is AssessmentKind.monthly
+        recurring = await recurring_pairs(self._pool, period.start, period.end) if monthly else []
         return AssessmentFigures(
             kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due,
-            dead_notifications=dead, duties=duties,
+            dead_notifications=dead, duties=duties, recurring=recurring,
         )  # fmt: skip
 
     async def _with_case_facts(self, due: list[DueCase]) -> list[DueCase]:
