@@ -146,7 +146,7 @@ async def act(
 def mine(person: Person) -> dict[str, Any]:
     """The worklist filters that restrict it to the person's own cases."""
     return {"mine_name": person.name, "mine_unit": person.unit, "mine_role": person.role,
-            "case_id": person.case_id}  # fmt: skip
+            "mine_level": person.level, "case_id": person.case_id}  # fmt: skip
 
 
 def check_case_scope(person: Person, case_id: str) -> None:

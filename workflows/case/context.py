@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.intake_models import Location
     from domain.ladder import Level, next_level
+    from domain.urgency import deadline, visit_due_at
     from texts import texts
     from texts.terms import label, length
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
@@ -206,6 +207,7 @@ class CaseContext:
                 last_seq=f.last_seq,
                 risk=f.risk,
                 location=self.location(),
+                **urgency_of(f),
             ),
         )
         self._events, self._notes, self._registration, self._assignments = [], [], None, []
@@ -246,3 +248,14 @@ class CaseContext:
 
     def holder(self):
         return case_checks.holder(self.file, self.start)
+
+
+def urgency_of(f: CaseFile) -> dict[str, Any]:
+    """The case's earliest running deadline and its next visit, for the ledger's snapshot."""
+    due = deadline(f)
+    return {
+        "deadline": due.at if due else None,
+        "deadline_clock": due.clock.value if due else None,
+        "visit_due_at": visit_due_at(f),
+    }
+
