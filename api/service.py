@@ -18,14 +18,15 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.actions import ApiAction
 from api.text import _, action_name, current_lang
-from domain import time_left
+from domain import time_left, urgency
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import tokens, worklist
+from ledger import case_page, tokens, worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
 from service.case_json import status_json
+from service.case_json import with_local_times as status_json_values
 from service.errors import problems
 from service.intake import current_policy, submit
 from texts.terms import LOCAL_ZONE
@@ -160,10 +161,13 @@ def check_case_scope(person: Person, case_id: str) -> None:
 
 
 async def case_detail(
-    client: Client, pool: asyncpg.Pool, person: Person, case_id: str
+    client: Client, pool: asyncpg.Pool, person: Person, case_id: str, via: str = "api"
 ) -> dict[str, Any]:
     """The workflow's view of the case, its time left now, and its whole history (`events`)
-    from the ledger; only for the people of the case (runtime/worklist.py's `may_read`)."""
+    from the ledger; the intake's facts (parties with their phones, description, amount, risk
+    factors), its deadline over all clocks and each summoned department's duty. Only for the
+    people of the case (ledger/worklist.py's `may_read`); every read of the parties is
+    recorded (ledger/case_page.py)."""
     if person.is_service:
         raise Refused(_("An intake token may not read cases."))
     check_case_scope(person, case_id)
@@ -190,7 +194,42 @@ async def case_detail(
     out["time_left"] = time_left_words(
         view.remaining_seconds, current_lang(), paused=view.status == "paused"
     )
+    out.update(await _facts(pool, case_id, now))
+    if out.get("parties"):
+        await case_page.record_party_read(pool, person, case_id, now, via)
     return out
+
+
+#: What the case page shows of each party: never an id number.
+PARTY_FIELDS = ("name", "role", "phone")
+
+
+async def _facts(pool: asyncpg.Pool, case_id: str, now: datetime) -> dict[str, Any]:
+    """The intake's facts, the deadline over all clocks (overdue by how long) and the duties."""
+    facts = await case_page.case_facts(pool, case_id)
+    if facts is None:
+        return {}
+    intake = facts["intake"]
+    deadline = facts["deadline"]
+    seconds = round((deadline - now).total_seconds()) if deadline else None
+    level = urgency.urgency(deadline, now)
+    return status_json_values(
+        {
+            "parties": [{k: p.get(k) for k in PARTY_FIELDS} for p in intake.get("parties") or []],
+            "description": intake.get("description"),
+            "amount_cny": intake.get("amount_cny"),
+            "risk_flags": intake.get("risk_flags") or [],
+            "reported_at": intake.get("reported_at"),
+            "reported_by": intake.get("reported_by"),
+            "deadline": deadline,
+            "deadline_clock": facts["deadline_clock"],
+            "deadline_seconds": seconds,
+            "urgency": level.value,
+            "deadline_text": time_left_words(seconds, current_lang()) if deadline else None,
+            "visit_due_at": facts["visit_due_at"],
+            "duties": await case_page.duties(pool, case_id),
+        }
+    )
 
 
 @dataclass

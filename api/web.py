@@ -11,15 +11,15 @@ from __future__ import annotations
 import os
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import jinja2
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -31,8 +31,9 @@ from api.text import _
 from domain.actions import HANDLER_ROLES, SUPERVISOR
 from ledger import tokens
 from ledger.tokens import Person
-from ledger.worklist import Filters, worklist
-from texts import Lang
+from ledger.worklist import ORDERS, TABS, Filters, counts
+from ledger.worklist import page as worklist_page
+from texts import N_, Lang
 from texts.terms import local_time
 from texts.terms import time_left as time_left_text
 
@@ -68,7 +69,13 @@ def html_lang() -> str:
     return "zh-CN" if text.current_lang() is Lang.zh else "en"
 
 
+def tel(phone: str) -> str:
+    """A phone number as a `tel:` link dials it: digits, and a leading +."""
+    return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
 templates.env.filters["when"] = when
+templates.env.filters["tel"] = tel
 templates.env.globals.update(
     html_lang=html_lang,
     term=text.term,
@@ -234,14 +241,62 @@ async def sign_out() -> Response:
     return response
 
 
+#: Cases on one page of the worklist.
+PAGE_SIZE = 50
+#: Each tab's name on the page (ledger.worklist.TABS): 待办 临期 超期 督办 回访 暂停.
+TAB_NAMES = {
+    "open": N_("To do"),
+    "due_soon": N_("Due soon"),
+    "overdue": N_("Overdue"),
+    "supervised": N_("Supervised"),
+    "visits": N_("Visits due"),
+    "paused": N_("Paused"),
+}
+ORDER_NAMES = {"urgency": N_("Most urgent"), "opened": N_("Newest"), "risk": N_("Highest risk")}
+
+
 @router.get("/", response_class=HTMLResponse)
-async def my_cases(request: Request, overdue: bool = False):
+async def my_cases(
+    request: Request,
+    overdue: bool = False,
+    tab: str = "open",
+    q: Annotated[str, Query(max_length=100)] = "",
+    under: Annotated[str, Query(max_length=200)] = "",
+    order: str = "urgency",
+    page: Annotated[int, Query(ge=1, le=2000)] = 1,
+):
     person = await person_of(request, cookie=True)
-    f = Filters(overdue=overdue, **mine(person))
-    rows = await worklist(request.app.state.pool, f, datetime.now(UTC))
+    tab = "overdue" if overdue else tab if tab in TABS else "open"
+    order = order if order in ORDERS else "urgency"
+    scope = Filters(under=under.strip() or None, search=q.strip() or None, **mine(person))
+    f = replace(scope, tab=tab, order=order)
+    pool, now = request.app.state.pool, datetime.now(UTC)
+    rows, total = await worklist_page(pool, f, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    tallies = await counts(pool, scope, now)
+    reports = await latest_reports(person)
     return templates.TemplateResponse(
-        request, "worklist.html", {"person": person, "rows": rows, "overdue": overdue}
+        request,
+        "worklist.html",
+        {
+            "person": person,
+            "rows": rows,
+            "total": total,
+            "tab": tab,
+            "tabs": [(t, _(TAB_NAMES[t]), tallies[t]) for t in TABS],
+            "orders": [(o, _(ORDER_NAMES[o])) for o in ORDERS],
+            "order": order,
+            "q": q,
+            "under": under,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "reports": reports,
+        },
     )
+
+
+async def latest_reports(person: Person) -> list[tuple[str, str]]:
+    """The latest report files of the reader's unit: (period, link); none yet: empty."""
+    return []
 
 
 async def _case_page(
@@ -252,7 +307,9 @@ async def _case_page(
     ok: bool = True,
     status_code: int = 200,
 ):
-    case = await case_detail(request.app.state.client, request.app.state.pool, person, case_id)
+    case = await case_detail(
+        request.app.state.client, request.app.state.pool, person, case_id, via="page"
+    )
     forms = [(a, form_fields(a)) for a in forms_for(person)]
     return templates.TemplateResponse(
         request,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 
@@ -19,7 +20,7 @@ from domain.ladder import Level
 from domain.urgency import DUE_SOON, VISIT_AHEAD, Urgency, urgency
 from texts import Lang
 from texts.terminal import clip
-from texts.terms import label, time_left
+from texts.terms import LOCAL_ZONE, label, time_left
 
 #: The unit holding a case at its current level.
 HOLDER = (
@@ -116,6 +117,23 @@ class Row:
         """Time left or overdue by; a paused case's clock is stopped (its ledger deadline moves
         when it resumes)."""
         return time_left(self.seconds_left, lang, paused=self.status == "paused")
+
+    def as_json(self, lang: Lang | str) -> dict[str, Any]:
+        """As `list --json` and `GET /api/cases` give it: Beijing time, whole seconds, the
+        English machine values, and the time left in words."""
+
+        def at(moment: datetime | None) -> str | None:
+            return moment.astimezone(LOCAL_ZONE).isoformat() if moment else None
+
+        return {
+            **self.__dict__,
+            "due_at": at(self.due_at),
+            "deadline": at(self.deadline),
+            "visit_due_at": at(self.visit_due_at),
+            "seconds_left": round(self.seconds_left) if self.seconds_left is not None else None,
+            "overdue": self.overdue,
+            "time_left": self.time_left(lang),
+        }
 
     def cells(self, lang: Lang | str) -> list[str]:
         """The row's cells in `starter.py list`, in the language `lang`."""

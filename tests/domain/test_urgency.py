@@ -31,7 +31,7 @@ def case(status: CaseStatus = CaseStatus.open, *, level_due=None, overdue_since=
         else None,
         follow_up={
             "visits": [Visit(visit="satisfaction", due_at=d, overdue_at=d + 48 * H) for d in visits]
-        },  # fmt: skip
+        },
     )
 
 

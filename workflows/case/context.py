@@ -258,4 +258,3 @@ def urgency_of(f: CaseFile) -> dict[str, Any]:
         "deadline_clock": due.clock.value if due else None,
         "visit_due_at": visit_due_at(f),
     }
-
