@@ -27,6 +27,7 @@ from ledger.cases import with_history
 from ledger.tokens import Person
 from service.case_json import status_json
 from service.case_json import with_local_times as status_json_values
+from service.departments import department_codes
 from service.errors import problems
 from service.intake import current_policy, submit
 from texts.terms import LOCAL_ZONE
@@ -102,6 +103,8 @@ async def act(
     if "actor" in body:
         raise Invalid(_("actor: not accepted: the actor is the person of your token"))
     check_sizes(body)
+    if isinstance(body.get("departments"), list):  # a whistle: names as people type them
+        body = {**body, "departments": await department_codes(pool, case_id, body["departments"])}
     try:
         model = action.model.model_validate({**body, **action.fixed, "actor": person.actor})
     except ValidationError as err:

@@ -30,9 +30,11 @@ from api.service import Problem, act, case_detail, mine
 from api.text import _
 from domain.actions import HANDLER_ROLES, SUPERVISOR
 from ledger import tokens
+from ledger.departments import departments_of_case
 from ledger.tokens import Person
 from ledger.worklist import ORDERS, TABS, Filters, counts
 from ledger.worklist import page as worklist_page
+from service.departments import split_names
 from texts import N_, Lang
 from texts.terms import local_time
 from texts.terms import time_left as time_left_text
@@ -190,7 +192,7 @@ def body_from_form(action: ApiAction, form: dict[str, str]) -> dict[str, Any]:
             body[f.name] = value == "on"
         elif f.kind == "list":
             if value.strip() or f.required:
-                body[f.name] = [v.strip() for v in value.split(";") if v.strip()]
+                body[f.name] = split_names(value)
         elif value.strip():
             body[f.name] = value.strip()
     return body
@@ -311,10 +313,18 @@ async def _case_page(
         request.app.state.client, request.app.state.pool, person, case_id, via="page"
     )
     forms = [(a, form_fields(a)) for a in forms_for(person)]
+    choices = await departments_of_case(request.app.state.pool, case_id)
     return templates.TemplateResponse(
         request,
         "case.html",
-        {"person": person, "case": case, "forms": forms, "message": message, "ok": ok},
+        {
+            "person": person,
+            "case": case,
+            "forms": forms,
+            "message": message,
+            "ok": ok,
+            "department_choices": choices,
+        },
         status_code=status_code,
     )
 
@@ -335,7 +345,13 @@ async def act_from_form(request: Request, case_id: str, name: str):
     action = API_ACTIONS.get(name)
     if action is None:
         return HTMLResponse(_("No action {name}.").format(name=name), status_code=404)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    sent = await request.form()
+    form = {k: v for k, v in sent.items() if isinstance(v, str)}
+    # A checklist (the whistle's departments) sends one value per box ticked.
+    for key in {k for k, v in sent.multi_items() if isinstance(v, str)}:
+        values = [v for v in sent.getlist(key) if isinstance(v, str) and v.strip()]
+        if len(values) > 1:
+            form[key] = ";".join(values)
     department = form.get("department") or (person.role if action.duty else None)
     whistle = int(form["whistle"]) if form.get("whistle", "").isdigit() else 1
     state = request.app.state

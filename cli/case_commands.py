@@ -9,6 +9,7 @@ the actor from the token again and calls the workflow update named here.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -116,8 +117,10 @@ def _contact_args(p: argparse.ArgumentParser) -> None:
 
 def _whistle_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("kind", choices=["routine", "hard_case", "emergency"])
-    p.add_argument("departments", help=_("department codes, ';'-separated, e.g. "
-                   "'police_station;judicial_office' (see samples/departments.csv)"))  # fmt: skip
+    where = _("departments by name or code, separated by , or ;, e.g. 司法所,派出所 "
+              "(see samples/departments.csv)")  # fmt: skip
+    p.add_argument("departments", nargs="?", help=where)
+    p.add_argument("--departments", dest="departments_named", metavar="NAMES", help=where)
     _reason(p)
 
 
@@ -145,7 +148,8 @@ def _confirmation_args(p: argparse.ArgumentParser) -> None:
 
 
 def _flags(text: str) -> list[str]:
-    return [f.strip() for f in text.split(";") if f.strip()]
+    """A list as people type it: separated by ; , or their Chinese forms, or 、."""
+    return [f.strip() for f in re.split(r"[;,；，、]", text) if f.strip()]
 
 
 W = CaseWorkflow
@@ -188,9 +192,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("refuse", N_("a party refuses mediation (Art. 17): give --role applicant/respondent/…"),
            W.refuse, lambda a, who: RefuseInput(actor=who, reason=a.reason), None, _reason),
     Action("whistle", N_("blow the whistle: departments must report (吹哨报到), at the township"),
-           W.blow_whistle, lambda a, who: WhistleInput(actor=who, kind=a.kind,
-                                                      departments=_flags(a.departments),
-                                                      reason=a.reason), "handler", _whistle_args),
+           W.blow_whistle, lambda a, who: WhistleInput(
+               actor=who, kind=a.kind, departments=_flags(a.departments or a.departments_named
+                                                          or ""),
+               reason=a.reason), "handler", _whistle_args),
     Action("track", N_("hand mediation to another track, or record that this track failed"),
            W.change_track, lambda a, who: TrackInput(actor=who, to_track=a.to_track,
                                                      reason=a.reason), "handler", _track_args),

@@ -158,3 +158,80 @@ async def test_the_api_gives_overdue_counts_scope_and_search(front):  # noqa: F8
     assert "id_number" not in detail["parties"][0]
     reads = await pool.fetch("SELECT name, via FROM party_reads WHERE case_id = 'API-PHONE'")
     assert [tuple(r) for r in reads] == [("孙督办", "api")]
+
+
+async def township_case(front, case_id: str) -> str:  # noqa: F811
+    """A case pulled up to the township, with the township's departments loaded; returns the
+    token of a handler of the township (综治中心)."""
+    pool = front["pool"]
+    await pool.executemany(
+        "INSERT INTO departments (code, name, unit) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        [("judicial_office", "千里司法所", TOWNSHIP), ("police_station", "千里派出所", TOWNSHIP),
+         ("labour", "区人社局", "Haibowan District")],
+    )  # fmt: skip
+    await start_case(front, case_id)
+    boss = await person_token(pool, "township", TOWNSHIP, "孙督办", "leader", as_role="supervisor")
+    answer = await front["http"].post(
+        f"/api/cases/{case_id}/pull-up", json={"reason": "涉及多部门"}, headers=bearer(boss)
+    )
+    assert answer.json()["level"] == "township", answer.text
+    return await person_token(pool, "township", TOWNSHIP, "孙主任", "governance_centre")
+
+
+async def test_a_whistle_names_departments_in_chinese_and_an_unknown_one_is_refused(front):  # noqa: F811
+    handler = await township_case(front, "WHISTLE-API")
+    before = await ledger_kinds(front["pool"], "WHISTLE-API")
+
+    refused = await front["http"].post(
+        "/api/cases/WHISTLE-API/whistle",
+        json={"kind": "routine", "departments": ["司法所", "水务站"], "reason": "需要法律意见"},
+        headers=bearer(handler),
+    )
+    assert refused.status_code == 403, refused.text
+    detail = refused.json()["detail"]
+    assert "水务站" in detail and "司法所" in detail and "派出所" in detail
+    assert await ledger_kinds(front["pool"], "WHISTLE-API") == before  # nothing recorded
+
+    answer = await front["http"].post(
+        "/api/cases/WHISTLE-API/whistle",
+        json={"kind": "routine", "departments": ["司法所", "千里派出所"], "reason": "需要法律意见"},
+        headers=bearer(handler),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["whistles"][0]["duties"] == {
+        "judicial_office": "summoned", "police_station": "summoned",
+    }  # fmt: skip
+
+
+async def test_a_page_whistle_by_name_shows_the_departments(front, browser, tmp_path):  # noqa: F811
+    handler = await township_case(front, "WHISTLE-WEB")
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(front["url"] + "/signin")
+    await page.fill("#token", handler)
+    await page.click("button[type=submit]")
+    await page.goto(front["url"] + "/cases/WHISTLE-WEB")
+    await page.click("#form-whistle summary")
+    boxes = page.locator("#whistle-departments label")
+    assert [t.split()[0] for t in await boxes.all_inner_texts()] == [
+        "千里司法所", "千里派出所", "区人社局",
+    ]  # fmt: skip
+    await page.check("#whistle-departments input[value=judicial_office]")
+    await page.check("#whistle-departments input[value=police_station]")
+    await page.select_option("#whistle-kind", "routine")
+    await page.fill("#whistle-reason", "需要法律意见")
+    await page.click("#form-whistle button[type=submit]")
+    await page.wait_for_selector("#duties")
+    states = await page.locator("#duties tr[data-department]").evaluate_all(
+        "rows => rows.map(r => [r.dataset.department, r.dataset.state])"
+    )
+    for _ in range(50):  # the duties' ledger rows are written by their own workflows
+        if len(states) == 2:
+            break
+        await page.reload()
+        states = await page.locator("#duties tr[data-department]").evaluate_all(
+            "rows => rows.map(r => [r.dataset.department, r.dataset.state])"
+        )
+    assert sorted(states) == [["judicial_office", "summoned"], ["police_station", "summoned"]]
+    row = await page.locator("#duties tr[data-department=judicial_office]").inner_text()
+    assert "千里司法所" in row and "待报到" in row and "前报到" in row
+    await page.screenshot(path=str(tmp_path / "whistle-390.png"), full_page=True)
