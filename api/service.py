@@ -247,7 +247,7 @@ async def intake(client: Client, pool: asyncpg.Pool, text: str, name: str) -> In
     """The same contract as `starter.py intake`: one answer per record, in input order."""
     now = datetime.now(UTC)
     try:
-        records = parse_intake(text, detect_format(name, text), now=now)
+        records = parse_intake(text, detect_format(name, text), now=now, lang=current_lang())
     except IntakeFileError as err:
         raise Invalid(f"{name}: {err}") from None  # the intake's own words (cli catalog)
     results: list[dict[str, Any]] = []

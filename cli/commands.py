@@ -120,7 +120,7 @@ def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRec
         raise UsageError(cannot_read(name, err.strerror)) from None
     try:
         fmt, lines = open_intake(name, stream)
-        records = iter_intake(lines, fmt, now=now)
+        records = iter_intake(lines, fmt, now=now, lang=process_lang())
         first = next(records)
     except StopIteration:  # iter_intake raises for an empty file; this is belt and braces
         stream.close()
