@@ -235,3 +235,15 @@ async def test_a_page_whistle_by_name_shows_the_departments(front, browser, tmp_
     row = await page.locator("#duties tr[data-department=judicial_office]").inner_text()
     assert "千里司法所" in row and "待报到" in row and "前报到" in row
     await page.screenshot(path=str(tmp_path / "whistle-390.png"), full_page=True)
+
+
+async def test_an_extension_in_chinese_units_works(front):  # noqa: F811
+    await start_case(front, "EXTEND-ZH")
+    village = await person_token(front["pool"], "village", "East Village", "吴书记", "leader",
+                                 as_role="supervisor")  # fmt: skip
+    answer = await front["http"].post(
+        "/api/cases/EXTEND-ZH/extend", json={"by": "2小时", "reason": "等当事人返乡"},
+        headers=bearer(village),
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["extended_seconds"] == 2 * 3600
