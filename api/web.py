@@ -9,6 +9,7 @@ The token is kept in an HttpOnly, SameSite=Strict cookie (Secure unless
 from __future__ import annotations
 
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ from urllib.parse import quote
 
 import jinja2
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api import text
@@ -34,6 +35,7 @@ from ledger.departments import departments_of_case
 from ledger.tokens import Person
 from ledger.worklist import ORDERS, TABS, Filters, counts
 from ledger.worklist import page as worklist_page
+from runtime import config
 from service.departments import split_names
 from texts import N_, Lang
 from texts.terms import local_time
@@ -296,9 +298,49 @@ async def my_cases(
     )
 
 
+#: The report kinds the page links to, newest period first within each.
+REPORT_KINDS = ("monthly", "weekly", "daily")
+_PERIOD = re.compile(r"^\d{4}-(\d{2}(-\d{2})?|W\d{2})$")
+
+
+def reports_root() -> Path:
+    return config.reports_dir()
+
+
 async def latest_reports(person: Person) -> list[tuple[str, str]]:
-    """The latest report files of the reader's unit: (period, link); none yet: empty."""
-    return []
+    """The latest report.html of each kind (the county's and every township's figures, the
+    reader's among them): (kind and period, link). Not for parties."""
+    if person.case_id is not None:
+        return []
+    root, found = reports_root(), []
+    for kind in REPORT_KINDS:
+        folder = root / kind
+        periods = sorted(
+            (p.name for p in folder.iterdir() if _PERIOD.match(p.name)), reverse=True
+        ) if folder.is_dir() else []  # fmt: skip
+        for period in periods[:2]:
+            if (folder / period / "report.html").is_file():
+                found.append((f"{_(REPORT_NAMES[kind])} {period}",
+                              f"/reports/{kind}/{period}/report.html"))  # fmt: skip
+    return found
+
+
+REPORT_NAMES = {"monthly": N_("Monthly"), "weekly": N_("Weekly"), "daily": N_("Daily")}
+_REPORT_FILE = re.compile(r"^[^/\\]+\.(html|csv|png|md)$")
+
+
+@router.get("/reports/{kind}/{period}/{name}")
+async def report_file(request: Request, kind: str, period: str, name: str) -> Response:
+    """A report's file (report.html, its charts and CSVs), for the county's people."""
+    person = await person_of(request, cookie=True)
+    if person.case_id is not None or person.is_service:
+        return HTMLResponse(_("Reports are for the county's staff."), status_code=403)
+    if kind not in REPORT_KINDS or not _PERIOD.match(period) or not _REPORT_FILE.match(name):
+        return HTMLResponse(_("No such report."), status_code=404)
+    path = reports_root() / kind / period / name
+    if not path.is_file():
+        return HTMLResponse(_("No such report."), status_code=404)
+    return FileResponse(path)
 
 
 async def _case_page(

@@ -24,7 +24,7 @@ from cli.api_client import CliError, print_view, send_action
 from cli.case_commands import add_action_parsers, build_input
 from cli.duty_commands import add_duty_parsers
 from cli.reference_files import parse_departments, parse_roster
-from cli.report import print_report
+from cli.report import print_report, write_report_files
 from cli.status_text import status_lines
 from cli.text import _, add_lang_option
 from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
@@ -253,14 +253,18 @@ async def cmd_report(args: argparse.Namespace) -> int:
     pool = await open_pool()
     try:
         await db.migrate(pool)
-        table = await print_report(
-            pool, args.period, args.township, datetime.now(UTC), lang=process_lang()
-        )
+        now = datetime.now(UTC)
+        table = await print_report(pool, args.period, args.township, now, lang=process_lang())
+        root = config.reports_dir()
+        files = await write_report_files(pool, args.period, now, root, process_lang())
     except ValueError as err:
         raise UsageError(str(err)) from None
     finally:
         await pool.close()
     sys.stdout.write(table)
+    html = next((f for f in files if f.endswith("report.html")), None)
+    if html:
+        print(_("report: wrote {path}").format(path=root / html), file=sys.stderr)
     return 0
 
 

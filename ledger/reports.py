@@ -1,12 +1,13 @@
 """The figures counted in PostgreSQL: one row of counts per (county, township) and period.
 
-Each query reads only what the period needs, through indexes (migration 006): cases opened in
-the period (`cases_opened_at`), events of the counted kinds in the period (`case_events_kind_at`)
-and, for "was this the case's first …?", the case's earlier events by its primary key. Nothing
-is decoded in Python but the counts, so a month of a county's ledger takes well under a second
-(bench/report.py). Which events count as what is `domain.metrics`'s vocabulary, passed in as
-parameters; the definitions are docs/metrics.md. `assess` reads one period's counts and the
-clearance list in one snapshot and turns them into figures with the pure `domain.metrics`.
+Each query reads only what the period needs, through indexes (migrations 006, 010): cases
+received in the period, by when they were reported (受理: `cases_reported_at`), events of the
+counted kinds in the period (`case_events_kind_at`) and, for "was this the case's first …?",
+the case's earlier events by its primary key. Nothing is decoded in Python but the counts, so
+a month of a county's ledger takes well under a second (bench/report.py). Which events count
+as what is `domain.metrics`'s vocabulary, passed in as parameters; the definitions are
+docs/metrics.md. `assess` reads one period's counts and the clearance list in one snapshot and
+turns them into figures with the pure `domain.metrics`.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ SELECT c.county, c.township,
                coalesce(max(e.data ->> 'risk') FILTER (WHERE e.kind = 'opened'), c.risk) AS risk
           FROM case_events e
          WHERE e.case_id = c.case_id) f
- WHERE c.opened_at >= $1 AND c.opened_at < $2
+ WHERE c.reported_at >= $1 AND c.reported_at < $2
  GROUP BY c.county, c.township
 """
 
@@ -133,7 +134,7 @@ SELECT c.county, c.township,
 
 _RECEIVED_COUNT = """
 SELECT county, township, count(*) AS received_year_ago
-  FROM cases WHERE opened_at >= $1 AND opened_at < $2
+  FROM cases WHERE reported_at >= $1 AND reported_at < $2
  GROUP BY county, township
 """
 

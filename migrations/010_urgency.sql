@@ -24,3 +24,8 @@ CREATE INDEX cases_ladder_deadline ON cases (deadline, case_id)
     WHERE status IN ('open', 'paused', 'supervised');
 -- The return-visit queue: resolved cases with a visit pending.
 CREATE INDEX cases_visits_due ON cases (visit_due_at) WHERE status = 'resolved';
+
+-- The report counts the cases received (受理) in a period by when they were reported, not by
+-- when the engine opened them (a case reported in November and entered in December is
+-- November's).
+CREATE INDEX cases_reported_at ON cases (reported_at);

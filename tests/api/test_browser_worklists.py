@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from api.auth import COOKIE
 from tests.api.test_api import bearer, front, ledger_kinds  # noqa: F401  (the fixture)
 from tests.api_helpers import person_token
 from tests.test_starter import GOOD, jsonl
@@ -247,3 +248,21 @@ async def test_an_extension_in_chinese_units_works(front):  # noqa: F811
     )  # fmt: skip
     assert answer.status_code == 200, answer.text
     assert answer.json()["extended_seconds"] == 2 * 3600
+
+
+async def test_the_page_links_to_the_latest_reports(front, tmp_path, monkeypatch):  # noqa: F811
+    folder = tmp_path / "reports" / "monthly" / "2026-11"
+    folder.mkdir(parents=True)
+    (folder / "report.html").write_text("<html>十一月</html>", encoding="utf-8")
+    monkeypatch.setenv("DISPUTE_REPORTS_DIR", str(tmp_path / "reports"))
+    token = await person_token(front["pool"], "township", TOWNSHIP, "孙督办", "leader",
+                               as_role="supervisor")  # fmt: skip
+    http = front["http"]
+    page = await http.get("/", cookies={COOKIE: token})
+    assert (
+        'href="/reports/monthly/2026-11/report.html"' in page.text and "月报 2026-11" in page.text
+    )
+    report = await http.get("/reports/monthly/2026-11/report.html", cookies={COOKIE: token})
+    assert report.status_code == 200 and "十一月" in report.text
+    outside = await http.get("/reports/monthly/2026-11/..%2F..%2Fx.html", cookies={COOKIE: token})
+    assert outside.status_code == 404
