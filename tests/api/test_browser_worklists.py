@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import httpx
 
 from api.auth import COOKIE
 from tests.api.test_api import bearer, front, ledger_kinds  # noqa: F401  (the fixture)
@@ -257,12 +258,11 @@ async def test_the_page_links_to_the_latest_reports(front, tmp_path, monkeypatch
     monkeypatch.setenv("DISPUTE_REPORTS_DIR", str(tmp_path / "reports"))
     token = await person_token(front["pool"], "township", TOWNSHIP, "孙督办", "leader",
                                as_role="supervisor")  # fmt: skip
-    http = front["http"]
-    page = await http.get("/", cookies={COOKIE: token})
-    assert (
-        'href="/reports/monthly/2026-11/report.html"' in page.text and "月报 2026-11" in page.text
-    )
-    report = await http.get("/reports/monthly/2026-11/report.html", cookies={COOKIE: token})
-    assert report.status_code == 200 and "十一月" in report.text
-    outside = await http.get("/reports/monthly/2026-11/..%2F..%2Fx.html", cookies={COOKIE: token})
-    assert outside.status_code == 404
+    async with httpx.AsyncClient(base_url=front["url"], cookies={COOKIE: token}) as http:
+        page = await http.get("/")
+        assert 'href="/reports/monthly/2026-11/report.html"' in page.text
+        assert "月报 2026-11" in page.text
+        report = await http.get("/reports/monthly/2026-11/report.html")
+        assert report.status_code == 200 and "十一月" in report.text
+        outside = await http.get("/reports/monthly/2026-11/..%2F..%2Fx.html")
+        assert outside.status_code == 404
