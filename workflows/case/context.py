@@ -20,22 +20,24 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import (
         RECENT_EVENTS,
         Assignee,
-        AssigneeText,
-        Assignment,
         CaseEvent,
         CaseFile,
-        CaseRegistration,
-        CaseSnapshot,
         CaseStart,
         CaseStatus,
         CaseView,
-        Notification,
-        Recipient,
-        StepWrite,
     )
     from domain.intake_models import Location
     from domain.ladder import Level, next_level
     from domain.urgency import deadline, visit_due_at
+    from ledger.rows import (
+        AssigneeText,
+        Assignment,
+        CaseRegistration,
+        CaseSnapshot,
+        Notification,
+        Recipient,
+        StepWrite,
+    )
     from texts import texts
     from texts.terms import label, length
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
@@ -233,18 +235,7 @@ class CaseContext:
             self.file.assignee = who
         elif a.holds == "lead":
             self.file.lead = who
-        named = {"assignee": who.model_dump() if who else None}
-        return [
-            e.model_copy(
-                update={
-                    "data": {**e.data, **named},
-                    "summary": a.text.compose(who) if a.text and e.seq == a.seqs[0] else e.summary,
-                }
-            )
-            if e.seq in a.seqs
-            else e
-            for e in events
-        ]
+        return a.named(events, who)
 
     def holder(self):
         return case_checks.holder(self.file, self.start)
