@@ -110,7 +110,9 @@ async def act(
     except ValidationError as err:
         raise Invalid(
             _("{action} for {case_id}: {problems}").format(
-                action=action_name(action.name), case_id=case_id, problems=problems(err)
+                action=action_name(action.name),
+                case_id=case_id,
+                problems=problems(err, current_lang()),
             )
         ) from None
     wid = action.workflow_id(case_id, department, whistle)
@@ -142,8 +144,9 @@ async def act(
             raise NotFound(f"{action_name(action.name)}: {missing.format(what=what)}") from None
         raise
     bound.info("action taken")
-    if isinstance(view, CaseView):  # as `starter.py status` shows it: the whole history
-        view = await with_history(pool, view)
+    if isinstance(view, CaseView):  # as `starter.py status --json` gives it: the whole
+        # history, every time at +08:00, durations in whole seconds
+        return status_json(await with_history(pool, view))
     return view.model_dump(mode="json")
 
 

@@ -229,6 +229,7 @@ def add_token_file(p: argparse.ArgumentParser, action: Action) -> None:
     p.add_argument("--token-file", help=_(
         "a file holding your token; default: the DISPUTE_TOKEN variable. You act as the "
         "token's person{meant}").format(meant=meant))  # fmt: skip
+    p.add_argument("--json", action="store_true", help=_("the JSON, even on a terminal"))
 
 
 def add_action_parsers(sub: Any, run: Callable) -> None:

@@ -30,6 +30,7 @@ from cli.text import _, add_lang_option
 from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
 from domain import time_left
 from domain.calendar import CalendarError
+from domain.case_models import CaseView
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError
@@ -219,7 +220,12 @@ async def _act(args: argparse.Namespace) -> int:
     except CliError as err:
         print(err, file=sys.stderr)
         return err.code
-    print_view(view)
+    if getattr(args, "json", False) or not sys.stdout.isatty() or "case_id" not in view \
+            or "events" not in view:  # fmt: skip
+        print_view(view)  # into a pipe, or a duty: the JSON
+    else:  # on a terminal: the short view, as `status` prints it
+        case = time_left.as_of(CaseView.model_validate(view), datetime.now(UTC))
+        print("\n".join(status_lines(case, process_lang())))
     return 0
 
 

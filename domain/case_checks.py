@@ -75,7 +75,7 @@ def _require(case: CaseFile, start: CaseStart, allowed: Iterable[CaseStatus], wh
             _("case {case_id} is {status}: cannot {what} now").format(
                 case_id=case.case_id,
                 status=label("status", case.status, start.text_lang),
-                what=what,
+                what=_(what),
             )
         )
 
