@@ -23,6 +23,7 @@ import jinja2
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from temporalio.service import RPCError
 
 from api import text
 from api.actions import API_ACTIONS, ApiAction
@@ -378,7 +379,9 @@ async def case_page(request: Request, case_id: str, done: str | None = None):
         done_text = done and _("Done: {action}").format(action=text.action_name(done))
         return await _case_page(request, person, case_id, done_text)
     except Problem as err:
-        return HTMLResponse(err.message, status_code=err.status)
+        return problem_page(request, person, err.message, err.status)
+    except RPCError as err:
+        return problem_page(request, person, unreachable(err), 503)
 
 
 @router.post("/cases/{case_id}/act/{name}")
@@ -412,4 +415,17 @@ async def act_from_form(request: Request, case_id: str, name: str):
         return await _case_page(
             request, person, case_id, err.message, ok=False, status_code=err.status
         )
+    except RPCError as err:  # Temporal unreachable: said on a page, never as raw JSON
+        return problem_page(request, person, unreachable(err), 503)
     return RedirectResponse(f"/cases/{quote(case_id)}?done={quote(name)}", 303)
+
+
+def unreachable(err: RPCError) -> str:
+    return _("Cannot reach Temporal: {error}").format(error=err.message or err.status.name)
+
+
+def problem_page(request: Request, person: Person | None, message: str, status: int):
+    """What went wrong, in words, on a page of its own (the case page could not be built)."""
+    return templates.TemplateResponse(
+        request, "problem.html", {"person": person, "message": message}, status_code=status
+    )

@@ -266,3 +266,11 @@ async def test_the_page_links_to_the_latest_reports(front, tmp_path, monkeypatch
         assert report.status_code == 200 and "十一月" in report.text
         outside = await http.get("/reports/monthly/2026-11/..%2F..%2Fx.html")
         assert outside.status_code == 404
+
+
+async def test_a_case_the_reader_may_not_see_is_said_on_a_page_not_as_json(front):  # noqa: F811
+    async with httpx.AsyncClient(base_url=front["url"], cookies={COOKIE: front["grid"]}) as http:
+        answer = await http.get("/cases/NO-SUCH-CASE")
+    assert answer.status_code == 403
+    assert answer.headers["content-type"].startswith("text/html")
+    assert 'role="alert"' in answer.text and "NO-SUCH-CASE" in answer.text
