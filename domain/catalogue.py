@@ -48,7 +48,7 @@ from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRulin
 from domain.ladder import Level
 from domain.mediation import Track
 from domain.roles import SUPERVISOR
-from domain.whistle import TRANSITIONS, DutyEvent, DutyState
+from domain.whistle import NAMED_DEPARTMENTS, TRANSITIONS, DutyEvent, DutyState
 from texts import N_, Lang, texts
 
 
@@ -177,7 +177,8 @@ CASE_ACTIONS: tuple[Action, ...] = (
            probes=({"reason": _SAY},)),
     Action("whistle", WhistleInput, case_checks.whistle, frozenset({W.handler}), ON_THE_LADDER,
            N_("Blow the whistle"), N_("the departments named must check in and report (吹哨报到)"),
-           probes=({"kind": "routine", "departments": [_SAY], "reason": _SAY},),
+           # A department the validator knows (it refuses one it does not).
+           probes=({"kind": "routine", "departments": [NAMED_DEPARTMENTS[0]], "reason": _SAY},),
            aliases=("blow_whistle",)),
     Action("track", TrackInput, case_checks.track, frozenset({W.handler, W.party}),
            ON_THE_LADDER, N_("Change the mediation track"),

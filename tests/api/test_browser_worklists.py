@@ -236,6 +236,9 @@ async def test_a_page_whistle_by_name_shows_the_departments(front, browser, tmp_
     assert sorted(states) == [["judicial_office", "summoned"], ["police_station", "summoned"]]
     row = await page.locator("#duties tr[data-department=judicial_office]").inner_text()
     assert "千里司法所" in row and "待报到" in row and "前报到" in row
+    # Only the actions that apply now: no second whistle while this one waits.
+    assert await page.locator("#form-whistle").count() == 0
+    assert await page.locator("#form-pause").count() == 1
     await page.screenshot(path=str(tmp_path / "whistle-390.png"), full_page=True)
 
 
