@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -22,6 +22,7 @@ from domain.actions import PARTY_ROLES
 from domain.ladder import Level
 from domain.ledger_rows import CaseRow, Scope
 from domain.periods import LOCAL_TZ, Period, PeriodKind, parse_period
+from domain.urgency import DUE_SOON, Urgency, urgency
 from texts.terminal import pad, width
 
 __all__ = ["LOCAL_TZ", "CaseRow", "DueCase", "Metrics", "Period", "Scope", "UnitCounts"]
@@ -60,7 +61,7 @@ LOW_LEVELS = frozenset({Level.grid.value, Level.village.value})
 #: The satisfaction visit's answers that count as satisfied (满意率); a visit recorded before
 #: the `satisfaction` key existed falls back to its `result`.
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
-DUE_SOON_WINDOW = timedelta(hours=24)
+DUE_SOON_WINDOW = DUE_SOON  # domain/urgency.py: what due soon means everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,10 +251,10 @@ def due_cases(cases: Iterable[CaseRow], as_of: datetime, *, soon: bool = False) 
             "status": case.status,
             "due_at": case.due_at,
         }
-        if case.status == "supervised" or (case.due_at is not None and case.due_at < as_of):
+        if case.status == "supervised" or urgency(case.due_at, as_of) is Urgency.overdue:
             hours = round((as_of - since).total_seconds() / 3600, 1) if since else None
             overdue.append(DueCase(**row, state="overdue", hours=hours))
-        elif soon and case.due_at is not None and case.due_at < as_of + DUE_SOON_WINDOW:
+        elif soon and urgency(case.due_at, as_of) is Urgency.due_soon:
             left = round((case.due_at - as_of).total_seconds() / 3600, 1)
             coming.append(DueCase(**row, state="due_soon", hours=left))
     overdue.sort(key=lambda d: (-(d.hours or 0), d.case_id))
