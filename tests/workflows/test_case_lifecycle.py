@@ -31,7 +31,7 @@ async def supervised_on_the_last_track(time_env, case_worker) -> WorkflowHandle:
     assert view.mediation.track == "judicial_pre_filing"
     for level in ("grid", "village", "township", "county"):
         view = await handle.execute_update(
-            CaseWorkflow.report_outcome,
+            CaseWorkflow.outcome,
             OutcomeInput(
                 outcome="failed",
                 actor=factories.HANDLERS[level],
@@ -86,7 +86,7 @@ async def test_a_supervised_case_whose_last_track_lapses_stays_supervised_and_sa
     assert (later.status, later.events[-1].seq) == (CaseStatus.supervised, exhausted.seq)
     # Only a person's act ends it.
     final = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
     )
     assert (await handle.result()).status is CaseStatus.closed
     assert final.events[-1].kind == "closed"
@@ -136,7 +136,7 @@ async def test_an_open_case_whose_last_track_lapses_is_referred_without_a_marker
         EscalateInput(actor=factories.supervisor("Haibowan District"), reason="urgent"),
     )
     view = await handle.execute_update(
-        CaseWorkflow.change_track,
+        CaseWorkflow.track,
         TrackInput(actor=COUNTY, to_track="judicial_simplified", reason="a quick hearing"),
     )
     assert view.status is CaseStatus.open and view.level.value == "county"

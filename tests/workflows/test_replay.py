@@ -204,7 +204,7 @@ async def test_record_supervised_lapse(time_env, case_worker, clean_pool):
     case = await supervised_on_the_last_track(time_env, case_worker)
     await sleep_past(time_env, (await case.query(CaseWorkflow.view)).mediation.due_at)
     await case.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
     )
     await case.result()
     path.write_text((await case.fetch_history()).to_json())

@@ -108,7 +108,7 @@ class FollowUp:
                 return Acted()
         return None
 
-    def record_visit(self, action: VisitInput) -> ArriveAt | None:
+    def visit(self, action: VisitInput) -> ArriveAt | None:
         """The visit's result; when it reopens the case, where the case goes (an intent)."""
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
         rules = ctx.policy.return_visits

@@ -317,7 +317,7 @@ class CaseWorkflow:
     @queued_action("visit")
     async def visit(self, a: VisitInput) -> None:
         """The result of a return visit (回访); a bad one within the window reopens the case."""
-        if (reopened := self.followup.record_visit(a)) is not None:
+        if (reopened := self.followup.visit(a)) is not None:
             await self.arrive_at(reopened)
         else:
             self._close_when_followed_up()
