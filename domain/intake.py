@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from domain.intake_models import ISO_TIME_HINT, CaseIntake, Location, Party, Reporter
 from domain.phones import is_phone
-from domain.storable import UNSTORABLE, printable, unstorable_why
+from domain.storable import UNSTORABLE, printable
 from texts import N_, Lang, Texts, texts
 from texts.terms import TERMS, label
 
@@ -310,7 +310,7 @@ def _validate(
     the line and fingerprint of its first record."""
     given = raw.get("case_id")
     given_id = given if isinstance(given, str) and not UNSTORABLE.search(given) else None
-    errors = _unstorable(raw, csv_columns)
+    errors = _unstorable(raw, csv_columns, t)
     if errors:
         return _verdict(line, given_id, None, errors)
     raw = _from_names(raw)
@@ -390,30 +390,49 @@ def _differing(first: bytes, now: bytes, csv_columns: bool) -> list[str]:
     ]
 
 
-def _unstorable(raw: dict[str, Any], csv_columns: bool) -> list[FieldError]:
+def _unstorable(raw: dict[str, Any], csv_columns: bool, t: Texts) -> list[FieldError]:
     """Text PostgreSQL cannot store, and nesting no record needs: one error per field.
 
     Walked with an explicit stack, so no depth of nesting can exhaust Python's recursion.
     """
+    _ = t
     errors: dict[str, str] = {}
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), raw)]
     while stack:
         path, value = stack.pop()
         if len(path) > MAX_DEPTH:
             field = _field_name(path[:1], csv_columns)
-            errors.setdefault(field, f"nested too deeply: at most {MAX_DEPTH} levels")
+            errors.setdefault(field, _("nested too deeply: at most {n} levels").format(n=MAX_DEPTH))
             continue
         if isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and UNSTORABLE.search(key):
                     field = _field_name((*path, key), csv_columns)
-                    errors.setdefault(field, "the field's name " + (unstorable_why(key) or ""))
+                    why = _why_unstorable(key, t)
+                    errors.setdefault(field, _("the field's name {why}").format(why=why))
                 stack.append(((*path, key), item))
         elif isinstance(value, list):
             stack.extend(((*path, index), item) for index, item in enumerate(value))
         elif isinstance(value, str) and UNSTORABLE.search(value):
-            errors.setdefault(_field_name(path, csv_columns), unstorable_why(value) or "")
+            errors.setdefault(_field_name(path, csv_columns), _why_unstorable(value, t))
     return [FieldError(field=field, message=message) for field, message in sorted(errors.items())]
+
+
+def _why_unstorable(text: str, t: Texts) -> str:
+    """Why `text` cannot be stored (domain/storable.py's reasons), in the clerk's language."""
+    _ = t
+    match = UNSTORABLE.search(text)
+    if match is None:
+        return ""
+    at = match.start() + 1
+    if match.group() == "\x00":
+        return _("holds a NUL character (\\u0000, character {at}), which cannot be stored").format(
+            at=at
+        )
+    return _(
+        "holds a lone surrogate or a byte that is not UTF-8 (character {at}), which cannot be "
+        "stored: save the file as UTF-8"
+    ).format(at=at)
 
 
 def _key_name(key: str) -> str:
@@ -447,6 +466,10 @@ _OWN_MESSAGES = (
     N_("must be a number ≥ 0"),
     N_("must be an ISO 8601 time with an offset, e.g. 2026-11-20T09:30:00+08:00"),
 )
+
+
+#: intake_models' "not in the future" message, which carries the time it was checked at.
+_FUTURE = re.compile(r"^lies in the future \(now is (.+)\)$")
 
 
 def _message(error: Any, t: Texts) -> str:
@@ -490,6 +513,9 @@ def _message(error: Any, t: Texts) -> str:
     else:
         # Our own validators' ValueErrors arrive as "Value error, <our message>".
         own = str(error["msg"]).removeprefix("Value error, ")
+        future = _FUTURE.match(own)
+        if future:
+            own = _("lies in the future (now is {now})").format(now=future.group(1))
         message = printable(_(own) if own in _OWN_MESSAGES else own)
     if isinstance(value, str | int | float):  # bool is an int: echoed as true/false
         shown = printable(json.dumps(value, ensure_ascii=False))

@@ -95,3 +95,11 @@ def test_a_line_that_is_not_json_says_so_in_chinese():
 def test_english_on_request():
     bad = one({**RECORD, "parties": [{"name": "张某", "role": "applicant", "phone": "12ab"}]}, "en")
     assert bad.errors[0].message.startswith("is not a phone number")
+
+
+def test_unstorable_text_and_a_future_time_are_refused_in_chinese():
+    bad = one({**RECORD, "title": "a\u0000b", "reported_at": "2027-06-01T09:00:00+08:00"})
+    messages = {e.field: e.message for e in bad.errors}
+    assert messages == {"title": "含有 NUL 字符（\\u0000，第2个字符），无法保存"}
+    late = one({**RECORD, "reported_at": "2027-06-01T09:00:00+08:00"})
+    assert late.errors[0].message.startswith("晚于当前时间（现在是 2026-12-31T23:00:00+08:00）")
