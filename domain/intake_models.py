@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,6 +20,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 #: How far in the future `reported_at` may lie (clocks drift; a typo in the year must not pass).
@@ -108,6 +109,36 @@ class Reporter(_Strict):
     role: ReporterRole
 
 
+class PetitionChannel(StrEnum):
+    """How a 信访 matter arrived (信访工作条例 Art. 17: letters, online, phone, visits)."""
+
+    letter = "letter"
+    online = "online"
+    phone = "phone"
+    visit = "visit"
+
+
+class AddressedTo(_Strict):
+    """The body a 信访 matter is addressed to: a 信访 office (which registers and forwards or
+    assigns it, Art. 22) or the body with the power to handle it (Art. 23 ¶2)."""
+
+    kind: Literal["office", "body"]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class PetitionIntake(_Strict):
+    """What a 信访 matter adds to a dispute's intake (`"procedure": "petition"`)."""
+
+    channel: PetitionChannel
+    addressed_to: AddressedTo
+    #: The earlier matter this one repeats (its case id): linked, and answered as Art. 19 ¶3
+    #: and Art. 36 ¶3 say unless the facts are new.
+    repeat_of: CaseId | None = None
+    new_facts: bool = False
+    #: Taken to a body above the one handling the earlier matter (Art. 19 ¶3).
+    higher_body: bool = False
+
+
 class CaseIntake(_Strict):
     """One dispute as an intake script submits it (INTAKE.md)."""
 
@@ -123,6 +154,16 @@ class CaseIntake(_Strict):
     risk_flags: list[RiskFlag] = Field(default_factory=list)
     # allow_inf_nan=False: "inf" parses as a float but is not an amount of money.
     amount_cny: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    #: "petition": a 信访 matter run by the procedure engine (procedures/petition.toml), not
+    #: the mediation ladder; it needs `petition`.
+    procedure: Literal["petition"] | None = None
+    petition: PetitionIntake | None = None
+
+    @model_validator(mode="after")
+    def _petition_together(self) -> CaseIntake:
+        if (self.procedure == "petition") != (self.petition is not None):
+            raise ValueError('"procedure": "petition" and "petition" come together')
+        return self
 
     @field_validator("parties")
     @classmethod

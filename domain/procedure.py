@@ -12,7 +12,7 @@ Pure: no clock, no I/O.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -257,27 +257,47 @@ def next_due(run: Run) -> datetime | None:
     return min(dues, default=None)
 
 
-def view(run: Run) -> dict[str, Any]:
-    """The run as status shows it: `{name, state, windows: [{name, starts_at, due_at, law}]}`."""
-    return {
-        "name": run.procedure,
-        "state": run.state,
-        "final": run.final,
-        "routes": list(run.routes),
-        "flags": list(run.flags),
-        "windows": [
-            {
-                "name": w.name,
-                "starts_at": w.starts_at.isoformat(),
-                "due_at": w.due_at.isoformat() if w.due_at else None,
-                "law": w.law,
-                "length": w.length,
-                "expired": w.expired,
-                "paused": w.due_at is None,
-            }
+class WindowView(BaseModel):
+    """A window as status shows it."""
+
+    name: str
+    starts_at: datetime
+    #: None while a period that does not count lasts.
+    due_at: datetime | None
+    law: str
+    length: str
+    expired: bool
+    paused: bool
+
+
+class ProcedureView(BaseModel):
+    """`procedure` in `status --json`: `{name, state, windows: [{name, starts_at, due_at,
+    law}]}`, with whether it is final, the routes opened and the flags raised."""
+
+    name: str
+    state: str
+    final: bool
+    routes: list[str]
+    flags: list[str]
+    windows: list[WindowView]
+
+
+def view(run: Run) -> ProcedureView:
+    """The run as status shows it: its open windows, each with the article it comes from."""
+    return ProcedureView(
+        name=run.procedure,
+        state=run.state,
+        final=run.final,
+        routes=list(run.routes),
+        flags=list(run.flags),
+        windows=[
+            WindowView(
+                name=w.name, starts_at=w.starts_at, due_at=w.due_at, law=w.law,
+                length=w.length, expired=w.expired, paused=w.due_at is None,
+            )
             for w in run.open_windows()
         ],
-    }
+    )  # fmt: skip
 
 
 # --- the engine's own steps ---------------------------------------------------------------

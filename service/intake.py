@@ -45,13 +45,16 @@ from domain.intake import Format, IntakeRecord, detect_format
 from domain.intake_models import CaseIntake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, parse_policy
+from domain.procedure_models import PetitionStart, counting_for
 from ledger.cases import known_case_ids
 from runtime import config
+from runtime.procedures import load_tables
 from runtime.text import _
 from texts import Lang, process_lang
 from workflows import search_attributes as sa
 from workflows.case import CaseWorkflow
 from workflows.case.publish import start_details, start_summary
+from workflows.petition import PetitionWorkflow
 
 DEFAULT_CONCURRENCY = 32
 #: Records held between reading and printing, per start in flight (the reorder buffer).
@@ -150,10 +153,15 @@ async def start_case(
     False when its workflow id exists already."""
     assert intake.case_id is not None
     loc, lang = intake.location, lang or process_lang()
+    if intake.procedure == "petition":
+        workflow, start = PetitionWorkflow.run, petition_start(intake, policy, lang)
+    else:
+        workflow = CaseWorkflow.run
+        start = CaseStart(case_id=intake.case_id, intake=intake, policy=policy, lang=lang)
     try:
         await client.start_workflow(
-            CaseWorkflow.run,
-            CaseStart(case_id=intake.case_id, intake=intake, policy=policy, lang=lang),
+            workflow,
+            start,
             id=workflow_id_for(intake.case_id),
             task_queue=TASK_QUEUE,
             # Never a second workflow for one case id, running or closed.
@@ -175,6 +183,16 @@ async def start_case(
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+def petition_start(intake: CaseIntake, policy: Policy, lang: Lang) -> PetitionStart:
+    """A 信访 matter's start: the petition table in force and the policy's counting."""
+    assert intake.case_id is not None
+    return PetitionStart(
+        case_id=intake.case_id, intake=intake, table=load_tables()["petition"],
+        counting=counting_for(policy), policy_name=policy.name, lang=lang,
+        risk=policy.risk_of(intake.risk_flags, intake.dispute_type, intake.amount_cny),
+    )  # fmt: skip
 
 
 def policy_with_calendar(

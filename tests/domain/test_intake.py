@@ -43,7 +43,7 @@ DISPUTE_TYPES = (
 )
 CASE_FIELDS = (
     "case_id, dispute_type, complexity, title, description, location, parties, "
-    "reported_at, reported_by, risk_flags, amount_cny"
+    "reported_at, reported_by, risk_flags, amount_cny, procedure, petition"
 )
 
 

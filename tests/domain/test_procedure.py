@@ -70,7 +70,7 @@ def test_a_registered_petition_left_alone_is_flagged_when_its_15_days_pass(regis
     assert [(e.kind, e.window) for e in flagged.effects] == [("flag", "register")]
     # Flagged once: the window stays listed, expired, until the office forwards or assigns.
     assert expire(PETITION, flagged.run, due + timedelta(days=9), COUNT).effects == []
-    assert view(flagged.run)["windows"][0]["expired"] is True
+    assert view(flagged.run).windows[0].expired is True
 
 
 @pytest.mark.parametrize("assigned", DAYS)
@@ -160,7 +160,7 @@ def test_a_re_review_with_a_10_day_hearing_is_due_on_day_40(requested):
     run = do(PETITION, run, "request_re_review", at(requested))
     assert run.window("re_review_decide").due_at == _law_end(requested, 30)
     run = do(PETITION, run, "pause", at(requested + timedelta(days=5)), reason="hearing")
-    assert next_due(run) is None and view(run)["windows"][0]["paused"] is True
+    assert next_due(run) is None and view(run).windows[0].paused is True
     run = do(PETITION, run, "resume", at(requested + timedelta(days=15)), reason="hearing")
     assert run.window("re_review_decide").due_at == _law_end(requested, 40)
 

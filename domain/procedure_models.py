@@ -1,0 +1,94 @@
+"""What a procedure's workflow takes and returns: its start, an action on it, its end.
+
+Each workflow, activity and update takes one model and returns one. The start carries the
+procedure table and the counting in force when the matter opened, so an edit of
+`procedures/*.toml` (or of the calendar) never changes a running matter, nor its replay.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.actions import Actor
+from domain.calendar import WEEKENDS_ONLY
+from domain.case_models import CaseStatus
+from domain.durations import parse_duration
+from domain.intake_models import CaseIntake
+from domain.petition import Earlier
+from domain.policy import Policy
+from domain.procedure import Act, Counting, Fact
+from domain.procedure_table import ProcedureTable
+from domain.risk import RiskColour
+from domain.storable import unstorable_why
+from texts import Lang
+
+
+class PetitionStart(BaseModel):
+    """A 信访 matter's workflow input."""
+
+    case_id: str
+    intake: CaseIntake
+    table: ProcedureTable
+    counting: Counting = Field(default_factory=Counting)
+    policy_name: str
+    #: Graded at intake on the policy's amounts (三色); a red matter is reported up at once.
+    risk: RiskColour = RiskColour.green
+    lang: Lang = Lang.zh
+
+
+class ProcedureInput(BaseModel):
+    """An action on a procedure: one of its table's actions, or `extend` a window, `pause` /
+    `resume` the clock for a reason that does not count."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actor: Actor
+    action: str = Field(min_length=1, max_length=64)
+    #: When it happened, if before now: the day the petitioner received a reply.
+    happened_at: datetime | None = None
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    window: str | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _storable(self) -> ProcedureInput:
+        texts = [self.action, self.window or "", self.reason or "", *map(str, self.facts)]
+        texts += [v for v in self.facts.values() if isinstance(v, str)]
+        for text in texts:
+            if why := unstorable_why(text):
+                raise ValueError(why)
+        if self.happened_at is not None and self.happened_at.utcoffset() is None:
+            raise ValueError("happened_at needs a time-zone offset")
+        return self
+
+    def act(self, at: datetime) -> Act:
+        return Act(
+            action=self.action, at=at, happened_at=self.happened_at, facts=self.facts,
+            window=self.window, reason=self.reason,
+        )  # fmt: skip
+
+
+class EarlierQuery(BaseModel):
+    case_id: str
+
+
+class EarlierAnswer(BaseModel):
+    earlier: Earlier | None = None
+
+
+class PetitionResult(BaseModel):
+    case_id: str
+    status: CaseStatus
+    state: str
+    closed_at: datetime
+
+
+def counting_for(policy: Policy) -> Counting:
+    """How a matter opened under `policy` counts: its calendar, its offset, its demo day."""
+    return Counting(
+        calendar=policy.calendar or WEEKENDS_ONLY,
+        utc_offset_hours=policy.utc_offset_hours,
+        day=parse_duration(policy.procedure_day) if policy.procedure_day else None,
+    )
