@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from cli.text import _
 from domain.actions import Actor
 from runtime import config
+from runtime.settings import settings
 from service.errors import problems
 from texts import process_lang
 
@@ -55,7 +55,7 @@ def read_token(args: argparse.Namespace) -> str:
                 message.format(command=args.command, file=args.token_file, why=err.strerror), 2
             ) from None
     else:
-        token = os.environ.get(TOKEN_ENV, "").strip()
+        token = (settings().token or "").strip()
     if not token:
         message = _(
             "{command}: no token: set {env} or pass --token-file (an operator issues one with "

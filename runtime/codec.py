@@ -36,6 +36,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
 from runtime import config
+from runtime.settings import settings
 from runtime.text import _
 
 ENCODING = b"binary/encrypted"
@@ -74,7 +75,7 @@ def default_key_file() -> Path:
 
 def key_file() -> Path:
     """The key file in force (`DISPUTE_PAYLOAD_KEY_FILE`, else the data dir's)."""
-    override = os.environ.get(KEY_FILE_ENV)
+    override = settings().payload_key_file
     return Path(override).resolve() if override else default_key_file()
 
 
@@ -122,7 +123,7 @@ class KeyRing:
     @classmethod
     def load(cls) -> KeyRing:
         """The keys from the environment or the key file; a clear error if there are none."""
-        inline = os.environ.get(KEYS_ENV)
+        inline = settings().payload_keys
         if inline:
             return cls(parse_keys(inline, KEYS_ENV), KEYS_ENV)
         path = key_file()
@@ -242,8 +243,8 @@ def data_converter(ring: KeyRing | None = None) -> DataConverter:
 def ensure_key_file() -> str:
     """Create the key file with one fresh key if there is none (mode 0600, in a 0700 folder);
     never overwrite one. Returns what was done, for `make run` to print."""
-    if os.environ.get(KEYS_ENV):
-        parse_keys(os.environ[KEYS_ENV], KEYS_ENV)
+    if inline := settings().payload_keys:
+        parse_keys(inline, KEYS_ENV)
         return _("using {source}").format(source=KEYS_ENV)
     path = key_file()
     if path.exists():
@@ -265,7 +266,7 @@ def ensure_key_file() -> str:
 def rotate_key_file() -> str:
     """Append a fresh key to the key file (it becomes the newest: new payloads use it); the old
     keys stay, so old cases stay readable. Returns the new key's id."""
-    if os.environ.get(KEYS_ENV):
+    if settings().payload_keys:
         message = _(
             "keys come from {env}: rotate by appending a line to it ({line} is a fresh one) "
             "wherever it is set"
