@@ -12,8 +12,8 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.case_models import LedgerAck, StepWrite
 from ledger import steps
+from ledger.rows import LedgerAck, StepWrite
 
 log = structlog.get_logger(__name__)
 

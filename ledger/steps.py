@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncpg
 
-from domain.case_models import (
-    Assignee,
+from domain.case_models import Assignee
+from ledger.outbox import QUEUE_SQL, outbox_rows
+from ledger.roster import pick_handler
+from ledger.rows import (
     AssignRequest,
     CaseRegistration,
     CaseSnapshot,
@@ -20,8 +22,6 @@ from domain.case_models import (
     Recipient,
     StepWrite,
 )
-from ledger.outbox import QUEUE_SQL, outbox_rows
-from ledger.roster import pick_handler
 
 _REGISTER = """
 INSERT INTO cases (case_id, workflow_id, dispute_type, complexity, risk, title, county,

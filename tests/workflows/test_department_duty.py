@@ -20,7 +20,6 @@ from temporalio.worker import Worker
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from domain.actions import Actor
-from domain.case_models import CaseRegistration
 from domain.duty_contract import (
     DUTY_CHANGED_SIGNAL,
     DutyChange,
@@ -36,6 +35,7 @@ from domain.naming import duty_workflow_id, workflow_id_for
 from domain.risk import RiskColour
 from domain.whistle import Department, DutyEvent, DutyState, WhistleKind
 from ledger.departments import load_departments
+from ledger.rows import CaseRegistration
 from tests import factories
 from tests.factories import registration_step, supervisor
 from workflows.department_duty import DepartmentDutyWorkflow

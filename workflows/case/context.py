@@ -20,21 +20,23 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import (
         RECENT_EVENTS,
         Assignee,
-        AssigneeText,
-        Assignment,
         CaseEvent,
         CaseFile,
-        CaseRegistration,
-        CaseSnapshot,
         CaseStart,
         CaseStatus,
         CaseView,
+    )
+    from domain.intake_models import Location
+    from domain.ladder import Level, next_level
+    from ledger.rows import (
+        AssigneeText,
+        Assignment,
+        CaseRegistration,
+        CaseSnapshot,
         Notification,
         Recipient,
         StepWrite,
     )
-    from domain.intake_models import Location
-    from domain.ladder import Level, next_level
     from texts import texts
     from texts.terms import label, length
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY

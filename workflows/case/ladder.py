@@ -16,9 +16,10 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.actions import Actor, ExtendInput, PauseInput, ResumeInput
     from domain.case_checks import hours
-    from domain.case_models import AssigneeText, CaseStatus, LevelClock
+    from domain.case_models import CaseStatus, LevelClock
     from domain.durations import Budget
     from domain.ladder import LADDER, Level, next_level
+    from ledger.rows import AssigneeText
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
 

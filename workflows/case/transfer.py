@@ -12,9 +12,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.actions import Actor, TransferAnswer, TransferInput
-    from domain.case_models import Recipient
     from domain.case_models import Transfer as TransferState
     from domain.durations import Budget
+    from ledger.rows import Recipient
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
     from workflows.case.ladder import Arrive

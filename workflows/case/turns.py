@@ -10,9 +10,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.actions import RefuseInput, RegradeInput, WithdrawInput
-    from domain.case_models import LEAD_FOR, ON_THE_LADDER, AssigneeText, CaseStatus, Recipient
+    from domain.case_models import LEAD_FOR, ON_THE_LADDER, CaseStatus
     from domain.ladder import LADDER, Level
     from domain.risk import RiskColour
+    from ledger.rows import AssigneeText, Recipient
     from workflows.case.context import CaseContext
     from workflows.case.ladder import Arrive
 

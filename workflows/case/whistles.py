@@ -14,7 +14,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.departments import DepartmentActivities
     from domain.actions import WhistleInput
-    from domain.case_models import Recipient, Whistle
+    from domain.case_models import Whistle
     from domain.duty_contract import DutyChange, DutyStart
     from domain.duty_models import FindDepartments
     from domain.ladder import Level
@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         duty_deadlines,
         quorum_met,
     )
+    from ledger.rows import Recipient
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
     from workflows.case.context import CaseContext
 

@@ -42,7 +42,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import (
         FINISHED,
         CaseFile,
-        CaseRegistration,
         CaseResult,
         CaseStart,
         CaseStatus,
@@ -52,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.duty_contract import DUTY_CHANGED_SIGNAL, DutyChange
     from domain.ladder import Level, next_level
     from domain.risk import RiskColour
+    from ledger.rows import CaseRegistration
     from workflows.case import publish
     from workflows.case.actions import Pending, case_action
     from workflows.case.alarm import Alarm, Wake
