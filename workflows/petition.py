@@ -21,17 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.procedures import ProcedureActivities
     from domain import procedure as engine
     from domain.actions import Actor
-    from domain.case_models import (
-        RECENT_EVENTS,
-        CaseEvent,
-        CaseRegistration,
-        CaseSnapshot,
-        CaseStatus,
-        CaseView,
-        Notification,
-        Recipient,
-        StepWrite,
-    )
+    from domain.case_models import RECENT_EVENTS, CaseEvent, CaseStatus, CaseView
     from domain.ladder import Level
     from domain.petition import Repeat, RepeatAnswer, answer_repeat
     from domain.procedure_models import (
@@ -40,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         PetitionStart,
         ProcedureInput,
     )
+    from ledger.rows import CaseRegistration, CaseSnapshot, Notification, Recipient, StepWrite
     from texts import texts
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
 
