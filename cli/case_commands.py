@@ -38,8 +38,10 @@ from domain.actions import (
 )
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
+from domain.procedure_models import ProcedureInput
 from texts import N_
 from workflows.case import CaseWorkflow
+from workflows.petition import PetitionWorkflow
 
 LEVELS = [lv.value for lv in Level]
 
@@ -144,6 +146,37 @@ def _confirmation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--note")
 
 
+def _procedure_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("step", help=_("an action of the matter's procedure table (docs/procedures.md), "
+                   "or extend, pause, resume"))  # fmt: skip
+    p.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE", type=_fact,
+                   help=_("a fact the action carries, e.g. opinion=support, wage_months=8, "
+                          "consent=true (repeatable)"))  # fmt: skip
+    p.add_argument("--window", help=_("extend: the window to extend"))
+    p.add_argument("--reason", help=_("pause / resume: the reason that does not count"))
+    p.add_argument("--happened-at", help=_("when it happened, if earlier (ISO 8601 with offset): "
+                   "the day the petitioner received a reply"))  # fmt: skip
+
+
+def _fact_value(text: str) -> bool | int | float | str:
+    if text in ("true", "false"):
+        return text == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _fact(item: str) -> tuple[str, bool | int | float | str]:
+    """'wage_months=8' -> ('wage_months', 8): numbers and true/false as such, else text."""
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(_("{item!r}: write NAME=VALUE").format(item=item))
+    return name.strip(), _fact_value(value.strip())
+
+
 def _flags(text: str) -> list[str]:
     return [f.strip() for f in text.split(";") if f.strip()]
 
@@ -213,6 +246,11 @@ ACTIONS: tuple[Action, ...] = (
                actor=who, visit=a.visit, result=a.result, note=a.note,
                solved=None if a.solved is None else a.solved == "yes",
                satisfaction=a.satisfaction), "grid_worker", _visit_args),
+    Action("procedure", N_("a step of a statutory procedure (a 信访 matter): an action of its "
+           "table, or extend / pause / resume a window"),
+           PetitionWorkflow.procedure_action, lambda a, who: ProcedureInput(
+               actor=who, action=a.step, facts=dict(a.fact), window=a.window,
+               reason=a.reason, happened_at=a.happened_at), None, _procedure_args),
 )  # fmt: skip
 
 
