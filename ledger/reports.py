@@ -46,7 +46,8 @@ from domain.risk import RiskColour
 Unit = tuple[str, str]
 
 # Received, responded (first contact within the window of the colour the case opened with)
-# and taken up (contact or an outcome, as of now), per unit.
+# and taken up (contact or an outcome, as of now), per unit: disputes only, a 信访 matter
+# (`intake.procedure`) is no dispute received on the ladder.
 _RECEIVED = """
 SELECT c.county, c.township,
        count(*) AS received,
@@ -65,6 +66,7 @@ SELECT c.county, c.township,
           FROM case_events e
          WHERE e.case_id = c.case_id) f
  WHERE c.opened_at >= $1 AND c.opened_at < $2
+   AND c.intake ->> 'procedure' IS NULL
  GROUP BY c.county, c.township
 """
 
@@ -133,7 +135,7 @@ SELECT c.county, c.township,
 
 _RECEIVED_COUNT = """
 SELECT county, township, count(*) AS received_year_ago
-  FROM cases WHERE opened_at >= $1 AND opened_at < $2
+  FROM cases WHERE opened_at >= $1 AND opened_at < $2 AND intake ->> 'procedure' IS NULL
  GROUP BY county, township
 """
 

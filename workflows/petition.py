@@ -202,7 +202,7 @@ class PetitionWorkflow:
 
     def _close(self) -> None:
         self.status, self.closed_at = CaseStatus.closed, workflow.now()
-        self._record("closed", self._("petition closed"))
+        self._record("closed", self._("petition closed"), data={"outcome": "petition"})
 
     def _effects(self, effects: list[engine.Effect]) -> None:
         for e in effects:
