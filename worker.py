@@ -34,12 +34,12 @@ from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
-from workflows.petition import PetitionWorkflow
+from workflows.procedure import ProcedureWorkflow
 
 log = structlog.get_logger("worker")
 
 WORKFLOWS: Sequence[type] = (
-    CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow, PetitionWorkflow,
+    CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow, ProcedureWorkflow,
 )  # fmt: skip
 
 

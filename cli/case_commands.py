@@ -41,7 +41,7 @@ from domain.ladder import Level
 from domain.procedure_models import ProcedureInput
 from texts import N_
 from workflows.case import CaseWorkflow
-from workflows.petition import PetitionWorkflow
+from workflows.procedure import ProcedureWorkflow
 
 LEVELS = [lv.value for lv in Level]
 
@@ -248,7 +248,7 @@ ACTIONS: tuple[Action, ...] = (
                satisfaction=a.satisfaction), "grid_worker", _visit_args),
     Action("procedure", N_("a step of a statutory procedure (a 信访 matter): an action of its "
            "table, or extend / pause / resume a window"),
-           PetitionWorkflow.procedure_action, lambda a, who: ProcedureInput(
+           ProcedureWorkflow.procedure_action, lambda a, who: ProcedureInput(
                actor=who, action=a.step, facts=dict(a.fact), window=a.window,
                reason=a.reason, happened_at=a.happened_at), None, _procedure_args),
 )  # fmt: skip

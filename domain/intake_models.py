@@ -139,6 +139,14 @@ class PetitionIntake(_Strict):
     higher_body: bool = False
 
 
+class RoadIntake(_Strict):
+    """Where a matter on the court road or in labour arbitration starts (a state of its table,
+    e.g. `pre_filing_mediation`, `filed`, `applied`), and the dispute case it comes from."""
+
+    start: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    from_case: CaseId | None = None
+
+
 class CaseIntake(_Strict):
     """One dispute as an intake script submits it (INTAKE.md)."""
 
@@ -154,15 +162,19 @@ class CaseIntake(_Strict):
     risk_flags: list[RiskFlag] = Field(default_factory=list)
     # allow_inf_nan=False: "inf" parses as a float but is not an amount of money.
     amount_cny: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
-    #: "petition": a 信访 matter run by the procedure engine (procedures/petition.toml), not
-    #: the mediation ladder; it needs `petition`.
-    procedure: Literal["petition"] | None = None
+    #: A matter run by the procedure engine on `procedures/<procedure>.toml`, not the mediation
+    #: ladder: "petition" (信访, needs `petition`), or a table's name with `road` (where it
+    #: starts: the court road, labour arbitration).
+    procedure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")] | None = None
     petition: PetitionIntake | None = None
+    road: RoadIntake | None = None
 
     @model_validator(mode="after")
-    def _petition_together(self) -> CaseIntake:
+    def _procedure_fields(self) -> CaseIntake:
         if (self.procedure == "petition") != (self.petition is not None):
             raise ValueError('"procedure": "petition" and "petition" come together')
+        if (self.procedure not in (None, "petition")) != (self.road is not None):
+            raise ValueError('"road" comes with a "procedure" other than "petition"')
         return self
 
     @field_validator("parties")

@@ -359,6 +359,9 @@ def _check_extend(table: ProcedureTable, run: Run, act: Act) -> str | None:
     extension = table.window(act.window).extension
     if extension is None:
         return f"{act.window} cannot be extended ({table.window(act.window).law})"
+    for need in extension.needs:
+        if need not in act.facts or act.facts[need] is False:
+            return f"extending {act.window} needs {need!r} ({extension.law})"
     if window.extensions >= extension.times:
         times = "once" if extension.times == 1 else f"{extension.times} times"
         return f"{act.window} may be extended {times} only ({extension.law})"

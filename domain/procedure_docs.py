@@ -19,6 +19,29 @@ day), to 24:00 of the last day, a last day off moving to the next working day; t
 do not count push the end back by the days they lasted. A county adds a local procedure by
 adding a table to `procedures/`. `starter.py status ID --json` shows a running one as
 `procedure: {name, state, windows: [{name, starts_at, due_at, law}]}`.
+
+One engine (`domain/procedure.py`) runs every table; a matter on one is a `ProcedureWorkflow`
+(`workflows/procedure.py`) whose events land in `case_events` like a case's (docs/events.md).
+Intake starts one with `"procedure"` (docs/intake.md); people act with
+`starter.py procedure CASE STEP [--fact NAME=VALUE] [--window W] [--reason R] [--happened-at T]`
+(through the API, as the token's person): a step of the table, or `extend` a window, `pause` /
+`resume` it for a reason that does not count. A step the table does not allow in the matter's
+state, a party's step after its window, a second extension: refused, naming the article.
+
+## Try it: every statutory day a minute
+
+`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes.
+
+    make run
+    .venv/bin/python starter.py intake samples/procedures.jsonl --policy policies/demo.toml
+    .venv/bin/python starter.py status XF-2026-0001 --json     # registered: 15 minutes to forward
+    .venv/bin/python starter.py tokens issue --name 住建局乙 --unit 海博湾区住房和城乡建设局 --role handling_body
+    DISPUTE_TOKEN=dt_... .venv/bin/python starter.py procedure XF-2026-0002 accept
+    DISPUTE_TOKEN=dt_... .venv/bin/python starter.py procedure XF-2026-0002 extend --window handle
+
+`XF-2026-0001` left alone is flagged to the county's supervisor after 15 minutes;
+`FY-2026-0001` (pre-filing mediation of case HB-2026-000101) goes to docketing after 30 minutes,
+due 7 minutes later; `LD-2026-0001` not accepted in 5 minutes opens the worker's `may_sue`.
 """
 
 

@@ -25,12 +25,15 @@ from domain.storable import unstorable_why
 from texts import Lang
 
 
-class PetitionStart(BaseModel):
-    """A 信访 matter's workflow input."""
+class ProcedureStart(BaseModel):
+    """A matter's workflow input: the procedure table it runs (a 信访 matter, the court road,
+    labour arbitration) and the state it starts in."""
 
     case_id: str
     intake: CaseIntake
     table: ProcedureTable
+    #: One of the table's `starts_in`.
+    state: str
     counting: Counting = Field(default_factory=Counting)
     policy_name: str
     #: Graded at intake on the policy's amounts (三色); a red matter is reported up at once.
@@ -78,11 +81,27 @@ class EarlierAnswer(BaseModel):
     earlier: Earlier | None = None
 
 
-class PetitionResult(BaseModel):
+class ProcedureResult(BaseModel):
     case_id: str
     status: CaseStatus
     state: str
     closed_at: datetime
+
+
+def start_state(intake: CaseIntake, table: ProcedureTable) -> str:
+    """Where the matter starts: a 信访 office registers (信访工作条例 Art. 22), a body with the
+    power to handle it answers itself (Art. 23 ¶2); on a road, the state the intake names.
+    ValueError when the table cannot start there."""
+    if intake.petition is not None:
+        office = intake.petition.addressed_to.kind == "office"
+        return "registered" if office else "received_by_body"
+    assert intake.road is not None
+    if intake.road.start not in table.starts_in:
+        raise ValueError(
+            f"road.start: {table.name} starts in one of {', '.join(table.starts_in)}, "
+            f"not {intake.road.start!r}"
+        )
+    return intake.road.start
 
 
 def counting_for(policy: Policy) -> Counting:

@@ -54,6 +54,8 @@ class Extension(BaseModel):
     by: str
     times: int = Field(default=1, ge=1)
     who: str
+    #: Facts the extension must carry (both parties' `consent` for court-referred mediation).
+    needs: list[str] = Field(default_factory=list)
     law: str = Field(min_length=1)
 
 

@@ -285,6 +285,15 @@ def test_a_pre_filing_mediation_past_day_30_goes_to_docketing_due_within_7_days(
     assert docket.law == "民事诉讼法 第一百二十六条"
 
 
+def test_a_pre_filing_mediation_is_extended_only_with_both_parties_consent():
+    run = start(COURT, at(date(2026, 3, 2)), COUNT)
+    without = Act(action="extend", at=at(date(2026, 3, 20)), window="pre_filing")
+    assert "consent" in check(COURT, run, without, COUNT)
+    run = do(COURT, run, "extend", at(date(2026, 3, 20)), window="pre_filing",
+             facts={"consent": True})  # fmt: skip
+    assert run.window("pre_filing").due_at == _law_end(date(2026, 3, 2), 60)
+
+
 @pytest.mark.parametrize("docketed", [date(2026, 3, 3), date(2026, 6, 1), date(2026, 9, 8)])
 def test_a_small_claim_with_a_20_day_appraisal_is_due_20_days_later(docketed):
     run = start(COURT, at(docketed), COUNT, state="filed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
@@ -13,14 +14,16 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from domain.actions import Actor
 from domain.case_models import CaseStatus
 from domain.naming import workflow_id_for
+from domain.policy import parse_policy
 from domain.procedure_models import ProcedureInput
 from service.case_json import status_json
-from service.intake import petition_start
+from service.intake import procedure_start
 from tests import factories
 from tests.workflows.test_case import ledger_kinds, view_when
 from texts import Lang
-from workflows.petition import PetitionWorkflow
+from workflows.procedure import ProcedureWorkflow
 
+ROOT = Path(__file__).resolve().parents[2]
 OFFICE = Actor(name="信访办甲", role="petition_office", unit="Haibowan District")
 BODY = Actor(name="住建局乙", role="handling_body", unit="Haibowan District")
 PETITIONER = Actor(name="王某", role="petitioner")
@@ -34,9 +37,9 @@ def petition(case_id: str, **petition_fields):
 
 async def start(env, worker, case_id: str | None = None, **fields) -> WorkflowHandle:
     case_id = case_id or f"XF-{uuid.uuid4().hex[:8]}"
-    start = petition_start(petition(case_id, **fields), factories.DEFAULT_POLICY, Lang.zh)
+    start = procedure_start(petition(case_id, **fields), factories.DEFAULT_POLICY, Lang.zh)
     return await env.client.start_workflow(
-        PetitionWorkflow.run, start, id=workflow_id_for(case_id), task_queue=worker.task_queue
+        ProcedureWorkflow.run, start, id=workflow_id_for(case_id), task_queue=worker.task_queue
     )
 
 
@@ -50,7 +53,7 @@ async def skip_past(env, moment) -> None:
 
 async def refused(handle: WorkflowHandle, action: ProcedureInput, why: str) -> None:
     with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(PetitionWorkflow.procedure_action, action)
+        await handle.execute_update(ProcedureWorkflow.procedure_action, action)
     assert why in str(caught.value.cause)
 
 
@@ -89,18 +92,18 @@ async def test_a_refused_action_leaves_nothing_and_an_accepted_one_moves_the_mat
     handle = await start(time_env, case_worker)
     await view_when(handle, registered)
     await refused(handle, act("reply", BODY), "not allowed")
-    assigned = await handle.execute_update(PetitionWorkflow.procedure_action, act("assign"))
+    assigned = await handle.execute_update(ProcedureWorkflow.procedure_action, act("assign"))
     assert assigned.procedure.state == "assigned"
     assert {w.name for w in assigned.procedure.windows} == {"accept_assigned", "object"}
-    accepted = await handle.execute_update(PetitionWorkflow.procedure_action, act("accept", BODY))
+    accepted = await handle.execute_update(ProcedureWorkflow.procedure_action, act("accept", BODY))
     assert [w.name for w in accepted.procedure.windows] == ["handle"]
     extended = await handle.execute_update(
-        PetitionWorkflow.procedure_action, act("extend", BODY, window="handle")
+        ProcedureWorkflow.procedure_action, act("extend", BODY, window="handle")
     )
     assert extended.procedure.windows[0].length == "90d"
     await refused(handle, act("extend", BODY, window="handle"), "extended once only")
     replied = await handle.execute_update(
-        PetitionWorkflow.procedure_action,
+        ProcedureWorkflow.procedure_action,
         act("reply", BODY, facts={"opinion": "support"}, happened_at=accepted.opened_at),
     )
     assert replied.procedure.state == "answered" and replied.status is CaseStatus.open
@@ -124,10 +127,10 @@ async def test_a_repeat_after_re_review_with_the_same_facts_is_linked_and_not_ac
         act("re_review_decision", Actor(name="市政府", role="reviewing_body")),
     ]
     for step in steps:
-        view = await first.execute_update(PetitionWorkflow.procedure_action, step)
+        view = await first.execute_update(ProcedureWorkflow.procedure_action, step)
     assert view.procedure.state == "final_after_re_review" and view.status is CaseStatus.resolved
     rated = await first.execute_update(
-        PetitionWorkflow.procedure_action, act("rate", PETITIONER, facts={"rating": "satisfied"})
+        ProcedureWorkflow.procedure_action, act("rate", PETITIONER, facts={"rating": "satisfied"})
     )
     assert rated.status is CaseStatus.closed
 
@@ -141,3 +144,90 @@ async def test_a_repeat_after_re_review_with_the_same_facts_is_linked_and_not_ac
     new_facts = await start(time_env, case_worker, repeat_of=view.case_id, new_facts=True)
     opened = await view_when(new_facts, registered)
     assert opened.status is CaseStatus.open and opened.events[0].data["linked_to"] == view.case_id
+
+
+# --- the court road and labour arbitration, with the demo policy (a day runs a minute) -------
+
+DEMO = parse_policy((ROOT / "policies" / "demo.toml").read_text(encoding="utf-8"), source="demo")
+
+
+async def start_road(env, worker, procedure: str, state: str, **kw) -> WorkflowHandle:
+    case_id = f"FY-{uuid.uuid4().hex[:8]}"
+    intake = factories.intake(
+        case_id, procedure=procedure, road={"start": state, "from_case": "HB-2026-000101"}, **kw
+    )
+    start = procedure_start(intake, DEMO, Lang.zh)
+    return await env.client.start_workflow(
+        ProcedureWorkflow.run, start, id=workflow_id_for(case_id), task_queue=worker.task_queue
+    )
+
+
+def opened(view) -> bool:
+    return any(e.kind == "procedure_opened" for e in view.events)
+
+
+async def test_a_pre_filing_mediation_past_day_30_goes_to_docketing_within_7_days(
+    time_env, case_worker, clean_pool
+):
+    handle = await start_road(time_env, case_worker, "court", "pre_filing_mediation")
+    view = await view_when(handle, opened)
+    [window] = view.procedure.windows
+    assert window.name == "pre_filing" and window.due_at - window.starts_at == timedelta(minutes=30)
+    assert view.events[0].data["from_case"] == "HB-2026-000101"
+    await skip_past(time_env, window.due_at)
+    filed = await view_when(handle, lambda v: v.procedure.state == "filed")
+    [docket] = filed.procedure.windows
+    assert docket.law == "民事诉讼法 第一百二十六条"
+    assert (docket.starts_at, docket.due_at) == (
+        window.due_at,
+        window.due_at + timedelta(minutes=7),
+    )
+    kinds = await ledger_kinds(clean_pool, filed.case_id)
+    assert kinds[:2] == ["procedure_opened", "procedure_moved"]
+
+
+async def test_a_small_claim_paused_for_an_appraisal_and_converted_keeps_its_clock(
+    time_env, case_worker, clean_pool
+):
+    clerk = Actor(name="立案庭书记员", role="court_clerk")
+    judge = Actor(name="审判员", role="judge")
+    handle = await start_road(time_env, case_worker, "court", "filed")
+    await view_when(handle, opened)
+    docketed = await handle.execute_update(
+        ProcedureWorkflow.procedure_action, act("docket_small_claims", clerk)
+    )
+    [trial] = docketed.procedure.windows
+    plain = trial.due_at
+    await handle.execute_update(
+        ProcedureWorkflow.procedure_action, act("pause", judge, reason="appraisal")
+    )
+    await time_env.sleep(timedelta(minutes=20))
+    resumed = await handle.execute_update(
+        ProcedureWorkflow.procedure_action, act("resume", judge, reason="appraisal")
+    )
+    lost = resumed.procedure.windows[0].due_at - plain
+    assert timedelta(minutes=20) <= lost < timedelta(minutes=21)
+    ordinary = await handle.execute_update(
+        ProcedureWorkflow.procedure_action, act("convert_to_ordinary", judge)
+    )
+    [trial] = ordinary.procedure.windows
+    assert (
+        trial.name == "trial_ordinary"
+        and trial.starts_at == docketed.procedure.windows[0].starts_at
+    )
+    assert trial.law == "民事诉讼法 第一百五十二条"
+
+
+async def test_arbitration_not_accepted_by_day_5_opens_the_workers_right_to_sue(
+    time_env, case_worker, clean_pool
+):
+    handle = await start_road(time_env, case_worker, "labour_arbitration", "applied")
+    view = await view_when(handle, opened)
+    await refused(handle, act("sue_on_silence", PETITIONER), "may_sue")
+    await skip_past(time_env, view.procedure.windows[0].due_at)
+    routed = await view_when(handle, lambda v: "may_sue" in v.procedure.routes)
+    assert routed.procedure.flags == ["overdue:accept"]
+    sued = await handle.execute_update(
+        ProcedureWorkflow.procedure_action, act("sue_on_silence", PETITIONER)
+    )
+    assert sued.procedure.state == "to_court" and sued.status is CaseStatus.resolved

@@ -1,6 +1,7 @@
-"""PetitionWorkflow: one 信访 matter under 信访工作条例, run by the procedure engine.
+"""ProcedureWorkflow: one matter run by the procedure engine on its table — a 信访 matter under
+信访工作条例, a step of the court road, labour arbitration.
 
-`run` is the story: the matter is registered (a repeat of a matter closed by 复核 is linked
+`run` is the story: the matter is registered (a 信访 repeat of a matter closed by 复核 is linked
 and answered "final, not accepted" at once, Art. 36 ¶3); then, one step at a time, it applies
 what people do (the `procedure_action` update, checked by the engine against the table) or
 what its windows say when they pass (flag the supervisor, open a route, move on), until the
@@ -26,9 +27,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.petition import Repeat, RepeatAnswer, answer_repeat
     from domain.procedure_models import (
         EarlierQuery,
-        PetitionResult,
-        PetitionStart,
         ProcedureInput,
+        ProcedureResult,
+        ProcedureStart,
     )
     from ledger.rows import CaseRegistration, CaseSnapshot, Notification, Recipient, StepWrite
     from texts import texts
@@ -47,20 +48,13 @@ class _Pending:
 
 
 @workflow.defn
-class PetitionWorkflow:
+class ProcedureWorkflow:
     @workflow.init
-    def __init__(self, start: PetitionStart) -> None:
+    def __init__(self, start: ProcedureStart) -> None:
         self.start = start
         self._ = texts("case", start.lang)
-        assert start.intake.petition is not None
-        # A 信访 office registers (Art. 22); a body with the power to handle it answers itself
-        # (Art. 23 ¶2).
-        office = start.intake.petition.addressed_to.kind == "office"
         self.opened_at = workflow.now()
-        self.run_ = engine.start(
-            start.table, self.opened_at, start.counting,
-            "registered" if office else "received_by_body",
-        )  # fmt: skip
+        self.run_ = engine.start(start.table, self.opened_at, start.counting, start.state)
         self.status = CaseStatus.open
         self.closed_at: datetime | None = None
         self.rated = False
@@ -73,7 +67,7 @@ class PetitionWorkflow:
         self.shown = self._view()
 
     @workflow.run
-    async def run(self, start: PetitionStart) -> PetitionResult:
+    async def run(self, start: ProcedureStart) -> ProcedureResult:
         await self._open()
         while self.closed_at is None:
             if self.queue:
@@ -86,7 +80,7 @@ class PetitionWorkflow:
             except TimeoutError:
                 await self._on_clock()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return PetitionResult(
+        return ProcedureResult(
             case_id=start.case_id, status=self.status, state=self.run_.state,
             closed_at=self.closed_at,
         )  # fmt: skip
@@ -94,7 +88,32 @@ class PetitionWorkflow:
     # -- the story's steps ---------------------------------------------------------------
 
     async def _open(self) -> None:
-        start, petition = self.start, self.start.intake.petition
+        start = self.start
+        self._registration = CaseRegistration(
+            case_id=start.case_id,
+            workflow_id=workflow.info().workflow_id,
+            intake=start.intake,
+            risk=self.start.risk,
+            level=Level.county,
+            policy_name=start.policy_name,
+            opened_at=self.opened_at,
+        )
+        if start.intake.petition is not None:
+            await self._open_petition()
+        else:
+            road = start.intake.road
+            assert road is not None
+            self._record(
+                "procedure_opened",
+                self._("{procedure} opened at {state}; {law}").format(
+                    procedure=start.table.title, state=self.run_.state, law=self._state_law()
+                ),
+                data={"from_case": road.from_case},
+            )
+        await self._flush()
+
+    async def _open_petition(self) -> None:
+        petition = self.start.intake.petition
         assert petition is not None
         repeat = answer_repeat(None, new_facts=petition.new_facts, higher_body=False)
         if petition.repeat_of is not None:
@@ -107,28 +126,18 @@ class PetitionWorkflow:
             repeat = answer_repeat(
                 found.earlier, new_facts=petition.new_facts, higher_body=petition.higher_body
             )
-        self._registration = CaseRegistration(
-            case_id=start.case_id,
-            workflow_id=workflow.info().workflow_id,
-            intake=start.intake,
-            risk=self.start.risk,
-            level=Level.county,
-            policy_name=start.policy_name,
-            opened_at=self.opened_at,
-        )
         if repeat.answer is not RepeatAnswer.new:
             self._not_accepted(repeat)
-        else:
-            self._record(
-                "petition_registered",
-                self._("petition received ({channel}), addressed to {to}; {law}").format(
-                    channel=petition.channel.value,
-                    to=petition.addressed_to.name,
-                    law=self._state_law(),
-                ),
-                data={"channel": petition.channel.value, "linked_to": repeat.linked_to},
-            )
-        await self._flush()
+            return
+        self._record(
+            "petition_registered",
+            self._("petition received ({channel}), addressed to {to}; {law}").format(
+                channel=petition.channel.value,
+                to=petition.addressed_to.name,
+                law=self._state_law(),
+            ),
+            data={"channel": petition.channel.value, "linked_to": repeat.linked_to},
+        )
 
     def _not_accepted(self, repeat: Repeat) -> None:
         """A repeat the law says no body accepts: linked, answered, closed."""
