@@ -35,7 +35,8 @@ state, a party's step after its window, a second extension: refused, naming the 
     make run
     .venv/bin/python starter.py intake samples/procedures.jsonl --policy policies/demo.toml
     .venv/bin/python starter.py status XF-2026-0001 --json     # registered: 15 minutes to forward
-    .venv/bin/python starter.py tokens issue --name 住建局乙 --unit 海博湾区住房和城乡建设局 --role handling_body
+    .venv/bin/python starter.py tokens issue --name 住建局乙 --unit 海博湾区住房和城乡建设局 \\
+        --role handling_body
     DISPUTE_TOKEN=dt_... .venv/bin/python starter.py procedure XF-2026-0002 accept
     DISPUTE_TOKEN=dt_... .venv/bin/python starter.py procedure XF-2026-0002 extend --window handle
 
