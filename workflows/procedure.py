@@ -355,7 +355,7 @@ class ProcedureWorkflow:
             paused_since=None,
             pause_reason=None,
             paused_total_seconds=0,
-            warnings_raised=[f for f in self.run_.flags],
+            warnings_raised=[],  # the procedure's flags are its own (`procedure.flags`)
             transfer=None,
             visits=[],
             procedure=engine.view(self.run_),
