@@ -47,3 +47,22 @@ def test_a_petition_routed_away_goes_to_court_without_its_petition_block():
     assert matter.petition is None and matter.road.from_case == "XF-9"
     with pytest.raises(ValueError):
         road_intake("XF-9", petition, "petition", "filed")  # a road is no petition
+
+
+async def test_a_petition_is_read_by_the_body_it_is_addressed_to_and_no_other(clean_pool):
+    from ledger.worklist import may_read
+
+    petition = factories.intake(
+        "XF-8", procedure="petition",
+        petition={"channel": "letter", "addressed_to": {"kind": "body", "name": "区住建局"}},
+    )  # fmt: skip
+    registration = CaseRegistration(
+        case_id="XF-8", workflow_id=workflow_id_for("XF-8"), intake=petition,
+        risk=RiskColour.green, level=Level.county, policy_name="test",
+        opened_at=datetime(2026, 11, 20, 2, tzinfo=UTC),
+    )  # fmt: skip
+    await ActivityEnvironment().run(
+        LedgerActivities(clean_pool).write_step, factories.registration_step(registration)
+    )
+    assert await may_read(clean_pool, "XF-8", "住建局乙", "区住建局", "handling_body")
+    assert not await may_read(clean_pool, "XF-8", "水务局丙", "区水务局", "handling_body")
