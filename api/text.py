@@ -107,6 +107,8 @@ def _action_names() -> dict[str, tuple[str, str]]:
                          _("applied, then the court's steps")),
         "visit": (pgettext("action", "Record a return visit"),
                   _("the result of a return visit (回访)")),
+        "procedure": (pgettext("action", "A step of the procedure"),
+                      _("a 信访 matter or the court road: a step of its table")),
         "check-in": (pgettext("action", "Check in"), _("a summoned department checks in (报到)")),
         "file-report": (pgettext("action", "File the report"),
                         _("what the department found and did")),
@@ -151,6 +153,10 @@ def field_label(name: str) -> str:
         "channel": pgettext("field", "How"),
         "solved": pgettext("field", "Solved (yes/no)"),
         "satisfaction": pgettext("field", "Satisfaction"),
+        "action": pgettext("field", "Step of the procedure"),
+        "facts": pgettext("field", "Facts (name=value; e.g. opinion=support; consent=true)"),
+        "window": pgettext("field", "Window (to extend)"),
+        "happened_at": pgettext("field", "Happened at (ISO 8601, if earlier)"),
     }
     return labels.get(name, name)
 

@@ -38,7 +38,7 @@ from domain.actions import (
 )
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
-from domain.procedure_models import ProcedureInput
+from domain.procedure_models import ProcedureInput, fact_value
 from texts import N_
 from workflows.case import CaseWorkflow
 from workflows.procedure import ProcedureWorkflow
@@ -158,23 +158,12 @@ def _procedure_args(p: argparse.ArgumentParser) -> None:
                    "the day the petitioner received a reply"))  # fmt: skip
 
 
-def _fact_value(text: str) -> bool | int | float | str:
-    if text in ("true", "false"):
-        return text == "true"
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
-
-
 def _fact(item: str) -> tuple[str, bool | int | float | str]:
     """'wage_months=8' -> ('wage_months', 8): numbers and true/false as such, else text."""
     name, sep, value = item.partition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(_("{item!r}: write NAME=VALUE").format(item=item))
-    return name.strip(), _fact_value(value.strip())
+    return name.strip(), fact_value(value.strip())
 
 
 def _flags(text: str) -> list[str]:

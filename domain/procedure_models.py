@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from domain.actions import Actor
 from domain.calendar import WEEKENDS_ONLY
@@ -55,6 +55,12 @@ class ProcedureInput(BaseModel):
     window: str | None = None
     reason: str | None = None
 
+    @field_validator("facts", mode="before")
+    @classmethod
+    def _facts_text(cls, value: object) -> object:
+        # A form sends the facts as one line: "opinion=support; consent=true".
+        return parse_facts(value) if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _storable(self) -> ProcedureInput:
         texts = [self.action, self.window or "", self.reason or "", *map(str, self.facts)]
@@ -71,6 +77,29 @@ class ProcedureInput(BaseModel):
             action=self.action, at=at, happened_at=self.happened_at, facts=self.facts,
             window=self.window, reason=self.reason,
         )  # fmt: skip
+
+
+def fact_value(text: str) -> Fact:
+    """'8' -> 8, '0.5' -> 0.5, 'true' -> True; any other text stays text."""
+    if text in ("true", "false"):
+        return text == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_facts(text: str) -> dict[str, Fact]:
+    """'opinion=support; wage_months=8' -> {'opinion': 'support', 'wage_months': 8}."""
+    facts: dict[str, Fact] = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"{item!r}: write NAME=VALUE")
+        facts[name.strip()] = fact_value(value.strip())
+    return facts
 
 
 class EarlierQuery(BaseModel):
