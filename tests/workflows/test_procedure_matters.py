@@ -14,8 +14,10 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from domain.actions import Actor
 from domain.case_models import CaseStatus
 from domain.naming import workflow_id_for
-from domain.policy import parse_policy
+from domain.periods import Period, PeriodKind
+from domain.policy import ResponseWindow, parse_policy
 from domain.procedure_models import ProcedureInput
+from ledger.reports import count_units
 from service.case_json import status_json
 from service.intake import procedure_start
 from tests import factories
@@ -144,6 +146,20 @@ async def test_a_repeat_after_re_review_with_the_same_facts_is_linked_and_not_ac
     new_facts = await start(time_env, case_worker, repeat_of=view.case_id, new_facts=True)
     opened = await view_when(new_facts, registered)
     assert opened.status is CaseStatus.open and opened.events[0].data["linked_to"] == view.case_id
+
+    # The month's 信访 figures (docs/metrics.md) count these three matters.
+    now = await time_env.get_current_time()
+    period = Period(label="t", kind=PeriodKind.month, start=now - timedelta(days=400),
+                    end=now + timedelta(days=1))  # fmt: skip
+    async with clean_pool.acquire() as conn:
+        counts = await count_units(conn, period, ResponseWindow())
+    [c] = counts.values()
+    assert (c.petitions_received, c.petitions_repeated) == (3, 2)
+    assert (c.petitions_accepted, c.petitions_accepted_on_time) == (1, 1)
+    assert (c.petitions_answered, c.petitions_answered_on_time) == (1, 1)
+    assert (c.petitions_rated, c.petitions_satisfied) == (1, 1)
+    assert (c.petitions_to_review, c.petitions_to_re_review) == (1, 1)
+    assert c.received == 0  # no dispute received on the ladder
 
 
 # --- the court road and labour arbitration, with the demo policy (a day runs a minute) -------
