@@ -18,7 +18,8 @@ from domain.durations import parse_duration
 from domain.intake_models import CaseIntake
 from domain.petition import Earlier
 from domain.policy import Policy
-from domain.procedure import Act, Counting, Fact
+from domain.procedure import Act, Counting, Fact, Run
+from domain.procedure import check as engine_check
 from domain.procedure_table import ProcedureTable
 from domain.risk import RiskColour
 from domain.storable import unstorable_why
@@ -100,6 +101,29 @@ def parse_facts(text: str) -> dict[str, Fact]:
             raise ValueError(f"{item!r}: write NAME=VALUE")
         facts[name.strip()] = fact_value(value.strip())
     return facts
+
+
+def matter_status(*, final: bool, closed: bool) -> CaseStatus:
+    """A procedure's matter as the ledger and the worklist know it: open while its table
+    runs, resolved once final (a rating may still come), closed once closed."""
+    if closed:
+        return CaseStatus.closed
+    return CaseStatus.resolved if final else CaseStatus.open
+
+
+class ProcedureState(BaseModel):
+    """What a step is checked against: the run as it stands, and the time it is taken."""
+
+    run: Run
+    now: datetime
+
+
+def check_step(state: ProcedureState, start: ProcedureStart, action: ProcedureInput) -> None:
+    """The catalogue's check of the `procedure` action: the engine's answer on the matter's
+    table; ValueError with the reason (the article) when refused."""
+    why = engine_check(start.table, state.run, action.act(state.now), start.counting)
+    if why is not None:
+        raise ValueError(why)
 
 
 class EarlierQuery(BaseModel):

@@ -110,6 +110,26 @@ class Assignment(BaseModel):
     #: The roster role to pick (a lead's); None: a handler of the unit.
     role: str | None = None
 
+    def named(self, events: list[CaseEvent], who: Assignee | None) -> list[CaseEvent]:
+        """`events` with the handler picked named in this assignment's: in their data
+        (`assignee`) and in the first one's summary. The ledger writes them so, and the
+        workflow keeps them so once the ledger answers who it picked."""
+        data = {"assignee": who.model_dump() if who else None}
+        first = self.seqs[0]
+        return [
+            e.model_copy(
+                update={
+                    "data": {**e.data, **data},
+                    "summary": self.text.compose(who)
+                    if self.text and e.seq == first
+                    else e.summary,
+                }
+            )
+            if e.seq in self.seqs
+            else e
+            for e in events
+        ]
+
 
 class StepWrite(BaseModel):
     """What one step of a case writes to the ledger, in one transaction: the registration

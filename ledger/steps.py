@@ -83,7 +83,7 @@ async def _assign(conn: asyncpg.Connection, step: StepWrite) -> tuple[StepWrite,
     """Pick the step's handlers from the roster and write them into its events, its
     notifications and its snapshot: the step as it is then to be written."""
     picked: list[Assignee | None] = []
-    events = {e.seq: e for e in step.events}
+    events = list(step.events)
     notes = list(step.notifications)
     snapshot = step.snapshot
     for a in step.assignments:
@@ -98,29 +98,19 @@ async def _assign(conn: asyncpg.Connection, step: StepWrite) -> tuple[StepWrite,
             )
             who = (await pick_handler(conn, request)).assignee
         picked.append(who)
-        for n, seq in enumerate(a.seqs):
-            e = events[seq]
-            data = {**e.data, "assignee": who.model_dump() if who else None}
-            summary = a.text.compose(who) if a.text and n == 0 else e.summary
-            events[seq] = e.model_copy(update={"data": data, "summary": summary})
+        events = a.named(events, who)
         to = Recipient(role=who.role, unit=who.unit, name=who.name) if who else a.fallback
         if a.text and to is not None:
+            first = next(e for e in events if e.seq == a.seqs[0])
             notes.append(
                 Notification(
-                    case_id=step.case_id,
-                    seq=a.seqs[0],
-                    recipients=[to],
-                    message=events[a.seqs[0]].summary,
+                    case_id=step.case_id, seq=first.seq, recipients=[to], message=first.summary
                 )
             )
         if a.holds == "handler" and snapshot is not None:
             snapshot = snapshot.model_copy(update={"assignee": who})
     written = step.model_copy(
-        update={
-            "events": [events[e.seq] for e in step.events],
-            "notifications": notes,
-            "snapshot": snapshot,
-        }
+        update={"events": events, "notifications": notes, "snapshot": snapshot}
     )
     return written, picked
 

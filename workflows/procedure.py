@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import procedure as engine
     from domain.actions import Actor
     from domain.case_models import RECENT_EVENTS, CaseEvent, CaseStatus, CaseView
+    from domain.catalogue import Offers
     from domain.ladder import Level
     from domain.petition import Repeat, RepeatAnswer, answer_repeat
     from domain.procedure_models import (
@@ -30,6 +31,9 @@ with workflow.unsafe.imports_passed_through():
         ProcedureInput,
         ProcedureResult,
         ProcedureStart,
+        ProcedureState,
+        check_step,
+        matter_status,
     )
     from ledger.rows import CaseRegistration, CaseSnapshot, Notification, Recipient, StepWrite
     from texts import texts
@@ -55,7 +59,6 @@ class ProcedureWorkflow:
         self._ = texts("case", start.lang)
         self.opened_at = workflow.now()
         self.run_ = engine.start(start.table, self.opened_at, start.counting, start.state)
-        self.status = CaseStatus.open
         self.closed_at: datetime | None = None
         self.rated = False
         self.seq = 0
@@ -81,7 +84,7 @@ class ProcedureWorkflow:
                 await self._on_clock()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return ProcedureResult(
-            case_id=start.case_id, status=self.status, state=self.run_.state,
+            case_id=start.case_id, status=self.status(), state=self.run_.state,
             closed_at=self.closed_at,
         )  # fmt: skip
 
@@ -142,7 +145,7 @@ class ProcedureWorkflow:
     def _not_accepted(self, repeat: Repeat) -> None:
         """A repeat the law says no body accepts: linked, answered, closed."""
         self.run_ = self.run_.model_copy(update={"final": True})
-        self.status, self.closed_at = CaseStatus.closed, workflow.now()
+        self.closed_at = workflow.now()
         self._record(
             "petition_not_accepted",
             self._("repeat of {earlier}: not accepted ({law})").format(
@@ -203,14 +206,16 @@ class ProcedureWorkflow:
         await self._flush()
 
     def _settle(self) -> None:
-        """A final matter is resolved; rated, it closes."""
-        if self.run_.final and self.status is CaseStatus.open:
-            self.status = CaseStatus.resolved
+        """A final matter is resolved (`status`); rated, it closes."""
         if self.run_.final and self.rated:
             self._close()
 
+    def status(self) -> CaseStatus:
+        """Derived, never set: open, resolved once final, closed once closed."""
+        return matter_status(final=self.run_.final, closed=self.closed_at is not None)
+
     def _close(self) -> None:
-        self.status, self.closed_at = CaseStatus.closed, workflow.now()
+        self.closed_at = workflow.now()
         self._record("closed", self._("petition closed"), data={"outcome": "petition"})
 
     def _effects(self, effects: list[engine.Effect]) -> None:
@@ -248,11 +253,13 @@ class ProcedureWorkflow:
     def _check(self, action: ProcedureInput) -> None:
         if self.closed_at is not None:
             raise ValueError("the matter is closed")
-        why = engine.check(
-            self.start.table, self.run_, action.act(workflow.now()), self.start.counting
-        )
-        if why is not None:
-            raise ValueError(why)
+        check_step(ProcedureState(run=self.run_, now=workflow.now()), self.start, action)
+
+    @workflow.query
+    def offers(self, asker: Actor) -> Offers:
+        """What `asker` may do now: a step of the table while the matter is not closed (the
+        step itself is checked when sent)."""
+        return Offers(actions=[] if self.closed_at is not None else ["procedure"])
 
     @workflow.query
     def view(self) -> CaseView:
@@ -316,7 +323,7 @@ class ProcedureWorkflow:
             notifications=self._notes,
             snapshot=CaseSnapshot(
                 case_id=self.start.case_id,
-                status=self.status,
+                status=self.status(),
                 level=Level.county,
                 assignee=None,
                 due_at=engine.next_due(self.run_),
@@ -344,7 +351,7 @@ class ProcedureWorkflow:
             complexity=i.complexity.value,
             risk=self.start.risk,
             location=i.location,
-            status=self.status,
+            status=self.status(),
             level=Level.county,
             assignee=None,
             due_at=engine.next_due(self.run_),
