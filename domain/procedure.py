@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.calendar import WEEKENDS_ONLY, WorkCalendar
 from domain.procedure_clock import Pause, window_due
 from domain.procedure_table import ENTRY, Length, ProcedureTable
+from texts import Lang, texts
+from texts.terms import local_time
 
 Fact = bool | int | float | str
 
@@ -144,49 +146,71 @@ def start(table: ProcedureTable, at: datetime, counting: Counting, state: str | 
     return _enter(table, run, state, at, counting)
 
 
-def check(table: ProcedureTable, run: Run, act: Act, counting: Counting) -> str | None:
-    """Why `act` cannot be taken now, or None: the validator's answer, so an accepted action
-    never fails in the workflow. Windows due by `act.at` are expired first, as `act` does."""
-    return _check(table, expire(table, run, act.at, counting).run, act)
+def check(
+    table: ProcedureTable, run: Run, act: Act, counting: Counting, lang: Lang = Lang.en
+) -> str | None:
+    """Why `act` cannot be taken now (in `lang`, naming the article), or None: the
+    validator's answer, so an accepted action never fails in the workflow. Windows due by
+    `act.at` are expired first, as `act` does."""
+    return _check(table, expire(table, run, act.at, counting).run, act, lang)
 
 
-def _check(table: ProcedureTable, run: Run, act: Act) -> str | None:
+def _check(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
+    _ = texts("case", lang)
     if act.happened_at is not None and act.happened_at > act.at:
-        return "happened_at is after the time the action is recorded"
+        return _("happened_at is after the time the action is recorded")
     if act.action == "extend":
-        return _check_extend(table, run, act)
+        return _check_extend(table, run, act, lang)
     if act.action in ("pause", "resume"):
-        return _check_pause(table, run, act)
+        return _check_pause(table, run, act, lang)
     action = table.actions.get(act.action)
     if action is None:
-        return f"{table.name} has no action {act.action!r}"
+        return _("{procedure} has no action {action!r}").format(
+            procedure=table.name, action=act.action
+        )
     # A party's late step is refused for its lateness first, whatever the expiry did since.
     if action.within is not None:
         window = run.window(action.within)
         if window is not None and window.due_at is not None and act.when > window.due_at:
-            return f"too late: {action.within} ended {window.due_at.isoformat()} ({window.law})"
+            return _("too late: {window} ended {at} ({law})").format(
+                window=action.within, at=local_time(window.due_at, lang), law=window.law
+            )
     if run.state not in action.allowed_in:
         if run.final:
-            return f"the matter is final ({run.state}): {act.action} is not accepted"
-        return f"{act.action} is not allowed in state {run.state} (only in {action.allowed_in})"
+            return _("the matter is final ({state}): {action} is not accepted").format(
+                state=run.state, action=act.action
+            )
+        return _("{action} is not allowed in state {state} (only in {states})").format(
+            action=act.action, state=run.state, states=", ".join(action.allowed_in)
+        )
     if action.by and act.role is not None and act.role not in action.by:
-        return f"{act.action} is taken by {action.by}, not {act.role}"
+        return _("{action} is taken by {roles}, not {role}").format(
+            action=act.action, roles=", ".join(action.by), role=act.role
+        )
     if action.requires_route is not None and action.requires_route not in run.routes:
-        return f"{act.action} needs the route {action.requires_route!r}, not open ({action.law})"
+        return _("{action} needs the route {route}, not open ({law})").format(
+            action=act.action, route=action.requires_route, law=action.law
+        )
     if action.within is not None and run.window(action.within) is None:
-        return f"{act.action} needs the window {action.within!r}, which never opened"
+        return _("{action} needs the window {window}, which never opened").format(
+            action=act.action, window=action.within
+        )
     for need in action.needs:
         if need not in act.facts or act.facts[need] is False:
-            return f"{act.action} needs {need!r} ({action.law})"
+            return _("{action} needs {fact} ({law})").format(
+                action=act.action, fact=need, law=action.law
+            )
     return None
 
 
-def act(table: ProcedureTable, run: Run, act: Act, counting: Counting) -> Outcome:
+def act(
+    table: ProcedureTable, run: Run, act: Act, counting: Counting, lang: Lang = Lang.en
+) -> Outcome:
     """`act` taken (Refusal when `check` refuses it); windows passed before it are expired
     first, so a late action meets the state the law left the matter in."""
     outcome = expire(table, run, act.at, counting)
     run, effects = outcome.run, list(outcome.effects)
-    why = _check(table, run, act)
+    why = _check(table, run, act, lang)
     if why is not None:
         raise Refusal(why)
     if act.action == "extend":
@@ -350,23 +374,31 @@ def _due(table: ProcedureTable, run: Run, window: Window, counting: Counting) ->
     return window.model_copy(update={"due_at": due})
 
 
-def _check_extend(table: ProcedureTable, run: Run, act: Act) -> str | None:
+def _check_extend(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
+    _ = texts("case", lang)
     if act.window is None:
-        return "extend needs the window to extend"
+        return _("extend needs the window to extend")
     window = run.window(act.window)
     if window is None or not window.open:
-        return f"no open window {act.window!r} to extend"
+        return _("no open window {window} to extend").format(window=act.window)
     extension = table.window(act.window).extension
     if extension is None:
-        return f"{act.window} cannot be extended ({table.window(act.window).law})"
+        return _("{window} cannot be extended ({law})").format(
+            window=act.window, law=table.window(act.window).law
+        )
     for need in extension.needs:
         if need not in act.facts or act.facts[need] is False:
-            return f"extending {act.window} needs {need!r} ({extension.law})"
+            return _("extending {window} needs {fact} ({law})").format(
+                window=act.window, fact=need, law=extension.law
+            )
     if window.extensions >= extension.times:
-        times = "once" if extension.times == 1 else f"{extension.times} times"
-        return f"{act.window} may be extended {times} only ({extension.law})"
+        return _("{window} may be extended {times} time(s) only ({law})").format(
+            window=act.window, times=extension.times, law=extension.law
+        )
     if window.due_at is not None and act.at > window.due_at:
-        return f"{act.window} ended {window.due_at.isoformat()}: too late to extend it"
+        return _("{window} ended {at}: too late to extend it").format(
+            window=act.window, at=local_time(window.due_at, lang)
+        )
     return None
 
 
@@ -390,19 +422,22 @@ def _pausable(table: ProcedureTable, run: Run, reason: str) -> list[Window]:
     return [w for w in run.open_windows() if reason in table.window(w.name).paused_by]
 
 
-def _check_pause(table: ProcedureTable, run: Run, act: Act) -> str | None:
+def _check_pause(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
+    _ = texts("case", lang)
     if act.reason is None or act.reason not in table.pauses:
-        return f"{act.action} needs a reason among {sorted(table.pauses)}"
+        return _("{action} needs a reason among {reasons}").format(
+            action=act.action, reasons=", ".join(sorted(table.pauses))
+        )
     if not _pausable(table, run, act.reason):
-        return f"no open window stops for {act.reason}"
+        return _("no open window stops for {reason}").format(reason=act.reason)
     clocks = {table.window(w.name).clock_name(w.name) for w in _pausable(table, run, act.reason)}
     lasting = [
         p for c in clocks for p in run.pauses.get(c, []) if p.end is None and p.reason == act.reason
     ]
     if act.action == "pause" and lasting:
-        return f"{act.reason} already stops the clock"
+        return _("{reason} already stops the clock").format(reason=act.reason)
     if act.action == "resume" and not lasting:
-        return f"{act.reason} does not stop the clock"
+        return _("{reason} does not stop the clock").format(reason=act.reason)
     return None
 
 

@@ -121,7 +121,8 @@ class ProcedureState(BaseModel):
 def check_step(state: ProcedureState, start: ProcedureStart, action: ProcedureInput) -> None:
     """The catalogue's check of the `procedure` action: the engine's answer on the matter's
     table; ValueError with the reason (the article) when refused."""
-    why = engine_check(start.table, state.run, action.act(state.now), start.counting)
+    act = action.act(state.now)
+    why = engine_check(start.table, state.run, act, start.counting, start.lang)
     if why is not None:
         raise ValueError(why)
 

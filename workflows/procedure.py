@@ -160,7 +160,11 @@ class ProcedureWorkflow:
         now = workflow.now()
         try:
             outcome = engine.act(
-                self.start.table, self.run_, item.action.act(now), self.start.counting
+                self.start.table,
+                self.run_,
+                item.action.act(now),
+                self.start.counting,
+                self.start.lang,
             )
         except engine.Refusal as err:
             item.error, item.done = str(err), True

@@ -14,6 +14,7 @@ from domain.policy_files import PolicyError
 from domain.procedure import Act, Counting, Refusal, Run, act, check, expire, next_due, start, view
 from domain.procedure_clock import month_end
 from domain.procedure_table import ProcedureTable, parse_procedure, parse_procedures
+from texts import Lang
 
 ROOT = Path(__file__).resolve().parents[2]
 CST = timezone(timedelta(hours=8))
@@ -103,7 +104,8 @@ def test_an_accepted_petition_extended_once_is_due_on_day_90_and_not_again(accep
     assert run.window("handle").due_at == _law_end(accepted, 90)
     assert run.window("handle").length == "90d"
     again = Act(action="extend", at=at(accepted + timedelta(days=55)), window="handle")
-    assert "once" in check(PETITION, run, again, COUNT)
+    assert "extended 1 time(s) only" in check(PETITION, run, again, COUNT)
+    assert "只能延长 1 次" in check(PETITION, run, again, COUNT, Lang.zh)
 
 
 def _law_end(start_day: date, days: int) -> datetime:

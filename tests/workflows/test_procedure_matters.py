@@ -93,7 +93,7 @@ async def test_a_refused_action_leaves_nothing_and_an_accepted_one_moves_the_mat
 ):
     handle = await start(time_env, case_worker)
     await view_when(handle, registered)
-    await refused(handle, act("reply", BODY), "not allowed")
+    await refused(handle, act("reply", BODY), "reply 不能在 registered 环节办理")
     assigned = await handle.execute_update(ProcedureWorkflow.procedure_action, act("assign"))
     assert assigned.procedure.state == "assigned"
     assert {w.name for w in assigned.procedure.windows} == {"accept_assigned", "object"}
@@ -103,7 +103,11 @@ async def test_a_refused_action_leaves_nothing_and_an_accepted_one_moves_the_mat
         ProcedureWorkflow.procedure_action, act("extend", BODY, window="handle")
     )
     assert extended.procedure.windows[0].length == "90d"
-    await refused(handle, act("extend", BODY, window="handle"), "extended once only")
+    await refused(
+        handle,
+        act("extend", BODY, window="handle"),
+        "handle 只能延长 1 次（信访工作条例 第三十四条）",
+    )
     replied = await handle.execute_update(
         ProcedureWorkflow.procedure_action,
         act("reply", BODY, facts={"opinion": "support"}, happened_at=accepted.opened_at),
