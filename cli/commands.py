@@ -49,6 +49,7 @@ from service.intake import (
     policy_with_calendar,
     submit,
 )
+from service.roads import open_road
 from service.schedules import ensure_schedules
 from texts import process_lang
 from texts.terms import local_time
@@ -187,6 +188,27 @@ async def cmd_intake(args: argparse.Namespace) -> int:
         )
         print(stopped.format(line=outcome.last_line, why=outcome.stopped), file=sys.stderr)
     return exit_status(outcome)
+
+
+async def cmd_road(args: argparse.Namespace) -> int:
+    """Take a case onto the court road or into labour arbitration: a matter of its own."""
+    policy = load_policy(args.policy, args.calendar, datetime.now(UTC))
+    client, pool = await connect_both()
+    try:
+        matter, started = await open_road(
+            client, pool, args.case_id, args.procedure, args.start, policy, process_lang()
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    finally:
+        await pool.close()
+    done = (
+        _("{matter}: started on {procedure} at {start}")
+        if started
+        else _("{matter}: already started")
+    )
+    print(done.format(matter=matter, procedure=args.procedure, start=args.start))
+    return 0
 
 
 async def cmd_status(args: argparse.Namespace) -> int:
@@ -399,6 +421,17 @@ def parser() -> argparse.ArgumentParser:
     )
     intake.add_argument("--concurrency", type=int, default=32, help=_("cases started at once"))
     intake.set_defaults(run=cmd_intake)
+
+    road_help = _("take a case onto the court road or into labour arbitration (docs/procedures.md)")
+    road = sub.add_parser("road", help=road_help)
+    road.add_argument("case_id")
+    road.add_argument("procedure", help=_("the procedure's table: court, labour_arbitration"))
+    road.add_argument("start", help=_("where it starts, e.g. pre_filing_mediation, filed, applied"))
+    road.add_argument("--policy", default=str(config.DEFAULT_POLICY), help=_("deadline policy"))
+    road.add_argument(
+        "--calendar", default=str(config.DEFAULT_CALENDAR), help=_("working-day calendar")
+    )
+    road.set_defaults(run=cmd_road)
 
     status = sub.add_parser(
         "status", help=_("a case: a short view on a terminal, JSON with --json or into a pipe")

@@ -294,7 +294,8 @@ async def counts(pool: asyncpg.Pool, filters: Filters, now: datetime) -> dict[st
 
 
 # Who may read a case: a unit on its ladder (its grid, village, township, county), its
-# assignee, a department it summoned, or a unit it was offered to in a transfer.
+# assignee, a department it summoned, or a unit it was offered to in a transfer; for a matter
+# on a procedure, the body a 信访 matter is addressed to and every unit that took a step on it.
 _MAY_READ = """
 SELECT EXISTS (
   SELECT 1 FROM cases c
@@ -304,7 +305,10 @@ SELECT EXISTS (
           OR EXISTS (SELECT 1 FROM department_duties d WHERE d.case_id = c.case_id
                         AND d.department = $4 AND d.unit = $2)
           OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
-                        AND e.kind = 'transfer_requested' AND e.data->>'to_unit' = $2)))
+                        AND e.kind = 'transfer_requested' AND e.data->>'to_unit' = $2)
+          OR c.intake #>> '{petition,addressed_to,name}' = $2
+          OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
+                        AND e.kind = 'procedure_action' AND e.actor->>'unit' = $2)))
 """
 
 
