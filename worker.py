@@ -25,6 +25,7 @@ from temporalio.worker import Worker
 import texts
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
+from activities.procedures import ProcedureActivities
 from activities.report_duties import DutyActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
@@ -35,15 +36,13 @@ from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
 from workflows.duty_round import DutyRoundWorkflow
+from workflows.procedure import ProcedureWorkflow
 
 log = structlog.get_logger("worker")
 
 WORKFLOWS: Sequence[type] = (
-    CaseWorkflow,
-    AssessmentWorkflow,
-    DepartmentDutyWorkflow,
-    DutyRoundWorkflow,
-)
+    CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow, ProcedureWorkflow, DutyRoundWorkflow,
+)  # fmt: skip
 
 
 def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
@@ -52,11 +51,13 @@ def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
     duties = DutyActivities(pool)
+    procedures = ProcedureActivities(pool)
     return [
         departments.find,
         departments.record_duty,
         duties.notify,
         ledger.write_step,
+        procedures.earlier_matter,
         reports.compute,
         reports.write_files,
         reports.record,
