@@ -11,7 +11,6 @@ from domain.periods import parse_period
 from ledger.reports import assess
 from tests.api.test_api import bearer, front, ledger_kinds  # noqa: F401  (the fixture)
 from tests.test_starter import GOOD, jsonl
-from texts.terms import LOCAL_ZONE
 
 PHONE = "13800000999"
 
@@ -72,8 +71,8 @@ async def test_a_second_intake_is_suggested_and_merging_it_counts_one_case(front
     for case_id in ("REL-3", "REL-4"):
         await ledger_kinds(front["pool"], case_id, until="assigned")
 
-    opened = await front["pool"].fetchval("SELECT opened_at FROM cases WHERE case_id = 'REL-1'")
-    period = parse_period(opened.astimezone(LOCAL_ZONE).date().isoformat())
+    # 受理 counts by the time a case was reported: every record here was reported that day.
+    period = parse_period(GOOD["reported_at"][:10])
     metrics, due = await assess(front["pool"], period, datetime.now(UTC))
     township = next(m for m in metrics if m.scope_unit == GOOD["location"]["township"])
     # REL-1 and REL-4 (REL-3 is in the same township too): REL-2 is not received again.
