@@ -51,7 +51,7 @@ UPDATE cases
 """
 
 # A `merged` event links the case to the one it was merged into, both ways (case_links,
-# migration 011); a target missing from the ledger links nothing rather than fail the step.
+# migration 013); a target missing from the ledger links nothing rather than fail the step.
 _MERGE_LINK = """
 INSERT INTO case_links (case_id, other_id, kind, note, actor, at)
 SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::timestamptz
