@@ -222,7 +222,7 @@ def policy_with_calendar(
 ) -> Policy:
     """The policy, carrying the calendar of this year and the next (a case copies both).
     Raises PolicyError / CalendarError naming the file."""
-    policy = parse_policy(policy_text, source=policy_source)
+    policy = parse_policy(policy_text, source=policy_source, now=now)
     calendar = parse_calendar(calendar_text, source=calendar_source)
     year = policy.local(now).year
     return policy.model_copy(update={"calendar": calendar.for_years([year, year + 1])})
