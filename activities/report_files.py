@@ -17,6 +17,7 @@ import csv
 import io
 import os
 import uuid
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -37,6 +38,7 @@ from activities.report_texts import (
     unit_name,
 )
 from domain.assessment_models import AssessmentFigures
+from domain.campaign_list import CampaignCase, by_campaign
 from domain.metrics import DueCase, Metrics, cell, percent
 from domain.periods import LOCAL_TZ, AssessmentKind
 from texts import Lang
@@ -166,7 +168,7 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
-def _due_table(due: list[DueCase], hours_header: str, lang: Lang) -> list[str]:
+def _due_table(due: Sequence[DueCase | CampaignCase], hours_header: str, lang: Lang) -> list[str]:
     _ = report_texts(lang)
     if not due:
         return [_("None.")]
@@ -181,6 +183,20 @@ def _due_table(due: list[DueCase], hours_header: str, lang: Lang) -> list[str]:
         cells += [label("status", d.status, lang), d.handler or "—"]
         cells += [label("risk", d.risk, lang) if d.risk else "—", due_at]
         lines.append("| " + " | ".join(_md(c) for c in cells) + f" | {hours} |")
+    return lines
+
+
+def _campaigns(figures: AssessmentFigures, lang: Lang) -> list[str]:
+    """Daily: each campaign window's cases still open (专项行动清单), until they are cleared."""
+    _ = report_texts(lang)
+    lines: list[str] = []
+    for title, cases in by_campaign(figures.campaigns):
+        lines += [
+            "## " + _("Campaign {title}: open cases ({n})").format(title=title, n=len(cases)),
+            "",
+            *_due_table(cases, _("Hours left"), lang),
+            "",
+        ]
     return lines
 
 
@@ -289,6 +305,7 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str], lang: Lang = 
             "",
             *_due_table(soon, _("Hours left"), lang),
             "",
+            *_campaigns(figures, lang),
             *_dead_notifications(figures, lang),
         ]
     lines += [_("Printable report with charts: [report.html](report.html)"), ""]

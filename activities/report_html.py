@@ -32,6 +32,7 @@ from activities.report_texts import (
     unit_name,
 )
 from domain.assessment_models import AssessmentFigures
+from domain.campaign_list import CampaignCase, by_campaign
 from domain.metrics import DueCase, cell
 from domain.periods import AssessmentKind
 from texts import Lang
@@ -74,7 +75,7 @@ class DueLine:
     hours: str
 
 
-def _due_line(d: DueCase, lang: Lang) -> DueLine:
+def _due_line(d: DueCase | CampaignCase, lang: Lang) -> DueLine:
     risk = d.risk or ""
     return DueLine(
         case_id=d.case_id,
@@ -147,6 +148,10 @@ def render_report(figures: AssessmentFigures, lang: Lang) -> str:
         overdue=overdue,
         daily=daily,
         soon=soon,
+        campaigns=[
+            (title, [_due_line(c, lang) for c in cases])
+            for title, cases in by_campaign(figures.campaigns)
+        ],
         dead=[
             dict(
                 id=n.id,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from domain.campaign_list import CampaignCase
 from domain.metrics import DueCase, Metrics
 from domain.periods import AssessmentKind, Period, period_of_kind
 from domain.report_duties import DutyFigures
@@ -84,6 +85,8 @@ class AssessmentFigures(BaseModel):
     duties: DutyFigures | None = None
     #: Monthly only: the most frequent (type, place) pairs, for the problem of the month.
     recurring: list[RecurringPair] = []
+    #: Daily only: each campaign window's cases still on the ladder (专项行动清单).
+    campaigns: list[CampaignCase] = []
 
     @property
     def townships(self) -> list[str]:

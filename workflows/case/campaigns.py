@@ -92,6 +92,7 @@ class Campaigns:
             ),
             data={
                 "campaign": campaign.name,
+                "title": campaign.title,
                 "from": before.value,
                 "to": f.risk.value,
                 "milestone": milestone.name if milestone else None,
