@@ -12,7 +12,6 @@ from domain.policy import Policy
 from tests import factories
 from tests.workflows.test_case import settled, start, view_when
 from tests.workflows.test_case_rules import outbox
-from workflows.case import CaseWorkflow
 
 COUNTY_SUPERVISOR = ("supervisor", "Haibowan District")
 
