@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from domain.campaign import at_least, due_milestones, joining, key, next_wake
+from domain.campaign_list import clearing_list
 from domain.intake_models import DisputeType, RiskFlag
 from domain.policy import PolicyError, parse_policy
 from domain.risk import RiskColour
@@ -172,3 +173,27 @@ def test_a_campaign_that_cannot_apply_is_refused_naming_it(change, message):
 def test_relative_times_without_the_time_read_are_refused():
     with pytest.raises(PolicyError, match="campaigns"):
         parse_policy(DEMO)
+
+
+def test_the_demo_policy_places_its_milestone_six_minutes_after_it_is_read():
+    read = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+    text = (config.ROOT / "policies" / "demo-campaign.toml").read_text(encoding="utf-8")
+    (demo,) = parse_policy(text, source="demo-campaign.toml", now=read).campaigns
+    assert demo.running(read) and demo.covers(DisputeType.wages, [])
+    assert [m.at for m in demo.milestones] == [read + timedelta(minutes=6)]
+    # A complex case's grid budget (20 minutes) ends after the milestone: it is capped.
+    assert demo.capped(read + timedelta(minutes=20), read)[0] == read + timedelta(minutes=6)
+
+
+def test_the_clearing_list_puts_supervised_cases_first_then_the_soonest_due():
+    as_of = beijing(2026, 12, 20, 8)
+    place = dict(county="c", township="t", village="v", grid="g", level="grid")
+
+    def row(case_id, status, hours):
+        due = None if hours is None else as_of + timedelta(hours=hours)
+        return dict(campaign="w", campaign_title="冬", case_id=case_id, status=status, due_at=due,
+                    **place)  # fmt: skip
+
+    rows = [row("A", "open", 30), row("B", "supervised", None), row("C", "open", -2)]
+    listed = clearing_list(rows, as_of)
+    assert [(c.case_id, c.hours) for c in listed] == [("B", None), ("C", -2.0), ("A", 30.0)]

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.actions import OutcomeInput, PauseInput
 from domain.campaign import Campaign, Milestone
 from domain.case_models import CaseStatus
 from domain.policy import Policy
 from tests import factories
+from tests.factories import GRID
 from tests.workflows.test_case import settled, start, view_when
 from tests.workflows.test_case_rules import outbox
+from workflows.case import CaseWorkflow
 
 COUNTY_SUPERVISOR = ("supervisor", "Haibowan District")
 
@@ -126,3 +129,41 @@ async def test_a_group_wage_case_is_red_and_the_county_and_police_are_told_at_on
         clean_pool, view.case_id, opened.seq
     )
     assert event(view, "campaign_entered").data["to"] == "red"  # the floor never lowers
+
+
+async def test_a_case_resolved_before_the_milestone_is_not_supervised(
+    time_env, case_worker, clean_pool
+):
+    await factories.load_roster(clean_pool)
+    now = await time_env.get_current_time()
+    handle = await start(
+        time_env, case_worker, policy=winter(now), dispute_type="wages", complexity="complex"
+    )
+    await view_when(handle, settled)
+    await handle.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="付清工资")
+    )
+
+    await time_env.sleep(timedelta(days=1, minutes=1))
+    view = await handle.query(CaseWorkflow.view)
+
+    assert view.status is not CaseStatus.supervised
+    assert "supervised" not in [e.kind for e in view.events]
+
+
+async def test_a_case_paused_at_the_milestone_is_supervised_and_its_pause_ends(
+    time_env, case_worker, clean_pool
+):
+    await factories.load_roster(clean_pool)
+    now = await time_env.get_current_time()
+    handle = await start(
+        time_env, case_worker, policy=winter(now), dispute_type="wages", complexity="complex"
+    )
+    await view_when(handle, settled)
+    await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="appraisal"))
+
+    await time_env.sleep(timedelta(days=1, minutes=1))
+    view = await view_when(handle, lambda v: v.status is CaseStatus.supervised)
+
+    assert view.paused_since is None
+    assert event(view, "supervised").data["milestone"] == "元旦前清零"
