@@ -22,7 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api import routes, web
+from api import refusals, routes, web
 from api.auth import Buckets, TooMany, Unauthorized
 from api.service import Problem
 from api.text import LANG_COOKIE, _, accepted, use_request_lang
@@ -107,10 +107,13 @@ class RequestLang:
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def problem(request: Request, err: Problem):
+        if err.status in (401, 403, 422):
+            await refusals.record(request, err.status, err.message)
         return JSONResponse({"detail": err.message}, status_code=err.status)
 
     @app.exception_handler(Unauthorized)
     async def unauthorized(request: Request, err: Unauthorized):
+        await refusals.record(request, 401, str(err))
         if web.wants_html(request):
             return web.to_sign_in(request)
         log.warning("unauthorized", path=request.url.path, reason=str(err))
@@ -130,6 +133,7 @@ def _errors(app: FastAPI) -> None:
             f"{e['msg'].removeprefix('Value error, ')}"
             for e in err.errors()
         )
+        await refusals.record(request, 422, text)
         return JSONResponse({"detail": text}, status_code=422)
 
     @app.exception_handler(RPCError)

@@ -118,14 +118,13 @@ async def act(
         else case_id
     )
     bound = log.bind(
-        case_id=case_id, action=action.name, person=person.name, unit=person.unit, role=person.role
+        case_id=case_id, action=action.name, token=person.token_id, unit=person.unit, role=person.role
     )
     try:
         view = await client.get_workflow_handle(wid).execute_update(action.update, model)
     except WorkflowUpdateFailedError as err:
         reason = getattr(err.cause, "message", None) or str(err.cause)
         bound.warning("action refused", reason=reason)
-        await tokens.record_refusal(pool, person, case_id, action.name, reason)
         # The reason is the workflow's, worded in the case's language.
         raise Refused(
             _("{action} refused for {what}: {reason}").format(

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api import text
+from api import refusals, text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
 from api.service import Problem, act, case_detail, mine
@@ -294,6 +294,8 @@ async def act_from_form(request: Request, case_id: str, name: str):
             whistle=whistle,
         )
     except Problem as err:
+        if err.status in (401, 403, 422):
+            await refusals.record(request, err.status, err.message)
         return await _case_page(
             request, person, case_id, err.message, ok=False, status_code=err.status
         )

@@ -1,4 +1,5 @@
-"""The one way a process of the project connects to Temporal: encrypted, keys checked first.
+"""The one way a process of the project connects to Temporal: encrypted, keys checked first,
+every update signed with the actor key (runtime/actor_assertion.py).
 
 `connect()` builds the client with `runtime.codec.data_converter()`, then opens the first
 payload of the most recent workflows with the keys in force. A missing or wrong key then stops
@@ -12,7 +13,7 @@ from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 
-from runtime import config
+from runtime import actor_assertion, config
 from runtime.codec import EncryptionCodec, KeyRing, data_converter
 
 #: How many of the newest workflows the startup check opens (one small RPC each).
@@ -48,8 +49,14 @@ async def connect(
     data converter; `check` opens recent payloads first (see `check_keys`); `runtime` carries
     the worker's metrics."""
     converter = data_converter(ring)
+    # Every update this process sends says who acts, signed (runtime/actor_assertion.py):
+    # the workers refuse an update that does not.
+    signing = actor_assertion.SignActor(actor_assertion.load_key())
     client = await Client.connect(
-        **config.temporal_connect_config(), data_converter=converter, runtime=runtime
+        **config.temporal_connect_config(),
+        data_converter=converter,
+        runtime=runtime,
+        interceptors=[signing],
     )
     if check:
         assert isinstance(converter.payload_codec, EncryptionCodec)

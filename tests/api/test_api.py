@@ -124,7 +124,8 @@ async def test_refused_callers_change_nothing(front, who):
     view = (await front["http"].get(f"/api/cases/{case_id}", headers=bearer(front["grid"]))).json()
     assert (view["level"], [e["kind"] for e in view["events"]][-1]) == ("grid", "assigned")
     refusals = await front["pool"].fetch(
-        "SELECT name, unit, action, reason FROM refused_actions WHERE case_id = $1", case_id
+        "SELECT name, unit, action, reason, status, source FROM refused_actions WHERE case_id = $1",
+        case_id,
     )
     if who == "other_unit":
         assert answer.status_code == 403
@@ -134,9 +135,14 @@ async def test_refused_callers_change_nothing(front, who):
             ("钱网格员", "G-08", "outcome")
         ]
         assert "不负责案件" in refusals[0]["reason"]
+        assert (refusals[0]["status"], refusals[0]["source"]) == (403, "127.0.0.1")
     else:
         assert answer.status_code == 401
-        assert refusals == []
+        # Audited too, with no person: the token named nobody.
+        assert [(r["name"], r["action"], r["status"]) for r in refusals] == [
+            (None, "outcome", 401)
+        ]
+        assert refusals[0]["source"] == "127.0.0.1"
 
 
 async def test_a_person_who_left_the_roster_is_shut_out(front):

@@ -1,0 +1,95 @@
+"""Only the front door names who acts: an update that reaches Temporal without the API's signed
+actor assertion, or with one signed for someone else, is refused by the validator and audited;
+a signed one is applied."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio import client as tclient
+from temporalio.client import Client, WorkflowUpdateFailedError
+
+from domain.actions import Actor, PauseInput
+from runtime import actor_assertion as aa
+from tests.conftest import ACTOR_KEY
+from tests.factories import GRID
+from tests.workflows.test_case import start
+from worker import write_refusals
+from workflows.case import CaseWorkflow
+
+EVE = Actor(name="Eve", role="grid_worker", unit="G-01")
+
+
+def test_an_assertion_vouches_for_its_actor_case_and_update_only():
+    args = [PauseInput(actor=GRID, reason="hearing")]
+    good = aa.sign(ACTOR_KEY, "case-A", "pause", args, now=1000)
+    assert aa.verify(ACTOR_KEY, good, "case-A", "pause", args, now=1001) is None
+    other = [PauseInput(actor=EVE, reason="hearing")]
+    assert "does not match" in aa.verify(ACTOR_KEY, good, "case-A", "pause", other, now=1001)
+    assert "does not match" in aa.verify(ACTOR_KEY, good, "case-B", "pause", args, now=1001)
+    assert "does not match" in aa.verify(ACTOR_KEY, good, "case-A", "resume", args, now=1001)
+    assert "does not match" in aa.verify(bytes(32), good, "case-A", "pause", args, now=1001)
+    assert "expired" in aa.verify(ACTOR_KEY, good, "case-A", "pause", args, now=1000 + 121)
+    assert "no actor assertion" in aa.verify(ACTOR_KEY, None, "case-A", "pause", args)
+    assert "malformed" in aa.verify(ACTOR_KEY, {"v": 1, "exp": "x"}, "case-A", "pause", args)
+    far = aa.sign(ACTOR_KEY, "case-A", "pause", args, now=10_000)
+    assert "too late" in aa.verify(ACTOR_KEY, far, "case-A", "pause", args, now=1000)
+
+
+def test_the_assertion_carries_no_personal_data():
+    assertion = aa.sign(ACTOR_KEY, "case-A", "pause", [PauseInput(actor=GRID, reason="hearing")])
+    assert set(assertion) == {"v", "exp", "mac"}
+    assert GRID.name not in aa.header_payload(assertion).data.decode()
+
+
+class _SignsAs(tclient.Interceptor):
+    """An impostor holding a signed assertion for one actor, sending an update for another."""
+
+    def __init__(self, signed_for: Actor) -> None:
+        self.signed_for = signed_for
+
+    def intercept_client(self, next):
+        signed_for = self.signed_for
+
+        class Out(tclient.OutboundInterceptor):
+            async def start_workflow_update(self, input):
+                fake = [PauseInput(actor=signed_for, reason="hearing")]
+                assertion = aa.sign(ACTOR_KEY, input.id, input.update, fake)
+                input.headers = {aa.HEADER: aa.header_payload(assertion)}
+                return await super().start_workflow_update(input)
+
+        return Out(next)
+
+
+def _client_like(client: Client, interceptors: list) -> Client:
+    return Client(**{**client.config(), "interceptors": interceptors})
+
+
+@pytest.mark.parametrize("how", ["unsigned", "signed_for_someone_else"])
+async def test_an_update_not_signed_for_its_actor_is_refused_and_audited(
+    time_env, case_worker, clean_pool, how
+):
+    await clean_pool.execute("TRUNCATE refused_actions")
+    aa.drain()
+    handle = await start(time_env, case_worker, f"AA-{how}")
+    interceptors = [] if how == "unsigned" else [_SignsAs(GRID)]
+    raw = _client_like(time_env.client, interceptors).get_workflow_handle(handle.id)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await raw.execute_update(CaseWorkflow.pause, PauseInput(actor=EVE, reason="other"))
+    assert "assertion" in str(caught.value.cause)
+    view = await handle.query(CaseWorkflow.view)
+    assert view.status == "open"
+    assert not any(e.kind == "paused" for e in view.events)
+
+    assert await write_refusals(clean_pool) == 1
+    row = await clean_pool.fetchrow("SELECT * FROM refused_actions")
+    assert (row["case_id"], row["action"], row["name"], row["source"], row["status"]) == (
+        f"AA-{how}",
+        "pause",
+        "Eve",
+        "temporal",
+        403,
+    )
+
+    # The same update, signed for its actor as the API signs it, is applied.
+    done = await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))
+    assert done.status == "paused"
