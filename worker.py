@@ -107,9 +107,9 @@ async def audit_refusals(pool: asyncpg.Pool, stop: asyncio.Event, every: float =
 
 
 async def connect_client(runtime: Runtime | None = None) -> Client:
-    """Encrypted, and stops here if the keys do not open the newest cases' payloads;
-    `runtime` carries the SDK's metrics."""
-    return await temporal_client.connect(runtime=runtime)
+    """Encrypted, refusing plaintext payloads, and stops here if the keys do not open the
+    newest cases' payloads; `runtime` carries the SDK's metrics."""
+    return await temporal_client.connect(runtime=runtime, refuse_plaintext=True)
 
 
 async def main() -> None:

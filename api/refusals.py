@@ -18,9 +18,7 @@ from ledger.tokens import Person
 
 log = structlog.get_logger("api")
 
-_ACTION = re.compile(
-    r"^/(?:api/)?cases/(?P<case>[^/]+)/(?:act/|duties/[^/]+/)?(?P<action>[^/]+)$"
-)
+_ACTION = re.compile(r"^/(?:api/)?cases/(?P<case>[^/]+)/(?:act/|duties/[^/]+/)?(?P<action>[^/]+)$")
 
 
 def action_of(request: Request) -> tuple[str, str] | None:

@@ -118,7 +118,11 @@ async def act(
         else case_id
     )
     bound = log.bind(
-        case_id=case_id, action=action.name, token=person.token_id, unit=person.unit, role=person.role
+        case_id=case_id,
+        action=action.name,
+        token=person.token_id,
+        unit=person.unit,
+        role=person.role,
     )
     try:
         view = await client.get_workflow_handle(wid).execute_update(action.update, model)

@@ -16,8 +16,13 @@ key's fingerprint, so a changed key can never pass for an old one. Where the key
 - else `<data dir>/keys/payload.keys`, which `make run` creates (mode 0600) the first time and
   never overwrites.
 
-A payload without this codec's encoding marker passes through `decode` untouched: histories
-recorded before encryption still replay and their cases still run.
+A worker refuses a plaintext payload (`data_converter(refuse_plaintext=True)`): whoever
+reaches Temporal's port without the keys cannot hand the workflows an input. The codec turns
+such a payload into one no converter reads (encoding `refused/plaintext-payload`), so an update
+or a query carrying it is rejected, a signal dropped, and the refusal queued for the audit
+(runtime/actor_assertion.py). `DISPUTE_ACCEPT_PLAINTEXT=1` lets a worker open plaintext payloads
+again, for cases started before encryption, while they finish. Elsewhere (the starter, the
+API, replaying saved histories) a plaintext payload passes through `decode` untouched.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import base64
 import dataclasses
 import hashlib
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,15 +39,24 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import (
+    DataConverter,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+)
 
-from runtime import config
+from runtime import actor_assertion, config
 from runtime.text import _
 
 ENCODING = b"binary/encrypted"
 KEY_ID_FIELD = "encryption-key-id"
 KEYS_ENV = "DISPUTE_PAYLOAD_KEYS"
 KEY_FILE_ENV = "DISPUTE_PAYLOAD_KEY_FILE"
+ACCEPT_PLAINTEXT_ENV = "DISPUTE_ACCEPT_PLAINTEXT"
+#: What a refused plaintext payload becomes: an encoding no payload converter reads.
+REFUSED_ENCODING = b"refused/plaintext-payload"
+PLAINTEXT_REASON = "plaintext payload refused: inputs must be encrypted with the project's keys"
 NONCE_BYTES = 12
 KEY_BYTES = 32
 KEY_FILE_HEADER = (
@@ -188,12 +203,38 @@ class KeyRing:
             ) from None
 
 
-class EncryptionCodec(PayloadCodec):
-    """AES-256-GCM over each whole serialized payload; the key id travels in the metadata and
-    is bound into the tag as associated data."""
+#: Workflow id -> when its last plaintext refusal was audited: a workflow started in plaintext
+#: fails its task again and again; one audit line a minute says it.
+_reported: dict[str, float] = {}
 
-    def __init__(self, ring: KeyRing) -> None:
+
+class EncryptionCodec(PayloadCodec, WithSerializationContext):
+    """AES-256-GCM over each whole serialized payload; the key id travels in the metadata and
+    is bound into the tag as associated data. With `refuse_plaintext`, a payload that is not
+    encrypted is refused (see the module's docstring)."""
+
+    def __init__(
+        self, ring: KeyRing, *, refuse_plaintext: bool = False, workflow_id: str | None = None
+    ) -> None:
         self.ring = ring
+        self.refuse_plaintext = refuse_plaintext
+        self.workflow_id = workflow_id
+
+    def with_context(self, context: SerializationContext) -> EncryptionCodec:
+        """The same codec, knowing whose payloads it opens (for the audit of a refusal)."""
+        if not self.refuse_plaintext:
+            return self
+        wid = getattr(context, "workflow_id", None)
+        return EncryptionCodec(self.ring, refuse_plaintext=True, workflow_id=wid)
+
+    def _refused(self) -> Payload:
+        wid = self.workflow_id or "?"
+        now = time.monotonic()
+        if now - _reported.get(wid, -3600.0) >= 60:
+            _reported[wid] = now
+            refusal = actor_assertion.Refusal(wid, "(plaintext payload)", "", PLAINTEXT_REASON)
+            actor_assertion.refusals.put(refusal)
+        return Payload(metadata={"encoding": REFUSED_ENCODING}, data=b"")
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         self.ring.refresh()
@@ -216,6 +257,8 @@ class EncryptionCodec(PayloadCodec):
 
     def open(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
+            if self.refuse_plaintext:
+                return self._refused()
             return payload  # written before encryption: plain, and readable as it is
         name = payload.metadata.get(KEY_ID_FIELD, b"").decode()
         key = self.ring.get(name)
@@ -231,12 +274,13 @@ class EncryptionCodec(PayloadCodec):
         return Payload.FromString(plain)
 
 
-def data_converter(ring: KeyRing | None = None) -> DataConverter:
+def data_converter(ring: KeyRing | None = None, *, refuse_plaintext: bool = False) -> DataConverter:
     """The project's data converter: pydantic models, encrypted (keys from `KeyRing.load()`
-    unless a ring is given)."""
-    return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(ring or KeyRing.load())
-    )
+    unless a ring is given); a worker's refuses plaintext payloads unless
+    `DISPUTE_ACCEPT_PLAINTEXT=1`."""
+    refuse = refuse_plaintext and os.environ.get(ACCEPT_PLAINTEXT_ENV, "") != "1"
+    codec = EncryptionCodec(ring or KeyRing.load(), refuse_plaintext=refuse)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 
 def ensure_key_file() -> str:

@@ -43,12 +43,17 @@ async def check_keys(client: Client, codec: EncryptionCodec, limit: int = CHECKE
 
 
 async def connect(
-    ring: KeyRing | None = None, *, check: bool = True, runtime: Runtime | None = None
+    ring: KeyRing | None = None,
+    *,
+    check: bool = True,
+    runtime: Runtime | None = None,
+    refuse_plaintext: bool = False,
 ) -> Client:
     """A client on the configured Temporal (`runtime.config`), with the project's encrypted
     data converter; `check` opens recent payloads first (see `check_keys`); `runtime` carries
-    the worker's metrics."""
-    converter = data_converter(ring)
+    the worker's metrics; `refuse_plaintext` (the worker's) refuses a payload not encrypted
+    (runtime/codec.py)."""
+    converter = data_converter(ring, refuse_plaintext=refuse_plaintext)
     # Every update this process sends says who acts, signed (runtime/actor_assertion.py):
     # the workers refuse an update that does not.
     signing = actor_assertion.SignActor(actor_assertion.load_key())

@@ -139,9 +139,7 @@ async def test_refused_callers_change_nothing(front, who):
     else:
         assert answer.status_code == 401
         # Audited too, with no person: the token named nobody.
-        assert [(r["name"], r["action"], r["status"]) for r in refusals] == [
-            (None, "outcome", 401)
-        ]
+        assert [(r["name"], r["action"], r["status"]) for r in refusals] == [(None, "outcome", 401)]
         assert refusals[0]["source"] == "127.0.0.1"
 
 

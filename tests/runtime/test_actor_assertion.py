@@ -93,3 +93,44 @@ async def test_an_update_not_signed_for_its_actor_is_refused_and_audited(
     # The same update, signed for its actor as the API signs it, is applied.
     done = await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))
     assert done.status == "paused"
+
+
+async def test_a_worker_refuses_a_plaintext_update_and_audits_it(time_env, clean_pool, tmp_path):
+    import uuid
+
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from runtime.codec import data_converter
+    from tests.conftest import PAYLOAD_KEYS, SIGNING
+    from tests.factories import case_start
+    from worker import build_worker
+
+    await clean_pool.execute("TRUNCATE refused_actions")
+    aa.drain()
+    base = time_env.client.config()
+    refusing = Client(
+        **{**base, "data_converter": data_converter(PAYLOAD_KEYS, refuse_plaintext=True)}
+    )
+    plain = Client(**{**base, "data_converter": pydantic_data_converter, "interceptors": SIGNING})
+    worker = build_worker(refusing, clean_pool, task_queue=f"plain-{uuid.uuid4().hex[:6]}",
+                          reports_dir=tmp_path)  # fmt: skip
+    async with worker:
+        handle = await time_env.client.start_workflow(
+            CaseWorkflow.run, case_start("AA-PLAIN"), id="case-AA-PLAIN",
+            task_queue=worker.task_queue,
+        )  # fmt: skip
+        with pytest.raises(WorkflowUpdateFailedError) as caught:
+            await plain.get_workflow_handle(handle.id).execute_update(
+                CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing")
+            )
+        assert "Failed decoding arguments" in str(caught.value.cause)
+        # Encrypted and signed, the same update is applied.
+        done = await handle.execute_update(
+            CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing")
+        )
+        assert done.status == "paused"
+    assert await write_refusals(clean_pool) >= 1
+    rows = await clean_pool.fetch("SELECT case_id, action, reason, source FROM refused_actions")
+    assert ("AA-PLAIN", "(plaintext payload)", "temporal") in {
+        (r["case_id"], r["action"], r["source"]) for r in rows
+    }
