@@ -23,11 +23,11 @@ from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 import texts
-from ledger import audit
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
+from ledger import audit
 from notify.metrics import temporal_runtime
 from runtime import actor_assertion, config, db, temporal_client
 from runtime import logging as logsetup

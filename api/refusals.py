@@ -51,5 +51,5 @@ async def record(request: Request, status: int, reason: str) -> None:
             case_id=what[0][:200],
             source=source,
         )
-    except Exception as err:  # noqa: BLE001 - the database may be what failed
+    except Exception as err:
         log.error("refusal not audited", status=status, error=type(err).__name__)

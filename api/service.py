@@ -22,7 +22,7 @@ from domain import time_left
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import tokens, worklist
+from ledger import worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
 from service.case_json import status_json

@@ -180,7 +180,7 @@ def header_value(headers: Any) -> Any:
         return None
     try:
         return _JSON.from_payload(payload, None)
-    except Exception:  # noqa: BLE001 - anything unreadable is simply not an assertion
+    except Exception:
         return "unreadable"
 
 

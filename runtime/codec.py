@@ -51,6 +51,9 @@ from runtime.text import _
 
 ENCODING = b"binary/encrypted"
 KEY_ID_FIELD = "encryption-key-id"
+#: The workflow whose payload it is (not secret: Temporal shows workflow ids anyway), bound
+#: into the tag, so the codec server can tell whose case a payload belongs to.
+WORKFLOW_FIELD = "dispute-workflow-id"
 KEYS_ENV = "DISPUTE_PAYLOAD_KEYS"
 KEY_FILE_ENV = "DISPUTE_PAYLOAD_KEY_FILE"
 ACCEPT_PLAINTEXT_ENV = "DISPUTE_ACCEPT_PLAINTEXT"
@@ -221,11 +224,10 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         self.workflow_id = workflow_id
 
     def with_context(self, context: SerializationContext) -> EncryptionCodec:
-        """The same codec, knowing whose payloads it opens (for the audit of a refusal)."""
-        if not self.refuse_plaintext:
-            return self
+        """The same codec for one workflow's payloads: it binds the workflow id into each
+        payload it seals, and names it in the audit of a refused plaintext payload."""
         wid = getattr(context, "workflow_id", None)
-        return EncryptionCodec(self.ring, refuse_plaintext=True, workflow_id=wid)
+        return EncryptionCodec(self.ring, refuse_plaintext=self.refuse_plaintext, workflow_id=wid)
 
     def _refused(self) -> Payload:
         wid = self.workflow_id or "?"
@@ -241,15 +243,14 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         name = self.ring.newest
         aead = AESGCM(self.ring.keys[name])
         out = []
+        metadata = {"encoding": ENCODING, KEY_ID_FIELD: name.encode()}
+        if self.workflow_id:
+            metadata[WORKFLOW_FIELD] = self.workflow_id.encode()
+        bound = _associated(name, self.workflow_id)
         for payload in payloads:
             nonce = os.urandom(NONCE_BYTES)
-            sealed = aead.encrypt(nonce, payload.SerializeToString(), name.encode())
-            out.append(
-                Payload(
-                    metadata={"encoding": ENCODING, KEY_ID_FIELD: name.encode()},
-                    data=nonce + sealed,
-                )
-            )
+            sealed = aead.encrypt(nonce, payload.SerializeToString(), bound)
+            out.append(Payload(metadata=metadata, data=nonce + sealed))
         return out
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -262,9 +263,10 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
             return payload  # written before encryption: plain, and readable as it is
         name = payload.metadata.get(KEY_ID_FIELD, b"").decode()
         key = self.ring.get(name)
+        bound = _associated(name, workflow_of(payload))
         try:
             plain = AESGCM(key).decrypt(
-                payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], name.encode()
+                payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], bound
             )
         except InvalidTag:
             raise PayloadKeyError(
@@ -272,6 +274,18 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
                 f"in {self.ring.source} is not the one that encrypted it"
             ) from None
         return Payload.FromString(plain)
+
+
+def _associated(key_name: str, workflow_id: str | None) -> bytes:
+    """What the tag binds besides the data: the key's id, and the workflow id when known
+    (payloads sealed before it was bound name only the key)."""
+    return key_name.encode() + (b"\0" + workflow_id.encode() if workflow_id else b"")
+
+
+def workflow_of(payload: Payload) -> str | None:
+    """The workflow an encrypted payload was sealed for (None: sealed without one)."""
+    raw = payload.metadata.get(WORKFLOW_FIELD)
+    return raw.decode() if raw else None
 
 
 def data_converter(ring: KeyRing | None = None, *, refuse_plaintext: bool = False) -> DataConverter:

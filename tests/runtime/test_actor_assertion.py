@@ -134,3 +134,37 @@ async def test_a_worker_refuses_a_plaintext_update_and_audits_it(time_env, clean
     assert ("AA-PLAIN", "(plaintext payload)", "temporal") in {
         (r["case_id"], r["action"], r["source"]) for r in rows
     }
+
+
+async def test_every_payload_of_a_case_names_its_workflow_for_the_codec_server(
+    time_env, case_worker, clean_pool
+):
+    """The codec server reads whose case a payload is from it: the start input, the update's
+    input and result, the activities' inputs and results all name the case's workflow."""
+    from runtime.codec import ENCODING, workflow_of
+
+    handle = await start(time_env, case_worker, "AA-BOUND")
+    await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))
+    history = await handle.fetch_history()
+    sealed = [
+        p
+        for event in history.events
+        for field in event.ListFields()
+        if field[0].name.endswith("_attributes")
+        for p in _payloads_in(field[1])
+    ]
+    encrypted = [p for p in sealed if p.metadata.get("encoding") == ENCODING]
+    assert len(encrypted) >= 5
+    assert {workflow_of(p) for p in encrypted} == {handle.id}
+
+
+def _payloads_in(message):
+    from temporalio.api.common.v1 import Payload
+
+    for field, value in message.ListFields():
+        values = list(value) if hasattr(value, "__len__") and not hasattr(value, "ListFields") else [value]
+        for v in values:
+            if isinstance(v, Payload):
+                yield v
+            elif hasattr(v, "ListFields"):
+                yield from _payloads_in(v)
