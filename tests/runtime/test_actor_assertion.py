@@ -162,7 +162,11 @@ def _payloads_in(message):
     from temporalio.api.common.v1 import Payload
 
     for field, value in message.ListFields():
-        values = list(value) if hasattr(value, "__len__") and not hasattr(value, "ListFields") else [value]
+        values = (
+            list(value)
+            if hasattr(value, "__len__") and not hasattr(value, "ListFields")
+            else [value]
+        )
         for v in values:
             if isinstance(v, Payload):
                 yield v
