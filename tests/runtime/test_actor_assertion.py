@@ -161,7 +161,7 @@ async def test_every_payload_of_a_case_names_its_workflow_for_the_codec_server(
 def _payloads_in(message):
     from temporalio.api.common.v1 import Payload
 
-    for field, value in message.ListFields():
+    for _field, value in message.ListFields():
         values = (
             list(value)
             if hasattr(value, "__len__") and not hasattr(value, "ListFields")
