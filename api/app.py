@@ -22,7 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api import refusals, routes, web
+from api import csrf, refusals, routes, web
 from api.auth import Buckets, TooMany, Unauthorized
 from api.service import Problem
 from api.text import LANG_COOKIE, _, accepted, use_request_lang
@@ -121,6 +121,13 @@ def _errors(app: FastAPI) -> None:
             {"detail": str(err)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )
 
+    @app.exception_handler(csrf.Forbidden)
+    async def forbidden(request: Request, err: csrf.Forbidden):
+        await refusals.record(request, 403, str(err))
+        if web.wants_html(request):
+            return HTMLResponse(str(err), status_code=403)
+        return JSONResponse({"detail": str(err)}, status_code=403)
+
     @app.exception_handler(TooMany)
     async def too_many(request: Request, err: TooMany):
         return JSONResponse({"detail": str(err)}, status_code=429, headers={"Retry-After": "1"})
@@ -196,6 +203,8 @@ def create_app(
     app.include_router(web.router)
     _docs(app)
     app.add_middleware(BodyLimit)
+    # Before any route (and any body is read): a form of another site acts on nothing.
+    app.add_middleware(csrf.SameOrigin)
     # Outermost, so that every answer (a body too large included) speaks the request's language.
     app.add_middleware(RequestLang, lang=parse_lang(lang) if lang else process_lang())
     return app

@@ -23,7 +23,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api import refusals, text
+from api import csrf, refusals, text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
 from api.service import Problem, act, case_detail, mine
@@ -77,6 +77,7 @@ templates.env.globals.update(
     action_help=text.action_help,
     option=text.option_label,
     time_left=time_left,
+    csrf_token=csrf.form_token,
 )
 
 
@@ -228,7 +229,9 @@ async def sign_in(request: Request, token: str = Form(max_length=100)):
 
 
 @router.post("/signout")
-async def sign_out() -> Response:
+async def sign_out(request: Request) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    csrf.check_form(request, form)
     response = RedirectResponse("/signin", 303)
     response.delete_cookie(COOKIE)
     return response
@@ -279,6 +282,7 @@ async def act_from_form(request: Request, case_id: str, name: str):
     if action is None:
         return HTMLResponse(_("No action {name}.").format(name=name), status_code=404)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    csrf.check_form(request, form)
     department = form.get("department") or (person.role if action.duty else None)
     whistle = int(form["whistle"]) if form.get("whistle", "").isdigit() else 1
     state = request.app.state
