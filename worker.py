@@ -25,6 +25,7 @@ from temporalio.worker import Worker
 import texts
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
+from activities.reconcile import ReconcileActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
 from ledger import audit
@@ -34,15 +35,22 @@ from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
+from workflows.reconcile import ReconcileWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow)
+WORKFLOWS: Sequence[type] = (
+    CaseWorkflow,
+    AssessmentWorkflow,
+    DepartmentDutyWorkflow,
+    ReconcileWorkflow,
+)
 
 
-def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
+def activities_for(pool: asyncpg.Pool, reports_dir: Path, client: Client) -> list:
     """Every activity, bound to its resource."""
     ledger = LedgerActivities(pool)
+    reconcile = ReconcileActivities(pool, client)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
     return [
@@ -52,6 +60,7 @@ def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
         reports.compute,
         reports.write_files,
         reports.record,
+        reconcile.reconcile,
     ]
 
 
@@ -71,7 +80,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(pool, reports_dir or config.reports_dir()),
+        activities=activities_for(pool, reports_dir or config.reports_dir(), client),
         interceptors=[actor_assertion.ActorCheck(actor_key or actor_assertion.load_key())],
         # Cases wait for days between steps; a worker that evicts them replays whole
         # histories when a wave of deadlines comes due. Keep this many in memory.

@@ -48,7 +48,7 @@ from service.intake import (
     policy_with_calendar,
     submit,
 )
-from service.schedules import ensure_schedules
+from service.schedules import ensure_reconcile_schedule, ensure_schedules
 from texts import process_lang
 from texts.terms import local_time
 from workflows.case import CaseWorkflow
@@ -352,7 +352,9 @@ def _add_list_and_tokens(sub) -> None:
 
 async def cmd_schedules(args: argparse.Namespace) -> int:
     client = await connect()
-    for outcome in await ensure_schedules(client, TASK_QUEUE):
+    outcomes = [*await ensure_schedules(client, TASK_QUEUE)]
+    outcomes.append(await ensure_reconcile_schedule(client, TASK_QUEUE))
+    for outcome in outcomes:
         emit({"schedule_id": outcome.schedule_id, "action": outcome.action})
     return 0
 

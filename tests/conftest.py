@@ -25,6 +25,7 @@ from temporalio.worker import Worker
 
 from runtime import actor_assertion, db
 from runtime.codec import KeyRing, data_converter, parse_keys
+from tests import clock
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -52,6 +53,20 @@ PAYLOAD_KEYS = KeyRing(
 ACTOR_KEY = bytes(range(32))
 os.environ[actor_assertion.KEY_ENV] = base64.b64encode(ACTOR_KEY).decode()
 SIGNING = [actor_assertion.SignActor(ACTOR_KEY)]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "calendar: depends on the day it runs (tests/clock.py, tests/calendar_days.py)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the time-skipping server starts its cases on the suite's day: it is
+    calendar-sensitive (tests/calendar_days.py runs them on every weekday and 31 December)."""
+    for item in items:
+        if "time_env" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.calendar)
 
 
 @pytest.fixture(scope="session")
@@ -126,6 +141,10 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
         interceptors=SIGNING,
     )
     await register_search_attributes(env.client)
+    # The suite's day (tests/clock.py): the server's clock moves forward to it.
+    gap = clock.ahead()
+    if gap:
+        await env.sleep(gap)
     yield env
     await env.shutdown()
 
