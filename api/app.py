@@ -35,10 +35,20 @@ log = structlog.get_logger("api")
 MAX_INTAKE_BYTES = 5 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024
 
+#: What asyncpg raises when PostgreSQL is down or goes away mid-request (503, not 500).
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    OSError,  # connection refused, reset, no route
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,  # a connection closed under the pool
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, cannot connect now
+    TimeoutError,
+)
+
 
 class BodyLimit:
-    """Refuses a body larger than the route allows (413), by its Content-Length or, when it
-    streams without one, as soon as it grows past the limit."""
+    """Refuses a body larger than the route allows (413): at once by its Content-Length, and a
+    body that streams without one (chunked) is read up to the limit before any route sees it,
+    so the answer is 413 however the body came, never a parser's 400."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -48,26 +58,27 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         limit = MAX_INTAKE_BYTES if scope["path"] == "/api/intake" else MAX_BODY_BYTES
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            return await _too_large(limit)(scope, receive, send)
-        seen = 0
-
-        async def counted():
-            nonlocal seen
+        if length is not None and length.isdigit():
+            if int(length) > limit:
+                return await _too_large(limit)(scope, receive, send)
+            return await self.app(scope, receive, send)
+        # No length given: read the body here, up to the limit, then hand it on.
+        messages, seen = [], 0
+        while True:
             message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _BodyTooLarge
-            return message
+                return await _too_large(limit)(scope, receive, send)
+            if not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
-            await _too_large(limit)(scope, receive, send)
+        async def replay():
+            return messages.pop(0) if messages else await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 def _too_large(limit: int) -> JSONResponse:
@@ -142,6 +153,17 @@ def _errors(app: FastAPI) -> None:
         )
         await refusals.record(request, 422, text)
         return JSONResponse({"detail": text}, status_code=422)
+
+    async def database_down(request: Request, err: Exception):
+        # One line, no traceback: the database is down, and the answer says which one.
+        log.error("database unreachable", error=type(err).__name__, path=request.url.path)
+        detail = _("The database (PostgreSQL, from {source}) cannot be reached: {error}").format(
+            source=config.database_source(), error=type(err).__name__
+        )
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
+
+    for kind in DATABASE_DOWN:
+        app.add_exception_handler(kind, database_down)
 
     @app.exception_handler(RPCError)
     async def unreachable(request: Request, err: RPCError):

@@ -18,9 +18,12 @@ from tests.clock import ENV
 
 
 def days(start: date) -> list[date]:
-    """The next seven days from `start` (every weekday once) and the next 31 December."""
-    week = [start + timedelta(days=n) for n in range(7)]
+    """The seven days after `start` (every weekday once; the suite itself ran on `start`) and
+    the next 31 December."""
+    week = [start + timedelta(days=n) for n in range(1, 8)]
     new_years_eve = date(start.year, 12, 31)
+    if new_years_eve == start:  # the suite itself ran on it
+        return week
     return [*week, *([new_years_eve] if new_years_eve not in week else [])]
 
 

@@ -6,7 +6,7 @@ that day (the real time of day, moved to that date: the server's clock only goes
 the day must not be in the past), and the tests that compute a "now" of their own take it
 from `now()`. `make test` runs the calendar-sensitive tests (marker `calendar`: every test on
 the time-skipping server, and the ones that compute today) once more with the day set to each
-of the next seven days, a whole week of weekdays, and to 31 December (tests/calendar_days.py).
+of the seven days after today (every weekday) and to 31 December (tests/calendar_days.py).
 """
 
 from __future__ import annotations

@@ -328,3 +328,49 @@ async def test_the_process_language_and_lang_choose_the_words(dev_env, clean_poo
     # A browser's Accept-Language does not decide the page; the county's setting does.
     browser = await get(chinese, "/signin", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert "<h1>登录</h1>" in browser.text
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413_too(front):
+    async def chunks():
+        for _ in range(70):
+            yield b" " * 1024  # 70 KiB, no Content-Length: sent chunked
+
+    answer = await front["http"].post(
+        "/api/cases/X/outcome",
+        content=chunks(),
+        headers={**bearer(front["grid"]), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert answer.json()["detail"] == "请求内容超过 65536 字节。"
+    async def small_chunks():
+        for part in (b"{", b"}"):
+            yield part
+
+    small = await front["http"].post(
+        "/api/cases/NOPE/resume",
+        content=small_chunks(),
+        headers={**bearer(front["grid"]), "Content-Type": "application/json"},
+    )
+    assert small.status_code == 404  # a small chunked body reaches the route whole
+
+
+async def test_with_the_database_down_the_answer_is_503_naming_it(dev_env):
+    import socket
+
+    from api.app import create_app
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dead = await asyncpg.create_pool(f"postgresql://x@127.0.0.1:{port}/x", min_size=0)
+    app = create_app(dev_env.client, dead)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        me = await http.get("/api/me", headers=bearer("dt_" + "x" * 43))
+        act = await http.post(
+            "/api/cases/X/pause", json={"reason": "other"}, headers=bearer("dt_" + "y" * 43)
+        )
+    await dead.close()
+    for answer in (me, act):
+        assert answer.status_code == 503
+        assert "PostgreSQL" in answer.json()["detail"]
