@@ -13,7 +13,7 @@ import re
 import structlog
 from fastapi import Request
 
-from ledger import audit
+from ledger import audit, tokens
 from ledger.tokens import Person
 
 log = structlog.get_logger("api")
@@ -29,6 +29,15 @@ def action_of(request: Request) -> tuple[str, str] | None:
     return (found["case"], found["action"]) if found else None
 
 
+async def _named(request: Request) -> Person | None:
+    """Whom the request's token names, when the refusal came before the route looked (a
+    malformed body is refused before its handler runs)."""
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    token = token or request.cookies.get(tokens.SESSION_COOKIE)
+    return await tokens.lookup(request.app.state.pool, token) if token else None
+
+
 def remember(request: Request, person: Person) -> None:
     """Note who the request's token named, for the audit of a refusal that comes later."""
     request.state.person = person
@@ -39,9 +48,9 @@ async def record(request: Request, status: int, reason: str) -> None:
     what = action_of(request)
     if what is None:
         return
-    person = getattr(request.state, "person", None)
     source = request.client.host if request.client else None
     try:
+        person = getattr(request.state, "person", None) or await _named(request)
         await audit.record(
             request.app.state.pool,
             status=status,

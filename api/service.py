@@ -128,7 +128,8 @@ async def act(
         view = await client.get_workflow_handle(wid).execute_update(action.update, model)
     except WorkflowUpdateFailedError as err:
         reason = getattr(err.cause, "message", None) or str(err.cause)
-        bound.warning("action refused", reason=reason)
+        # The reason names people: it goes to the audit (api/refusals.py), not the log.
+        bound.warning("action refused")
         # The reason is the workflow's, worded in the case's language.
         raise Refused(
             _("{action} refused for {what}: {reason}").format(

@@ -33,7 +33,7 @@ from domain.calendar import CalendarError
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError
-from ledger import tokens
+from ledger import audit, tokens
 from ledger.cases import with_history
 from ledger.departments import load_departments
 from ledger.roster import load_roster
@@ -50,7 +50,7 @@ from service.intake import (
 )
 from service.schedules import ensure_reconcile_schedule, ensure_schedules
 from texts import process_lang
-from texts.terms import local_time
+from texts.terms import LOCAL_ZONE, local_time
 from workflows.case import CaseWorkflow
 
 
@@ -304,6 +304,14 @@ async def cmd_tokens_list(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_audit(args: argparse.Namespace) -> int:
+    """The refused attempts to act, newest first: one JSON line each (ledger/audit.py)."""
+    rows = await _with_pool(lambda pool: audit.recent(pool, limit=args.limit, case_id=args.case))
+    for r in rows:
+        emit({**r.__dict__, "at": r.at.astimezone(LOCAL_ZONE).isoformat()})
+    return 0
+
+
 async def cmd_list(args: argparse.Namespace) -> int:
     try:
         return await run_list(args)
@@ -406,6 +414,13 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--period", required=True, help=_("2026-11 (month), 2026-W47, 2026-11-23"))
     report.add_argument("--township", help=_("one township (default: all, and the county)"))
     report.set_defaults(run=cmd_report)
+
+    audit_cmd = sub.add_parser(
+        "audit", help=_("refused attempts to act (401, 403, 422, unsigned updates), newest first")
+    )
+    audit_cmd.add_argument("--case", help=_("one case's only"))
+    audit_cmd.add_argument("--limit", type=int, default=100, help=_("at most this many (100)"))
+    audit_cmd.set_defaults(run=cmd_audit)
 
     schedules = sub.add_parser("schedules", help=_("create or update the assessment schedules"))
     schedules.set_defaults(run=cmd_schedules)

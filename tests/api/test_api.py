@@ -342,6 +342,7 @@ async def test_a_chunked_body_over_the_limit_is_a_413_too(front):
     )
     assert answer.status_code == 413
     assert answer.json()["detail"] == "请求内容超过 65536 字节。"
+
     async def small_chunks():
         for part in (b"{", b"}"):
             yield part
@@ -374,3 +375,27 @@ async def test_with_the_database_down_the_answer_is_503_naming_it(dev_env):
     for answer in (me, act):
         assert answer.status_code == 503
         assert "PostgreSQL" in answer.json()["detail"]
+
+
+async def test_starter_audit_lists_every_refusal_with_person_reason_and_address(front):
+    await open_case(front, "API-AUDIT")
+    http = front["http"]
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "other"})  # 401: no token
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "other"},
+                    headers=bearer(front["other"]))  # 403: another unit  # fmt: skip
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "holiday"},
+                    headers=bearer(front["grid"]))  # 422: no such reason  # fmt: skip
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "other"},
+                    headers=bearer(front["service"]))  # 403: an intake token  # fmt: skip
+
+    done = await starter({"DATABASE_URL": front["pg_url"]}, "audit", "--case", "API-AUDIT")
+    assert done.returncode == 0, done.stderr
+    rows = lines(done.stdout)
+    assert [(r["status"], r["name"]) for r in rows] == [
+        (403, "county-hotline"),
+        (422, "周网格员"),
+        (403, "钱网格员"),
+        (401, None),
+    ]
+    assert all(r["source"] == "127.0.0.1" and r["action"] == "pause" for r in rows)
+    assert all(r["reason"] for r in rows)
