@@ -35,7 +35,7 @@ from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, V
 from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
-from domain.whistle import WhistleKind
+from domain.whistle import DEPARTMENT_CODE, WhistleKind
 from texts import N_, Lang, texts
 from texts.terms import label
 
@@ -230,6 +230,16 @@ def blow_whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
             _("whistle {seq} is still waiting for its departments").format(seq=waiting.seq)
         )
     WhistleKind(a.kind)
+    # The step looks the departments up by code: a name (海北派出所) or any other text is
+    # refused here, with the codes it should have been, never left to fail the step.
+    wrong = [d for d in a.departments if not DEPARTMENT_CODE.fullmatch(d)]
+    if wrong:
+        raise ValueError(
+            _(
+                "departments: {wrong} is not a department's code (lower-case letters, digits "
+                "and _, as `starter.py departments load` lists them, e.g. police_station)"
+            ).format(wrong=", ".join(repr(d) for d in wrong))
+        )
 
 
 def change_track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:
