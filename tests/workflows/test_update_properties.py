@@ -1,7 +1,7 @@
 """A validator-accepted input never fails a workflow task: Hypothesis drives every update of
-the case with generated inputs (any actor, any field values that pass the input model, as the
-API would send them) through validator and step on the time-skipping server, and fails on a
-workflow task failure or a workflow that fails.
+the case and of a department's duty with generated inputs (any actor, any field values that
+pass the input model, as the API would send them) through validator and step on the
+time-skipping server, and fails on a workflow task failure or a workflow that fails.
 
 Each example is one case and a sequence of updates; a refused update is fine (that is the
 validator doing its job), an update that never answers or a failed task is not.
@@ -26,12 +26,14 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeou
 from temporalio.service import RPCError
 from temporalio.workflow import _Definition
 
-from domain.actions import Actor
+from domain.actions import Actor, WhistleInput
+from domain.naming import duty_workflow_id
 from ledger.departments import load_departments
 from tests import factories
 from tests.factories import APPLICANT, COUNTY, GRID, RESPONDENT, TOWNSHIP, VILLAGE, supervisor
 from tests.workflows.test_case import settled, start, view_when
 from workflows.case import CaseWorkflow
+from workflows.department_duty import DepartmentDutyWorkflow
 
 UPDATES: dict[str, type[BaseModel]] = {
     name: defn.arg_types[0] for name, defn in _Definition.from_class(CaseWorkflow).updates.items()
@@ -137,6 +139,7 @@ async def test_no_accepted_update_fails_a_workflow_task(time_env, case_worker, c
     await factories.load_roster(clean_pool)
     await load_departments(clean_pool, factories.sample_departments())
     loop = asyncio.get_running_loop()
+    applied: list[str] = []  # the updates accepted and applied: the test must reach steps
 
     # Derandomized: the same examples each run (CI stays reproducible); no shrinking, whose
     # every step would wait out a hung update (the failing example is printed as found).
@@ -162,6 +165,7 @@ async def test_no_accepted_update_fails_a_workflow_task(time_env, case_worker, c
             tried.append((name, action))
             try:
                 await asyncio.wait_for(handle.execute_update(name, action), timeout=5)
+                applied.append(name)
             except (WorkflowUpdateFailedError, RPCError):
                 pass  # refused by the validator, or the step: the case is untouched
             except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
@@ -174,3 +178,82 @@ async def test_no_accepted_update_fails_a_workflow_task(time_env, case_worker, c
             pass  # it ended by itself (withdrawn, referred...)
 
     await asyncio.to_thread(run)
+    assert len(set(applied)) >= 2, applied
+
+
+DUTY_UPDATES: dict[str, type[BaseModel]] = {
+    name: defn.arg_types[0]
+    for name, defn in _Definition.from_class(DepartmentDutyWorkflow).updates.items()
+}
+SUMMONED = ("police_station", "judicial_office")
+DUTY_ACTORS = [
+    *(Actor(name=f"{code} 值班员", role=code, unit="Haibei Street") for code in SUMMONED),
+    supervisor("Haibei Street"), supervisor("Haibowan District"), TOWNSHIP, GRID, APPLICANT,
+]  # fmt: skip
+
+
+def a_duty_update() -> st.SearchStrategy:
+    def one(name: str) -> st.SearchStrategy:
+        fields = model_dict(DUTY_UPDATES[name])
+        actor = st.sampled_from(DUTY_ACTORS)
+        return st.tuples(
+            st.just(name), st.sampled_from(SUMMONED),
+            st.tuples(fields, actor).map(lambda fa: {**fa[0], "actor": fa[1]}),
+        )  # fmt: skip
+
+    return st.sampled_from(sorted(DUTY_UPDATES)).flatmap(one)
+
+
+async def test_no_accepted_duty_update_fails_a_workflow_task(time_env, case_worker, clean_pool):
+    await factories.load_roster(clean_pool)
+    await load_departments(clean_pool, factories.sample_departments())
+    loop = asyncio.get_running_loop()
+    applied: list[str] = []  # the updates accepted and applied: the test must reach steps
+
+    @settings(max_examples=20, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(st.lists(a_duty_update(), min_size=1, max_size=8))
+    def run(steps):
+        asyncio.run_coroutine_threadsafe(one_whistle(steps), loop).result()
+
+    async def one_whistle(steps: list[tuple[str, str, dict]]) -> None:
+        case = await start(time_env, case_worker, f"PROPD-{uuid.uuid4().hex[:8]}",
+                           risk_flags=["group_dispute"])  # fmt: skip
+        await view_when(case, settled)
+        await case.execute_update(
+            CaseWorkflow.blow_whistle,
+            WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
+                         departments=list(SUMMONED)),
+        )  # fmt: skip
+        duties = {
+            code: time_env.client.get_workflow_handle(duty_workflow_id(case.id, 1, code))
+            for code in SUMMONED
+        }
+        tried = []
+        # The police have arrived: the generated steps then meet a duty in each state.
+        arrived = ("check_in", "police_station", {"actor": DUTY_ACTORS[0]})
+        for name, code, raw in [arrived, *steps]:
+            try:
+                action = DUTY_UPDATES[name].model_validate(
+                    {k: v for k, v in raw.items() if v is not None}
+                )
+            except ValidationError:
+                continue
+            tried.append((name, code, action))
+            try:
+                await asyncio.wait_for(duties[code].execute_update(name, action), timeout=5)
+                applied.append(name)
+            except (WorkflowUpdateFailedError, RPCError):
+                pass
+            except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+                break
+        failures = [f for h in (case, *duties.values()) for f in await task_failures(h)]
+        assert not failures, f"{failures} after {tried}"
+        try:
+            await case.terminate("property test done")  # its duties with it
+        except RPCError:
+            pass
+
+    await asyncio.to_thread(run)
+    assert len(set(applied)) >= 2, applied
