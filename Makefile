@@ -4,7 +4,8 @@
 #   make install      create .venv (Python 3.11) and install the project with its dev tools
 #   make run          install, start the stack, load samples/, print where to look
 #   make stop         stop worker, Temporal and PostgreSQL; all data stays in .data/
-#   make test         run the test suite (PYTEST_ARGS='-k ladder -x' to pass options), then its
+#   make test         check the layer contract (lint-imports, see pyproject.toml), then run the
+#                     test suite (PYTEST_ARGS='-k ladder -x' to pass options), then its
 #                     calendar-sensitive tests on each weekday and 31 December; installs
 #                     Debian's chromium and fonts-noto-cjk for the browser tests when they are
 #                     missing (apt, as root)
@@ -47,13 +48,17 @@ run: install
 stop:
 	@if [ -x $(PY) ]; then $(PY) stack.py down; else echo "no $(VENV): nothing runs"; fi
 
+# Temporary folders under .tmp/: two checkouts testing at once on one machine never clean up
+# each other's servers' folders (pytest removes all but the newest few of its own).
 # Then the calendar-sensitive tests once more on each of the next seven days and on 31 December
 # (tests/calendar_days.py), so no test passes only on the day CI happens to run;
 # CALENDAR_DAYS=0 skips that while you work.
 CALENDAR_DAYS ?= 1
 test: install chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
-	@if [ "$(CALENDAR_DAYS)" != 0 ]; then $(PY) -m tests.calendar_days; fi
+	$(VENV)/bin/lint-imports
+	@mkdir -p .tmp
+	PYTEST_DEBUG_TEMPROOT=$(CURDIR)/.tmp $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ "$(CALENDAR_DAYS)" != 0 ]; then PYTEST_DEBUG_TEMPROOT=$(CURDIR)/.tmp $(PY) -m tests.calendar_days; fi
 
 # The browser test drives Debian's chromium (never a browser downloaded by Playwright); its
 # pages' screenshots need a CJK font (the HTML report embeds its own, the API pages do not).

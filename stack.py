@@ -37,6 +37,7 @@ from api import codec_server
 from cli.text import _, add_lang_option, use_lang_of
 from runtime import actor_assertion, config
 from runtime.codec import ensure_key_file
+from runtime.settings import settings
 
 HOST = "127.0.0.1"
 GRPC_PORT = 7233
@@ -54,7 +55,7 @@ EXPECT = {
     "codec": ("api.codec_server",),
     "api": ("api.serve",),
 }
-API_PORT = int(os.environ.get("DISPUTE_API_PORT", "8080"))
+API_PORT = settings().api_port
 API_URL = f"http://{HOST}:{API_PORT}"
 
 
@@ -392,7 +393,7 @@ def up() -> None:
     print(_("keys: {path}").format(path=ensure_key_file()))
     # The actor key: the API signs who acts, the workers check (runtime/actor_assertion.py).
     print(_("keys: {path}").format(path=actor_assertion.ensure_key_file()))
-    if os.environ.get("DATABASE_URL"):
+    if settings().database_url:
         print(_("postgres: skipped, DATABASE_URL is set"))
     else:
         info["database_url"] = _postgres()

@@ -1,10 +1,8 @@
-"""Ledger activities: a case's steps in PostgreSQL.
+"""Ledger activities: a case's steps in PostgreSQL (`ledger/steps.py`).
 
 One activity per workflow step: the registration (on the opening step), the step's events,
-their notifications (the `outbox`) and the case's new state go in one transaction. Every
-write is idempotent on a business key, because activities retry: a case row is keyed by its
-case id, an event by (case id, seq), a notification by (case id, seq, recipient), and the
-snapshot only moves forward in `seq`.
+their notifications and the case's new state go in one transaction, idempotent on their
+business keys, because activities retry.
 """
 
 from __future__ import annotations
@@ -14,113 +12,10 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.case_models import (
-    Assignee,
-    AssignRequest,
-    CaseRegistration,
-    CaseSnapshot,
-    LedgerAck,
-    Notification,
-    Recipient,
-    StepWrite,
-)
-from ledger.outbox import QUEUE_SQL, outbox_rows
-from ledger.roster import pick_handler
+from ledger import steps
+from ledger.rows import LedgerAck, StepWrite
 
 log = structlog.get_logger(__name__)
-
-_REGISTER = """
-INSERT INTO cases (case_id, workflow_id, dispute_type, complexity, risk, title, county,
-                   township, village, grid, reported_at, opened_at, policy_name, intake, level)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-ON CONFLICT (case_id) DO NOTHING
-"""
-
-_APPEND_EVENT = """
-INSERT INTO case_events (case_id, seq, at, kind, level, summary, actor, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (case_id, seq) DO NOTHING
-"""
-
-_WRITTEN_ASSIGNEE = (
-    "SELECT data -> 'assignee' AS assignee FROM case_events WHERE case_id = $1 AND seq = $2"
-)
-
-# `last_seq < $7` keeps a late retry of an older step from rolling the state back.
-_SNAPSHOT = """
-UPDATE cases
-   SET status = $2, level = $3, assignee = $4, due_at = $5, closed_at = $6,
-       last_seq = $7, risk = COALESCE($8, risk), township = COALESCE($9, township),
-       village = COALESCE($10, village), grid = COALESCE($11, grid), updated_at = now()
- WHERE case_id = $1 AND last_seq < $7
-"""
-
-
-def _registration_row(case: CaseRegistration) -> tuple:
-    intake, loc = case.intake, case.intake.location
-    return (
-        case.case_id, case.workflow_id, intake.dispute_type.value, intake.complexity.value,
-        case.risk.value, intake.title, loc.county, loc.township, loc.village, loc.grid,
-        intake.reported_at, case.opened_at, case.policy_name, intake.model_dump(mode="json"),
-        case.level.value,
-    )  # fmt: skip
-
-
-def _snapshot_row(snap: CaseSnapshot) -> tuple:
-    loc = snap.location
-    return (
-        snap.case_id, snap.status.value, snap.level.value,
-        snap.assignee.model_dump(mode="json") if snap.assignee else None,
-        snap.due_at, snap.closed_at, snap.last_seq,
-        snap.risk.value if snap.risk else None,
-        loc.township if loc else None, loc.village if loc else None, loc.grid if loc else None,
-    )  # fmt: skip
-
-
-async def _assign(conn: asyncpg.Connection, step: StepWrite) -> tuple[StepWrite, list]:
-    """Pick the step's handlers from the roster and write them into its events, its
-    notifications and its snapshot: the step as it is then to be written."""
-    picked: list[Assignee | None] = []
-    events = {e.seq: e for e in step.events}
-    notes = list(step.notifications)
-    snapshot = step.snapshot
-    for a in step.assignments:
-        # A retry of a step already written keeps the handler it picked then: the roster's
-        # counts have moved since (this case now counts for that handler).
-        row = await conn.fetchrow(_WRITTEN_ASSIGNEE, step.case_id, a.seqs[0])
-        if row is not None:
-            who = Assignee.model_validate(row["assignee"]) if row["assignee"] else None
-        else:
-            request = AssignRequest(
-                case_id=step.case_id, level=a.level, location=a.location, role=a.role
-            )
-            who = (await pick_handler(conn, request)).assignee
-        picked.append(who)
-        for n, seq in enumerate(a.seqs):
-            e = events[seq]
-            data = {**e.data, "assignee": who.model_dump() if who else None}
-            summary = a.text.compose(who) if a.text and n == 0 else e.summary
-            events[seq] = e.model_copy(update={"data": data, "summary": summary})
-        to = Recipient(role=who.role, unit=who.unit, name=who.name) if who else a.fallback
-        if a.text and to is not None:
-            notes.append(
-                Notification(
-                    case_id=step.case_id,
-                    seq=a.seqs[0],
-                    recipients=[to],
-                    message=events[a.seqs[0]].summary,
-                )
-            )
-        if a.holds == "handler" and snapshot is not None:
-            snapshot = snapshot.model_copy(update={"assignee": who})
-    written = step.model_copy(
-        update={
-            "events": [events[e.seq] for e in step.events],
-            "notifications": notes,
-            "snapshot": snapshot,
-        }
-    )
-    return written, picked
 
 
 class LedgerActivities:
@@ -138,15 +33,8 @@ class LedgerActivities:
         # workflow fails visibly, with an error line in the log naming the case (an alert).
         # Connection trouble is not caught: it retries, as it may pass.
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                step, picked = await _assign(conn, step)
-                new = await self._write(conn, step)
-        except (
-            asyncpg.DataError,
-            asyncpg.IntegrityConstraintViolationError,
-            UnicodeEncodeError,
-            ValueError,  # asyncpg's client-side DataError: a value it cannot encode
-        ) as err:
+            step, new, picked = await steps.write_step(self._pool, step)
+        except steps.UNSTORABLE as err:
             what = "registered" if step.registration is not None else "recorded"
             log.error(
                 f"case cannot be {what}: the database refuses its data",
@@ -162,27 +50,6 @@ class LedgerActivities:
             ) from err
         self._log(step, new)
         return LedgerAck(written=new, assigned=picked)
-
-    async def _write(self, conn: asyncpg.Connection, step: StepWrite) -> bool:
-        events = [
-            (
-                step.case_id, e.seq, e.at, e.kind, e.level.value, e.summary,
-                e.actor.model_dump(mode="json") if e.actor else None, e.data,
-            )
-            for e in step.events
-        ]  # fmt: skip
-        registered = None
-        if step.registration is not None:
-            registered = await conn.execute(_REGISTER, *_registration_row(step.registration))
-        # Each status is "INSERT 0 1" for a new row and "INSERT 0 0" for one a retry already
-        # wrote: the step's first event (or its registration) tells whether it is new.
-        appended = [await conn.execute(_APPEND_EVENT, *row) for row in events]
-        if step.notifications:
-            await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
-        if step.snapshot is not None:
-            await conn.execute(_SNAPSHOT, *_snapshot_row(step.snapshot))
-        first = appended[0] if appended else registered
-        return first is not None and first.endswith(" 1")
 
     @staticmethod
     def _log(step: StepWrite, new: bool) -> None:

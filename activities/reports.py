@@ -24,28 +24,13 @@ from domain.assessment_models import (
 from domain.metrics import DueCase
 from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
+from ledger import assessments
 from ledger.notifications import dead_notifications
 from ledger.reports import assess
 from runtime.config import response_windows
 from texts import Lang, process_lang
 
 log = structlog.get_logger(__name__)
-
-_UPSERT = """
-INSERT INTO assessments (kind, period, period_start, period_end, scope_level, scope_unit,
-                         as_of, figures, due_cases, files)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-ON CONFLICT (kind, period, scope_level, scope_unit) DO UPDATE
-   SET period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
-       as_of = EXCLUDED.as_of, figures = EXCLUDED.figures, due_cases = EXCLUDED.due_cases,
-       files = EXCLUDED.files, computed_at = now()
-"""
-
-# What the printed overdue and clearance lists show of each case besides its place and clock.
-_CASE_FACTS = """
-SELECT case_id, title, risk, assignee ->> 'name' AS handler
-  FROM cases WHERE case_id = ANY($1::text[])
-"""
 
 
 class ReportActivities:
@@ -101,8 +86,7 @@ class ReportActivities:
         """The clearance list with each case's title, risk colour and handler's name."""
         if not due:
             return due
-        rows = await self._pool.fetch(_CASE_FACTS, [d.case_id for d in due])
-        facts = {r["case_id"]: dict(r) for r in rows}
+        facts = await assessments.case_facts(self._pool, [d.case_id for d in due])
         return [
             d.model_copy(
                 update={k: v for k, v in facts.get(d.case_id, {}).items() if k != "case_id"}
@@ -149,8 +133,7 @@ class ReportActivities:
                     request.files,
                 )
             )
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.executemany(_UPSERT, rows)
+        await assessments.record(self._pool, rows)
         log.info(
             "assessment recorded",
             kind=figures.kind.value,

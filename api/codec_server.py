@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import hmac
-import os
 import re
 import sys
 from collections.abc import Awaitable, Callable
@@ -44,6 +43,7 @@ from ledger import tokens, worklist
 from ledger.tokens import Person
 from runtime import config, db
 from runtime.codec import ENCODING, EncryptionCodec, KeyRing, workflow_of
+from runtime.settings import settings
 
 HOST = "127.0.0.1"
 PORT = 8234
@@ -171,18 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     except config.ConfigError as err:
         print(f"codec server: {err}", file=sys.stderr)
         return 2
-    origins = tuple(o.strip() for o in os.environ.get(ORIGINS_ENV, "").split(",") if o.strip())
-    sign_in = os.environ.get(SIGN_IN_ENV, "api")
+    env = settings()
+    origins = tuple(o.strip() for o in env.codec_origins.split(",") if o.strip())
+    sign_in = env.codec_sign_in
     if sign_in not in ("api", "none"):
         print(f"codec server: {SIGN_IN_ENV}={sign_in!r}: must be 'api' or 'none'", file=sys.stderr)
         return 2
     people = None
-    if sign_in == "api" and not os.environ.get(TOKEN_ENV):
+    if sign_in == "api" and not env.codec_token:
         # The ledger holds the front door's tokens; its pool opens on uvicorn's own loop.
         people = _LazyPool()
-    app = create_app(
-        ring, origins=origins or UI_ORIGINS, token=os.environ.get(TOKEN_ENV), people=people
-    )
+    app = create_app(ring, origins=origins or UI_ORIGINS, token=env.codec_token, people=people)
     print(f"codec server listening on {url(args.host, args.port)} (keys: {ring.source})")
     sys.stdout.flush()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

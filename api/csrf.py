@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -28,6 +27,7 @@ from api import refusals
 from api.text import _
 from ledger import tokens
 from runtime import actor_assertion
+from runtime.settings import settings
 
 ORIGINS_ENV = "DISPUTE_API_ORIGINS"
 FIELD = "csrf"
@@ -68,9 +68,7 @@ class SameOrigin:
     def __init__(self, app) -> None:
         self.app = app
         self.extra = tuple(
-            o.strip().lower().rstrip("/")
-            for o in os.environ.get(ORIGINS_ENV, "").split(",")
-            if o.strip()
+            o.strip().lower().rstrip("/") for o in settings().api_origins.split(",") if o.strip()
         )
 
     async def __call__(self, scope, receive, send) -> None:

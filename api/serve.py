@@ -8,15 +8,15 @@ defaults (127.0.0.1:8080).
 from __future__ import annotations
 
 import argparse
-import os
 
 import uvicorn
 
 from api.app import create_app
 from runtime import logging as logsetup
+from runtime.settings import settings
 
-DEFAULT_HOST = os.environ.get("DISPUTE_API_HOST", "127.0.0.1")
-DEFAULT_PORT = int(os.environ.get("DISPUTE_API_PORT", "8080"))
+DEFAULT_HOST = settings().api_host
+DEFAULT_PORT = settings().api_port
 
 
 def main(argv: list[str] | None = None) -> None:

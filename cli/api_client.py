@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,14 +26,13 @@ from pydantic import BaseModel, ValidationError
 from cli.text import _
 from domain.actions import Actor
 from runtime import config
+from runtime.settings import settings
 from service.errors import problems
 from texts import process_lang
 
 TOKEN_ENV = "DISPUTE_TOKEN"
 # httpx logs every request at INFO: noise between a clerk and the answer they wait for.
 logging.getLogger("httpx").setLevel(logging.WARNING)
-#: Fields an action's name already decides (the API refuses them in a body).
-FIXED = {"accept-transfer": {"accept"}, "object-transfer": {"accept"}}
 
 
 class CliError(Exception):
@@ -55,7 +53,7 @@ def read_token(args: argparse.Namespace) -> str:
                 message.format(command=args.command, file=args.token_file, why=err.strerror), 2
             ) from None
     else:
-        token = os.environ.get(TOKEN_ENV, "").strip()
+        token = (settings().token or "").strip()
     if not token:
         message = _(
             "{command}: no token: set {env} or pass --token-file (an operator issues one with "
@@ -102,7 +100,10 @@ async def send_action(args: argparse.Namespace, build: Callable[..., BaseModel])
                 )
                 raise CliError(message, 2) from None
             body = model.model_dump(
-                mode="json", exclude_none=True, exclude={"actor", *FIXED.get(args.command, ())}
+                # The fields the action's name decides: the API refuses them in a body.
+                mode="json",
+                exclude_none=True,
+                exclude={"actor", *args.action.fixed},
             )
             params = {"whistle": args.whistle} if hasattr(args, "whistle") else None
             return _answer(args, await http.post(_path(args), json=body, params=params))

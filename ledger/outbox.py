@@ -7,7 +7,7 @@ app push, a webhook) reads the `outbox` table without touching a workflow.
 
 from __future__ import annotations
 
-from domain.case_models import Notification
+from ledger.rows import Notification
 
 #: A retried step writes nothing twice: one row per (case, seq, recipient).
 QUEUE_SQL = """

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncpg
 import structlog
 
-from domain.case_models import LEAD_ROLES, Assignee, AssignRequest, AssignResult
+from domain.case_models import LEAD_ROLES, Assignee
 from domain.ladder import jurisdiction
+from ledger.rows import AssignRequest, AssignResult
 
 log = structlog.get_logger(__name__)
 

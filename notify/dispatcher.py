@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,15 +34,15 @@ from notify import metrics, texts
 from notify.channels import DeliveryError
 from notify.outgoing import Outgoing, from_row
 from notify.routing import Routing, RoutingError, load_routing
-from texts import LANG_ENV, Lang, parse_lang
+from runtime.settings import settings, settings_of
+from texts import Lang, parse_lang
 
 log = structlog.get_logger("notify.dispatcher")
 
 CHANNEL = "outbox_pending"  # the trigger of migrations/007_delivery.sql notifies here
 
 
-def _seconds(env: Mapping[str, str], name: str, default: str) -> float:
-    text = env.get(name, default)
+def _seconds(text: str, name: str) -> float:
     try:
         return parse_duration(text).total_seconds()
     except ValueError as err:
@@ -63,18 +62,18 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+        s = settings() if env is None else settings_of(env)
         return cls(
             backoff=store.Backoff(
-                base_s=_seconds(env, "DISPUTE_NOTIFY_RETRY_BASE", "5s"),
-                ceiling_s=_seconds(env, "DISPUTE_NOTIFY_RETRY_MAX", "10m"),
-                dead_after_s=_seconds(env, "DISPUTE_NOTIFY_DEAD_AFTER", "1d"),
+                base_s=_seconds(s.notify_retry_base, "DISPUTE_NOTIFY_RETRY_BASE"),
+                ceiling_s=_seconds(s.notify_retry_max, "DISPUTE_NOTIFY_RETRY_MAX"),
+                dead_after_s=_seconds(s.notify_dead_after, "DISPUTE_NOTIFY_DEAD_AFTER"),
             ),
-            poll_s=_seconds(env, "DISPUTE_NOTIFY_POLL", "1s"),
-            timeout_s=_seconds(env, "DISPUTE_NOTIFY_TIMEOUT", "10s"),
-            web_url=env.get("DISPUTE_WEB_URL") or None,
-            offset_hours=float(env.get("DISPUTE_UTC_OFFSET_HOURS", texts.DEFAULT_UTC_OFFSET_HOURS)),
-            lang=parse_lang(env.get(LANG_ENV)),
+            poll_s=_seconds(s.notify_poll, "DISPUTE_NOTIFY_POLL"),
+            timeout_s=_seconds(s.notify_timeout, "DISPUTE_NOTIFY_TIMEOUT"),
+            web_url=s.web_url or None,
+            offset_hours=float(s.utc_offset_hours or texts.DEFAULT_UTC_OFFSET_HOURS),
+            lang=parse_lang(s.lang),
         )
 
 

@@ -9,12 +9,13 @@ logged and skipped: metrics are never a reason for a process not to run.
 
 from __future__ import annotations
 
-import os
 import socket
 
 import structlog
 from prometheus_client import Counter, Gauge, start_http_server
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+
+from runtime.settings import value_of
 
 log = structlog.get_logger(__name__)
 
@@ -34,7 +35,7 @@ OLDEST = Gauge(
 
 def port(env_name: str, default: int) -> int | None:
     """The configured port, None for `off`."""
-    value = os.environ.get(env_name, str(default)).strip().lower()
+    value = str(value_of(env_name)).strip().lower()
     if value in ("off", "none", "", "0"):
         return None
     try:

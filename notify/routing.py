@@ -20,6 +20,7 @@ from typing import Any
 
 from notify.channels import Channel, DingTalk, Sms, Webhook, WeCom
 from notify.outgoing import Outgoing
+from runtime.settings import settings_of
 
 CONDITIONS = ("role", "unit", "level", "colour")
 
@@ -127,15 +128,16 @@ def parse_routing(text: str, source: str, env: Mapping[str, str]) -> Routing:
 
 def load_routing(env: Mapping[str, str] | None = None) -> Routing:
     """The routing the environment describes; empty (nothing configured) without either."""
-    env = os.environ if env is None else env
+    env = os.environ if env is None else env  # `*_env` secrets named by the channels file
+    s = settings_of(env)
     routing = Routing({}, ())
-    if path := env.get("DISPUTE_CHANNELS_FILE"):
+    if path := s.channels_file:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as err:
             raise RoutingError(f"DISPUTE_CHANNELS_FILE {path}: {err.strerror}") from None
         routing = parse_routing(text, path, env)
-    if url := env.get("DISPUTE_WEBHOOK_URL"):
+    if url := s.webhook_url:
         channels = {**routing.channels, "webhook": Webhook("webhook", url)}
         routing = Routing(channels, (*routing.routes, Route("webhook")))
     return routing

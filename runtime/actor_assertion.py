@@ -48,6 +48,7 @@ from temporalio.worker import (
 )
 
 from runtime import config
+from runtime.settings import settings
 
 HEADER = "dispute-actor"
 KEY_ENV = "DISPUTE_ACTOR_KEY"
@@ -69,7 +70,7 @@ def default_key_file() -> Path:
 
 
 def key_file() -> Path:
-    override = os.environ.get(KEY_FILE_ENV)
+    override = settings().actor_key_file
     return Path(override).resolve() if override else default_key_file()
 
 
@@ -87,7 +88,7 @@ def _parse(text: str, source: str) -> bytes:
 
 def load_key() -> bytes:
     """The actor key in force; a clear error when there is none."""
-    inline = os.environ.get(KEY_ENV)
+    inline = settings().actor_key
     if inline:
         return _parse(inline, KEY_ENV)
     path = key_file()
@@ -105,7 +106,7 @@ def load_key() -> bytes:
 
 def ensure_key_file() -> str:
     """Create the actor key file (mode 0600) if there is none; never overwrite one."""
-    if os.environ.get(KEY_ENV):
+    if settings().actor_key:
         load_key()
         return f"actor key from {KEY_ENV}"
     path = key_file()

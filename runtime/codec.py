@@ -47,6 +47,7 @@ from temporalio.converter import (
 )
 
 from runtime import actor_assertion, config
+from runtime.settings import settings
 from runtime.text import _
 
 ENCODING = b"binary/encrypted"
@@ -92,7 +93,7 @@ def default_key_file() -> Path:
 
 def key_file() -> Path:
     """The key file in force (`DISPUTE_PAYLOAD_KEY_FILE`, else the data dir's)."""
-    override = os.environ.get(KEY_FILE_ENV)
+    override = settings().payload_key_file
     return Path(override).resolve() if override else default_key_file()
 
 
@@ -140,7 +141,7 @@ class KeyRing:
     @classmethod
     def load(cls) -> KeyRing:
         """The keys from the environment or the key file; a clear error if there are none."""
-        inline = os.environ.get(KEYS_ENV)
+        inline = settings().payload_keys
         if inline:
             return cls(parse_keys(inline, KEYS_ENV), KEYS_ENV)
         path = key_file()
@@ -292,7 +293,7 @@ def data_converter(ring: KeyRing | None = None, *, refuse_plaintext: bool = Fals
     """The project's data converter: pydantic models, encrypted (keys from `KeyRing.load()`
     unless a ring is given); a worker's refuses plaintext payloads unless
     `DISPUTE_ACCEPT_PLAINTEXT=1`."""
-    refuse = refuse_plaintext and os.environ.get(ACCEPT_PLAINTEXT_ENV, "") != "1"
+    refuse = refuse_plaintext and settings().accept_plaintext != "1"
     codec = EncryptionCodec(ring or KeyRing.load(), refuse_plaintext=refuse)
     return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
@@ -300,8 +301,8 @@ def data_converter(ring: KeyRing | None = None, *, refuse_plaintext: bool = Fals
 def ensure_key_file() -> str:
     """Create the key file with one fresh key if there is none (mode 0600, in a 0700 folder);
     never overwrite one. Returns what was done, for `make run` to print."""
-    if os.environ.get(KEYS_ENV):
-        parse_keys(os.environ[KEYS_ENV], KEYS_ENV)
+    if inline := settings().payload_keys:
+        parse_keys(inline, KEYS_ENV)
         return _("using {source}").format(source=KEYS_ENV)
     path = key_file()
     if path.exists():
@@ -323,7 +324,7 @@ def ensure_key_file() -> str:
 def rotate_key_file() -> str:
     """Append a fresh key to the key file (it becomes the newest: new payloads use it); the old
     keys stay, so old cases stay readable. Returns the new key's id."""
-    if os.environ.get(KEYS_ENV):
+    if settings().payload_keys:
         message = _(
             "keys come from {env}: rotate by appending a line to it ({line} is a fresh one) "
             "wherever it is set"

@@ -10,11 +10,11 @@ A user with a real Temporal cluster (or Temporal Cloud) and a real PostgreSQL se
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from domain.policy import ResponseWindow, parse_policy
+from runtime.settings import settings
 from runtime.text import _
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ class ConfigError(RuntimeError):
 
 def data_dir() -> Path:
     """Where the embedded stack keeps its data, pids and logs (`DISPUTE_DATA_DIR` overrides)."""
-    return Path(os.environ.get("DISPUTE_DATA_DIR", ROOT / ".data")).resolve()
+    return Path(settings().data_dir or ROOT / ".data").resolve()
 
 
 def stack_file() -> Path:
@@ -47,7 +47,7 @@ def read_stack() -> dict[str, Any]:
 
 def database_url() -> str:
     """`DATABASE_URL`, else the embedded PostgreSQL that `make run` started."""
-    url = os.environ.get("DATABASE_URL") or read_stack().get("database_url")
+    url = settings().database_url or read_stack().get("database_url")
     if not url:
         raise ConfigError(
             _(
@@ -60,16 +60,14 @@ def database_url() -> str:
 
 def database_source() -> str:
     """Where `database_url()` came from, for messages."""
-    if os.environ.get("DATABASE_URL"):
+    if settings().database_url:
         return "DATABASE_URL"
     return _("{path} (the embedded stack of `make run`)").format(path=stack_file())
 
 
 def uses_external_temporal() -> bool:
-    return any(
-        os.environ.get(name)
-        for name in ("TEMPORAL_ADDRESS", "TEMPORAL_PROFILE", "TEMPORAL_CONFIG_FILE")
-    )
+    s = settings()
+    return bool(s.temporal_address or s.temporal_profile or s.temporal_config_file)
 
 
 def temporal_connect_config() -> dict[str, Any]:
@@ -87,21 +85,19 @@ def temporal_connect_config() -> dict[str, Any]:
 def reports_dir() -> Path:
     """Where assessments write their CSV, charts and summaries (`DISPUTE_REPORTS_DIR`
     overrides; default `<data dir>/reports`)."""
-    override = os.environ.get("DISPUTE_REPORTS_DIR")
+    override = settings().reports_dir
     return Path(override).resolve() if override else data_dir() / "reports"
 
 
 def api_url() -> str:
     """Where the CLI finds the API: `DISPUTE_API_URL`, else the embedded stack's."""
-    return (
-        os.environ.get("DISPUTE_API_URL") or read_stack().get("api_url") or EMBEDDED_API_URL
-    ).rstrip("/")
+    return (settings().api_url or read_stack().get("api_url") or EMBEDDED_API_URL).rstrip("/")
 
 
 def worker_cache_size() -> int:
     """How many running cases a worker keeps in memory (`DISPUTE_WORKER_CACHE`, default
     10,000): past it, a case woken by its timer is replayed from its history first."""
-    text = os.environ.get("DISPUTE_WORKER_CACHE", "10000")
+    text = settings().worker_cache
     try:
         size = int(text)
     except ValueError:

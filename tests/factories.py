@@ -9,9 +9,10 @@ import asyncpg
 
 from domain.actions import Actor
 from domain.calendar import parse_calendar
-from domain.case_models import CaseRegistration, CaseStart, StepWrite
+from domain.case_models import CaseStart
 from domain.intake_models import CaseIntake
 from domain.policy import Policy, ReturnVisits, parse_policy
+from ledger.rows import CaseRegistration, StepWrite
 from runtime import config
 from texts import Lang
 

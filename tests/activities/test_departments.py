@@ -12,12 +12,12 @@ from temporalio.testing import ActivityEnvironment
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from cli.reference_files import DepartmentFileError, parse_departments
-from domain.case_models import CaseRegistration
 from domain.duty_models import DutyAck, DutyWrite, FindDepartments
 from domain.ladder import Level
 from domain.risk import RiskColour
 from domain.whistle import Department, DutyEvent, DutyState, WhistleKind
 from ledger.departments import load_departments
+from ledger.rows import CaseRegistration
 from runtime.config import ROOT
 from tests import factories
 from tests.factories import registration_step

@@ -11,18 +11,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
-from domain.case_models import (
-    Actor,
-    Assignee,
-    CaseEvent,
-    CaseRegistration,
-    CaseSnapshot,
-    CaseStatus,
-    LedgerAck,
-    StepWrite,
-)
+from domain.case_models import Actor, Assignee, CaseEvent, CaseStatus
 from domain.ladder import Level
 from domain.risk import RiskColour
+from ledger.rows import CaseRegistration, CaseSnapshot, LedgerAck, StepWrite
 from tests import factories
 from tests.factories import registration_step
 

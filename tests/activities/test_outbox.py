@@ -9,8 +9,9 @@ import asyncpg
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
-from domain.case_models import CaseEvent, Notification, Recipient, StepWrite
+from domain.case_models import CaseEvent
 from domain.ladder import Level
+from ledger.rows import Notification, Recipient, StepWrite
 from tests.activities.test_ledger import OPENED, registration
 
 NOTE = Notification(

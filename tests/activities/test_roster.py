@@ -9,21 +9,13 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
-from domain.case_models import (
-    Assignee,
-    AssignRequest,
-    AssignResult,
-    CaseEvent,
-    CaseRegistration,
-    CaseSnapshot,
-    CaseStatus,
-    StepWrite,
-)
+from domain.case_models import Assignee, CaseEvent, CaseStatus
 from domain.intake_models import Location
 from domain.ladder import Level
 from domain.risk import RiskColour
 from ledger import roster as roster_module
 from ledger.roster import pick_handler
+from ledger.rows import AssignRequest, AssignResult, CaseRegistration, CaseSnapshot, StepWrite
 from tests import factories
 from tests.factories import registration_step
 

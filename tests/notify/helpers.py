@@ -11,8 +11,8 @@ import asyncpg
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities
-from domain.case_models import Notification, Recipient
 from ledger import notifications as store
+from ledger.rows import Notification, Recipient
 from notify.dispatcher import Dispatcher, Settings
 from notify.routing import load_routing
 from tests.activities.test_ledger import registration, write
