@@ -172,3 +172,17 @@ def _payloads_in(message):
                 yield v
             elif hasattr(v, "ListFields"):
                 yield from _payloads_in(v)
+
+
+def test_every_update_of_the_case_and_the_duty_has_a_validator_for_the_check():
+    """The interceptor checks the assertion in the validator; an update without one (an alias
+    kept for old clients included) would skip the check."""
+    from temporalio.workflow import _Definition
+
+    from workflows.department_duty import DepartmentDutyWorkflow
+
+    for workflow_class in (CaseWorkflow, DepartmentDutyWorkflow):
+        updates = _Definition.from_class(workflow_class).updates
+        assert updates
+        missing = [name for name, defn in updates.items() if defn.validator is None]
+        assert missing == [], f"{workflow_class.__name__}: {missing}"

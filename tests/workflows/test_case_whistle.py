@@ -162,7 +162,7 @@ async def test_a_whistle_naming_departments_by_name_is_refused_not_failed(
     before = await handle.query(CaseWorkflow.view)
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            CaseWorkflow.blow_whistle,
+            CaseWorkflow.whistle,
             WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
                          departments=["police_station", "海北派出所"]),
         )  # fmt: skip

@@ -222,7 +222,7 @@ async def test_no_accepted_duty_update_fails_a_workflow_task(time_env, case_work
                            risk_flags=["group_dispute"])  # fmt: skip
         await view_when(case, settled)
         await case.execute_update(
-            CaseWorkflow.blow_whistle,
+            CaseWorkflow.whistle,
             WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
                          departments=list(SUMMONED)),
         )  # fmt: skip
