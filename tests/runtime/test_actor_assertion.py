@@ -186,3 +186,45 @@ def test_every_update_of_the_case_and_the_duty_has_a_validator_for_the_check():
         assert updates
         missing = [name for name, defn in updates.items() if defn.validator is None]
         assert missing == [], f"{workflow_class.__name__}: {missing}"
+
+
+async def test_the_temporal_cli_cannot_act_on_a_case(dev_env, clean_pool, tmp_path):
+    """The attack as it was made: `temporal workflow update execute --name pause` with a made-up
+    actor against the server's port. Refused (the payload is plaintext, and unsigned), nothing
+    recorded, audited."""
+    import asyncio
+    import json
+    import subprocess
+    import uuid
+
+    from runtime.codec import data_converter
+    from tests.conftest import DEV_SERVER, PAYLOAD_KEYS
+    from tests.factories import case_start
+    from worker import build_worker
+
+    await clean_pool.execute("TRUNCATE refused_actions")
+    aa.drain()
+    base = dev_env.client.config()
+    refusing = Client(
+        **{**base, "data_converter": data_converter(PAYLOAD_KEYS, refuse_plaintext=True)}
+    )
+    address = dev_env.client.service_client.config.target_host
+    async with build_worker(refusing, clean_pool, task_queue=f"cli-{uuid.uuid4().hex[:6]}",
+                            reports_dir=tmp_path) as worker:  # fmt: skip
+        handle = await dev_env.client.start_workflow(
+            CaseWorkflow.run, case_start("AA-CLI"), id="case-AA-CLI", task_queue=worker.task_queue
+        )
+        await handle.query(CaseWorkflow.view)
+        eve = {"actor": {"name": "Eve", "role": "grid_worker", "unit": "G-07"}, "reason": "other"}
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [str(DEV_SERVER), "workflow", "update", "execute", "--address", address,
+             "--name", "pause", "--workflow-id", handle.id, "--input", json.dumps(eve)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        view = await handle.query(CaseWorkflow.view)
+    assert done.returncode != 0, done.stdout
+    assert view.status == "open" and not any(e.kind == "paused" for e in view.events)
+    assert await write_refusals(clean_pool) >= 1
+    rows = await clean_pool.fetch("SELECT case_id, source FROM refused_actions")
+    assert ("AA-CLI", "temporal") in {(r["case_id"], r["source"]) for r in rows}
