@@ -195,7 +195,7 @@ def create_app(
         own_pool = pool is None
         if client is None:
             # Encrypted like every client of the project; stops here on a missing or wrong key.
-            app.state.client = await temporal_client.connect()
+            app.state.client = await temporal_client.connect(sign=True)
         if own_pool:
             app.state.pool = await db.create_pool(config.database_url())
         if own_pool:

@@ -1,5 +1,5 @@
-"""The one way a process of the project connects to Temporal: encrypted, keys checked first,
-every update signed with the actor key (runtime/actor_assertion.py).
+"""The one way a process of the project connects to Temporal: encrypted, keys checked first;
+the API's client signs every update with the actor key (runtime/actor_assertion.py).
 
 `connect()` builds the client with `runtime.codec.data_converter()`, then opens the first
 payload of the most recent workflows with the keys in force. A missing or wrong key then stops
@@ -48,20 +48,21 @@ async def connect(
     check: bool = True,
     runtime: Runtime | None = None,
     refuse_plaintext: bool = False,
+    sign: bool = False,
 ) -> Client:
     """A client on the configured Temporal (`runtime.config`), with the project's encrypted
     data converter; `check` opens recent payloads first (see `check_keys`); `runtime` carries
     the worker's metrics; `refuse_plaintext` (the worker's) refuses a payload not encrypted
-    (runtime/codec.py)."""
+    (runtime/codec.py); `sign` (the API's) signs every update with the actor key."""
     converter = data_converter(ring, refuse_plaintext=refuse_plaintext)
-    # Every update this process sends says who acts, signed (runtime/actor_assertion.py):
-    # the workers refuse an update that does not.
-    signing = actor_assertion.SignActor(actor_assertion.load_key())
+    # The front door's updates say who acts, signed (runtime/actor_assertion.py): the workers
+    # refuse an update that does not. Only the API signs: no other process needs the key.
+    signing = [actor_assertion.SignActor(actor_assertion.load_key())] if sign else []
     client = await Client.connect(
         **config.temporal_connect_config(),
         data_converter=converter,
         runtime=runtime,
-        interceptors=[signing],
+        interceptors=signing,
     )
     if check:
         assert isinstance(converter.payload_codec, EncryptionCodec)
