@@ -76,6 +76,8 @@ class Who(StrEnum):
 
 #: A short text that satisfies a field needing one, in the probes below.
 _SAY = "-"
+#: A department's code, for the whistle's probe (the check refuses anything but a code).
+_CODE = "police_station"
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ CASE_ACTIONS: tuple[Action, ...] = (
            probes=({"reason": _SAY},)),
     Action("whistle", WhistleInput, case_checks.whistle, frozenset({W.handler}), ON_THE_LADDER,
            N_("Blow the whistle"), N_("the departments named must check in and report (吹哨报到)"),
-           probes=({"kind": "routine", "departments": [_SAY], "reason": _SAY},),
+           probes=({"kind": "routine", "departments": [_CODE], "reason": _SAY},),
            aliases=("blow_whistle",)),
     Action("track", TrackInput, case_checks.track, frozenset({W.handler, W.party}),
            ON_THE_LADDER, N_("Change the mediation track"),
