@@ -25,6 +25,7 @@ from temporalio.worker import Worker
 import texts
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
+from activities.procedures import ProcedureActivities
 from activities.reconcile import ReconcileActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
@@ -35,6 +36,7 @@ from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
+from workflows.procedure import ProcedureWorkflow
 from workflows.reconcile import ReconcileWorkflow
 
 log = structlog.get_logger("worker")
@@ -43,6 +45,7 @@ WORKFLOWS: Sequence[type] = (
     CaseWorkflow,
     AssessmentWorkflow,
     DepartmentDutyWorkflow,
+    ProcedureWorkflow,
     ReconcileWorkflow,
 )
 
@@ -53,10 +56,12 @@ def activities_for(pool: asyncpg.Pool, reports_dir: Path, client: Client) -> lis
     reconcile = ReconcileActivities(pool, client)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
+    procedures = ProcedureActivities(pool)
     return [
         departments.find,
         departments.record_duty,
         ledger.write_step,
+        procedures.earlier_matter,
         reports.compute,
         reports.write_files,
         reports.record,

@@ -36,7 +36,7 @@ from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
 from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
-from domain.whistle import DEPARTMENT_CODE, WhistleKind
+from domain.whistle import WhistleKind, known_departments
 from texts import N_, Lang, texts
 from texts.terms import label
 
@@ -73,7 +73,7 @@ def _require(case: CaseFile, start: CaseStart, allowed: Iterable[CaseStatus], wh
             _("case {case_id} is {status}: cannot {what} now").format(
                 case_id=case.case_id,
                 status=label("status", case.status, start.text_lang),
-                what=what,
+                what=_(what),
             )
         )
 
@@ -228,15 +228,17 @@ def whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
             _("whistle {seq} is still waiting for its departments").format(seq=waiting.seq)
         )
     WhistleKind(a.kind)
-    # The step looks the departments up by code: a name (海北派出所) or any other text is
-    # refused here, with the codes it should have been, never left to fail the step.
-    wrong = [d for d in a.departments if not DEPARTMENT_CODE.fullmatch(d)]
-    if wrong:
+    known = known_departments(start.policy.whistle)
+    unknown = [code for code in a.departments if code not in known]
+    if unknown:
+        # Refused here, before anything is recorded: a name the step cannot look up would fail
+        # the workflow task (the departments' lookup takes codes only).
+        lang = start.text_lang
         raise ValueError(
-            _(
-                "departments: {wrong} is not a department's code (lower-case letters, digits "
-                "and _, as `starter.py departments load` lists them, e.g. police_station)"
-            ).format(wrong=", ".join(repr(d) for d in wrong))
+            _("no department {names}; a whistle names: {valid}").format(
+                names=_(", ").join(unknown),
+                valid=_(", ").join(label("department", code, lang) for code in known),
+            )
         )
 
 
