@@ -39,6 +39,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) stack.py up
 	$(PY) starter.py schedules
+	$(PY) starter.py duties schedule
 	$(PY) starter.py roster load samples/roster.csv
 	$(PY) starter.py departments load samples/departments.csv
 	$(PY) starter.py intake samples/cases.jsonl || [ $$? -eq 1 ]

@@ -27,6 +27,7 @@ from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.procedures import ProcedureActivities
 from activities.reconcile import ReconcileActivities
+from activities.report_duties import DutyActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
 from ledger import audit
@@ -36,6 +37,7 @@ from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
+from workflows.duty_round import DutyRoundWorkflow
 from workflows.procedure import ProcedureWorkflow
 from workflows.reconcile import ReconcileWorkflow
 
@@ -46,6 +48,7 @@ WORKFLOWS: Sequence[type] = (
     AssessmentWorkflow,
     DepartmentDutyWorkflow,
     ProcedureWorkflow,
+    DutyRoundWorkflow,
     ReconcileWorkflow,
 )
 
@@ -56,10 +59,12 @@ def activities_for(pool: asyncpg.Pool, reports_dir: Path, client: Client) -> lis
     reconcile = ReconcileActivities(pool, client)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
+    duties = DutyActivities(pool)
     procedures = ProcedureActivities(pool)
     return [
         departments.find,
         departments.record_duty,
+        duties.notify,
         ledger.write_step,
         procedures.earlier_matter,
         reports.compute,

@@ -30,7 +30,9 @@ from activities.report_texts import (
     chart_title,
     county_to_compare,
     definitions,
+    duty_cells,
     figures_of,
+    recurring_rows,
     report_texts,
     unit_name,
 )
@@ -207,6 +209,33 @@ def _dead_notifications(figures: AssessmentFigures, lang: Lang) -> list[str]:
     return [*lines, ""]
 
 
+def _recurring(figures: AssessmentFigures, lang: Lang) -> list[str]:
+    """Monthly: the (type, place) pairs that keep coming back, to pick a problem of the month."""
+    if figures.kind is not AssessmentKind.monthly:
+        return []
+    _ = report_texts(lang)
+    lines = ["## " + _("Recurring problems (problem of the month)"), ""]
+    rows = recurring_rows(figures, lang)
+    if not rows:
+        return [*lines, _("None."), ""]
+    lines += [
+        f"| {_('Dispute type')} | {_('Place')} | {_('Cases')} | {_('Repeats')} |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    lines += [f"| {_md(t)} | {_md(p)} | {n} | {r} |" for t, p, n, r in rows]
+    return [*lines, ""]
+
+
+def _duties(figures: AssessmentFigures, lang: Lang) -> list[str]:
+    cells = duty_cells(figures, lang)
+    if not cells:
+        return []
+    _ = report_texts(lang)
+    lines = ["## " + _("Report duties (zero reports)"), "", "| | |", "| --- | ---: |"]
+    lines += [f"| {_md(name)} | {value} |" for name, value in cells]
+    return [*lines, ""]
+
+
 def _definitions(lang: Lang) -> list[str]:
     _ = report_texts(lang)
     lines = ["## " + _("Definitions"), ""]
@@ -243,7 +272,7 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str], lang: Lang = 
     for m in figures.metrics:
         cells = " | ".join(cell(m, c.field, c.is_rate) for c in columns)
         lines.append(f"| {_md(unit_name(m, lang))} | {cells} |")
-    lines += ["", *_definitions(lang)]
+    lines += ["", *_duties(figures, lang), *_recurring(figures, lang), *_definitions(lang)]
     overdue = [d for d in figures.due if d.state == "overdue"]
     lines += [
         "## " + _("Overdue cases ({n})").format(n=len(overdue)),

@@ -8,6 +8,7 @@ last so that a row always names files that exist.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -26,6 +27,8 @@ from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
 from ledger import assessments
 from ledger.notifications import dead_notifications
+from ledger.recurring import recurring_pairs
+from ledger.report_duties import period_figures
 from ledger.reports import assess
 from runtime.config import response_windows
 from texts import Lang, process_lang
@@ -77,9 +80,17 @@ class ReportActivities:
             due=len(due),
             dead_notifications=len(dead),
         )
+        # The daily report is read in the morning: it shows yesterday's report duties (日清),
+        # whose cut-offs have passed; a week or a month shows its own days.
+        back = timedelta(days=1) if daily else timedelta(0)
+        duties = await period_figures(
+            self._pool, period.start - back, period.end - back, request.as_of
+        )
+        monthly = request.kind is AssessmentKind.monthly
+        recurring = await recurring_pairs(self._pool, period.start, period.end) if monthly else []
         return AssessmentFigures(
             kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due,
-            dead_notifications=dead,
+            dead_notifications=dead, duties=duties, recurring=recurring,
         )  # fmt: skip
 
     async def _with_case_facts(self, due: list[DueCase]) -> list[DueCase]:

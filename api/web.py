@@ -28,6 +28,7 @@ from temporalio.service import RPCError
 from api import csrf, refusals, text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
+from api.report_duties import todays_duty
 from api.service import Problem, act, case_detail, mine
 from api.text import _
 from ledger import tokens
@@ -241,6 +242,7 @@ async def my_cases(
     under: Annotated[str, Query(max_length=200)] = "",
     order: str = "urgency",
     page: Annotated[int, Query(ge=1, le=2000)] = 1,
+    duty_error: Annotated[str | None, Query(max_length=300)] = None,
 ):
     person = await person_of(request, cookie=True)
     tab = "overdue" if overdue else tab if tab in TABS else "open"
@@ -251,6 +253,7 @@ async def my_cases(
     rows, total = await worklist_page(pool, f, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     tallies = await counts(pool, scope, now)
     reports = await latest_reports(person)
+    duty = await todays_duty(pool, person, now)
     return templates.TemplateResponse(
         request,
         "worklist.html",
@@ -267,6 +270,8 @@ async def my_cases(
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
             "reports": reports,
+            "duty": duty,
+            "duty_error": duty_error,
         },
     )
 
@@ -323,6 +328,7 @@ async def _case_page(
     message: str | None = None,
     ok: bool = True,
     status_code: int = 200,
+    link_error: str | None = None,
 ):
     case = await case_detail(
         request.app.state.client, request.app.state.pool, person, case_id, via="page"
@@ -339,17 +345,20 @@ async def _case_page(
             "message": message,
             "ok": ok,
             "department_choices": choices,
+            "link_error": link_error and link_error[:300],
         },
         status_code=status_code,
-    )
+    )  # fmt: skip
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-async def case_page(request: Request, case_id: str, done: str | None = None):
+async def case_page(
+    request: Request, case_id: str, done: str | None = None, link_error: str | None = None
+):
     person = await person_of(request, cookie=True)
     try:
         done_text = done and _("Done: {action}").format(action=text.action_name(done))
-        return await _case_page(request, person, case_id, done_text)
+        return await _case_page(request, person, case_id, done_text, link_error=link_error)
     except Problem as err:
         return problem_page(request, person, err.message, err.status)
     except RPCError as err:

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         ContactInput,
         EscalateInput,
         ExtendInput,
+        MergeInput,
         OutcomeInput,
         PauseInput,
         RefuseInput,
@@ -308,6 +309,11 @@ class CaseWorkflow:
     async def withdraw(self, a: WithdrawInput) -> None:
         """The applicant withdraws: the case closes as withdrawn."""
         self.turns.withdraw(a)
+
+    @queued_action("merge")
+    async def merge(self, a: MergeInput) -> None:
+        """The same dispute as another case: this one ends as merged into it."""
+        self.turns.merge(a)
 
     @queued_action("refuse")
     async def refuse(self, a: RefuseInput) -> None:
