@@ -178,7 +178,7 @@ async def test_no_accepted_update_fails_a_workflow_task(time_env, case_worker, c
             pass  # it ended by itself (withdrawn, referred...)
 
     await asyncio.to_thread(run)
-    assert len(set(applied)) >= 2, applied
+    assert applied, "no generated update reached a step: the test proves nothing"
 
 
 DUTY_UPDATES: dict[str, type[BaseModel]] = {
