@@ -22,7 +22,7 @@ from domain import time_left, urgency
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import case_page, related, tokens, worklist
+from ledger import case_page, related, worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
 from service.case_json import related_json, status_json
@@ -139,7 +139,11 @@ async def act(
         else case_id
     )
     bound = log.bind(
-        case_id=case_id, action=action.name, person=person.name, unit=person.unit, role=person.role
+        case_id=case_id,
+        action=action.name,
+        token=person.token_id,
+        unit=person.unit,
+        role=person.role,
     )
     try:
         view = await client.get_workflow_handle(wid).execute_update(
@@ -147,8 +151,8 @@ async def act(
         )
     except WorkflowUpdateFailedError as err:
         reason = getattr(err.cause, "message", None) or str(err.cause)
-        bound.warning("action refused", reason=reason)
-        await tokens.record_refusal(pool, person, case_id, action.name, reason)
+        # The reason names people: it goes to the audit (api/refusals.py), not the log.
+        bound.warning("action refused")
         # The reason is the workflow's, worded in the case's language.
         raise Refused(
             _("{action} refused for {what}: {reason}").format(

@@ -25,7 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from temporalio.service import RPCError
 
-from api import text
+from api import csrf, refusals, text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
 from api.report_duties import todays_duty
@@ -89,6 +89,7 @@ templates.env.globals.update(
     action_help=text.action_help,
     option=text.option_label,
     time_left=time_left,
+    csrf_token=csrf.form_token,
 )
 
 
@@ -210,7 +211,9 @@ async def sign_in(request: Request, token: str = Form(max_length=100)):
 
 
 @router.post("/signout")
-async def sign_out() -> Response:
+async def sign_out(request: Request) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    csrf.check_form(request, form)
     response = RedirectResponse("/signin", 303)
     response.delete_cookie(COOKIE)
     return response
@@ -375,6 +378,7 @@ async def act_from_form(request: Request, case_id: str, name: str):
         values = [v for v in sent.getlist(key) if isinstance(v, str) and v.strip()]
         if len(values) > 1:
             form[key] = ";".join(values)
+    csrf.check_form(request, form)
     department = form.get("department") or (person.role if action.duty else None)
     whistle = int(form["whistle"]) if form.get("whistle", "").isdigit() else 1
     state = request.app.state
@@ -390,6 +394,8 @@ async def act_from_form(request: Request, case_id: str, name: str):
             whistle=whistle,
         )
     except Problem as err:
+        if err.status in (401, 403, 422):
+            await refusals.record(request, err.status, err.message)
         return await _case_page(
             request, person, case_id, err.message, ok=False, status_code=err.status
         )

@@ -35,7 +35,7 @@ from domain.case_models import CaseView
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError
-from ledger import related, tokens
+from ledger import audit, related, tokens
 from ledger.cases import with_history
 from ledger.departments import load_departments
 from ledger.roster import load_roster
@@ -51,9 +51,9 @@ from service.intake import (
     submit,
 )
 from service.roads import open_road
-from service.schedules import ensure_schedules
+from service.schedules import ensure_reconcile_schedule, ensure_schedules
 from texts import process_lang
-from texts.terms import local_time
+from texts.terms import LOCAL_ZONE, local_time
 from workflows.case import CaseWorkflow
 
 
@@ -342,6 +342,14 @@ async def cmd_tokens_list(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_audit(args: argparse.Namespace) -> int:
+    """The refused attempts to act, newest first: one JSON line each (ledger/audit.py)."""
+    rows = await _with_pool(lambda pool: audit.recent(pool, limit=args.limit, case_id=args.case))
+    for r in rows:
+        emit({**r.__dict__, "at": r.at.astimezone(LOCAL_ZONE).isoformat()})
+    return 0
+
+
 async def cmd_list(args: argparse.Namespace) -> int:
     try:
         return await run_list(args)
@@ -390,7 +398,9 @@ def _add_list_and_tokens(sub) -> None:
 
 async def cmd_schedules(args: argparse.Namespace) -> int:
     client = await connect()
-    for outcome in await ensure_schedules(client, TASK_QUEUE):
+    outcomes = [*await ensure_schedules(client, TASK_QUEUE)]
+    outcomes.append(await ensure_reconcile_schedule(client, TASK_QUEUE))
+    for outcome in outcomes:
         emit({"schedule_id": outcome.schedule_id, "action": outcome.action})
     return 0
 
@@ -453,6 +463,13 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--period", required=True, help=_("2026-11 (month), 2026-W47, 2026-11-23"))
     report.add_argument("--township", help=_("one township (default: all, and the county)"))
     report.set_defaults(run=cmd_report)
+
+    audit_cmd = sub.add_parser(
+        "audit", help=_("refused attempts to act (401, 403, 422, unsigned updates), newest first")
+    )
+    audit_cmd.add_argument("--case", help=_("one case's only"))
+    audit_cmd.add_argument("--limit", type=int, default=100, help=_("at most this many (100)"))
+    audit_cmd.set_defaults(run=cmd_audit)
 
     schedules = sub.add_parser("schedules", help=_("create or update the assessment schedules"))
     schedules.set_defaults(run=cmd_schedules)
