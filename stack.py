@@ -476,7 +476,7 @@ SAMPLE_WORKER, SAMPLE_GRID = "赵网格员", "钻石广场社区第七网格"
 
 def hint() -> None:
     stack = config.read_stack()
-    address = stack.get("temporal_address") or os.environ.get("TEMPORAL_ADDRESS", ADDRESS)
+    address = stack.get("temporal_address") or settings().temporal_address or ADDRESS
     py = sys.executable
     # One message, so a translation can lay out its own column of names; the names are
     # padded to 17 cells in each language.

@@ -8,7 +8,6 @@ script or a stolen token hammering Temporal; it is not a substitute for the bala
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -18,10 +17,11 @@ from api import refusals
 from api.text import _
 from ledger import tokens
 from ledger.tokens import Person
+from runtime.settings import settings
 
 COOKIE = tokens.SESSION_COOKIE
-RATE = float(os.environ.get("DISPUTE_API_RATE", "10"))
-BURST = float(os.environ.get("DISPUTE_API_BURST", "40"))
+RATE = settings().api_rate
+BURST = settings().api_burst
 
 
 class Unauthorized(Exception):

@@ -8,7 +8,6 @@ The token is kept in an HttpOnly, SameSite=Strict cookie (Secure unless
 
 from __future__ import annotations
 
-import os
 import re
 import types
 import typing
@@ -37,6 +36,7 @@ from ledger.tokens import Person
 from ledger.worklist import ORDERS, TABS, Filters, counts
 from ledger.worklist import page as worklist_page
 from runtime import config
+from runtime.settings import settings
 from service.departments import split_names
 from texts import N_, Lang
 from texts.terms import local_time
@@ -97,7 +97,7 @@ def bad_token() -> str:
     return _("That token is unknown, revoked, or its person is no longer active.")
 
 
-SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
+SECURE_COOKIE = settings().cookie_secure != "0"
 COOKIE_DAYS = 30
 
 
