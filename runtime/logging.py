@@ -135,6 +135,10 @@ def configure(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Libraries that narrate their work at INFO: fontTools lists every glyph it keeps when the
+    # report's font is subset (thousands of lines on a terminal), matplotlib its font search.
+    for chatty in ("fontTools", "matplotlib"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
 
 
 def _identity(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
