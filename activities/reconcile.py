@@ -17,7 +17,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from domain.naming import case_id_from
 from domain.reconcile_models import HALTED_STATUSES, Halted, ReconcileInput, ReconcileResult
 from ledger import halted
-from runtime.text import _
+from texts import process_texts
 
 log = structlog.get_logger("reconcile")
 
@@ -43,6 +43,9 @@ class ReconcileActivities:
             if case_id:
                 found.setdefault(case_id, execution.id)
         open_cases = await halted.still_open(self._pool, list(found))
+        # The report catalog: activities/ speak through it (texts/catalogs.py), in the
+        # worker's language.
+        _ = process_texts("report")
         marked: list[Halted] = []
         for case_id, case in open_cases.items():
             latest = await self._client.get_workflow_handle(found[case_id]).describe()
