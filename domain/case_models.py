@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from domain.actions import Actor, OutcomeInput, VisitResult
 from domain.intake_models import CaseIntake, Location, RiskFlag
 from domain.ladder import Level
 from domain.policy import Policy
 from domain.risk import RiskColour
+from domain.shared import shared
 from texts import Lang
 
 __all__ = ["Actor", "OutcomeInput"]  # re-exported: the update inputs live in domain.actions
@@ -221,6 +222,12 @@ class CaseStart(BaseModel):
     @property
     def text_lang(self) -> Lang:
         return self.lang or Lang.en
+
+    @field_validator("policy", mode="after")
+    @classmethod
+    def _one_copy_per_process(cls, policy: Policy) -> Policy:
+        # Thousands of cases in a worker's cache hold a few distinct policies: one copy each.
+        return shared(policy)
 
 
 class CaseView(BaseModel):
