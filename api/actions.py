@@ -1,39 +1,38 @@
-"""The actions the API offers: one per CLI action command, with the same update and model.
+"""The actions the API offers: one route per action of the catalogue (domain/catalogue.py).
 
-Built from the CLI's own tables (runtime/case_commands.py, runtime/duty_commands.py), so the
-two never drift: the update a command sends, and its input model (read from the update's
-signature). A request's body is that model without `actor`, which comes from the token;
-`accept-transfer` and `object-transfer` fix `accept`.
+A request's body is the action's input model without `actor`, which comes from the token, and
+without the fields the action's name fixes (`accept-transfer`: accept). The action is sent as
+its update, by name, to the case's workflow or, for a duty's action, to the case's child for
+that whistle and department.
 """
 
 from __future__ import annotations
 
-import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from cli.case_commands import ACTIONS
-from cli.duty_commands import DUTY_ACTIONS
+from domain.catalogue import ACTIONS, Action
 from domain.naming import duty_workflow_id, workflow_id_for
-
-#: Fields an action's name already decides.
-_FIXED: dict[str, dict[str, Any]] = {
-    "accept-transfer": {"accept": True},
-    "object-transfer": {"accept": False},
-}
+from texts import Lang
 
 
 @dataclass(frozen=True)
 class ApiAction:
-    name: str
-    help: str
-    update: Any
-    model: type[BaseModel]  # the update's full input model, actor included
+    action: Action
     body: type[BaseModel]  # what a request sends: the model without actor and fixed fields
-    duty: bool  # a department duty's action (sent to the case's child for that department)
-    fixed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.action.name
+
+    @property
+    def duty(self) -> bool:
+        return self.action.duty
+
+    def help(self, lang: Lang) -> str:
+        return self.action.help_in(lang)
 
     def workflow_id(self, case_id: str, department: str | None, whistle: int) -> str:
         if self.duty:
@@ -42,34 +41,20 @@ class ApiAction:
         return workflow_id_for(case_id)
 
 
-def _input_model(update: Any) -> type[BaseModel]:
-    hints = typing.get_type_hints(update)
-    return next(t for name, t in hints.items() if name != "return")
-
-
-def _body_model(name: str, model: type[BaseModel], fixed: dict[str, Any]) -> type[BaseModel]:
+def _body_model(action: Action) -> type[BaseModel]:
     """The request body's schema (for validation of each field and for /docs); the full
     model, with its cross-field rules, is validated once the actor is added."""
-    fields = {
+    fields: dict[str, Any] = {
         key: (info.annotation, info)
-        for key, info in model.model_fields.items()
-        if key != "actor" and key not in fixed
+        for key, info in action.model.model_fields.items()
+        if key != "actor" and key not in action.fixed
     }
-    title = "".join(part.capitalize() for part in name.split("-")) + "Body"
+    title = "".join(part.capitalize() for part in action.name.split("-")) + "Body"
     return create_model(title, __config__=ConfigDict(extra="forbid"), **fields)
 
 
-def _build() -> dict[str, ApiAction]:
-    out = {}
-    for actions, duty in ((ACTIONS, False), (DUTY_ACTIONS, True)):
-        for a in actions:
-            model = _input_model(a.update)
-            fixed = _FIXED.get(a.name, {})
-            body = _body_model(a.name, model, fixed)
-            out[a.name] = ApiAction(a.name, a.help, a.update, model, body, duty, fixed)
-    return out
-
-
-API_ACTIONS: dict[str, ApiAction] = _build()
+API_ACTIONS: dict[str, ApiAction] = {
+    name: ApiAction(action, _body_model(action)) for name, action in ACTIONS.items()
+}
 CASE_ACTIONS = [a for a in API_ACTIONS.values() if not a.duty]
 DUTY_ACTION_LIST = [a for a in API_ACTIONS.values() if a.duty]

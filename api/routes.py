@@ -122,7 +122,7 @@ def _case_route(action: ApiAction) -> None:
         f"/cases/{{case_id}}/{action.name}",
         handler,
         methods=["POST"],
-        summary=action.help,
+        summary=_summary(action),
         name=f"case_{action.name}",
         responses=_RESPONSES,
     )
@@ -154,10 +154,15 @@ def _duty_route(action: ApiAction) -> None:
         f"/cases/{{case_id}}/duties/{{department}}/{action.name}",
         handler,
         methods=["POST"],
-        summary=action.help,
+        summary=_summary(action),
         name=f"duty_{action.name}",
         responses=_RESPONSES,
     )
+
+
+def _summary(action: ApiAction) -> str:
+    """The route's summary in /docs: the action's label and help (the catalog's English)."""
+    return f"{action.action.label}: {action.action.help}"
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {

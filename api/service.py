@@ -102,7 +102,7 @@ async def act(
         raise Invalid(_("actor: not accepted: the actor is the person of your token"))
     check_sizes(body)
     try:
-        model = action.model.model_validate({**body, **action.fixed, "actor": person.actor})
+        model = action.action.build(person.actor, body)
     except ValidationError as err:
         raise Invalid(
             _("{action} for {case_id}: {problems}").format(
@@ -121,7 +121,9 @@ async def act(
         case_id=case_id, action=action.name, person=person.name, unit=person.unit, role=person.role
     )
     try:
-        view = await client.get_workflow_handle(wid).execute_update(action.update, model)
+        view = await client.get_workflow_handle(wid).execute_update(
+            action.action.update_name, model, result_type=action.action.answer
+        )
     except WorkflowUpdateFailedError as err:
         reason = getattr(err.cause, "message", None) or str(err.cause)
         bound.warning("action refused", reason=reason)
@@ -162,8 +164,10 @@ def check_case_scope(person: Person, case_id: str) -> None:
 async def case_detail(
     client: Client, pool: asyncpg.Pool, person: Person, case_id: str
 ) -> dict[str, Any]:
-    """The workflow's view of the case, its time left now, and its whole history (`events`)
-    from the ledger; only for the people of the case (runtime/worklist.py's `may_read`)."""
+    """The workflow's view of the case, its time left now, its whole history (`events`) from
+    the ledger, and what the person may do on it now (`allowed_actions`, the catalogue's
+    names, and `allowed_duty_actions`: action, whistle, department); only for the people of
+    the case (runtime/worklist.py's `may_read`)."""
     if person.is_service:
         raise Refused(_("An intake token may not read cases."))
     check_case_scope(person, case_id)
@@ -175,8 +179,11 @@ async def case_detail(
                 name=person.name, unit=person.unit, case_id=case_id
             )
         )
+    handle = client.get_workflow_handle(workflow_id_for(case_id))
     try:
-        view = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.view)
+        view = await handle.query(CaseWorkflow.view)
+        # What this person may do now, by the checks the workflow's validators run.
+        offers = await handle.query(CaseWorkflow.offers, person.actor)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise NotFound(_("No case {case_id}.").format(case_id=case_id)) from None
@@ -187,6 +194,8 @@ async def case_detail(
     out = status_json(view)
     out["now"] = now.astimezone(LOCAL_ZONE).isoformat()
     out["seconds_left"] = out["remaining_seconds"]
+    out["allowed_actions"] = offers.actions
+    out["allowed_duty_actions"] = [o.model_dump() for o in offers.duties]
     out["time_left"] = time_left_words(
         view.remaining_seconds, current_lang(), paused=view.status == "paused"
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from domain.catalogue import ACTIONS
 from texts import Lang, Texts, parse_lang, process_lang, texts
 from texts.terms import label
 
@@ -67,62 +68,15 @@ def pgettext(context: str, message: str) -> str:
     return web().pgettext(context, message)
 
 
-def _action_names() -> dict[str, tuple[str, str]]:
-    """Each action's name and what it does, as a person reads them (by the API's name)."""
-    return {
-        "outcome": (pgettext("action", "Report the outcome"),
-                    _("resolved, or failed with a reason")),
-        "pause": (pgettext("action", "Pause the clock"),
-                  _("waiting on a party, an appraisal, a hearing")),
-        "resume": (pgettext("action", "Resume the clock"),
-                   _("the deadline moves by the paused time")),
-        "extend": (pgettext("action", "Extend the deadline"),
-                   _("a supervisor of the level above grants more time")),
-        "escalate": (pgettext("action", "Ask to go up a level"),
-                     _("the applicant asks for the case to go up a level")),
-        "pull-up": (pgettext("action", "Pull up"),
-                    _("a supervisor above pulls the case up to their level")),
-        "regrade": (pgettext("action", "Re-grade the risk"),
-                    _("set the risk flags anew; the colour is graded again")),
-        "transfer": (pgettext("action", "Transfer"),
-                     _("hand the case to another unit at the same level (首接负责)")),
-        "accept-transfer": (pgettext("action", "Accept the transfer"),
-                            _("the receiving unit accepts a transfer")),
-        "object-transfer": (pgettext("action", "Object to the transfer"),
-                            _("the receiving unit objects, with a reason")),
-        "withdraw": (pgettext("action", "Withdraw"), _("the applicant withdraws the case")),
-        "refuse": (pgettext("action", "Refuse mediation"),
-                   _("a party refuses mediation (People's Mediation Law Art. 17)")),
-        "whistle": (pgettext("action", "Blow the whistle"),
-                    _("the departments named must check in and report (吹哨报到)")),
-        "track": (pgettext("action", "Change the mediation track"),
-                  _("hand mediation to another track, or record that this one failed")),
-        "extend-track": (pgettext("action", "Extend the mediation track"),
-                         _("more time on the track, with both parties' consent")),
-        "contact": (pgettext("action", "Record a contact"),
-                    _("a contact with the applicant (the first one counts for the response rate)")),
-        "arbitration": (pgettext("action", "Labour arbitration"),
-                        _("applied, then the committee's accepted, extended (+15 days) or award")),
-        "confirmation": (pgettext("action", "Judicial confirmation"),
-                         _("applied, then the court's steps")),
-        "visit": (pgettext("action", "Record a return visit"),
-                  _("the result of a return visit (回访)")),
-        "check-in": (pgettext("action", "Check in"), _("a summoned department checks in (报到)")),
-        "file-report": (pgettext("action", "File the report"),
-                        _("what the department found and did")),
-        "decline": (pgettext("action", "Decline"),
-                    _("the matter is not within the department's remit")),
-        "rule-decline": (pgettext("action", "Rule on a decline"),
-                         _("a supervisor of the township or county rules on a decline")),
-    }  # fmt: skip
-
-
 def action_name(name: str) -> str:
-    return _action_names().get(name, (name, ""))[0]
+    """An action's label (domain/catalogue.py) in the request's language."""
+    action = ACTIONS.get(name)
+    return action.label_in(current_lang()) if action else name
 
 
 def action_help(name: str) -> str:
-    return _action_names().get(name, ("", ""))[1]
+    action = ACTIONS.get(name)
+    return action.help_in(current_lang()) if action else ""
 
 
 def field_label(name: str) -> str:

@@ -1,5 +1,5 @@
 """The worklist web page: sign in with a token, "my cases" most urgent first, a case page
-with its clocks and history, and a form for each action the person may take.
+with its clocks and history, and a form for each action the person may take on it now.
 
 Plain server-rendered HTML (Jinja2 templates in api/templates/), no script, no build step.
 The token is kept in an HttpOnly, SameSite=Strict cookie (Secure unless
@@ -28,7 +28,6 @@ from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
 from api.service import Problem, act, case_detail, mine
 from api.text import _
-from domain.actions import HANDLER_ROLES, SUPERVISOR
 from ledger import tokens
 from ledger.tokens import Person
 from ledger.worklist import Filters, worklist
@@ -87,50 +86,20 @@ def bad_token() -> str:
 SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
 COOKIE_DAYS = 30
 
-#: The forms a page offers each kind of person (the workflow decides in the end).
-HANDLER_FORMS = (
-    "outcome",
-    "pause",
-    "resume",
-    "regrade",
-    "transfer",
-    "accept-transfer",
-    "object-transfer",
-    "whistle",
-    "track",
-    "extend-track",
-    "visit",
-)
-SUPERVISOR_FORMS = (
-    "outcome",
-    "extend",
-    "pull-up",
-    "pause",
-    "resume",
-    "regrade",
-    "whistle",
-    "rule-decline",
-)
-DEPARTMENT_FORMS = ("check-in", "file-report", "decline")
-PARTY_FORMS = {
-    "applicant": ("escalate", "withdraw", "refuse", "confirmation"),
-    "respondent": ("refuse", "confirmation"),
-    "third_party": ("refuse",),
-}
 
-
-def forms_for(person: Person) -> list[ApiAction]:
-    if person.case_id is not None:
-        names = PARTY_FORMS.get(person.role, ())
-    elif person.role == SUPERVISOR:
-        names = SUPERVISOR_FORMS
-    elif person.role in HANDLER_ROLES:
-        names = HANDLER_FORMS
-    elif person.level is None:  # a department's duty officer
-        names = DEPARTMENT_FORMS
-    else:  # arbitrators, courts and other roster roles: every case action
-        names = tuple(a.name for a in API_ACTIONS.values() if not a.duty)
-    return [API_ACTIONS[n] for n in names]
+def forms_for(case: dict[str, Any]) -> list[tuple[ApiAction, dict[str, Any] | None]]:
+    """The forms the page offers: only the actions the reader may take on the case now
+    (`allowed_actions` of the case's detail, decided by the checks the workflow's validators
+    run); a duty's form once per action, filled with its first whistle and department."""
+    forms: list[tuple[ApiAction, dict[str, Any] | None]] = [
+        (API_ACTIONS[name], None) for name in case.get("allowed_actions", ())
+    ]
+    seen = set()
+    for offer in case.get("allowed_duty_actions", ()):
+        if offer["action"] not in seen:
+            seen.add(offer["action"])
+            forms.append((API_ACTIONS[offer["action"]], offer))
+    return forms
 
 
 @dataclass(frozen=True)
@@ -253,7 +222,7 @@ async def _case_page(
     status_code: int = 200,
 ):
     case = await case_detail(request.app.state.client, request.app.state.pool, person, case_id)
-    forms = [(a, form_fields(a)) for a in forms_for(person)]
+    forms = [(a, form_fields(a), offer) for a, offer in forms_for(case)]
     return templates.TemplateResponse(
         request,
         "case.html",

@@ -113,22 +113,22 @@ async def run_path(s: Servers, name: str, policy, people) -> Counter:
         return await count(handle)
     if name == "resolved at the village, two visits":
         await handle.execute_update(
-            CaseWorkflow.report_outcome,
+            CaseWorkflow.outcome,
             OutcomeInput(outcome="failed", actor=grid, reason="the respondent will not meet"),
         )
         resolver = people["village"]
     else:
         resolver = grid
     await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=resolver)
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=resolver)
     )
     await s.env.sleep(timedelta(days=1, hours=1))
     await handle.execute_update(
-        CaseWorkflow.record_visit, VisitInput(actor=grid, visit="satisfaction", result="satisfied")
+        CaseWorkflow.visit, VisitInput(actor=grid, visit="satisfaction", result="satisfied")
     )
     await s.env.sleep(timedelta(days=29))
     await handle.execute_update(
-        CaseWorkflow.record_visit, VisitInput(actor=grid, visit="performance", result="satisfied")
+        CaseWorkflow.visit, VisitInput(actor=grid, visit="performance", result="satisfied")
     )
     await handle.result()
     return await count(handle)

@@ -33,8 +33,6 @@ from texts import process_lang
 TOKEN_ENV = "DISPUTE_TOKEN"
 # httpx logs every request at INFO: noise between a clerk and the answer they wait for.
 logging.getLogger("httpx").setLevel(logging.WARNING)
-#: Fields an action's name already decides (the API refuses them in a body).
-FIXED = {"accept-transfer": {"accept"}, "object-transfer": {"accept"}}
 
 
 class CliError(Exception):
@@ -102,7 +100,10 @@ async def send_action(args: argparse.Namespace, build: Callable[..., BaseModel])
                 )
                 raise CliError(message, 2) from None
             body = model.model_dump(
-                mode="json", exclude_none=True, exclude={"actor", *FIXED.get(args.command, ())}
+                # The fields the action's name decides: the API refuses them in a body.
+                mode="json",
+                exclude_none=True,
+                exclude={"actor", *args.action.fixed},
             )
             params = {"whistle": args.whistle} if hasattr(args, "whistle") else None
             return _answer(args, await http.post(_path(args), json=body, params=params))

@@ -1,60 +1,65 @@
-"""The handler actions of the command line: one subcommand per case update.
+"""The case actions of the command line: one subcommand per case action of the catalogue.
 
 Each command acts as the person of the caller's token (`DISPUTE_TOKEN` or `--token-file`):
-`starter.py` asks the API who that is, builds the update's input model with that actor (so
+`starter.py` asks the API who that is, builds the action's input model with that actor (so
 a malformed action is refused before anything is sent) and posts it to the API, which takes
-the actor from the token again and calls the workflow update named here.
+the actor from the token again and sends the action's update. The action (its name, model,
+label and help) is the catalogue's (domain/catalogue.py); here is only how a terminal
+spells its arguments.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from cli.text import _
-from domain.actions import (
-    Actor,
-    ArbitrationInput,
-    ConfirmationInput,
-    ContactInput,
-    EscalateInput,
-    ExtendInput,
-    OutcomeInput,
-    PauseInput,
-    RefuseInput,
-    RegradeInput,
-    ResumeInput,
-    TrackExtendInput,
-    TrackInput,
-    TransferAnswer,
-    TransferInput,
-    VisitInput,
-    WhistleInput,
-    WithdrawInput,
-)
+from domain.actions import Actor
+from domain.catalogue import ACTIONS, CASE_ACTIONS, Action, Who
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
-from texts import N_
-from workflows.case import CaseWorkflow
+from texts import process_lang
 
 LEVELS = [lv.value for lv in Level]
 
 
-@dataclass(frozen=True)
-class Action:
-    """One subcommand: the update it sends and how it builds the update's input."""
+#: The role an action's help says it is meant for, by who takes it (a single group).
+MEANT_FOR = {Who.handler: "handler", Who.receiver: "handler", Who.supervisor: "supervisor",
+             Who.applicant: "applicant", Who.visitor: "grid_worker", Who.arbitrator: "arbitrator",
+             Who.court: "court"}  # fmt: skip
 
-    name: str
-    help: str
-    update: Any  # the workflow's update method (the case's, or a department duty's)
-    build: Callable[[argparse.Namespace, Actor], BaseModel]
-    #: The role this action is meant for (its help says so); None: several (parties, courts).
-    default_role: str | None
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: a catalogue action, its arguments, and its input's fields from them."""
+
+    action: Action
+    fields: Callable[[argparse.Namespace], Mapping[str, Any]]
     add_args: Callable[[argparse.ArgumentParser], None] = lambda p: None
+
+    @property
+    def name(self) -> str:
+        return self.action.name
+
+    @property
+    def fixed(self) -> Mapping[str, Any]:
+        return self.action.fixed
+
+    @property
+    def default_role(self) -> str | None:
+        """The role this action is meant for (its help says so); None: several."""
+        who = self.action.who
+        return MEANT_FOR.get(next(iter(who))) if len(who) == 1 else None
+
+    def help(self) -> str:
+        return self.action.help_in(process_lang())
+
+    def build(self, args: argparse.Namespace, who: Actor) -> BaseModel:
+        return self.action.build(who, self.fields(args))
 
 
 def _reason(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -148,75 +153,42 @@ def _flags(text: str) -> list[str]:
     return [f.strip() for f in text.split(";") if f.strip()]
 
 
-W = CaseWorkflow
-ACTIONS: tuple[Action, ...] = (
-    Action("outcome", N_("record a handler's outcome: resolved, or failed with --reason"),
-           W.report_outcome, lambda a, who: OutcomeInput(
-               actor=who, outcome=a.outcome, level=a.level, reason=a.reason,
-               agreement=a.agreement), "handler", _outcome_args),
-    Action("pause", N_("stop the clock (waiting on a party, an appraisal, a hearing)"),
-           W.pause, lambda a, who: PauseInput(actor=who, reason=a.reason, note=a.note),
-           "handler", _pause_args),
-    Action("resume", N_("restart a paused clock; the deadline moves by the paused time"),
-           W.resume, lambda a, who: ResumeInput(actor=who, note=a.note), "handler",
-           lambda p: p.add_argument("--note")),
-    Action("extend", N_("extend the level's deadline (a supervisor of the level above)"),
-           W.extend, lambda a, who: ExtendInput(actor=who, by=a.duration, reason=a.reason),
-           "supervisor", _extend_args),
-    Action("escalate", N_("the applicant asks for the case to go up a level"),
-           W.request_escalation, lambda a, who: EscalateInput(actor=who, reason=a.reason),
-           "applicant", _reason),
-    Action("pull-up", N_("a supervisor above pulls the case up to their level"),
-           W.pull_up, lambda a, who: EscalateInput(actor=who, reason=a.reason,
-                                                   to_level=a.to_level),
-           "supervisor", _pull_up_args),
-    Action("regrade", N_("set the case's risk flags anew; its colour is graded again"),
-           W.regrade, lambda a, who: RegradeInput(actor=who, risk_flags=_flags(a.flags),
-                                                  reason=a.reason), "handler", _regrade_args),
-    Action("transfer", N_("hand the case to another unit at the same level (首接负责)"),
-           W.transfer, lambda a, who: TransferInput(actor=who, to_unit=a.to_unit,
-                                                    reason=a.reason), "handler", _transfer_args),
-    Action("accept-transfer", N_("the receiving unit accepts a transfer"),
-           W.answer_transfer, lambda a, who: TransferAnswer(actor=who, accept=True),
-           "handler"),
-    Action("object-transfer", N_("the receiving unit objects to a transfer, with --reason"),
-           W.answer_transfer, lambda a, who: TransferAnswer(actor=who, accept=False,
-                                                            reason=a.reason), "handler", _reason),
-    Action("withdraw", N_("the applicant withdraws the case"),
-           W.withdraw, lambda a, who: WithdrawInput(actor=who, reason=a.reason), "applicant",
-           _reason),
-    Action("refuse", N_("a party refuses mediation (Art. 17): give --role applicant/respondent/…"),
-           W.refuse, lambda a, who: RefuseInput(actor=who, reason=a.reason), None, _reason),
-    Action("whistle", N_("blow the whistle: departments must report (吹哨报到), at the township"),
-           W.blow_whistle, lambda a, who: WhistleInput(actor=who, kind=a.kind,
-                                                      departments=_flags(a.departments),
-                                                      reason=a.reason), "handler", _whistle_args),
-    Action("track", N_("hand mediation to another track, or record that this track failed"),
-           W.change_track, lambda a, who: TrackInput(actor=who, to_track=a.to_track,
-                                                     reason=a.reason), "handler", _track_args),
-    Action("extend-track", N_("more time on the mediation track, with both parties' consent"),
-           W.extend_track, lambda a, who: TrackExtendInput(
-               actor=who, by=a.duration, both_parties_consent=a.both_parties_consent,
-               reason=a.reason), "handler", _extend_track_args),
-    Action("contact", N_("record a contact with the applicant (the response rate's first contact)"),
-           W.contact, lambda a, who: ContactInput(actor=who, channel=a.channel, note=a.note),
-           "handler", _contact_args),
-    Action("arbitration", N_("labour arbitration: applied (a party), then the committee's "
-           "accepted, extended (+15 days) or award"),
-           W.arbitration, lambda a, who: ArbitrationInput(actor=who, step=a.step, award=a.award),
-           "arbitrator", _arbitration_args),
-    Action("confirmation", N_("judicial confirmation: applied (a party), then the court's steps"),
-           W.confirmation, lambda a, who: ConfirmationInput(actor=who, step=a.step, note=a.note),
-           None, _confirmation_args),
-    Action("visit", N_("record a return visit's result (回访)"),
-           W.record_visit, lambda a, who: VisitInput(
-               actor=who, visit=a.visit, result=a.result, note=a.note,
-               solved=None if a.solved is None else a.solved == "yes",
-               satisfaction=a.satisfaction), "grid_worker", _visit_args),
+def _command(name: str, fields, add_args=lambda p: None) -> Command:
+    return Command(ACTIONS[name], fields, add_args)
+
+
+COMMANDS: tuple[Command, ...] = (
+    _command("outcome", lambda a: dict(outcome=a.outcome, level=a.level, reason=a.reason,
+                                       agreement=a.agreement), _outcome_args),
+    _command("pause", lambda a: dict(reason=a.reason, note=a.note), _pause_args),
+    _command("resume", lambda a: dict(note=a.note), lambda p: p.add_argument("--note")),
+    _command("extend", lambda a: dict(by=a.duration, reason=a.reason), _extend_args),
+    _command("escalate", lambda a: dict(reason=a.reason), _reason),
+    _command("pull-up", lambda a: dict(reason=a.reason, to_level=a.to_level), _pull_up_args),
+    _command("regrade", lambda a: dict(risk_flags=_flags(a.flags), reason=a.reason),
+             _regrade_args),
+    _command("transfer", lambda a: dict(to_unit=a.to_unit, reason=a.reason), _transfer_args),
+    _command("accept-transfer", lambda a: {}),
+    _command("object-transfer", lambda a: dict(reason=a.reason), _reason),
+    _command("withdraw", lambda a: dict(reason=a.reason), _reason),
+    _command("refuse", lambda a: dict(reason=a.reason), _reason),
+    _command("whistle", lambda a: dict(kind=a.kind, departments=_flags(a.departments),
+                                       reason=a.reason), _whistle_args),
+    _command("track", lambda a: dict(to_track=a.to_track, reason=a.reason), _track_args),
+    _command("extend-track", lambda a: dict(by=a.duration, reason=a.reason,
+             both_parties_consent=a.both_parties_consent), _extend_track_args),
+    _command("contact", lambda a: dict(channel=a.channel, note=a.note), _contact_args),
+    _command("arbitration", lambda a: dict(step=a.step, award=a.award), _arbitration_args),
+    _command("confirmation", lambda a: dict(step=a.step, note=a.note), _confirmation_args),
+    _command("visit", lambda a: dict(
+        visit=a.visit, result=a.result, note=a.note,
+        solved=None if a.solved is None else a.solved == "yes", satisfaction=a.satisfaction),
+        _visit_args),
 )  # fmt: skip
+assert [c.name for c in COMMANDS] == [a.name for a in CASE_ACTIONS], "one command per action"
 
 
-def add_token_file(p: argparse.ArgumentParser, action: Action) -> None:
+def add_token_file(p: argparse.ArgumentParser, action: Command) -> None:
     """The person who acts: the token's (`--token-file`, else `DISPUTE_TOKEN`)."""
     meant = (
         _(" (meant for a {role})").format(role=action.default_role) if action.default_role else ""
@@ -228,8 +200,8 @@ def add_token_file(p: argparse.ArgumentParser, action: Action) -> None:
 
 def add_action_parsers(sub: Any, run: Callable) -> None:
     """One subcommand per action, each acting as the person of the caller's token."""
-    for action in ACTIONS:
-        p = sub.add_parser(action.name, help=_(action.help), description=_(action.help))
+    for action in COMMANDS:
+        p = sub.add_parser(action.name, help=action.help(), description=action.help())
         p.add_argument("case_id")
         action.add_args(p)
         add_token_file(p, action)

@@ -5,12 +5,13 @@
     decline CASE_ID DEPARTMENT --reason T [--whistle N]
     rule-decline CASE_ID DEPARTMENT uphold|overrule --reason T [--whistle N]
 
-each acting as the person of the caller's token: a department's duty officer (role = the
-department's code) for check-in, file-report and decline, a `supervisor` for a ruling. Like
-`runtime/case_commands.py`, each builds the update's input model, so a malformed action is
-refused before anything is sent, and names the update; the duty's workflow is the case's
-child for that whistle and department (`duty_workflow_id`). `starter.py` sends them through
-the API (`build_input` of runtime/case_commands.py builds their input too).
+each a duty action of the catalogue (domain/catalogue.py), acting as the person of the
+caller's token: a department's duty officer (role = the department's code) for check-in,
+file-report and decline, a `supervisor` for a ruling. Like `cli/case_commands.py`, each
+builds the action's input model, so a malformed action is refused before anything is sent;
+the duty's workflow is the case's child for that whistle and department
+(`duty_workflow_id`). `starter.py` sends them through the API (`build_input` of
+cli/case_commands.py builds their input too).
 """
 
 from __future__ import annotations
@@ -19,11 +20,9 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from cli.case_commands import Action, add_token_file
+from cli.case_commands import Command, add_token_file
 from cli.text import _
-from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRuling
-from texts import N_
-from workflows.department_duty import DepartmentDutyWorkflow
+from domain.catalogue import ACTIONS, DUTY_ACTIONS
 
 
 def _reason(p: argparse.ArgumentParser) -> None:
@@ -45,27 +44,21 @@ def _ruling_args(p: argparse.ArgumentParser) -> None:
     _reason(p)
 
 
-W = DepartmentDutyWorkflow
-DUTY_ACTIONS: tuple[Action, ...] = (
-    Action("check-in", N_("a summoned department checks in (报到)"),
-               W.check_in, lambda a, who: DutyCheckIn(actor=who), None),
-    Action("file-report", N_("a department files its part: --result, and what it found and did"),
-               W.file_report, lambda a, who: DutyReport(
-                   actor=who, result=a.result, findings=a.findings, actions=a.actions),
-               None, _report_args),
-    Action("decline", N_("a department declines: the matter is not within its remit"),
-               W.decline, lambda a, who: DutyDecline(actor=who, reason=a.reason), None, _reason),
-    Action("rule-decline", N_("a supervisor of the township or county rules on a decline"),
-               W.rule_on_decline, lambda a, who: DutyRuling(
-                   actor=who, uphold=a.ruling == "uphold", reason=a.reason),
-               "supervisor", _ruling_args),
+DUTY_COMMANDS: tuple[Command, ...] = (
+    Command(ACTIONS["check-in"], lambda a: {}),
+    Command(ACTIONS["file-report"], lambda a: dict(
+        result=a.result, findings=a.findings, actions=a.actions), _report_args),
+    Command(ACTIONS["decline"], lambda a: dict(reason=a.reason), _reason),
+    Command(ACTIONS["rule-decline"], lambda a: dict(uphold=a.ruling == "uphold",
+                                                    reason=a.reason), _ruling_args),
 )  # fmt: skip
+assert [c.name for c in DUTY_COMMANDS] == [a.name for a in DUTY_ACTIONS], "one per action"
 
 
 def add_duty_parsers(sub: Any, run: Callable) -> None:
     """One subcommand per duty action, each with the duty's whistle and the actor options."""
-    for action in DUTY_ACTIONS:
-        p = sub.add_parser(action.name, help=_(action.help), description=_(action.help))
+    for action in DUTY_COMMANDS:
+        p = sub.add_parser(action.name, help=action.help(), description=action.help())
         p.add_argument("case_id")
         p.add_argument("department", help=_("the department's code, e.g. police_station"))
         action.add_args(p)

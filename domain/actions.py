@@ -13,15 +13,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from domain.durations import Budget
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
+
+# Who may act, by role, is data in domain/roles.py (re-exported for the modules that read
+# the two role names from here).
+from domain.roles import PARTY_ROLES, SUPERVISOR
 from domain.storable import unstorable_why
 
-#: Roles of the people on the ladder; a party's roles come from the intake.
-HANDLER_ROLES = frozenset(
-    {"handler", "grid_worker", "mediator", "mediation_committee", "governance_centre",
-     "county_centre", "police", "judicial_office"}
-)  # fmt: skip
-SUPERVISOR = "supervisor"
-PARTY_ROLES = frozenset({"applicant", "respondent", "third_party"})
+__all__ = ["PARTY_ROLES", "SUPERVISOR"]
 
 
 class Actor(BaseModel):

@@ -1,8 +1,9 @@
 """Who may act on a case: pure rules, so validators can refuse before anything is recorded.
 
-A case is the responsibility of the unit that holds it at its current level (the grid, the
-village, the township or the county); a supervisor of a unit above may act for it, and only
-a supervisor of the level above may extend its deadline or pull it up. Parties act for
+A case is the responsibility of the handlers of the unit that holds it at its current level
+(the grid, the village, the township or the county; which roles handle at which level is
+`domain/roles.py`'s table); a supervisor of a unit above may act for it, and only a
+supervisor of the level above may extend its deadline or pull it up. Parties act for
 themselves: only an applicant withdraws or asks to go up a level.
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.actions import HANDLER_ROLES, PARTY_ROLES, SUPERVISOR, Actor
+from domain.actions import Actor
 from domain.ladder import LADDER, Level, next_level
+from domain.roles import PARTY_ROLES, SUPERVISOR, handles_at
 from texts import Lang, Texts, texts
 from texts.terms import label
 
@@ -58,7 +60,7 @@ def _supervises(actor: Actor, holder: Holder) -> Level | None:
 
 def check_responsible(actor: Actor, holder: Holder) -> None:
     """The holding unit's handlers, or a supervisor above them."""
-    if actor.role in HANDLER_ROLES and actor.unit == holder.unit:
+    if handles_at(actor.role, holder.level) and actor.unit == holder.unit:
         return
     if _supervises(actor, holder) is not None:
         return
@@ -145,7 +147,7 @@ def check_transfer_receiver(actor: Actor, holder: Holder) -> None:
             )
         )
     if actor.unit == holder.transfer_to and (
-        actor.role in HANDLER_ROLES or actor.role == SUPERVISOR
+        handles_at(actor.role, holder.level) or actor.role == SUPERVISOR
     ):
         return
     raise NotAllowed(
@@ -158,7 +160,7 @@ def check_transfer_receiver(actor: Actor, holder: Holder) -> None:
 def check_visitor(actor: Actor, holder: Holder) -> None:
     """Return visits belong to the grid worker of the case's grid (or a supervisor above)."""
     grid = holder.units[Level.grid]
-    if actor.role in HANDLER_ROLES and actor.unit == grid:
+    if handles_at(actor.role, Level.grid) and actor.unit == grid:
         return
     if actor.role == SUPERVISOR and actor.unit in holder.units.values():
         return

@@ -35,12 +35,10 @@ from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, V
 from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
+from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
 from domain.whistle import WhistleKind
 from texts import N_, Lang, texts
 from texts.terms import label
-
-PARTY_ROLES = frozenset({"applicant", "respondent", "third_party"})
-COURT_ROLES = frozenset({"court", "judge"})
 
 
 def holder(case: CaseFile, start: CaseStart) -> authority.Holder:
@@ -88,7 +86,7 @@ def _no_track(case: CaseFile, start: CaseStart) -> str:
 # -- the ladder ----------------------------------------------------------------------------
 
 
-def report_outcome(case: CaseFile, start: CaseStart, a: OutcomeInput) -> None:
+def outcome(case: CaseFile, start: CaseStart, a: OutcomeInput) -> None:
     _ = _texts(start)
     _require(case, start, ON_THE_LADDER, N_("record an outcome"))
     if a.level is not None and a.level is not case.level:
@@ -149,10 +147,10 @@ def extend(case: CaseFile, start: CaseStart, a: ExtendInput) -> None:
         raise ValueError(refusal)
 
 
-def request_escalation(case: CaseFile, start: CaseStart, a: EscalateInput) -> None:
+def escalate(case: CaseFile, start: CaseStart, a: EscalateInput) -> None:
     _ = _texts(start)
     _require(case, start, ON_THE_LADDER, N_("go up a level"))
-    authority.check_party(a.actor, holder(case, start), roles=frozenset({"applicant"}))
+    authority.check_party(a.actor, holder(case, start), roles=APPLICANT)
     if next_level(case.level) is None:
         raise ValueError(
             _("case {case_id} is at the county: there is no level above").format(
@@ -191,7 +189,7 @@ def answer_transfer(case: CaseFile, start: CaseStart, a: TransferAnswer) -> None
 
 def withdraw(case: CaseFile, start: CaseStart, a: WithdrawInput) -> None:
     _require(case, start, ON_THE_LADDER, N_("withdraw it"))
-    authority.check_party(a.actor, holder(case, start), roles=frozenset({"applicant"}))
+    authority.check_party(a.actor, holder(case, start), roles=APPLICANT)
 
 
 def refuse(case: CaseFile, start: CaseStart, a: RefuseInput) -> None:
@@ -199,7 +197,7 @@ def refuse(case: CaseFile, start: CaseStart, a: RefuseInput) -> None:
     authority.check_party(a.actor, holder(case, start))
 
 
-def record_visit(case: CaseFile, start: CaseStart, a: VisitInput) -> None:
+def visit(case: CaseFile, start: CaseStart, a: VisitInput) -> None:
     _ = _texts(start)
     _require(case, start, {CaseStatus.resolved}, N_("record a return visit"))
     authority.check_visitor(a.actor, holder(case, start))
@@ -214,7 +212,7 @@ def record_visit(case: CaseFile, start: CaseStart, a: VisitInput) -> None:
 # -- whistles, tracks, arbitration, confirmation ---------------------------------------------
 
 
-def blow_whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
+def whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
     _ = _texts(start)
     _require(case, start, ON_THE_LADDER, N_("blow a whistle"))
     if case.level not in (Level.township, Level.county):
@@ -232,7 +230,7 @@ def blow_whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
     WhistleKind(a.kind)
 
 
-def change_track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:
+def track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:
     _ = _texts(start)
     _require(case, start, ON_THE_LADDER, N_("change the mediation track"))
     if case.mediation is None:
@@ -299,7 +297,7 @@ def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
     if a.step == "applied":
         if a.actor.role in PARTY_ROLES:
             authority.check_party(a.actor, holder(case, start))
-        elif a.actor.role != "arbitrator":
+        elif a.actor.role != ARBITRATOR:
             raise ValueError(
                 _("{name} ({role}): a party applies, or the arbitrator records it").format(
                     name=a.actor.name, role=a.actor.role
@@ -308,7 +306,7 @@ def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
         if m.applied_at is not None:
             raise ValueError(_("a party has already applied for arbitration"))
         return
-    if a.actor.role != "arbitrator":
+    if a.actor.role != ARBITRATOR:
         raise ValueError(
             _("{name} ({role}): only an arbitrator records this").format(
                 name=a.actor.name, role=a.actor.role

@@ -8,7 +8,6 @@ code. Pure: no Temporal, no I/O.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -16,31 +15,14 @@ from pydantic import BaseModel, Field, field_validator
 from domain.actions import Actor, OutcomeInput, VisitResult
 from domain.intake_models import CaseIntake, Location, RiskFlag
 from domain.ladder import Level
+from domain.lifecycle import FINISHED, ON_THE_LADDER, CaseStatus
 from domain.policy import Policy
 from domain.risk import RiskColour
 from domain.shared import shared
 from texts import Lang
 
-__all__ = ["Actor", "OutcomeInput"]  # re-exported: the update inputs live in domain.actions
-
-
-class CaseStatus(StrEnum):
-    open = "open"
-    #: The clock is stopped (waiting on a party, an appraisal, a hearing).
-    paused = "paused"
-    #: At the county with its deadline gone: under supervision (督办), never closed silently.
-    supervised = "supervised"
-    #: Settled; return visits may still be running.
-    resolved = "resolved"
-    #: Finished: settled and followed up.
-    closed = "closed"
-    withdrawn = "withdrawn"
-    #: Mediation refused or failed at the top; the parties were told their other routes.
-    referred = "referred"
-
-
-FINISHED = frozenset({CaseStatus.closed, CaseStatus.withdrawn, CaseStatus.referred})
-ON_THE_LADDER = frozenset({CaseStatus.open, CaseStatus.paused, CaseStatus.supervised})
+# Re-exported: the update inputs live in domain.actions, the statuses in domain.lifecycle.
+__all__ = ["FINISHED", "ON_THE_LADDER", "Actor", "CaseStatus", "OutcomeInput"]
 
 
 class Assignee(BaseModel):

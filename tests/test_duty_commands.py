@@ -26,6 +26,11 @@ def parse(*argv: str) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def sends(args: argparse.Namespace, update) -> bool:
+    """Whether the command's action is sent as this update of the duty's workflow."""
+    return args.action.action.update_name == update._defn.name
+
+
 def workflow_id(args: argparse.Namespace) -> str:
     """The duty the API sends the command's action to."""
     return API_ACTIONS[args.command].workflow_id(args.case_id, args.department, args.whistle)
@@ -35,7 +40,7 @@ def test_check_in_acts_as_the_department_officer():
     args = parse("check-in", "W-1", "police_station")
 
     assert build_input(args, POLICE) == DutyCheckIn(actor=POLICE)
-    assert args.action.update is W.check_in
+    assert sends(args, W.check_in)
     assert workflow_id(args) == "case-W-1-whistle-1-police_station"
 
 
@@ -48,7 +53,7 @@ def test_file_report_carries_its_part_and_the_whistle():
     assert isinstance(report, DutyReport)
     assert (report.result, report.findings, report.actions) == ("wages paid", "3 months", None)
     assert report.actor == labour
-    assert args.action.update is W.file_report
+    assert sends(args, W.file_report)
     assert workflow_id(args) == "case-W-1-whistle-2-labour"
 
 
@@ -60,7 +65,7 @@ def test_decline_and_rulings():
         args = parse("rule-decline", "W-1", "police_station", word, "--reason", "r")
         ruling = build_input(args, boss)
         assert ruling == DutyRuling(actor=boss, uphold=uphold, reason="r")
-        assert args.action.update is W.rule_on_decline
+        assert sends(args, W.rule_decline)
 
 
 def test_a_malformed_action_is_refused_before_anything_is_sent():

@@ -7,6 +7,7 @@ of the code, so each is small and owned by one part:
 - `case`: what a case records and shows (event summaries, the Web UI's summary, details and
   timer summaries); the case's language is fixed when it starts, so a replay reads the same.
 - `terms`: the names of machine values (levels, statuses, risk colours, dispute types…).
+- `actions`: each action's label and help (domain/catalogue.py), for the CLI and the page.
 - `cli`: `starter.py` and the stack's messages, `status`'s human view, the worklist.
 - `notify`, `report`, `web`: notifications, the assessment's files, the API's pages.
 
@@ -32,7 +33,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAINS = ("case", "terms", "cli", "runtime", "notify", "report", "web")
+DOMAINS = ("case", "terms", "actions", "cli", "runtime", "notify", "report", "web")
 LANG_ENV = "DISPUTE_LANG"
 
 

@@ -26,6 +26,7 @@ ROOT = LOCALE_DIR.parent.parent
 SOURCES: dict[str, tuple[str, ...]] = {
     "case": ("workflows/**/*.py", "domain/**/*.py"),
     "terms": ("texts/terms.py",),
+    "actions": ("domain/catalogue.py",),
     "cli": ("starter.py", "stack.py", "cli/**/*.py"),
     "runtime": ("runtime/**/*.py", "ledger/**/*.py", "service/**/*.py"),
     "notify": ("notify/**/*.py", "cli/notifications.py"),

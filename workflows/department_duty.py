@@ -6,8 +6,10 @@ the matter as outside its remit, which a supervisor of the township or the count
 (excused) or overrules (supervised). A deadline that passes marks the duty missed and puts
 the department under the county's supervision (督办) at once; a supervised department still
 checks in and reports. Every move goes to the duty ledger first, then to the case as a
-signal. People act through updates (workflows/department_duty_updates.py), applied one at a
-time by the main loop; the duty ends when it is reported or excused.
+signal. People act through the catalogue's duty actions (check-in, file-report, decline,
+rule-decline: `domain/catalogue.py`), queued and applied one at a time by the main loop like
+the case's (`workflows/queued_actions.py`), each checked by `domain/duty_checks.py`; the duty
+ends when it is reported or excused.
 """
 
 from __future__ import annotations
@@ -22,13 +24,25 @@ from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.departments import DepartmentActivities
+    from domain import duty_checks
     from domain.actions import Actor
-    from domain.duty_contract import DUTY_CHANGED_SIGNAL, DutyChange, DutyStart, DutyView
+    from domain.catalogue import Action
+    from domain.duty_contract import (
+        DUTY_CHANGED_SIGNAL,
+        DutyChange,
+        DutyCheckIn,
+        DutyDecline,
+        DutyReport,
+        DutyRuling,
+        DutyStart,
+        DutyView,
+    )
     from domain.duty_models import DutyWrite
     from domain.whistle import FINAL_STATES, DutyEvent, DutyState, next_state
+    from texts import Lang, Texts
     from texts.terms import label
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
-    from workflows.department_duty_updates import DutyUpdates, PendingMove
+    from workflows.queued_actions import Pending, queued_action, with_aliases
 
 E, S = DutyEvent, DutyState
 #: Like the case ledger's retry, but a move the duty ledger refuses is refused for good.
@@ -38,7 +52,8 @@ STAMPS = {E.check_in: "checked_in_at", E.report: "reported_at"}
 
 
 @workflow.defn
-class DepartmentDutyWorkflow(DutyUpdates):
+@with_aliases
+class DepartmentDutyWorkflow:
     @workflow.init
     def __init__(self, start: DutyStart) -> None:
         self._start = start
@@ -51,16 +66,16 @@ class DepartmentDutyWorkflow(DutyUpdates):
             report_by=start.report_by,
         )
         self._seq = 0
-        self._queue: list[PendingMove] = []
+        self.queue: list[Pending] = []
 
     @workflow.run
     async def run(self, start: DutyStart) -> DutyView:
         await self._record(self._write(E.summon, at=start.summoned_at))
         self._publish()
         # Until reported or excused; an update accepted as it ended still gets its answer.
-        while self._duty.state not in FINAL_STATES or self._queue:
-            if self._queue:
-                await self._apply(self._queue.pop(0))
+        while self._duty.state not in FINAL_STATES or self.queue:
+            if self.queue:
+                await self._apply(self.queue.pop(0))
             elif not await self._wait_for_action_or_deadline():
                 await self._missed()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -78,7 +93,7 @@ class DepartmentDutyWorkflow(DutyUpdates):
         deadline = self._deadline()
         try:
             await workflow.wait_condition(
-                lambda: bool(self._queue),
+                lambda: bool(self.queue),
                 timeout=max(deadline - workflow.now(), timedelta(0)) if deadline else None,
                 timeout_summary=self._deadline_label() if deadline else None,
             )
@@ -94,11 +109,12 @@ class DepartmentDutyWorkflow(DutyUpdates):
         await self._move(late, detail={"deadline": self._tz(deadline).isoformat()})
         await self._move(E.supervise, detail={"supervised_by": self._start.county})
 
-    async def _apply(self, item: PendingMove) -> None:
+    async def _apply(self, item: Pending) -> None:
         """Apply one accepted update, checking it again: the duty may have moved since."""
         try:
-            self._check(item.event, item.action)
-            await self._move(item.event, item.action)
+            assert item.check is not None
+            item.check()
+            await item.step(item.action)
         except ValueError as err:
             item.error = str(err)
         except FailureError as err:  # the duty ledger refused it (DutyRefused): nothing moved
@@ -160,6 +176,42 @@ class DepartmentDutyWorkflow(DutyUpdates):
         )
         self._seq = write.seq
 
+    # -- what people do: the catalogue's duty actions, each checked by domain/duty_checks.py --
+
+    def check_action(self, action: Action, given: BaseModel) -> None:
+        action.check(self._duty, self._start, given)
+
+    def answer(self) -> DutyView:
+        return self._view()
+
+    async def _take(self, a: BaseModel) -> None:
+        await self._move(duty_checks.event_of(a), a)
+
+    @queued_action("check-in")
+    async def check_in(self, a: DutyCheckIn) -> None:
+        """The department has arrived (报到)."""
+        await self._take(a)
+
+    @queued_action("file-report")
+    async def file_report(self, a: DutyReport) -> None:
+        """The department files its part: what it found, what it did, the result."""
+        await self._take(a)
+
+    @queued_action("decline")
+    async def decline(self, a: DutyDecline) -> None:
+        """The matter is not within the department's remit; a supervisor rules on that."""
+        await self._take(a)
+
+    @queued_action("rule-decline")
+    async def rule_decline(self, a: DutyRuling) -> None:
+        """A supervisor upholds the decline (excused) or overrules it (supervised)."""
+        await self._take(a)
+
+    def _write(
+        self, event: DutyEvent, action: BaseModel | None = None, at: datetime | None = None
+    ) -> DutyWrite:
+        return duty_checks.write(self._start, self._seq + 1, event, at or workflow.now(), action)
+
     # -- what the duty looks like ------------------------------------------------------------
 
     @workflow.query
@@ -193,3 +245,27 @@ class DepartmentDutyWorkflow(DutyUpdates):
             if text:
                 lines.append(f"- {name}: {text}")
         workflow.set_current_details("\n".join(lines))
+
+    def _view(self) -> DutyView:
+        """The duty as it stands, its times in the case's local time."""
+        d = self._duty
+        times = ("check_in_by", "report_by", "checked_in_at", "reported_at")
+        return d.model_copy(update={k: self._tz(getattr(d, k)) for k in times if getattr(d, k)})
+
+    def _name(self) -> str:
+        return duty_checks.name(self._start)
+
+    def _tz(self, at: datetime) -> datetime:
+        return duty_checks.local(self._start, at)
+
+    @property
+    def _start_lang(self) -> Lang:
+        return duty_checks.lang_of(self._start)
+
+    @property
+    def _texts(self) -> Texts:
+        """The duty's texts, in its case's language."""
+        return duty_checks.texts_of(self._start)
+
+    def _local(self, at: datetime) -> str:
+        return duty_checks.local_text(self._start, at)

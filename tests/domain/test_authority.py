@@ -87,13 +87,29 @@ def test_holder_unit_is_the_unit_at_its_level():
         (Level.village, "mediator"),
         (Level.village, "mediation_committee"),
         (Level.township, "governance_centre"),
-        (Level.township, "judicial_office"),
         (Level.county, "county_centre"),
-        (Level.county, "police"),
     ],
 )
 def test_handler_of_the_holding_unit_is_responsible(level: Level, role: str):
     check_responsible(handler(UNITS[level], role), holder(level))
+
+
+@pytest.mark.parametrize(
+    ("level", "role"),
+    [
+        # A township's judicial office (司法所) and police station act on their own duty only
+        # (issue 20: the 司法所 officer paused and resolved a township case as its handler).
+        (Level.township, "judicial_office"),
+        (Level.township, "police_station"),
+        (Level.county, "police"),
+        # A grid worker handles at the grid, not at the village above it.
+        (Level.village, "grid_worker"),
+        (Level.grid, "governance_centre"),
+    ],
+)
+def test_a_role_that_does_not_handle_at_the_level_is_not_responsible(level: Level, role: str):
+    with pytest.raises(NotAllowed, match="not responsible"):
+        check_responsible(handler(UNITS[level], role), holder(level))
 
 
 @pytest.mark.parametrize(

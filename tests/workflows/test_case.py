@@ -115,7 +115,7 @@ async def test_resolved_outcome_closes_the_case_at_its_level(time_env, case_work
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
 
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID, level="grid")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, level="grid")
     )
     result = await handle.result()
 
@@ -136,7 +136,7 @@ async def test_an_agreement_opens_the_confirmation_window_which_may_lapse(
 ):
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=GRID, agreement="repair by 12-01"),
     )
     assert view.status is CaseStatus.resolved and view.confirmation.outcome is None
@@ -158,7 +158,7 @@ async def test_failed_outcome_escalates_at_once_with_its_reason(time_env, case_w
     handle = await start(time_env, case_worker)
 
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="failed", actor=GRID, reason="respondent refuses to meet"),
     )
 
@@ -175,13 +175,13 @@ async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(
 ):
     handle = await start(time_env, case_worker)
     await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no contact")
+        CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no contact")
     )
     before = await handle.query(CaseWorkflow.view)
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            CaseWorkflow.report_outcome,
+            CaseWorkflow.outcome,
             OutcomeInput(outcome="resolved", actor=VILLAGE, level="grid"),
         )
 
@@ -193,15 +193,13 @@ async def test_outcome_meant_for_an_earlier_level_is_refused_and_not_recorded(
 
 async def test_outcome_on_a_finished_case_is_refused(time_env, case_worker, clean_pool):
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
-    await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID)
-    )
+    await handle.execute_update(CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID))
     await handle.result()
 
     # The workflow has completed: the server refuses the update before any code of ours runs.
     with pytest.raises((WorkflowUpdateFailedError, RPCError)):
         await handle.execute_update(
-            CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID)
+            CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID)
         )
     assert await ledger_kinds(clean_pool, handle.id.removeprefix("case-")) == [
         "opened", "mediation_track", "assigned", "resolved", "closed",
@@ -258,7 +256,7 @@ async def test_failure_at_the_county_keeps_the_case_open_under_supervision(
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
     for level in ("grid", "village", "township", "county"):
         view = await handle.execute_update(
-            CaseWorkflow.report_outcome,
+            CaseWorkflow.outcome,
             OutcomeInput(
                 outcome="failed",
                 actor=factories.HANDLERS[level],
@@ -270,7 +268,7 @@ async def test_failure_at_the_county_keeps_the_case_open_under_supervision(
     assert view.status is CaseStatus.supervised
     assert view.level.value == "county"
     final = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
     )
     assert final.status is CaseStatus.closed
     assert final.events[-2].kind == "resolved" and final.events[-2].data["on_time"] is False
@@ -284,7 +282,7 @@ async def test_a_handler_of_another_unit_is_refused_and_nothing_is_recorded(
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=TOWNSHIP)
+            CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=TOWNSHIP)
         )
 
     message = str(caught.value.cause)

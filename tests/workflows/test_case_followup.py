@@ -22,11 +22,11 @@ async def resolved_case(time_env, case_worker, *, at_village: bool = False, **kw
     actor = GRID
     if at_village:
         await handle.execute_update(
-            CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no")
+            CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no")
         )
         actor = VILLAGE
     await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=actor, agreement="x")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=actor, agreement="x")
     )
     return handle
 
@@ -43,8 +43,8 @@ async def test_resolution_schedules_the_two_visits_and_both_satisfied_closes_the
 
     view = await handle.query(CaseWorkflow.view)
     scheduled = [e for e in view.events if e.kind == "visit_scheduled"]
-    await handle.execute_update(CaseWorkflow.record_visit, visit("satisfaction", "satisfied"))
-    await handle.execute_update(CaseWorkflow.record_visit, visit("performance", "satisfied"))
+    await handle.execute_update(CaseWorkflow.visit, visit("satisfaction", "satisfied"))
+    await handle.execute_update(CaseWorkflow.visit, visit("performance", "satisfied"))
     result = await handle.result()
 
     assert view.status is CaseStatus.resolved
@@ -75,9 +75,7 @@ async def test_overdue_visit_is_flagged_to_the_village(time_env, case_worker, cl
 async def test_unreachable_applicant_is_tried_again(time_env, case_worker, clean_pool):
     handle = await resolved_case(time_env, case_worker)
 
-    view = await handle.execute_update(
-        CaseWorkflow.record_visit, visit("satisfaction", "unreachable")
-    )
+    view = await handle.execute_update(CaseWorkflow.visit, visit("satisfaction", "unreachable"))
 
     again = next(v for v in view.visits if v.visit == "satisfaction")
     assert (again.attempt, again.result) == (2, None)
@@ -90,9 +88,7 @@ async def test_dissatisfied_applicant_reopens_the_case_at_the_level_that_resolve
     await factories.load_roster(clean_pool)
     handle = await resolved_case(time_env, case_worker, at_village=True)
 
-    view = await handle.execute_update(
-        CaseWorkflow.record_visit, visit("satisfaction", "dissatisfied")
-    )
+    view = await handle.execute_update(CaseWorkflow.visit, visit("satisfaction", "dissatisfied"))
 
     reopened = next(e for e in view.events if e.kind == "reopened")
     assert (reopened.data["from_level"], reopened.data["to_level"]) == ("village", "village")
@@ -112,7 +108,7 @@ async def test_reopen_one_level_above_when_the_policy_says_so(time_env, case_wor
     handle = await resolved_case(time_env, case_worker, policy=policy)
 
     view = await handle.execute_update(
-        CaseWorkflow.record_visit, visit("satisfaction", "agreement_broken")
+        CaseWorkflow.visit, visit("satisfaction", "agreement_broken")
     )
 
     assert view.level.value == "village"
@@ -125,10 +121,10 @@ async def test_bad_result_after_the_reopen_window_is_recorded_without_reopening(
         update={"return_visits": ReturnVisits(reopen_window="10d")}
     )
     handle = await resolved_case(time_env, case_worker, policy=policy)
-    await handle.execute_update(CaseWorkflow.record_visit, visit("satisfaction", "satisfied"))
+    await handle.execute_update(CaseWorkflow.visit, visit("satisfaction", "satisfied"))
     await time_env.sleep(timedelta(days=31))
 
-    await handle.execute_update(CaseWorkflow.record_visit, visit("performance", "flared_up"))
+    await handle.execute_update(CaseWorkflow.visit, visit("performance", "flared_up"))
     result = await handle.result()
 
     assert result.status is CaseStatus.closed
@@ -141,7 +137,7 @@ async def test_visit_by_someone_outside_the_grid_is_refused(time_env, case_worke
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            CaseWorkflow.record_visit,
+            CaseWorkflow.visit,
             VisitInput(actor=TOWNSHIP, visit="satisfaction", result="satisfied"),
         )
 

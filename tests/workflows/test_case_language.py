@@ -68,7 +68,7 @@ async def test_the_machine_contract_stays_english_in_a_chinese_case(
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS, lang=Lang.zh)
     await view_when(handle, settled)
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=GRID, level="grid")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, level="grid")
     )
 
     assert view.status is CaseStatus.closed

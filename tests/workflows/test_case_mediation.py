@@ -58,7 +58,7 @@ async def test_hand_off_from_peoples_to_judicial_keeps_the_case_and_its_clocks(
     before = await view_when(handle, settled)
 
     view = await handle.execute_update(
-        CaseWorkflow.change_track,
+        CaseWorkflow.track,
         TrackInput(actor=GRID, to_track="judicial_pre_filing", reason="needs the court's weight"),
     )
 
@@ -76,7 +76,7 @@ async def test_the_parties_choice_must_be_open_to_the_dispute(time_env, case_wor
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            CaseWorkflow.change_track,
+            CaseWorkflow.track,
             TrackInput(actor=APPLICANT, to_track="peoples", reason="we prefer the committee"),
         )
 
@@ -91,7 +91,7 @@ async def test_failure_on_the_last_track_refers_the_parties_to_other_routes(
     assert view.mediation.track == "judicial_pre_filing"
 
     await handle.execute_update(
-        CaseWorkflow.change_track, TrackInput(actor=GRID, reason="no agreement possible")
+        CaseWorkflow.track, TrackInput(actor=GRID, reason="no agreement possible")
     )
     result = await handle.result()
 
@@ -150,7 +150,7 @@ async def test_arbitration_waits_for_an_application_and_a_late_acceptance_is_fla
     handle = await start(time_env, case_worker, dispute_type="labour")
     await view_when(handle, settled)
     moved = await handle.execute_update(
-        CaseWorkflow.change_track, TrackInput(actor=GRID, reason="the employer will not talk")
+        CaseWorkflow.track, TrackInput(actor=GRID, reason="the employer will not talk")
     )
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(
@@ -175,7 +175,7 @@ async def test_confirmation_applied_accepted_and_confirmed_closes_the_follow_up(
     handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
     await view_when(handle, settled)
     await handle.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=GRID, agreement="repair the ceiling by 12-01"),
     )
 

@@ -23,7 +23,7 @@ from domain.actions import (
     WithdrawInput,
 )
 from domain.calendar import add_working_days
-from domain.case_models import RECENT_EVENTS, CaseStatus
+from domain.case_models import RECENT_EVENTS, CaseStatus, CaseView
 from domain.durations import Budget
 from domain.policy import Policy
 from ledger.cases import case_history
@@ -223,10 +223,10 @@ async def test_applicant_may_ask_to_go_up_a_level_but_the_respondent_may_not(
     await view_when(handle, settled)
 
     message = await refused(
-        handle, CaseWorkflow.request_escalation, EscalateInput(actor=RESPONDENT, reason="slow")
+        handle, CaseWorkflow.escalate, EscalateInput(actor=RESPONDENT, reason="slow")
     )
     view = await handle.execute_update(
-        CaseWorkflow.request_escalation, EscalateInput(actor=APPLICANT, reason="no progress")
+        CaseWorkflow.escalate, EscalateInput(actor=APPLICANT, reason="no progress")
     )
 
     assert "not a party of case" in message
@@ -383,7 +383,7 @@ async def test_long_case_continues_as_new_and_keeps_one_story(time_env, case_wor
         await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="hearing"))
         await handle.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
     view = await handle.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="stuck")
+        CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="stuck")
     )
 
     assert view.runs > 1
@@ -430,3 +430,22 @@ async def test_a_yellow_case_is_led_by_a_member_of_the_townships_leadership(
         next(e.seq for e in view.events if e.kind == "lead_assigned"),
     )
     assert [r["recipient_name"] for r in told] == ["吴委员"]
+
+
+async def test_an_old_update_name_acts_with_the_same_step_and_validator(
+    time_env, case_worker, clean_pool
+):
+    # Running cases and saved histories hold the names from before the action catalogue.
+    await factories.load_roster(clean_pool)
+    handle = await start(time_env, case_worker)
+    await view_when(handle, settled)  # opened: its first step written
+
+    reason = await refused(handle, "report_outcome", OutcomeInput(
+        outcome="failed", actor=G08, reason="not ours"))  # fmt: skip
+    assert "is not responsible" in reason
+    view = await handle.execute_update(
+        "report_outcome",
+        OutcomeInput(outcome="failed", actor=GRID, reason="no answer"),
+        result_type=CaseView,
+    )
+    assert (view.level.value, view.status) == ("village", CaseStatus.open)

@@ -50,7 +50,7 @@ async def test_whistle_is_answered_when_every_department_reports(
 ):
     handle = await red_case(time_env, case_worker)
     blown = await handle.execute_update(
-        CaseWorkflow.blow_whistle,
+        CaseWorkflow.whistle,
         WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
                      departments=["police_station", "judicial_office"]),
     )  # fmt: skip
@@ -79,7 +79,7 @@ async def test_a_department_missing_its_check_in_is_supervised_by_the_county(
 ):
     handle = await red_case(time_env, case_worker)
     await handle.execute_update(
-        CaseWorkflow.blow_whistle,
+        CaseWorkflow.whistle,
         WhistleInput(actor=TOWNSHIP, kind="emergency", reason="crowd at the site",
                      departments=["police_station"]),
     )  # fmt: skip
@@ -105,7 +105,7 @@ async def test_a_quorum_whistle_moves_on_without_the_last_department(
 ):
     handle = await red_case(time_env, case_worker)
     await handle.execute_update(
-        CaseWorkflow.blow_whistle,
+        CaseWorkflow.whistle,
         WhistleInput(actor=TOWNSHIP, kind="hard_case", reason="long-running feud",
                      departments=["police_station", "judicial_office", "judge_station"]),
     )  # fmt: skip
@@ -144,7 +144,7 @@ async def test_only_the_township_or_county_blows_a_whistle(
 
     with pytest.raises(WorkflowUpdateFailedError) as caught:
         await handle.execute_update(
-            CaseWorkflow.blow_whistle,
+            CaseWorkflow.whistle,
             WhistleInput(actor=GRID, kind="routine", reason="help", departments=["police_station"]),
         )
 

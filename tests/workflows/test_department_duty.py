@@ -270,7 +270,7 @@ async def test_an_upheld_decline_excuses_the_department(time_env, duty_worker, d
     await time_env.sleep(timedelta(hours=5))
     assert (await duty.view()).state is S.declined
     ruling = DutyRuling(actor=TOWNSHIP_SUPERVISOR, uphold=True, reason="for the court")
-    view = await duty.act(W.rule_on_decline, ruling)
+    view = await duty.act(W.rule_decline, ruling)
 
     assert view.state is S.excused and view.ruling == "for the court"
     assert await duty.changes(2) == [(E.decline, S.declined), (E.uphold, S.excused)]
@@ -292,7 +292,7 @@ async def test_an_overruled_decline_puts_the_department_under_supervision(
     await duty.act(W.decline, DutyDecline(actor=OFFICER, reason="not ours"))
 
     ruling = DutyRuling(actor=COUNTY_SUPERVISOR, uphold=False, reason="public order is yours")
-    view = await duty.act(W.rule_on_decline, ruling)
+    view = await duty.act(W.rule_decline, ruling)
 
     assert view.state is S.supervised
     assert await duty.changes(3) == [
@@ -322,7 +322,7 @@ async def test_a_wrong_actor_is_refused_and_nothing_is_recorded(time_env, duty_w
     await duty.act(W.decline, DutyDecline(actor=OFFICER, reason="not ours"))
     for actor in (OFFICER, supervisor("Qianli Township")):
         ruling = DutyRuling(actor=actor, uphold=True, reason="fine")
-        reason = await refused(duty, W.rule_on_decline, ruling)
+        reason = await refused(duty, W.rule_decline, ruling)
         assert "only a supervisor of Haibei Street or Haibowan District may" in reason
     assert await duty.changes(1) == [(E.decline, S.declined)]  # the decline, nothing after
 
@@ -336,7 +336,7 @@ async def test_an_illegal_move_is_refused_with_the_state_machines_reason(
     assert "illegal duty transition: report from summoned" in reason
     assert "海北派出所 (police_station, Haibei Street) is summoned" in reason
     ruling = DutyRuling(actor=TOWNSHIP_SUPERVISOR, uphold=True, reason="no")
-    reason = await refused(duty, W.rule_on_decline, ruling)
+    reason = await refused(duty, W.rule_decline, ruling)
     assert "illegal duty transition: uphold from summoned" in reason
     await duty.act(W.check_in, DutyCheckIn(actor=OFFICER))
     reason = await refused(duty, W.file_report, DutyReport(actor=OFFICER, result="   "))
@@ -366,3 +366,23 @@ async def test_a_move_the_ledger_refuses_is_refused_not_retried(time_env, duty_w
 
     assert "illegal duty transition: check_in from excused" in reason
     assert (await duty.view()).state is S.summoned  # the duty waits on, still summoned
+
+
+async def test_the_old_update_names_act_with_the_same_step_and_validator(
+    time_env, duty_worker, duty_pool
+):
+    # Running duties and saved histories hold the names from before the action catalogue.
+    duty = await summon(time_env, duty_worker, duty_pool)
+    other_department = Actor(name="陈所长", role="judicial_office", unit="Haibei Street")
+
+    reason = await refused(duty, "check_in", DutyCheckIn(actor=other_department))
+    assert "only its own staff may (role police_station, unit Haibei Street)" in reason
+    view = await duty.handle.execute_update(
+        "check_in", DutyCheckIn(actor=OFFICER), result_type=DutyView
+    )
+    assert view.state is S.checked_in
+    view = await duty.handle.execute_update(
+        "file_report", DutyReport(actor=OFFICER, result="patrols added"), result_type=DutyView
+    )
+    assert view.state is S.reported
+    assert await duty.changes(2) == [(E.check_in, S.checked_in), (E.report, S.reported)]

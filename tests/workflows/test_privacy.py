@@ -130,7 +130,7 @@ async def current_details(handle: WorkflowHandle) -> str:
 
 async def visit(case: WorkflowHandle, name: str) -> None:
     await case.execute_update(
-        CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+        CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
     )
 
 
@@ -147,7 +147,7 @@ async def test_no_personal_data_in_history_attributes_summaries_or_details(
     await view_when(red, settled)
     details.append(await current_details(red))
     await red.execute_update(
-        CaseWorkflow.blow_whistle,
+        CaseWorkflow.whistle,
         WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
                      departments=DEPARTMENTS),
     )  # fmt: skip
@@ -155,11 +155,11 @@ async def test_no_personal_data_in_history_attributes_summaries_or_details(
     for code in DEPARTMENTS:
         await report(time_env, red, code)
     await red.execute_update(
-        CaseWorkflow.change_track,
+        CaseWorkflow.track,
         TrackInput(actor=TOWNSHIP, to_track="judicial_pre_filing", reason="the court's weight"),
     )
     await red.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=TOWNSHIP, agreement="new fence line"),
     )
     details.append(await current_details(red))
@@ -175,7 +175,7 @@ async def test_no_personal_data_in_history_attributes_summaries_or_details(
     await ladder.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
     await time_env.sleep(timedelta(days=40))  # climbs to the county
     await ladder.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY)
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=COUNTY)
     )
     details.append(await current_details(ladder))
     for name in ("satisfaction", "performance"):

@@ -9,8 +9,10 @@ The histories in tests/histories/ were recorded from real runs; to add one for a
 encrypted with the committed test-only key `tests/payload-test.keys` and replay through the
 codec; the older ones are plain and pass through it. The recorders refuse to overwrite a saved
 history: never re-record one to make this test pass; guard the change with
-`workflow.patched` instead, as `workflows/case.py` does for mediation tracks, the policy's
-whistle and judicial confirmation.
+`workflow.patched` instead, its id declared in `workflows/case/versions.py` with the release
+that may retire it (today: `SUPERVISED_LAPSE_STAYS_OPEN` in `workflows/case/tracks.py`: its new
+path is saved as `supervised_lapse`, and both of its paths are run and replayed in
+tests/workflows/test_case_lifecycle.py).
 """
 
 from __future__ import annotations
@@ -56,11 +58,11 @@ async def test_record_histories(time_env, case_worker, clean_pool):
     climb = await start(time_env, case_worker, "climb_to_county")
     await time_env.sleep(timedelta(days=40))
     await climb.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
     )
     for name in ("satisfaction", "performance"):
         await climb.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
     await climb.result()
 
@@ -69,27 +71,27 @@ async def test_record_histories(time_env, case_worker, clean_pool):
     await time_env.sleep(timedelta(hours=5))
     await story.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
     await story.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no answer")
+        CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="no answer")
     )
     await story.execute_update(
         CaseWorkflow.extend,
         ExtendInput(actor=supervisor("Haibei Street"), by="12h", reason="appraisal pending"),
     )
     await story.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=VILLAGE, agreement="apology and repair"),
     )
     await story.execute_update(
-        CaseWorkflow.record_visit,
+        CaseWorkflow.visit,
         VisitInput(actor=GRID, visit="satisfaction", result="dissatisfied"),
     )
     await story.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="resolved", actor=VILLAGE)
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=VILLAGE)
     )
     await time_env.sleep(timedelta(days=35))  # the visits fall due, one goes overdue
     for name in ("satisfaction", "performance"):
         await story.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
     await story.result()
 
@@ -117,7 +119,7 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
         time_env, case_worker, "whistle_track_confirmation", risk_flags=["group_dispute"]
     )
     await case.execute_update(
-        CaseWorkflow.blow_whistle,
+        CaseWorkflow.whistle,
         WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
                      departments=["police_station", "judicial_office"]),
     )  # fmt: skip
@@ -130,11 +132,11 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
         )
         await duty.result()
     await case.execute_update(
-        CaseWorkflow.change_track,
+        CaseWorkflow.track,
         TrackInput(actor=TOWNSHIP, to_track="judicial_pre_filing", reason="the court's weight"),
     )
     await case.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=TOWNSHIP, agreement="new fence line"),
     )
     court = Actor(name="法官", role="judge", unit="court")
@@ -150,7 +152,7 @@ async def test_record_whistle_track_confirmation(time_env, case_worker, clean_po
         if name == "performance":
             await time_env.sleep(timedelta(days=29))
         await case.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
     await case.result()
     path.write_text((await case.fetch_history()).to_json())
@@ -170,20 +172,39 @@ async def test_record_chinese_case(time_env, case_worker, clean_pool):
     await time_env.sleep(timedelta(hours=3))
     await case.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
     await case.execute_update(
-        CaseWorkflow.report_outcome, OutcomeInput(outcome="failed", actor=GRID, reason="双方僵持")
+        CaseWorkflow.outcome, OutcomeInput(outcome="failed", actor=GRID, reason="双方僵持")
     )
     await case.execute_update(
         CaseWorkflow.extend,
         ExtendInput(actor=supervisor("Haibei Street"), by="12h", reason="等待鉴定结论"),
     )
     await case.execute_update(
-        CaseWorkflow.report_outcome,
+        CaseWorkflow.outcome,
         OutcomeInput(outcome="resolved", actor=VILLAGE, agreement="赔礼道歉并修复"),
     )
     await time_env.sleep(timedelta(days=35))
     for name in ("satisfaction", "performance"):
         await case.execute_update(
-            CaseWorkflow.record_visit, VisitInput(actor=GRID, visit=name, result="satisfied")
+            CaseWorkflow.visit, VisitInput(actor=GRID, visit=name, result="satisfied")
         )
+    await case.result()
+    path.write_text((await case.fetch_history()).to_json())
+
+
+@pytest.mark.skipif(not os.environ.get("RECORD_HISTORIES"), reason="records histories on request")
+async def test_record_supervised_lapse(time_env, case_worker, clean_pool):
+    """A complex case every level failed, under county supervision when its last track (the
+    court's pre-filing mediation) lapses: it stays supervised (the patch
+    `SUPERVISED_LAPSE_STAYS_OPEN`, its marker in the history), then the county resolves it."""
+    from tests.workflows.test_case_lifecycle import supervised_on_the_last_track
+    from tests.workflows.test_case_mediation import sleep_past
+
+    path = HISTORIES / "supervised_lapse.json"
+    assert not path.exists(), "never re-record a saved history: guard the change instead"
+    case = await supervised_on_the_last_track(time_env, case_worker)
+    await sleep_past(time_env, (await case.query(CaseWorkflow.view)).mediation.due_at)
+    await case.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=COUNTY, level="county")
+    )
     await case.result()
     path.write_text((await case.fetch_history()).to_json())

@@ -1,9 +1,13 @@
 """The case workflow and the parts it composes: one module per concern.
 
-workflow.py      CaseWorkflow: the story (`run`), the actions people take, the query
-context.py       CaseContext: the file, the start, record(), recipients, the step's write
-actions.py       @case_action: an update paired with its pure check, applied in order
+workflow.py      CaseWorkflow: the story (`run`), the actions people take (each a
+                 catalogue action, workflows/queued_actions.py), the queries
+context.py       CaseContext: the file, the start, the case's words, its recorder and directory
+recorder.py      the step's events, who they tell, and its one ledger write (flush)
+directory.py     who holds which role: handler, supervisor above, county, police, parties
 alarm.py         the one timer, re-armed only when the next wake-up moves
+intents.py       what a part's step asks next (ArriveAt), for the workflow to act on
+versions.py      every workflow.patched id, with the release that may retire it
 publish.py       search attributes (on change), the Web UI's details, the view
 ladder.py        a level's handler and clock: warnings, deadline, climbing, pause, extension
 transfer.py      transfer of jurisdiction (首接负责制)

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.confirmation import confirmation_deadlines
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
+    from workflows.case.intents import Acted
 
 
 class Confirmation:
@@ -41,7 +42,7 @@ class Confirmation:
         ctx.file.confirmation = ConfirmationState(
             agreement_at=now, apply_by=d.apply_by, remind_at=d.remind_at
         )
-        ctx.record(
+        ctx.recorder.record(
             "confirmation_window",
             ctx._(
                 "the parties may apply to the court for judicial confirmation of the agreement "
@@ -63,35 +64,35 @@ class Confirmation:
         court = _("court decision") if c.accepted_at else _("court acceptance")
         return [Wake(due, court)] if due is not None and step not in c.flagged else []
 
-    async def on_clock(self, now: datetime) -> bool:
+    def on_clock(self, now: datetime) -> Acted | None:
         ctx, c = self.ctx, self.ctx.file.confirmation
         if c is None or c.outcome is not None:
-            return False
+            return None
         if c.applied_at is None and now >= c.apply_by:
             c.outcome = "lapsed"
-            ctx.record(
+            ctx.recorder.record(
                 "confirmation_lapsed",
                 ctx._(
                     "no application for judicial confirmation within the window: the agreement "
                     "stands unconfirmed"
                 ),
             )
-            return True
+            return Acted()
         if c.applied_at is None and not c.reminded and now >= c.remind_at:
             c.reminded = True
-            ctx.record(
+            ctx.recorder.record(
                 "confirmation_reminder",
                 ctx._(
                     "reminder: the window to apply for judicial confirmation closes {due}"
                 ).format(due=ctx.when(c.apply_by)),
-                notify=ctx.parties(),
+                notify=ctx.directory.parties(),
             )
-            return True
+            return Acted()
         step = "decision" if c.accepted_at else "acceptance"
         due = c.decide_by if c.accepted_at else c.accept_by
         if c.applied_at is not None and due is not None and now >= due and step not in c.flagged:
             c.flagged.append(step)
-            ctx.record(
+            ctx.recorder.record(
                 f"court_{step}_overdue",
                 (
                     ctx._("the court's decision is overdue")
@@ -99,10 +100,10 @@ class Confirmation:
                     else ctx._("the court's acceptance is overdue")
                 ),
                 data={"due_at": due.isoformat()},
-                notify=[ctx.county()],
+                notify=[ctx.directory.county()],
             )
-            return True
-        return False
+            return Acted()
+        return None
 
     def step(self, action: ConfirmationInput) -> None:
         ctx, c, now = self.ctx, self.ctx.file.confirmation, workflow.now()
@@ -135,7 +136,7 @@ class Confirmation:
             "confirmed": _("judicial confirmation: confirmed ({who})"),
             "rejected": _("judicial confirmation: rejected ({who})"),
         }
-        ctx.record(
+        ctx.recorder.record(
             f"confirmation_{action.step}",
             steps[action.step].format(who=ctx.who(action.actor)) + by,
             actor=action.actor,

@@ -18,30 +18,30 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import CaseStatus, Visit
     from domain.durations import parse_duration
     from domain.ladder import Level
+    from domain.lifecycle import Move, move
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
-    from workflows.case.ladder import Arrive, Ladder
+    from workflows.case.intents import Acted, ArriveAt
 
 REOPENING_RESULTS = ("dissatisfied", "agreement_broken", "flared_up")
 
 
 class FollowUp:
-    def __init__(self, ctx: CaseContext, ladder: Ladder, arrive: Arrive) -> None:
+    def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
-        self._ladder, self._arrive = ladder, arrive
 
     def pending(self) -> bool:
         return bool(pending_visits(self.ctx.file))
 
     def resolve(self, action: OutcomeInput) -> None:
+        """Settled (the workflow has ended any pause first: paused time never counts)."""
         f, now = self.ctx.file, workflow.now()
-        if f.clock.paused_since is not None:  # paused time never counts
-            self._ladder.end_pause()
         due = f.clock.due_at
         on_time = due is not None and now <= due
-        f.status, f.clock.due_at, f.transfer = CaseStatus.resolved, None, None
+        move(f, Move.resolve, now)
+        f.clock.due_at, f.transfer = None, None
         f.follow_up.resolved_level, f.follow_up.resolved_at = f.level, now
-        self.ctx.record(
+        self.ctx.recorder.record(
             "resolved",
             self.ctx._("resolved at the {level} level by {name}").format(
                 level=self.ctx.term("level", f.level), name=action.actor.name
@@ -65,7 +65,7 @@ class FollowUp:
         if not f.follow_up.visits:
             return
         scheduled = [
-            ctx.record(
+            ctx.recorder.record(
                 "visit_scheduled",
                 ctx._("{visit} visit due {due}, by grid {unit}").format(
                     visit=ctx.term("visit", v.visit),
@@ -77,7 +77,7 @@ class FollowUp:
             for v in f.follow_up.visits
         ]
         # The grid worker who visits: picked by the ledger's write, named in the events.
-        ctx.assign(Level.grid, scheduled, holds="visit")
+        ctx.recorder.assign(Level.grid, scheduled, holds="visit")
 
     def wakeups(self) -> list[Wake]:
         if self.ctx.file.status is not CaseStatus.resolved:
@@ -91,25 +91,25 @@ class FollowUp:
             if not v.flagged_overdue
         ]
 
-    async def on_clock(self, now: datetime) -> bool:
+    def on_clock(self, now: datetime) -> Acted | None:
         if self.ctx.file.status is not CaseStatus.resolved:
-            return False
+            return None
         for v in pending_visits(self.ctx.file):
             if not v.flagged_overdue and now >= v.overdue_at:
                 v.flagged_overdue = True
-                self.ctx.record(
+                self.ctx.recorder.record(
                     "visit_overdue",
                     self.ctx._("the {visit} return visit is overdue (due {due})").format(
                         visit=self.ctx.term("visit", v.visit), due=self.ctx.when(v.due_at)
                     ),
                     data={"visit": v.visit, "due_at": v.due_at.isoformat()},
-                    notify=[self.ctx.supervisor_above(Level.grid)],
+                    notify=[self.ctx.directory.supervisor_above(Level.grid)],
                 )
-                return True
-        return False
+                return Acted()
+        return None
 
-    async def record_visit(self, action: VisitInput) -> bool:
-        """The visit's result; True when the case reopened."""
+    def visit(self, action: VisitInput) -> ArriveAt | None:
+        """The visit's result; when it reopens the case, where the case goes (an intent)."""
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
         rules = ctx.policy.return_visits
         visit = next(v for v in pending_visits(f) if v.visit == action.visit)
@@ -127,7 +127,7 @@ class FollowUp:
             visit.due_at = now + parse_duration(rules.retry_after)
             visit.overdue_at = visit.due_at + parse_duration(rules.window)
             visit.flagged_overdue = False
-            ctx.record(
+            ctx.recorder.record(
                 "visit_done",
                 ctx._(
                     "{visit} visit: applicant unreachable (attempt {attempt}); trying again {due}"
@@ -139,9 +139,9 @@ class FollowUp:
                 actor=action.actor,
                 data=data,
             )
-            return False
+            return None
         visit.result = action.result
-        ctx.record(
+        ctx.recorder.record(
             "visit_done",
             ctx._("{visit} visit by {name}: {result}").format(
                 visit=ctx.term("visit", visit.visit),
@@ -156,18 +156,17 @@ class FollowUp:
         if action.result in REOPENING_RESULTS and now - resolved_at <= parse_duration(
             rules.reopen_window
         ):
-            await self._reopen(action)
-            return True
-        return False
+            return self._reopen(action)
+        return None
 
-    async def _reopen(self, action: VisitInput) -> None:
+    def _reopen(self, action: VisitInput) -> ArriveAt:
         f, fu = self.ctx.file, self.ctx.file.follow_up
         assert fu.resolved_level is not None
         to = self.ctx.policy.reopen_level(fu.resolved_level)
         fu.reopen_count += 1
         fu.visits = [v for v in fu.visits if v.result is not None]
         ctx = self.ctx
-        self.ctx.record(
+        self.ctx.recorder.record(
             "reopened",
             ctx._("reopened after the {visit} visit ({result}): back to the {level} level").format(
                 visit=ctx.term("visit", action.visit),
@@ -184,10 +183,9 @@ class FollowUp:
         )
         f.level = to  # reopening is not a climb: the event says `assigned`
         fu.resolved_level, fu.resolved_at = None, None
-        await self._arrive(to, why=ctx._("reopened"), trigger="reopened")
+        return ArriveAt(to, why=ctx._("reopened"), trigger="reopened")
 
     def close(self) -> None:
-        f = self.ctx.file
-        f.status, f.closed_at = CaseStatus.closed, workflow.now()
+        move(self.ctx.file, Move.close, workflow.now())
         done = self.ctx._("follow-up done: case closed")
-        self.ctx.record("closed", done, data={"outcome": "resolved"})
+        self.ctx.recorder.record("closed", done, data={"outcome": "resolved"})

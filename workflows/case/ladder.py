@@ -3,12 +3,11 @@ and climbing when the deadline passes or the handler fails.
 
 A part of CaseWorkflow. Arriving at a level is the workflow's (`CaseWorkflow.arrive_at`):
 the ladder assigns the handler and starts the clock, the workflow adds what else an arrival
-brings (the policy's whistle at the township).
+brings (the policy's whistle at the township). A climb is returned as an `ArriveAt` intent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
@@ -18,20 +17,19 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_checks import hours
     from domain.case_models import CaseStatus, LevelClock
     from domain.durations import Budget
-    from domain.ladder import LADDER, Level, next_level
+    from domain.ladder import LADDER, next_level
+    from domain.lifecycle import Move, move
     from ledger.rows import AssigneeText
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
+    from workflows.case.intents import Acted, ArriveAt
 
 WARNING_COLOURS = ("yellow", "red")
 
-Arrive = Callable[..., Awaitable[None]]
-
 
 class Ladder:
-    def __init__(self, ctx: CaseContext, arrive: Arrive) -> None:
+    def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
-        self._arrive = arrive
 
     # -- the clock -----------------------------------------------------------------------
 
@@ -61,29 +59,27 @@ class Ladder:
                 wakes.append(Wake(at, _("{colour} warning").format(colour=term("risk", colour))))
         return wakes
 
-    async def on_clock(self, now: datetime) -> bool:
-        """Act on whatever of the clock has come due; False when nothing had."""
+    def on_clock(self, now: datetime) -> Acted | None:
+        """Act on whatever of the clock has come due; None when nothing had."""
         c = self.ctx.file.clock
         if not self._running():
-            return False
+            return None
         assert c.due_at is not None
         if now >= c.due_at:
-            await self._deadline_passed()
-            return True
+            return Acted(self._deadline_passed())
         for colour in WARNING_COLOURS:
             at = self._warn_at(colour)
             if colour not in c.warnings and at is not None and now >= at:
                 self._warn(colour)
-                return True
-        return False
+                return Acted()
+        return None
 
     # -- arriving and climbing -----------------------------------------------------------
 
-    async def arrive(
-        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
-    ) -> None:
-        """The case reaches `level` (or starts over at it): a handler, a fresh clock."""
+    def arrive(self, to: ArriveAt) -> None:
+        """The case reaches `to.level` (or starts over at it): a handler, a fresh clock."""
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
+        level, why, trigger, actor = to.level, to.why, to.trigger, to.actor
         climbed = LADDER.index(level) > LADDER.index(f.level)
         paused_total = f.clock.paused_total
         if f.clock.paused_since is not None:  # moving on ends a pause
@@ -91,7 +87,8 @@ class Ladder:
         if f.transfer is not None:
             why += ctx._("; the transfer to {unit} lapsed").format(unit=f.transfer.to_unit)
             f.transfer = None
-        f.level, f.status, f.assignee = level, CaseStatus.open, None
+        f.level, f.assignee = level, None
+        move(f, Move.arrive, now)
         budget = ctx.policy.budget(ctx.intake.complexity, level, f.risk)
         deadline = ctx.policy.after(now, budget, ctx.lang)
         moved = deadline.moved_by + [
@@ -122,7 +119,7 @@ class Ladder:
             )
             + note,
         )
-        event = ctx.record(
+        event = ctx.recorder.record(
             "escalated" if climbed else "assigned",
             text.compose(None),
             actor=actor,
@@ -135,46 +132,51 @@ class Ladder:
             },
         )
         # The handler is told; when the unit has nobody, the supervisor above is.
-        ctx.assign(level, [event], text=text, fallback=ctx.supervisor_above())
+        ctx.recorder.assign(level, [event], text=text, fallback=ctx.directory.supervisor_above())
 
-    async def climb_or_supervise(self, *, why: str, trigger: str) -> None:
+    def climb_or_supervise(self, *, why: str, trigger: str) -> ArriveAt | None:
+        """The level above, as an intent; at the top, the county's supervision (None)."""
         upper = next_level(self.ctx.file.level)
         if upper is not None:
-            await self._arrive(upper, why=why, trigger=trigger)
-            return
+            return ArriveAt(upper, why=why, trigger=trigger)
         # The top of the ladder: the county supervises (督办) until someone resolves it.
         f = self.ctx.file
-        f.clock.overdue_since = f.clock.due_at or workflow.now()
-        f.status, f.clock.due_at = CaseStatus.supervised, None
-        self.ctx.record(
+        now = workflow.now()
+        f.clock.overdue_since = f.clock.due_at or now
+        move(f, Move.supervise, now)
+        f.clock.due_at = None
+        self.ctx.recorder.record(
             "supervised",
             self.ctx._(
                 "under county supervision (督办) after the county level {why}; "
                 "the case stays open until it is resolved"
             ).format(why=why),
-            notify=[self.ctx.supervisor_above()],
+            notify=[self.ctx.directory.supervisor_above()],
         )
+        return None
 
-    async def _deadline_passed(self) -> None:
+    def _deadline_passed(self) -> ArriveAt | None:
         ctx, f = self.ctx, self.ctx.file
         assert f.clock.due_at is not None
-        ctx.record(
+        ctx.recorder.record(
             "deadline_passed",
             ctx._("the {level} level's deadline passed without an outcome").format(
                 level=ctx.term("level", f.level)
             ),
             data={"due_at": f.clock.due_at.isoformat()},
-            notify=[ctx.handler(), ctx.supervisor_above()],
+            notify=[ctx.directory.handler(), ctx.directory.supervisor_above()],
         )
-        await self.climb_or_supervise(why=ctx._("deadline passed"), trigger="deadline")
+        return self.climb_or_supervise(why=ctx._("deadline passed"), trigger="deadline")
 
     def _warn(self, colour: str) -> None:
         ctx, f = self.ctx, self.ctx.file
         assert f.clock.due_at is not None
         f.clock.warnings.append(colour)
         fraction = getattr(ctx.policy.warnings, colour)
-        to = [ctx.handler()] + ([ctx.supervisor_above()] if colour == "red" else [])
-        ctx.record(
+        to = [ctx.directory.handler()] + (
+            [ctx.directory.supervisor_above()] if colour == "red" else []
+        )
+        ctx.recorder.record(
             "warning",
             ctx._("{colour} warning: {used} of the {level} level's time is used; due {due}").format(
                 colour=ctx.term("risk", colour),
@@ -191,10 +193,10 @@ class Ladder:
             notify=to,
         )
 
-    async def failed(self, actor: Actor, reason: str) -> None:
+    def failed(self, actor: Actor, reason: str) -> ArriveAt | None:
         _ = self.ctx._
         level = self.ctx.term("level", self.ctx.file.level)
-        self.ctx.record(
+        self.ctx.recorder.record(
             "failed",
             _("{name} could not resolve it at the {level} level: {reason}").format(
                 name=actor.name, level=level, reason=reason
@@ -202,18 +204,18 @@ class Ladder:
             actor=actor,
             data={"reason": reason},
         )
-        await self.climb_or_supervise(
+        return self.climb_or_supervise(
             why=_("failed: {reason}").format(reason=reason), trigger="failed"
         )
 
     # -- stopping and stretching the clock -----------------------------------------------
 
     def pause(self, action: PauseInput) -> None:
-        f = self.ctx.file
-        f.status = CaseStatus.paused
-        f.clock.paused_since, f.clock.pause_reason = workflow.now(), action.reason
+        f, now = self.ctx.file, workflow.now()
+        move(f, Move.pause, now)
+        f.clock.paused_since, f.clock.pause_reason = now, action.reason
         note = f" ({action.note})" if action.note else ""
-        self.ctx.record(
+        self.ctx.recorder.record(
             "paused",
             self.ctx._("clock stopped by {name}: {reason}").format(
                 name=action.actor.name, reason=self.ctx.term("pause_reason", action.reason)
@@ -244,9 +246,9 @@ class Ladder:
     def resume(self, action: ResumeInput) -> None:
         f = self.ctx.file
         paused = self.end_pause()
-        f.status = CaseStatus.open
+        move(f, Move.resume, workflow.now())
         assert f.clock.due_at is not None
-        self.ctx.record(
+        self.ctx.recorder.record(
             "resumed",
             self.ctx._("clock restarted by {name} after {paused}; due {due}").format(
                 name=action.actor.name,
@@ -268,7 +270,7 @@ class Ladder:
         new_due = ctx.policy.after(c.due_at, Budget.parse(action.by)).due
         added, c.due_at = new_due - c.due_at, new_due
         c.extended += added
-        ctx.record(
+        ctx.recorder.record(
             "extended",
             ctx._("{level} deadline extended by {by} by {name} ({reason}); due {due}").format(
                 level=ctx.term("level", ctx.file.level),
@@ -283,5 +285,5 @@ class Ladder:
                 "due_at": new_due.isoformat(),
                 "reason": action.reason,
             },
-            notify=[ctx.handler(), *ctx.parties()],
+            notify=[ctx.directory.handler(), *ctx.directory.parties()],
         )

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.actions import Actor, ArbitrationInput, TrackExtendInput, TrackInput
     from domain.case_models import ON_THE_LADDER, CaseStatus, Mediation
     from domain.durations import Budget
+    from domain.lifecycle import FINISHED, Move, move, next_status
     from domain.mediation import (
         OTHER_ROUTES,
         Track,
@@ -27,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
+    from workflows.case.intents import Acted
+    from workflows.case.versions import SUPERVISED_LAPSE_STAYS_OPEN
 
 PARTIES = frozenset({"applicant", "respondent", "third_party"})
 
@@ -63,7 +66,7 @@ class Tracks:
             else ""
         )
         name = ctx.term("track", track)
-        ctx.record(
+        ctx.recorder.record(
             "mediation_track",
             (
                 _("mediation from {before} on the {track} track{dept} ({why}); {limit}")
@@ -99,7 +102,7 @@ class Tracks:
         rules = ctx.policy.mediation
         assert f.mediation is not None
         if action.to_track is None:  # this track failed: the next one, or the other routes
-            ctx.record(
+            ctx.recorder.record(
                 "mediation_failed",
                 ctx._("mediation failed on the {track} track: {reason}").format(
                     track=ctx.term("track", f.mediation.track), reason=action.reason
@@ -124,7 +127,9 @@ class Tracks:
             action.actor,
         )
 
-    def _next_or_refer(self, *, why: str, actor: Actor | None = None) -> None:
+    def _next_or_refer(self, *, why: str, actor: Actor | None = None, lapsed: bool = False):
+        """The next track, or the end of mediation: a person's act (or a lapse) refers the
+        case; a lapse under the county's supervision keeps it open (the lifecycle says)."""
         ctx, f, intake = self.ctx, self.ctx.file, self.ctx.intake
         rules = ctx.policy.mediation
         assert f.mediation is not None
@@ -140,8 +145,16 @@ class Tracks:
                 actor,
             )
             return
+        how = Move.last_track_lapsed if lapsed else Move.refer
+        if how is Move.last_track_lapsed and next_status(f.status, how) not in FINISHED:
+            # Before the patch a supervised case was referred here (as a refusal would be): a
+            # history without the patch's marker replays that path (workflows/case/versions.py).
+            if workflow.patched(SUPERVISED_LAPSE_STAYS_OPEN):
+                self._exhausted_under_supervision(why)
+                return
+            how = Move.refer
         ctx.finish(
-            CaseStatus.referred,
+            how,
             "referred",
             ctx._(
                 "mediation ended on the last track ({track}): {why}; the parties are told of "
@@ -149,7 +162,25 @@ class Tracks:
             ).format(track=ctx.term("track", f.mediation.track), why=why),
             actor=actor,
             data={"track": f.mediation.track, "route": OTHER_ROUTES, "reason": why},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
+        )
+
+    def _exhausted_under_supervision(self, why: str) -> None:
+        """The last track lapsed while the county supervises: the case stays supervised, its
+        track no longer watched, and the supervisor is told (never closed silently)."""
+        ctx, f = self.ctx, self.ctx.file
+        m = f.mediation
+        assert m is not None
+        move(f, Move.last_track_lapsed, workflow.now())
+        m.flagged_overdue = True
+        ctx.recorder.record(
+            "mediation_exhausted",
+            ctx._(
+                "mediation ended on the last track ({track}): {why}; the case stays under "
+                "county supervision (督办) until it is resolved"
+            ).format(track=ctx.term("track", m.track), why=why),
+            data={"track": m.track, "reason": why, "status": f.status.value},
+            notify=[ctx.directory.supervisor_above()],
         )
 
     def arbitration(self, action: ArbitrationInput) -> None:
@@ -175,7 +206,7 @@ class Tracks:
             "accepted": _("labour arbitration accepted by {who}; award due {due}"),
             "extended": _("labour arbitration extended by {who}; award due {due}"),
         }
-        ctx.record(
+        ctx.recorder.record(
             f"arbitration_{action.step}",
             texts[action.step].format(who=ctx.who(action.actor), due=ctx.when(m.due_at)),
             actor=action.actor,
@@ -190,14 +221,14 @@ class Tracks:
         assert m is not None
         m.sue_by = arbitration_deadlines(ctx.policy, award_received_at=now).sue_by
         assert m.sue_by is not None
-        ctx.record(
+        ctx.recorder.record(
             "arbitration_sue_window",
             ctx._(
                 "the parties may sue in the people's court until {due}; after that the award "
                 "is final"
             ).format(due=ctx.when(m.sue_by)),
             data={"sue_by": m.sue_by.isoformat()},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
         )
 
     def pending(self) -> bool:
@@ -219,7 +250,7 @@ class Tracks:
         m.due_at = ctx.policy.after(m.due_at, Budget.parse(action.by)).due
         m.extensions.append(action.by)
         m.flagged_overdue = False
-        ctx.record(
+        ctx.recorder.record(
             "track_extended",
             ctx._(
                 "the {track} track extended by {by} with both parties' consent ({reason}); "
@@ -233,7 +264,7 @@ class Tracks:
             actor=action.actor,
             data={"track": m.track, "by": action.by, "reason": action.reason,
                   "due_at": m.due_at.isoformat()},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
         )  # fmt: skip
 
     def _watching(self) -> Mediation | None:
@@ -257,23 +288,23 @@ class Tracks:
             wakes.append(Wake(self.ctx.file.mediation.sue_by, sue))
         return wakes
 
-    async def on_clock(self, now: datetime) -> bool:
+    def on_clock(self, now: datetime) -> Acted | None:
         ctx, m = self.ctx, self.ctx.file.mediation
         if self.pending() and now >= m.sue_by:
             m.award_final = True
-            ctx.record(
+            ctx.recorder.record(
                 "arbitration_award_final",
                 ctx._("the window to sue the arbitration award has passed: the award is final"),
                 data={"sue_by": m.sue_by.isoformat()},
             )
-            return True
+            return Acted()
         m = self._watching()
         if m is None or now < m.due_at:
-            return False
+            return None
         if m.track == Track.labour_arbitration.value:  # the committee is late: flag it
             m.flagged_overdue = True
             step = "award" if m.accepted_at else "acceptance"
-            ctx.record(
+            ctx.recorder.record(
                 "arbitration_overdue",
                 (
                     ctx._("the arbitration committee's award is overdue")
@@ -281,13 +312,13 @@ class Tracks:
                     else ctx._("the arbitration committee's acceptance is overdue")
                 ),
                 data={"step": step, "due_at": m.due_at.isoformat()},
-                notify=[ctx.county()],
+                notify=[ctx.directory.county()],
             )
-            return True
-        ctx.record(
+            return Acted()
+        ctx.recorder.record(
             "track_lapsed",
             ctx._("the {track} track's time limit passed").format(track=ctx.term("track", m.track)),
             data={"track": m.track, "due_at": m.due_at.isoformat()},
         )
-        self._next_or_refer(why=ctx._("its time limit passed"))
-        return True
+        self._next_or_refer(why=ctx._("its time limit passed"), lapsed=True)
+        return Acted()

@@ -1,7 +1,8 @@
 """Transfer of jurisdiction (首接负责制): the case stays with its first unit until the
 receiving unit accepts; an objection within the window keeps it there, silence accepts.
 
-A part of CaseWorkflow; taking the case over is an arrival at the same level.
+A part of CaseWorkflow; taking the case over is an arrival at the same level (an intent the
+workflow acts on).
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ with workflow.unsafe.imports_passed_through():
     from ledger.rows import Recipient
     from workflows.case.alarm import Wake
     from workflows.case.context import CaseContext
-    from workflows.case.ladder import Arrive
+    from workflows.case.intents import Acted, ArriveAt
 
 
 class Transfer:
-    def __init__(self, ctx: CaseContext, arrive: Arrive) -> None:
+    def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
-        self._arrive = arrive
 
     def request(self, action: TransferInput) -> None:
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
@@ -31,7 +31,7 @@ class Transfer:
         f.transfer = TransferState(
             to_unit=action.to_unit, requested_at=now, answer_by=window.due, reason=action.reason
         )
-        ctx.record(
+        ctx.recorder.record(
             "transfer_requested",
             ctx._(
                 "{name} hands the case to {to_unit} ({reason}); {unit} stays responsible until "
@@ -53,42 +53,41 @@ class Transfer:
             notify=[Recipient(role="handler", unit=action.to_unit)],
         )
 
-    async def answer(self, action: TransferAnswer) -> None:
+    def answer(self, action: TransferAnswer) -> ArriveAt | None:
         ctx, f = self.ctx, self.ctx.file
         assert f.transfer is not None
         if action.accept:
-            await self._take_over(action.actor, deemed=False)
-            return
+            return self._take_over(action.actor, deemed=False)
         to_unit, f.transfer = f.transfer.to_unit, None
-        ctx.record(
+        ctx.recorder.record(
             "transfer_objected",
             ctx._(
                 "{to_unit} objects to the transfer ({reason}); the case stays with {unit}"
             ).format(to_unit=to_unit, reason=action.reason, unit=f.units[f.level]),
             actor=action.actor,
             data={"reason": action.reason, "to_unit": to_unit},
-            notify=[ctx.handler()],
+            notify=[ctx.directory.handler()],
         )
+        return None
 
     def wakeups(self) -> list[Wake]:
         t = self.ctx.file.transfer
         return [Wake(t.answer_by, self.ctx._("transfer objection window"))] if t else []
 
-    async def on_clock(self, now: datetime) -> bool:
+    def on_clock(self, now: datetime) -> Acted | None:
         t = self.ctx.file.transfer
         if t is None or now < t.answer_by:
-            return False
-        await self._take_over(None, deemed=True)
-        return True
+            return None
+        return Acted(self._take_over(None, deemed=True))
 
-    async def _take_over(self, actor: Actor | None, *, deemed: bool) -> None:
+    def _take_over(self, actor: Actor | None, *, deemed: bool) -> ArriveAt:
         f = self.ctx.file
         assert f.transfer is not None
         old, new = f.units[f.level], f.transfer.to_unit
         f.units = {**f.units, f.level: new}
         f.transfer = None
         _ = self.ctx._
-        self.ctx.record(
+        self.ctx.recorder.record(
             "transfer_accepted",
             (
                 _("{new} did not object in time: deemed accepted; the case moves from {old}")
@@ -99,4 +98,4 @@ class Transfer:
             data={"from_unit": old, "to_unit": new, "deemed": deemed},
         )
         why = _("transferred from {old}").format(old=old)
-        await self._arrive(f.level, why=why, trigger="transfer")
+        return ArriveAt(f.level, why=why, trigger="transfer")

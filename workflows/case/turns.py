@@ -1,7 +1,8 @@
 """The turns a case can take besides climbing: a new risk grade, a withdrawal, a refusal.
 
 A part of CaseWorkflow. A re-grade to red below the township's floor moves the case up; a
-refusal of people's mediation sends it to the township, a refusal above that refers it.
+refusal of people's mediation sends it to the township, a refusal above that refers it. A
+move up is returned to the workflow as an `ArriveAt` intent.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.actions import RefuseInput, RegradeInput, WithdrawInput
     from domain.case_models import LEAD_FOR, ON_THE_LADDER, CaseStatus
     from domain.ladder import LADDER, Level
+    from domain.lifecycle import Move
     from domain.risk import RiskColour
     from ledger.rows import AssigneeText, Recipient
     from workflows.case.context import CaseContext
-    from workflows.case.ladder import Arrive
+    from workflows.case.intents import ArriveAt
 
 #: Art. 26: when mediation fails, the parties are told these routes.
 OTHER_ROUTES = "arbitration, administrative handling or the court"
@@ -24,9 +26,8 @@ PEOPLES_MEDIATION = (Level.grid, Level.village)
 
 
 class Turns:
-    def __init__(self, ctx: CaseContext, arrive: Arrive) -> None:
+    def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
-        self._arrive = arrive
 
     def assign_lead(self) -> None:
         """A yellow case is led by a member of the township's leadership team, a red one by
@@ -47,17 +48,20 @@ class Turns:
             ),
             after="",
         )
-        event = ctx.record("lead_assigned", text.compose(None), data={"role": role})
+        event = ctx.recorder.record("lead_assigned", text.compose(None), data={"role": role})
         fallback = Recipient(role="supervisor", unit=township)
-        ctx.assign(Level.township, [event], text=text, fallback=fallback, holds="lead", role=role)
+        ctx.recorder.assign(
+            Level.township, [event], text=text, fallback=fallback, holds="lead", role=role
+        )
 
-    async def regrade(self, action: RegradeInput) -> None:
+    def regrade(self, action: RegradeInput) -> ArriveAt | None:
+        """The new colour; below the colour's opening level the case goes up (an intent)."""
         ctx, f, intake = self.ctx, self.ctx.file, self.ctx.intake
         before = f.risk
         f.risk_flags = list(dict.fromkeys(action.risk_flags))
         f.risk = ctx.policy.risk_of(f.risk_flags, intake.dispute_type, intake.amount_cny)
         direct = f.risk is RiskColour.red and before is not RiskColour.red
-        ctx.record(
+        ctx.recorder.record(
             "regraded",
             ctx._("risk re-graded {before} → {after} by {name}: {reason}").format(
                 before=ctx.term("risk", before),
@@ -74,7 +78,7 @@ class Turns:
                 "risk_flags": [x.value for x in f.risk_flags],
             },
             # Art. 25: a dispute that may turn violent during mediation: tell the police.
-            notify=[ctx.county(), *ctx.police()] if direct else None,
+            notify=[ctx.directory.county(), *ctx.directory.police()] if direct else None,
         )
         if f.risk is not before and f.risk in LEAD_FOR and f.status in ON_THE_LADDER:
             self.assign_lead()
@@ -83,11 +87,12 @@ class Turns:
             LADDER.index(floor) > LADDER.index(f.level)
         ):
             why = ctx._("risk now {risk}").format(risk=ctx.term("risk", f.risk))
-            await self._arrive(floor, why=why, trigger="risk")
+            return ArriveAt(floor, why=why, trigger="risk")
+        return None
 
     def withdraw(self, action: WithdrawInput) -> None:
         self.ctx.finish(
-            CaseStatus.withdrawn,
+            Move.withdraw,
             "withdrawn",
             self.ctx._("withdrawn by {who}: {reason}").format(
                 who=self.ctx.who(action.actor), reason=action.reason
@@ -96,10 +101,11 @@ class Turns:
             data={"reason": action.reason},
         )
 
-    async def refuse(self, action: RefuseInput) -> None:
+    def refuse(self, action: RefuseInput) -> ArriveAt | None:
+        """People's mediation refused: to the township (an intent); above it, referred."""
         ctx = self.ctx
         if ctx.file.level in PEOPLES_MEDIATION:
-            ctx.record(
+            ctx.recorder.record(
                 "refused",
                 ctx._(
                     "{who} refuses people's mediation (Art. 17): {reason}; "
@@ -109,10 +115,9 @@ class Turns:
                 data={"party": action.actor.name, "reason": action.reason, "route": "township"},
             )
             why = ctx._("mediation refused")
-            await self._arrive(Level.township, why=why, trigger="refused")
-            return
+            return ArriveAt(Level.township, why=why, trigger="refused")
         ctx.finish(
-            CaseStatus.referred,
+            Move.refer,
             "refused",
             ctx._(
                 "{who} refuses mediation (Art. 17): {reason}; the parties are told of "
@@ -120,5 +125,6 @@ class Turns:
             ).format(who=ctx.who(action.actor), reason=action.reason),
             actor=action.actor,
             data={"party": action.actor.name, "reason": action.reason, "route": OTHER_ROUTES},
-            notify=ctx.parties(),
+            notify=ctx.directory.parties(),
         )
+        return None

@@ -93,7 +93,7 @@ class Whistles:
             if found.missing
             else ""
         )
-        event = ctx.record(
+        event = ctx.recorder.record(
             "whistle_blown",
             _(
                 "{kind} whistle ({reason}): {who} must check in by {check_in_by} and report by "
@@ -120,7 +120,7 @@ class Whistles:
             notify=[Recipient(role=d.code, unit=d.unit) for d in found.departments],
         )
         # The duties write to the ledger under this case: the summons is written first.
-        await ctx.flush()
+        await ctx.recorder.flush()
         case_wf = workflow.info().workflow_id
         for dept in found.departments:
             await workflow.start_child_workflow(
@@ -163,14 +163,14 @@ class Whistles:
             dept = Recipient(
                 role=change.department, unit=change.detail.get("unit", f.units[Level.township])
             )
-            notify = [ctx.county(), dept]
+            notify = [ctx.directory.county(), dept]
         moved = _("{department}: {event}{by} → {state}").format(
             department=ctx.term("department", change.department),
             event=ctx.term("duty_event", change.event),
             by=by,
             state=ctx.term("duty_state", change.state),
         )
-        ctx.record(
+        ctx.recorder.record(
             f"department_{change.event.value}",
             moved + (_(" (督办 by the county)") if notify else ""),
             actor=change.actor,
@@ -194,7 +194,7 @@ class Whistles:
         excused = {c for c, s in states.items() if s == DutyState.excused.value}
         if quorum_met(rules, list(states), reported, excused):
             whistle.answered = True
-            self.ctx.record(
+            self.ctx.recorder.record(
                 "whistle_answered",
                 self.ctx._(
                     "whistle {seq} answered: {reported} reported (quorum {quorum}); the case "

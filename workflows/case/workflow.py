@@ -7,17 +7,20 @@ time limit, judicial confirmation, return visits), until it ends.
 
 Each concern is a part the workflow holds, sharing one `CaseContext`: `ladder`, `handover`
 (transfer), `turns`, `followup`, `tracks`, `judicial` (confirmation) and `whistles`; the lines
-where one part leads to another are here. Every step ends with one ledger write
-(`CaseContext.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
+where one part leads to another are here: a part's step returns what should happen next (an
+`ArriveAt` intent) and the workflow acts on it, so no part calls back into the workflow. A
+case's status changes only through `domain.lifecycle`. Every step ends with one ledger write
+(`Recorder.flush`); the one timer is re-armed only when the earliest wake-up moves. A long
 case continues as new, carrying its file.
 """
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import case_checks as check
+    from domain import catalogue
     from domain.actions import (
         Actor,
         ArbitrationInput,
@@ -53,19 +56,21 @@ with workflow.unsafe.imports_passed_through():
     from domain.risk import RiskColour
     from ledger.rows import CaseRegistration
     from workflows.case import publish
-    from workflows.case.actions import Pending, case_action
     from workflows.case.alarm import Alarm, Wake
     from workflows.case.confirmation import Confirmation
     from workflows.case.context import CaseContext
     from workflows.case.followup import FollowUp
+    from workflows.case.intents import ArriveAt
     from workflows.case.ladder import Ladder
     from workflows.case.tracks import Tracks
     from workflows.case.transfer import Transfer
     from workflows.case.turns import Turns
     from workflows.case.whistles import Whistles
+    from workflows.queued_actions import Action, Pending, queued_action, with_aliases
 
 
 @workflow.defn
+@with_aliases
 class CaseWorkflow:
     @workflow.init
     def __init__(self, start: CaseStart) -> None:
@@ -73,15 +78,15 @@ class CaseWorkflow:
         self.queue: list[Pending] = []
         self.alarm = Alarm()
         ctx = self.ctx
-        self.ladder = Ladder(ctx, self.arrive_at)
-        self.handover = Transfer(ctx, self.arrive_at)
-        self.turns = Turns(ctx, self.arrive_at)
-        self.followup = FollowUp(ctx, self.ladder, self.arrive_at)
+        self.ladder = Ladder(ctx)
+        self.handover = Transfer(ctx)
+        self.turns = Turns(ctx)
+        self.followup = FollowUp(ctx)
         self.tracks = Tracks(ctx)
         self.judicial = Confirmation(ctx)
         self.whistles = Whistles(ctx)
         # Queries answer the case as of its last written step: before the first, as it opens.
-        ctx.shown = publish.view(ctx.file, ctx.start)
+        ctx.recorder.shown = publish.view(ctx.file, ctx.start)
 
     @workflow.run
     async def run(self, start: CaseStart) -> CaseResult:
@@ -113,7 +118,7 @@ class CaseWorkflow:
 
     async def _open(self) -> None:
         ctx, f = self.ctx, self.ctx.file
-        ctx.register(
+        ctx.recorder.register(
             CaseRegistration(
                 case_id=f.case_id,
                 workflow_id=workflow.info().workflow_id,
@@ -126,7 +131,7 @@ class CaseWorkflow:
         )
         red = f.risk is RiskColour.red
         _ = ctx._
-        ctx.record(
+        ctx.recorder.record(
             "opened",
             _("case opened at the {level} level, risk {risk}, policy {policy}").format(
                 level=ctx.term("level", f.level),
@@ -140,27 +145,32 @@ class CaseWorkflow:
             ),
             data={"risk": f.risk.value, "reported_by": ctx.intake.reported_by.model_dump()},
             # Art. 25: a dispute that may turn violent: preventive steps, and tell the police.
-            notify=[ctx.county(), ctx.police_station()] if red else None,
+            notify=[ctx.directory.county(), ctx.directory.police_station()] if red else None,
         )
         self.tracks.route_at_intake()
-        await self.arrive_at(f.level, why=_("opened"))
+        await self.arrive_at(ArriveAt(f.level, why=_("opened")))
         self.turns.assign_lead()
-        await ctx.flush()
+        await ctx.recorder.flush()
 
-    async def arrive_at(
-        self, level: Level, *, why: str, trigger: str | None = None, actor: Actor | None = None
-    ) -> None:
-        """The case reaches `level`: a handler and a fresh clock (ending a pause, which had
+    async def arrive_at(self, to: ArriveAt) -> None:
+        """The case reaches `to.level`: a handler and a fresh clock (ending a pause, which had
         stopped the track too); at the township the policy may blow its own whistle."""
         if self.ctx.file.clock.paused_since is not None:
             self.tracks.resume(self.ctx.file.clock.paused_since)
-        await self.ladder.arrive(level, why=why, trigger=trigger, actor=actor)
-        if level is Level.township:
+        self.ladder.arrive(to)
+        if to.level is Level.township:
             await self.whistles.policy_whistle()
+
+    async def _then(self, to: ArriveAt | None) -> None:
+        """Act on what a part's step returned: where the case goes next, if anywhere."""
+        if to is not None:
+            await self.arrive_at(to)
 
     async def _resolve(self, action: OutcomeInput, *, award: bool = False) -> None:
         """Resolved: a mediation agreement opens judicial confirmation, an arbitration award
-        the window to sue; then the return visits are scheduled."""
+        the window to sue; then the return visits are scheduled. Paused time never counts."""
+        if self.ctx.file.clock.paused_since is not None:
+            self.ladder.end_pause()
         self.followup.resolve(action)
         if award:
             self.tracks.award()
@@ -188,10 +198,11 @@ class CaseWorkflow:
     async def _on_clock(self) -> None:
         now = workflow.now()
         for part in self._parts_with_clocks():
-            if await part.on_clock(now):
+            if (acted := part.on_clock(now)) is not None:
+                await self._then(acted.then)
                 break
         self._close_when_followed_up()
-        await self.ctx.flush()
+        await self.ctx.recorder.flush()
 
     async def _apply(self, item: Pending) -> None:
         """Apply one accepted action, checking it again: the case may have moved since."""
@@ -202,7 +213,7 @@ class CaseWorkflow:
             item.error, item.done = str(err), True
             return
         await item.step(item.action)
-        await self.ctx.flush()
+        await self.ctx.recorder.flush()
         item.done = True
 
     def _time_to_continue_as_new(self) -> bool:
@@ -216,20 +227,27 @@ class CaseWorkflow:
 
     # -- what people do: each update is its step, validated by its check -------------------
 
-    @case_action(check.report_outcome)
-    async def report_outcome(self, a: OutcomeInput) -> None:
+    def check_action(self, action: Action, given: BaseModel) -> None:
+        """An action's check (domain/catalogue.py) on the case as it stands."""
+        action.check(self.ctx.file, self.ctx.start, given)
+
+    def answer(self) -> CaseView:
+        return self.view()
+
+    @queued_action("outcome")
+    async def outcome(self, a: OutcomeInput) -> None:
         """A handler reports `resolved` or `failed`; returns the case as it stands after."""
         if a.outcome == "resolved":
             await self._resolve(a)
         else:
-            await self.ladder.failed(a.actor, a.reason or "")
+            await self._then(self.ladder.failed(a.actor, a.reason or ""))
 
-    @case_action(check.pause)
+    @queued_action("pause")
     async def pause(self, a: PauseInput) -> None:
         """Stop the clock: waiting on a party, an appraisal, a hearing."""
         self.ladder.pause(a)
 
-    @case_action(check.resume)
+    @queued_action("resume")
     async def resume(self, a: ResumeInput) -> None:
         """Restart the clocks the pause stopped (the level's and the track's); each deadline
         moves by the time the pause lost."""
@@ -238,10 +256,10 @@ class CaseWorkflow:
         self.tracks.resume(paused_at)
         self.ladder.resume(a)
 
-    @case_action(check.contact)
+    @queued_action("contact")
     async def contact(self, a: ContactInput) -> None:
         """A handler reached the applicant (the response rate counts the first contact)."""
-        self.ctx.record(
+        self.ctx.recorder.record(
             "contacted",
             self.ctx._("{name} contacted the applicant ({channel})").format(
                 name=a.actor.name, channel=self.ctx.term("channel", a.channel)
@@ -251,77 +269,75 @@ class CaseWorkflow:
             data={"channel": a.channel, "note": a.note},
         )
 
-    @case_action(check.extend)
+    @queued_action("extend")
     async def extend(self, a: ExtendInput) -> None:
         """A supervisor of the level above grants more time, within the policy's cap."""
         self.ladder.extend(a)
 
-    @case_action(check.request_escalation)
-    async def request_escalation(self, a: EscalateInput) -> None:
+    @queued_action("escalate")
+    async def escalate(self, a: EscalateInput) -> None:
         """The applicant asks for the case to go up a level."""
         upper = next_level(self.ctx.file.level)
         assert upper is not None
-        await self.arrive_at(
-            upper,
-            why=self.ctx._("the applicant asked: {reason}").format(reason=a.reason),
-            trigger="applicant_request",
-            actor=a.actor,
-        )
+        why = self.ctx._("the applicant asked: {reason}").format(reason=a.reason)
+        await self.arrive_at(ArriveAt(upper, why=why, trigger="applicant_request", actor=a.actor))
 
-    @case_action(check.pull_up)
+    @queued_action("pull-up")
     async def pull_up(self, a: EscalateInput) -> None:
         """A supervisor above pulls the case up to their level (or `to_level`)."""
-        target = pull_up_level(a.actor, self.ctx.holder(), a.to_level)
+        target = pull_up_level(a.actor, self.ctx.directory.holder(), a.to_level)
         why = self.ctx._("pulled up by {name}: {reason}").format(name=a.actor.name, reason=a.reason)
-        await self.arrive_at(target, why=why, trigger="pull_up", actor=a.actor)
+        await self.arrive_at(ArriveAt(target, why=why, trigger="pull_up", actor=a.actor))
 
-    @case_action(check.regrade)
+    @queued_action("regrade")
     async def regrade(self, a: RegradeInput) -> None:
         """New risk flags; a red case below the township goes up."""
-        await self.turns.regrade(a)
+        await self._then(self.turns.regrade(a))
 
-    @case_action(check.transfer)
+    @queued_action("transfer")
     async def transfer(self, a: TransferInput) -> None:
         """Hand the case to another unit at the same level (ours until it accepts)."""
         self.handover.request(a)
 
-    @case_action(check.answer_transfer)
+    @queued_action("answer_transfer")
     async def answer_transfer(self, a: TransferAnswer) -> None:
         """The receiving unit accepts the case, or objects with a reason."""
-        await self.handover.answer(a)
+        await self._then(self.handover.answer(a))
 
-    @case_action(check.withdraw)
+    @queued_action("withdraw")
     async def withdraw(self, a: WithdrawInput) -> None:
         """The applicant withdraws: the case closes as withdrawn."""
         self.turns.withdraw(a)
 
-    @case_action(check.refuse)
+    @queued_action("refuse")
     async def refuse(self, a: RefuseInput) -> None:
         """A party refuses mediation (People's Mediation Law Art. 17)."""
-        await self.turns.refuse(a)
+        await self._then(self.turns.refuse(a))
 
-    @case_action(check.record_visit)
-    async def record_visit(self, a: VisitInput) -> None:
+    @queued_action("visit")
+    async def visit(self, a: VisitInput) -> None:
         """The result of a return visit (回访); a bad one within the window reopens the case."""
-        if not await self.followup.record_visit(a):
+        if (reopened := self.followup.visit(a)) is not None:
+            await self.arrive_at(reopened)
+        else:
             self._close_when_followed_up()
 
-    @case_action(check.blow_whistle)
-    async def blow_whistle(self, a: WhistleInput) -> None:
+    @queued_action("whistle")
+    async def whistle(self, a: WhistleInput) -> None:
         """Summon departments to report (吹哨报到)."""
         await self.whistles.blow(a)
 
-    @case_action(check.change_track)
-    async def change_track(self, a: TrackInput) -> None:
+    @queued_action("track")
+    async def track(self, a: TrackInput) -> None:
         """Hand the case to another track, or (no `to_track`) record that this one failed."""
         self.tracks.change(a)
 
-    @case_action(check.extend_track)
+    @queued_action("extend-track")
     async def extend_track(self, a: TrackExtendInput) -> None:
         """More time on the mediation track, with both parties' consent."""
         self.tracks.extend(a)
 
-    @case_action(check.arbitration)
+    @queued_action("arbitration")
     async def arbitration(self, a: ArbitrationInput) -> None:
         """Labour arbitration: a party applies; the committee accepts (5 days from the
         application), awards (45 days, +15 extended); the award opens 15 days to sue."""
@@ -336,7 +352,7 @@ class CaseWorkflow:
         else:
             self.tracks.arbitration(a)
 
-    @case_action(check.confirmation)
+    @queued_action("confirmation")
     async def confirmation(self, a: ConfirmationInput) -> None:
         """Judicial confirmation: applied, accepted, extended, confirmed or rejected."""
         self.judicial.step(a)
@@ -352,11 +368,16 @@ class CaseWorkflow:
         self.queue.append(Pending(change, step))
 
     @workflow.query
+    def offers(self, asker: Actor) -> catalogue.Offers:
+        """What `asker` may do on the case now: the actions whose checks would let them."""
+        return catalogue.offers(self.ctx.file, self.ctx.start, asker)
+
+    @workflow.query
     def view(self) -> CaseView:
         """The case as of its last written step: level, clock, warnings, transfer, visits,
         latest events."""
-        assert self.ctx.shown is not None
-        return self.ctx.shown
+        assert self.ctx.recorder.shown is not None
+        return self.ctx.recorder.shown
 
 
 def _new_file(start: CaseStart) -> CaseFile:

@@ -1,0 +1,56 @@
+"""Every `workflow.patched` id in the project, and the release that may retire it.
+
+A change to what a running workflow does (the commands it emits, or the path it takes) is
+guarded with `workflow.patched(<id>)`: a case started before the change replays its old path,
+one started after takes the new. Each id is declared here, once, with why it exists; the code
+uses the constant (tests/workflows/test_versions.py fails on an id used but not listed here,
+or listed but no longer used).
+
+Retiring a patch takes two releases: in the release named `retire_in`, when no case started
+before `added` can still be running, replace `workflow.patched(id)` with
+`workflow.deprecate_patch(id)` and delete the old path; one release later drop that call and
+the entry. Saved histories (tests/histories) from before `added` must then be retired with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Patch:
+    id: str
+    #: The release that introduced the guarded change.
+    added: str
+    #: The first release that may make it `deprecate_patch` (no older case still runs).
+    retire_in: str
+    why: str
+
+
+#: Issue 20: a case under county supervision (督办) whose last mediation track's time limit
+#: passes stays supervised and says so (`mediation_exhausted`), instead of closing as
+#: `referred`. Old path: v0.2.0 referred it. Checked only on that path (`Tracks`).
+SUPERVISED_LAPSE_STAYS_OPEN = "supervised-lapse-stays-open"
+
+PATCHES: tuple[Patch, ...] = (
+    Patch(
+        SUPERVISED_LAPSE_STAYS_OPEN,
+        added="0.3.0",
+        # The old path ends the case in the same step (its ledger write, then the run
+        # completes), so no running case can be half-way along it: what still needs the old
+        # branch is replaying a finished history (queries on a closed case, a reset).
+        retire_in="0.4.0",
+        why="a supervised case is never closed by a track's lapse (issue 20)",
+    ),
+)
+
+#: Ids once used and already retired: never reuse one (an old history may carry its marker).
+RETIRED: frozenset[str] = frozenset(
+    {
+        # Guarded the tri-linked mediation, the policy's whistle and judicial confirmation in
+        # 0.1; removed before v0.2.0, when the saved histories were re-recorded.
+        "mediation-tracks",
+        "auto-whistle",
+        "judicial-confirmation",
+    }
+)
