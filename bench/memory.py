@@ -71,8 +71,9 @@ def spawn_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
 async def wait_registered(pool, tag: str, n: int, limit: float = 3600) -> float:
     """Seconds until the ledger holds `n` cases of `tag`."""
     began = time.monotonic()
+    query = "SELECT count(*) FROM cases WHERE case_id LIKE $1"
     async with asyncio.timeout(limit):
-        while await pool.fetchval("SELECT count(*) FROM cases WHERE case_id LIKE $1", f"{tag}-%") < n:
+        while await pool.fetchval(query, f"{tag}-%") < n:  # noqa: ASYNC110 - polling the ledger
             await asyncio.sleep(1)
     return time.monotonic() - began
 
@@ -87,7 +88,7 @@ async def main() -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--cases", type=int, default=20_000)
     args.add_argument("--points", type=int, default=4)
-    args.add_argument("--cache", type=int, default=None, help="DISPUTE_WORKER_CACHE (default: the worker's)")
+    args.add_argument("--cache", type=int, help="DISPUTE_WORKER_CACHE (default: the worker's)")
     opts = args.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     policy = default_policy()
@@ -103,10 +104,11 @@ async def main() -> int:
             if worker.poll() is not None:
                 raise SystemExit(f"worker exited:\n{log.read_text()[-3000:]}")
             points = [(0, await settle(worker.pid, 2))]
-            print(f"worker pid {worker.pid}: {points[0][1] / MIB:.0f} MiB with no case open", flush=True)
+            idle = points[0][1] / MIB
+            print(f"worker pid {worker.pid}: {idle:.0f} MiB with no case open", flush=True)
             wave = opts.cases // opts.points
             started = 0
-            for p in range(opts.points):
+            for _ in range(opts.points):
                 ids = [f"{tag}-{i:06d}" for i in range(started, started + wave)]
                 began = time.monotonic()
                 await start_cases(env.client, TASK_QUEUE, ids, policy)
@@ -117,7 +119,8 @@ async def main() -> int:
                 points.append((started, size))
                 print(
                     f"  {started:>6} open: worker RSS {size / MIB:7.0f} MiB "
-                    f"(wave of {wave} started in {starting:.0f} s, in the ledger {waited:.0f} s later)",
+                    f"(wave of {wave} started in {starting:.0f} s, "
+                    f"in the ledger {waited:.0f} s later)",
                     flush=True,
                 )
         finally:

@@ -15,9 +15,10 @@ INSERT INTO api_rate_buckets AS b (key, level, at, granted)
 VALUES ($1, $3 - 1, statement_timestamp(), true)
 ON CONFLICT (key) DO UPDATE SET
     level = LEAST($3, b.level + GREATEST(0, EXTRACT(EPOCH FROM EXCLUDED.at - b.at)) * $2)
-          - CASE WHEN LEAST($3, b.level + GREATEST(0, EXTRACT(EPOCH FROM EXCLUDED.at - b.at)) * $2) >= 1
-                 THEN 1 ELSE 0 END,
-    granted = LEAST($3, b.level + GREATEST(0, EXTRACT(EPOCH FROM EXCLUDED.at - b.at)) * $2) >= 1,
+          - (LEAST($3, b.level + GREATEST(0, EXTRACT(EPOCH FROM EXCLUDED.at - b.at)) * $2)
+             >= 1)::int,
+    granted = LEAST($3, b.level + GREATEST(0, EXTRACT(EPOCH FROM EXCLUDED.at - b.at)) * $2)
+              >= 1,
     at = GREATEST(b.at, EXCLUDED.at)
 RETURNING granted
 """
