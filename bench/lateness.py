@@ -65,13 +65,9 @@ async def open_cases(s: Servers, tag: str, first: int, n: int) -> None:
     ids = [f"{tag}-{i:06d}" for i in range(first, first + n)]
     for i in range(0, n, 1000):
         await start_cases(s.client, s.task_queue, ids[i : i + 1000], default_policy())
+    query = "SELECT count(*) FROM cases WHERE case_id LIKE $1"
     async with asyncio.timeout(3600):
-        while (
-            await s.pool.fetchval(  # noqa: ASYNC110 - polling the ledger
-                "SELECT count(*) FROM cases WHERE case_id LIKE $1", f"{tag}-%"
-            )
-            < first + n
-        ):
+        while await s.pool.fetchval(query, f"{tag}-%") < first + n:  # noqa: ASYNC110 - ledger
             await asyncio.sleep(2)
 
 
