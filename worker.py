@@ -26,6 +26,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 import texts
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
+from activities.procedures import ProcedureActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
 from notify.metrics import temporal_runtime
@@ -34,10 +35,13 @@ from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
+from workflows.procedure import ProcedureWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS: Sequence[type] = (CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow)
+WORKFLOWS: Sequence[type] = (
+    CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow, ProcedureWorkflow,
+)  # fmt: skip
 
 #: Workflow tasks run at once (see build_worker), and activities, matching the pool.
 WORKFLOW_TASK_SLOTS = 10
@@ -61,10 +65,12 @@ def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
     ledger = LedgerActivities(pool)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
+    procedures = ProcedureActivities(pool)
     return [
         departments.find,
         departments.record_duty,
         ledger.write_step,
+        procedures.earlier_matter,
         reports.compute,
         reports.write_files,
         reports.record,

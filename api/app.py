@@ -25,8 +25,9 @@ from temporalio.service import RPCError
 from api import routes, web
 from api.auth import Buckets, TooMany, Unauthorized
 from api.service import Problem
-from api.text import LANG_COOKIE, _, accepted, use_request_lang
+from api.text import LANG_COOKIE, _, accepted, current_lang, use_request_lang
 from runtime import config, db, temporal_client
+from service.errors import problem_lines
 from texts import Lang, parse_lang, process_lang
 
 log = structlog.get_logger("api")
@@ -124,12 +125,8 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError):
-        where = lambda loc: ".".join(str(p) for p in loc if p != "body")  # noqa: E731
-        text = "; ".join(
-            f"{where(e['loc']) + ': ' if where(e['loc']) else ''}"
-            f"{e['msg'].removeprefix('Value error, ')}"
-            for e in err.errors()
-        )
+        # In the request's language, as every other answer (service/errors.py).
+        text = problem_lines(err.errors(), current_lang())
         return JSONResponse({"detail": text}, status_code=422)
 
     @app.exception_handler(RPCError)

@@ -9,7 +9,7 @@ POST /api/intake                                     JSON Lines or CSV (intake t
 """
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel
@@ -20,8 +20,11 @@ from api.service import Invalid, Refused, act, case_detail, intake, mine
 from api.text import _, current_lang
 from domain.ladder import Level
 from domain.policy import parse_duration
-from ledger.worklist import RISKS, Filters, worklist
-from texts.terms import LOCAL_ZONE
+from ledger.worklist import RISKS, Filters, counts, worklist
+
+#: The worklist's tabs and orders (ledger.worklist.TABS, ORDERS).
+Tab = Literal["open", "due_soon", "overdue", "supervised", "visits", "paused"]
+Order = Literal["urgency", "opened", "risk"]
 
 router = APIRouter(prefix="/api")
 
@@ -40,7 +43,8 @@ async def me(request: Request) -> Me:
     return Me(token_id=p.token_id, name=p.name, unit=p.unit, role=p.role, level=p.level)
 
 
-def filters_from(*, unit, level, status, overdue, due_within, risk, handler, person) -> Filters:
+def filters_from(*, unit, level, status, overdue, due_within, risk, handler, person, under=None,
+                 q=None, tab=None, order="urgency") -> Filters:  # fmt: skip
     """The worklist filters of a request; always restricted to the caller's cases."""
     window = None
     if due_within:
@@ -59,6 +63,10 @@ def filters_from(*, unit, level, status, overdue, due_within, risk, handler, per
         due_within=window,
         risk=risk,
         handler=handler,
+        under=under,
+        search=q,
+        tab=tab,
+        order=order,
         **mine(person),
     )
 
@@ -78,6 +86,13 @@ async def cases(
     due_within: Annotated[str | None, Query(max_length=20, description='"12h", "2d"')] = None,
     risk: Annotated[str | None, Query(max_length=10)] = None,
     handler: Annotated[str | None, Query(max_length=200)] = None,
+    under: Annotated[str | None, Query(max_length=200, description="every case below")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="id, title, party name or phone")
+    ] = None,
+    tab: Tab | None = None,
+    order: Order = "urgency",
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[dict[str, Any]]:
     person = await person_of(request)
     if person.is_service:
@@ -91,18 +106,27 @@ async def cases(
         risk=risk,
         handler=handler,
         person=person,
+        under=under,
+        q=q,
+        tab=tab,
+        order=order,
     )
-    rows = await worklist(request.app.state.pool, f, datetime.now(UTC))
-    return [
-        {
-            **r.__dict__,
-            # Beijing time, as every time the API gives; whole seconds.
-            "due_at": r.due_at.astimezone(LOCAL_ZONE).isoformat() if r.due_at else None,
-            "seconds_left": round(r.seconds_left) if r.seconds_left is not None else None,
-            "time_left": r.time_left(current_lang()),
-        }
-        for r in rows
-    ]
+    rows = await worklist(request.app.state.pool, f, datetime.now(UTC), offset=offset)
+    # Beijing time, as every time the API gives; whole seconds.
+    return [r.as_json(current_lang()) for r in rows]
+
+
+@router.get("/cases/counts", summary="How many of the caller's cases in each tab")
+async def case_counts(
+    request: Request,
+    under: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> dict[str, int]:
+    person = await person_of(request)
+    if person.is_service:
+        raise Refused(_("An intake token has no worklist."))
+    f = Filters(under=under, search=q, **mine(person))
+    return await counts(request.app.state.pool, f, datetime.now(UTC))
 
 
 @router.get("/cases/{case_id}", summary="The case, its clocks (time left now) and its events")

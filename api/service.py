@@ -18,14 +18,16 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.actions import ApiAction
 from api.text import _, action_name, current_lang
-from domain import time_left
+from domain import time_left, urgency
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import tokens, worklist
+from ledger import case_page, tokens, worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
 from service.case_json import status_json
+from service.case_json import with_local_times as status_json_values
+from service.departments import department_codes
 from service.errors import problems
 from service.intake import current_policy, submit
 from texts.terms import LOCAL_ZONE
@@ -101,12 +103,16 @@ async def act(
     if "actor" in body:
         raise Invalid(_("actor: not accepted: the actor is the person of your token"))
     check_sizes(body)
+    if isinstance(body.get("departments"), list):  # a whistle: names as people type them
+        body = {**body, "departments": await department_codes(pool, case_id, body["departments"])}
     try:
         model = action.action.build(person.actor, body)
     except ValidationError as err:
         raise Invalid(
             _("{action} for {case_id}: {problems}").format(
-                action=action_name(action.name), case_id=case_id, problems=problems(err)
+                action=action_name(action.name),
+                case_id=case_id,
+                problems=problems(err, current_lang()),
             )
         ) from None
     wid = action.workflow_id(case_id, department, whistle)
@@ -140,15 +146,16 @@ async def act(
             raise NotFound(f"{action_name(action.name)}: {missing.format(what=what)}") from None
         raise
     bound.info("action taken")
-    if isinstance(view, CaseView):  # as `starter.py status` shows it: the whole history
-        view = await with_history(pool, view)
+    if isinstance(view, CaseView):  # as `starter.py status --json` gives it: the whole
+        # history, every time at +08:00, durations in whole seconds
+        return status_json(await with_history(pool, view))
     return view.model_dump(mode="json")
 
 
 def mine(person: Person) -> dict[str, Any]:
     """The worklist filters that restrict it to the person's own cases."""
     return {"mine_name": person.name, "mine_unit": person.unit, "mine_role": person.role,
-            "case_id": person.case_id}  # fmt: skip
+            "mine_level": person.level, "case_id": person.case_id}  # fmt: skip
 
 
 def check_case_scope(person: Person, case_id: str) -> None:
@@ -162,12 +169,15 @@ def check_case_scope(person: Person, case_id: str) -> None:
 
 
 async def case_detail(
-    client: Client, pool: asyncpg.Pool, person: Person, case_id: str
+    client: Client, pool: asyncpg.Pool, person: Person, case_id: str, via: str = "api"
 ) -> dict[str, Any]:
     """The workflow's view of the case, its time left now, its whole history (`events`) from
     the ledger, and what the person may do on it now (`allowed_actions`, the catalogue's
-    names, and `allowed_duty_actions`: action, whistle, department); only for the people of
-    the case (runtime/worklist.py's `may_read`)."""
+    names, and `allowed_duty_actions`: action, whistle, department); the intake's facts
+    (parties with their phones, description, amount, risk factors), its deadline over all
+    clocks and each summoned department's duty. Only for the people of the case
+    (ledger/worklist.py's `may_read`); every read of the parties is recorded
+    (ledger/case_page.py)."""
     if person.is_service:
         raise Refused(_("An intake token may not read cases."))
     check_case_scope(person, case_id)
@@ -199,7 +209,42 @@ async def case_detail(
     out["time_left"] = time_left_words(
         view.remaining_seconds, current_lang(), paused=view.status == "paused"
     )
+    out.update(await _facts(pool, case_id, now))
+    if out.get("parties"):
+        await case_page.record_party_read(pool, person, case_id, now, via)
     return out
+
+
+#: What the case page shows of each party: never an id number.
+PARTY_FIELDS = ("name", "role", "phone")
+
+
+async def _facts(pool: asyncpg.Pool, case_id: str, now: datetime) -> dict[str, Any]:
+    """The intake's facts, the deadline over all clocks (overdue by how long) and the duties."""
+    facts = await case_page.case_facts(pool, case_id)
+    if facts is None:
+        return {}
+    intake = facts["intake"]
+    deadline = facts["deadline"]
+    seconds = round((deadline - now).total_seconds()) if deadline else None
+    level = urgency.urgency(deadline, now)
+    return status_json_values(
+        {
+            "parties": [{k: p.get(k) for k in PARTY_FIELDS} for p in intake.get("parties") or []],
+            "description": intake.get("description"),
+            "amount_cny": intake.get("amount_cny"),
+            "risk_flags": intake.get("risk_flags") or [],
+            "reported_at": intake.get("reported_at"),
+            "reported_by": intake.get("reported_by"),
+            "deadline": deadline,
+            "deadline_clock": facts["deadline_clock"],
+            "deadline_seconds": seconds,
+            "urgency": level.value,
+            "deadline_text": time_left_words(seconds, current_lang()) if deadline else None,
+            "visit_due_at": facts["visit_due_at"],
+            "duties": await case_page.duties(pool, case_id),
+        }
+    )
 
 
 @dataclass
@@ -214,7 +259,7 @@ async def intake(client: Client, pool: asyncpg.Pool, text: str, name: str) -> In
     """The same contract as `starter.py intake`: one answer per record, in input order."""
     now = datetime.now(UTC)
     try:
-        records = parse_intake(text, detect_format(name, text), now=now)
+        records = parse_intake(text, detect_format(name, text), now=now, lang=current_lang())
     except IntakeFileError as err:
         raise Invalid(f"{name}: {err}") from None  # the intake's own words (cli catalog)
     results: list[dict[str, Any]] = []

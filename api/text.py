@@ -105,6 +105,10 @@ def field_label(name: str) -> str:
         "channel": pgettext("field", "How"),
         "solved": pgettext("field", "Solved (yes/no)"),
         "satisfaction": pgettext("field", "Satisfaction"),
+        "action": pgettext("field", "Step of the procedure"),
+        "facts": pgettext("field", "Facts (name=value; e.g. opinion=support; consent=true)"),
+        "window": pgettext("field", "Window (to extend)"),
+        "happened_at": pgettext("field", "Happened at (ISO 8601, if earlier)"),
     }
     return labels.get(name, name)
 

@@ -9,19 +9,21 @@ The token is kept in an HttpOnly, SameSite=Strict cookie (Secure unless
 from __future__ import annotations
 
 import os
+import re
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import jinja2
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from temporalio.service import RPCError
 
 from api import text
 from api.actions import API_ACTIONS, ApiAction
@@ -29,9 +31,13 @@ from api.auth import COOKIE, person_of
 from api.service import Problem, act, case_detail, mine
 from api.text import _
 from ledger import tokens
+from ledger.departments import departments_of_case
 from ledger.tokens import Person
-from ledger.worklist import Filters, worklist
-from texts import Lang
+from ledger.worklist import ORDERS, TABS, Filters, counts
+from ledger.worklist import page as worklist_page
+from runtime import config
+from service.departments import split_names
+from texts import N_, Lang
 from texts.terms import local_time
 from texts.terms import time_left as time_left_text
 
@@ -67,7 +73,13 @@ def html_lang() -> str:
     return "zh-CN" if text.current_lang() is Lang.zh else "en"
 
 
+def tel(phone: str) -> str:
+    """A phone number as a `tel:` link dials it: digits, and a leading +."""
+    return "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
 templates.env.filters["when"] = when
+templates.env.filters["tel"] = tel
 templates.env.globals.update(
     html_lang=html_lang,
     term=text.term,
@@ -152,7 +164,7 @@ def body_from_form(action: ApiAction, form: dict[str, str]) -> dict[str, Any]:
             body[f.name] = value == "on"
         elif f.kind == "list":
             if value.strip() or f.required:
-                body[f.name] = [v.strip() for v in value.split(";") if v.strip()]
+                body[f.name] = split_names(value)
         elif value.strip():
             body[f.name] = value.strip()
     return body
@@ -203,14 +215,102 @@ async def sign_out() -> Response:
     return response
 
 
+#: Cases on one page of the worklist.
+PAGE_SIZE = 50
+#: Each tab's name on the page (ledger.worklist.TABS): 待办 临期 超期 督办 回访 暂停.
+TAB_NAMES = {
+    "open": N_("To do"),
+    "due_soon": N_("Due soon"),
+    "overdue": N_("Overdue"),
+    "supervised": N_("Supervised"),
+    "visits": N_("Visits due"),
+    "paused": N_("Paused"),
+}
+ORDER_NAMES = {"urgency": N_("Most urgent"), "opened": N_("Newest"), "risk": N_("Highest risk")}
+
+
 @router.get("/", response_class=HTMLResponse)
-async def my_cases(request: Request, overdue: bool = False):
+async def my_cases(
+    request: Request,
+    overdue: bool = False,
+    tab: str = "open",
+    q: Annotated[str, Query(max_length=100)] = "",
+    under: Annotated[str, Query(max_length=200)] = "",
+    order: str = "urgency",
+    page: Annotated[int, Query(ge=1, le=2000)] = 1,
+):
     person = await person_of(request, cookie=True)
-    f = Filters(overdue=overdue, **mine(person))
-    rows = await worklist(request.app.state.pool, f, datetime.now(UTC))
+    tab = "overdue" if overdue else tab if tab in TABS else "open"
+    order = order if order in ORDERS else "urgency"
+    scope = Filters(under=under.strip() or None, search=q.strip() or None, **mine(person))
+    f = replace(scope, tab=tab, order=order)
+    pool, now = request.app.state.pool, datetime.now(UTC)
+    rows, total = await worklist_page(pool, f, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    tallies = await counts(pool, scope, now)
+    reports = await latest_reports(person)
     return templates.TemplateResponse(
-        request, "worklist.html", {"person": person, "rows": rows, "overdue": overdue}
+        request,
+        "worklist.html",
+        {
+            "person": person,
+            "rows": rows,
+            "total": total,
+            "tab": tab,
+            "tabs": [(t, _(TAB_NAMES[t]), tallies[t]) for t in TABS],
+            "orders": [(o, _(ORDER_NAMES[o])) for o in ORDERS],
+            "order": order,
+            "q": q,
+            "under": under,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "reports": reports,
+        },
     )
+
+
+#: The report kinds the page links to, newest period first within each.
+REPORT_KINDS = ("monthly", "weekly", "daily")
+_PERIOD = re.compile(r"^\d{4}-(\d{2}(-\d{2})?|W\d{2})$")
+
+
+def reports_root() -> Path:
+    return config.reports_dir()
+
+
+async def latest_reports(person: Person) -> list[tuple[str, str]]:
+    """The latest report.html of each kind (the county's and every township's figures, the
+    reader's among them): (kind and period, link). Not for parties."""
+    if person.case_id is not None:
+        return []
+    root, found = reports_root(), []
+    for kind in REPORT_KINDS:
+        folder = root / kind
+        periods = sorted(
+            (p.name for p in folder.iterdir() if _PERIOD.match(p.name)), reverse=True
+        ) if folder.is_dir() else []  # fmt: skip
+        for period in periods[:2]:
+            if (folder / period / "report.html").is_file():
+                found.append((f"{_(REPORT_NAMES[kind])} {period}",
+                              f"/reports/{kind}/{period}/report.html"))  # fmt: skip
+    return found
+
+
+REPORT_NAMES = {"monthly": N_("Monthly"), "weekly": N_("Weekly"), "daily": N_("Daily")}
+_REPORT_FILE = re.compile(r"^[^/\\]+\.(html|csv|png|md)$")
+
+
+@router.get("/reports/{kind}/{period}/{name}")
+async def report_file(request: Request, kind: str, period: str, name: str) -> Response:
+    """A report's file (report.html, its charts and CSVs), for the county's people."""
+    person = await person_of(request, cookie=True)
+    if person.case_id is not None or person.is_service:
+        return HTMLResponse(_("Reports are for the county's staff."), status_code=403)
+    if kind not in REPORT_KINDS or not _PERIOD.match(period) or not _REPORT_FILE.match(name):
+        return HTMLResponse(_("No such report."), status_code=404)
+    path = reports_root() / kind / period / name
+    if not path.is_file():
+        return HTMLResponse(_("No such report."), status_code=404)
+    return FileResponse(path)
 
 
 async def _case_page(
@@ -221,12 +321,22 @@ async def _case_page(
     ok: bool = True,
     status_code: int = 200,
 ):
-    case = await case_detail(request.app.state.client, request.app.state.pool, person, case_id)
+    case = await case_detail(
+        request.app.state.client, request.app.state.pool, person, case_id, via="page"
+    )
     forms = [(a, form_fields(a), offer) for a, offer in forms_for(case)]
+    choices = await departments_of_case(request.app.state.pool, case_id)
     return templates.TemplateResponse(
         request,
         "case.html",
-        {"person": person, "case": case, "forms": forms, "message": message, "ok": ok},
+        {
+            "person": person,
+            "case": case,
+            "forms": forms,
+            "message": message,
+            "ok": ok,
+            "department_choices": choices,
+        },
         status_code=status_code,
     )
 
@@ -238,7 +348,9 @@ async def case_page(request: Request, case_id: str, done: str | None = None):
         done_text = done and _("Done: {action}").format(action=text.action_name(done))
         return await _case_page(request, person, case_id, done_text)
     except Problem as err:
-        return HTMLResponse(err.message, status_code=err.status)
+        return problem_page(request, person, err.message, err.status)
+    except RPCError as err:
+        return problem_page(request, person, unreachable(err), 503)
 
 
 @router.post("/cases/{case_id}/act/{name}")
@@ -247,7 +359,13 @@ async def act_from_form(request: Request, case_id: str, name: str):
     action = API_ACTIONS.get(name)
     if action is None:
         return HTMLResponse(_("No action {name}.").format(name=name), status_code=404)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    sent = await request.form()
+    form = {k: v for k, v in sent.items() if isinstance(v, str)}
+    # A checklist (the whistle's departments) sends one value per box ticked.
+    for key in {k for k, v in sent.multi_items() if isinstance(v, str)}:
+        values = [v for v in sent.getlist(key) if isinstance(v, str) and v.strip()]
+        if len(values) > 1:
+            form[key] = ";".join(values)
     department = form.get("department") or (person.role if action.duty else None)
     whistle = int(form["whistle"]) if form.get("whistle", "").isdigit() else 1
     state = request.app.state
@@ -266,4 +384,17 @@ async def act_from_form(request: Request, case_id: str, name: str):
         return await _case_page(
             request, person, case_id, err.message, ok=False, status_code=err.status
         )
+    except RPCError as err:  # Temporal unreachable: said on a page, never as raw JSON
+        return problem_page(request, person, unreachable(err), 503)
     return RedirectResponse(f"/cases/{quote(case_id)}?done={quote(name)}", 303)
+
+
+def unreachable(err: RPCError) -> str:
+    return _("Cannot reach Temporal: {error}").format(error=err.message or err.status.name)
+
+
+def problem_page(request: Request, person: Person | None, message: str, status: int):
+    """What went wrong, in words, on a page of its own (the case page could not be built)."""
+    return templates.TemplateResponse(
+        request, "problem.html", {"person": person, "message": message}, status_code=status
+    )

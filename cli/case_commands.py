@@ -11,6 +11,7 @@ spells its arguments.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,10 @@ from pydantic import BaseModel
 
 from cli.text import _
 from domain.actions import Actor
-from domain.catalogue import ACTIONS, CASE_ACTIONS, Action, Who
+from domain.catalogue import ACTIONS, CASE_ACTIONS, PROCEDURE_ACTIONS, Action, Who
 from domain.intake_models import RiskFlag
 from domain.ladder import Level
+from domain.procedure_models import fact_value
 from texts import process_lang
 
 LEVELS = [lv.value for lv in Level]
@@ -121,8 +123,10 @@ def _contact_args(p: argparse.ArgumentParser) -> None:
 
 def _whistle_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("kind", choices=["routine", "hard_case", "emergency"])
-    p.add_argument("departments", help=_("department codes, ';'-separated, e.g. "
-                   "'police_station;judicial_office' (see samples/departments.csv)"))  # fmt: skip
+    where = _("departments by name or code, separated by , or ;, e.g. 司法所,派出所 "
+              "(see samples/departments.csv)")  # fmt: skip
+    p.add_argument("departments", nargs="?", help=where)
+    p.add_argument("--departments", dest="departments_named", metavar="NAMES", help=where)
     _reason(p)
 
 
@@ -149,8 +153,29 @@ def _confirmation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--note")
 
 
+def _procedure_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("step", help=_("an action of the matter's procedure table (docs/procedures.md), "
+                   "or extend, pause, resume"))  # fmt: skip
+    p.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE", type=_fact,
+                   help=_("a fact the action carries, e.g. opinion=support, wage_months=8, "
+                          "consent=true (repeatable)"))  # fmt: skip
+    p.add_argument("--window", help=_("extend: the window to extend"))
+    p.add_argument("--reason", help=_("pause / resume: the reason that does not count"))
+    p.add_argument("--happened-at", help=_("when it happened, if earlier (ISO 8601 with offset): "
+                   "the day the petitioner received a reply"))  # fmt: skip
+
+
+def _fact(item: str) -> tuple[str, bool | int | float | str]:
+    """'wage_months=8' -> ('wage_months', 8): numbers and true/false as such, else text."""
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(_("{item!r}: write NAME=VALUE").format(item=item))
+    return name.strip(), fact_value(value.strip())
+
+
 def _flags(text: str) -> list[str]:
-    return [f.strip() for f in text.split(";") if f.strip()]
+    """A list as people type it: separated by ; , or their Chinese forms, or 、."""
+    return [f.strip() for f in re.split(r"[;,；，、]", text) if f.strip()]
 
 
 def _command(name: str, fields, add_args=lambda p: None) -> Command:
@@ -172,8 +197,8 @@ COMMANDS: tuple[Command, ...] = (
     _command("object-transfer", lambda a: dict(reason=a.reason), _reason),
     _command("withdraw", lambda a: dict(reason=a.reason), _reason),
     _command("refuse", lambda a: dict(reason=a.reason), _reason),
-    _command("whistle", lambda a: dict(kind=a.kind, departments=_flags(a.departments),
-                                       reason=a.reason), _whistle_args),
+    _command("whistle", lambda a: dict(kind=a.kind, reason=a.reason, departments=_flags(
+        a.departments or a.departments_named or "")), _whistle_args),
     _command("track", lambda a: dict(to_track=a.to_track, reason=a.reason), _track_args),
     _command("extend-track", lambda a: dict(by=a.duration, reason=a.reason,
              both_parties_consent=a.both_parties_consent), _extend_track_args),
@@ -187,6 +212,13 @@ COMMANDS: tuple[Command, ...] = (
 )  # fmt: skip
 assert [c.name for c in COMMANDS] == [a.name for a in CASE_ACTIONS], "one command per action"
 
+#: A step of a matter run by the procedure engine (a 信访 matter, the court road).
+PROCEDURE_COMMANDS: tuple[Command, ...] = (
+    _command("procedure", lambda a: dict(action=a.step, facts=dict(a.fact), window=a.window,
+             reason=a.reason, happened_at=a.happened_at), _procedure_args),
+)  # fmt: skip
+assert [c.name for c in PROCEDURE_COMMANDS] == [a.name for a in PROCEDURE_ACTIONS]
+
 
 def add_token_file(p: argparse.ArgumentParser, action: Command) -> None:
     """The person who acts: the token's (`--token-file`, else `DISPUTE_TOKEN`)."""
@@ -196,11 +228,12 @@ def add_token_file(p: argparse.ArgumentParser, action: Command) -> None:
     p.add_argument("--token-file", help=_(
         "a file holding your token; default: the DISPUTE_TOKEN variable. You act as the "
         "token's person{meant}").format(meant=meant))  # fmt: skip
+    p.add_argument("--json", action="store_true", help=_("the JSON, even on a terminal"))
 
 
 def add_action_parsers(sub: Any, run: Callable) -> None:
     """One subcommand per action, each acting as the person of the caller's token."""
-    for action in COMMANDS:
+    for action in (*COMMANDS, *PROCEDURE_COMMANDS):
         p = sub.add_parser(action.name, help=action.help(), description=action.help())
         p.add_argument("case_id")
         action.add_args(p)

@@ -24,12 +24,13 @@ from cli.api_client import CliError, print_view, send_action
 from cli.case_commands import add_action_parsers, build_input
 from cli.duty_commands import add_duty_parsers
 from cli.reference_files import parse_departments, parse_roster
-from cli.report import print_report
+from cli.report import print_report, write_report_files
 from cli.status_text import status_lines
 from cli.text import _, add_lang_option
 from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
 from domain import time_left
 from domain.calendar import CalendarError
+from domain.case_models import CaseView
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError
@@ -48,6 +49,7 @@ from service.intake import (
     policy_with_calendar,
     submit,
 )
+from service.roads import open_road
 from service.schedules import ensure_schedules
 from texts import process_lang
 from texts.terms import local_time
@@ -120,7 +122,7 @@ def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRec
         raise UsageError(cannot_read(name, err.strerror)) from None
     try:
         fmt, lines = open_intake(name, stream)
-        records = iter_intake(lines, fmt, now=now)
+        records = iter_intake(lines, fmt, now=now, lang=process_lang())
         first = next(records)
     except StopIteration:  # iter_intake raises for an empty file; this is belt and braces
         stream.close()
@@ -188,6 +190,27 @@ async def cmd_intake(args: argparse.Namespace) -> int:
     return exit_status(outcome)
 
 
+async def cmd_road(args: argparse.Namespace) -> int:
+    """Take a case onto the court road or into labour arbitration: a matter of its own."""
+    policy = load_policy(args.policy, args.calendar, datetime.now(UTC))
+    client, pool = await connect_both()
+    try:
+        matter, started = await open_road(
+            client, pool, args.case_id, args.procedure, args.start, policy, process_lang()
+        )
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    finally:
+        await pool.close()
+    done = (
+        _("{matter}: started on {procedure} at {start}")
+        if started
+        else _("{matter}: already started")
+    )
+    print(done.format(matter=matter, procedure=args.procedure, start=args.start))
+    return 0
+
+
 async def cmd_status(args: argparse.Namespace) -> int:
     client = await connect()
     handle = client.get_workflow_handle(workflow_id_for(args.case_id))
@@ -219,7 +242,12 @@ async def _act(args: argparse.Namespace) -> int:
     except CliError as err:
         print(err, file=sys.stderr)
         return err.code
-    print_view(view)
+    if getattr(args, "json", False) or not sys.stdout.isatty() or "case_id" not in view \
+            or "events" not in view:  # fmt: skip
+        print_view(view)  # into a pipe, or a duty: the JSON
+    else:  # on a terminal: the short view, as `status` prints it
+        case = time_left.as_of(CaseView.model_validate(view), datetime.now(UTC))
+        print("\n".join(status_lines(case, process_lang())))
     return 0
 
 
@@ -253,14 +281,18 @@ async def cmd_report(args: argparse.Namespace) -> int:
     pool = await open_pool()
     try:
         await db.migrate(pool)
-        table = await print_report(
-            pool, args.period, args.township, datetime.now(UTC), lang=process_lang()
-        )
+        now = datetime.now(UTC)
+        table = await print_report(pool, args.period, args.township, now, lang=process_lang())
+        root = config.reports_dir()
+        files = await write_report_files(pool, args.period, now, root, process_lang())
     except ValueError as err:
         raise UsageError(str(err)) from None
     finally:
         await pool.close()
     sys.stdout.write(table)
+    html = next((f for f in files if f.endswith("report.html")), None)
+    if html:
+        print(_("report: wrote {path}").format(path=root / html), file=sys.stderr)
     return 0
 
 
@@ -389,6 +421,17 @@ def parser() -> argparse.ArgumentParser:
     )
     intake.add_argument("--concurrency", type=int, default=32, help=_("cases started at once"))
     intake.set_defaults(run=cmd_intake)
+
+    road_help = _("take a case onto the court road or into labour arbitration (docs/procedures.md)")
+    road = sub.add_parser("road", help=road_help)
+    road.add_argument("case_id")
+    road.add_argument("procedure", help=_("the procedure's table: court, labour_arbitration"))
+    road.add_argument("start", help=_("where it starts, e.g. pre_filing_mediation, filed, applied"))
+    road.add_argument("--policy", default=str(config.DEFAULT_POLICY), help=_("deadline policy"))
+    road.add_argument(
+        "--calendar", default=str(config.DEFAULT_CALENDAR), help=_("working-day calendar")
+    )
+    road.set_defaults(run=cmd_road)
 
     status = sub.add_parser(
         "status", help=_("a case: a short view on a terminal, JSON with --json or into a pipe")

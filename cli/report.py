@@ -75,3 +75,20 @@ async def print_report(
         empty=_("no units to report"),
     )
     return render_table(metrics, words) + f"\n{heading}\n" + render_due(overdue, lang)
+
+
+async def write_report_files(
+    pool: asyncpg.Pool, period: str, as_of: datetime, reports_dir, lang: Lang | str
+) -> list[str]:
+    """The period's report files (CSVs, charts, summary, report.html) under `reports_dir`, as
+    the scheduled assessment writes them, for any period, the current one included; their
+    paths relative to `reports_dir`."""
+    from activities.reports import ReportActivities
+    from domain.assessment_models import ComputeRequest
+    from domain.periods import AssessmentKind
+
+    kind = {"month": AssessmentKind.monthly, "week": AssessmentKind.weekly,
+            "day": AssessmentKind.daily}[parse_period(period).kind.value]  # fmt: skip
+    reports = ReportActivities(pool, reports_dir, lang=Lang(lang))
+    figures = await reports.compute(ComputeRequest(kind=kind, period=period, as_of=as_of))
+    return await reports.write_files(figures)

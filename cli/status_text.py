@@ -78,6 +78,20 @@ def _whistles(view: CaseView, lang: Lang) -> str | None:
     return text
 
 
+def _procedure(view: CaseView, lang: Lang) -> str | None:
+    """The statutory procedure's state and each open window: due when, by which article."""
+    p = view.procedure
+    if p is None:
+        return None
+    _ = texts("cli", lang)
+    parts = [f"{p.name} {p.state}"]
+    for w in p.windows:
+        due = _("paused") if w.due_at is None else local_time(w.due_at, lang)
+        late = _(" (passed)") if w.expired else ""
+        parts.append(f"{w.name} {due}{late} — {w.law}")
+    return "; ".join(parts)
+
+
 def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
     """The person's view of a case (its clocks already counted as of now: `domain.time_left`)."""
     lang = Lang(lang)
@@ -94,6 +108,7 @@ def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
         (_("Warnings"), ", ".join(label("risk", w, lang) for w in view.warnings_raised) or None),
         (_("Mediation"), _mediation(view, lang)),
         (_("Whistle"), _whistles(view, lang)),
+        (_("Procedure"), _procedure(view, lang)),
     ]  # fmt: skip
     shown = [(name, value) for name, value in fields if value]
     cells = max(width(name) for name, _value in shown)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from texts import LANG_ENV, Lang, process_texts, use_lang
+from texts import LANG_ENV, Lang, process_lang, process_texts, use_lang
 
 
 def _(message: str) -> str:
@@ -38,4 +38,7 @@ def use_lang_of(argv: Sequence[str]) -> list[str]:
     add_lang_option(early)
     known, rest = early.parse_known_args(list(argv))
     use_lang(known.lang)
+    from cli.argparse_words import speak
+
+    speak(process_lang())
     return rest

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from datetime import UTC, datetime
 
 from cli.text import _
 from domain.durations import parse_duration
 from domain.ladder import Level
-from ledger.worklist import RISKS, Filters, Row, page
+from ledger.worklist import ORDERS, RISKS, Filters, Row, page
 from runtime import config, db
 from texts import N_, Lang, process_lang, texts
 from texts.terminal import table
@@ -34,6 +35,19 @@ def add_list_args(cases: argparse.ArgumentParser) -> None:
     cases.add_argument("--due-within", help=_('only cases due within "12h", "2d"…'))
     cases.add_argument("--risk", choices=list(RISKS))
     cases.add_argument("--handler", help=_("the assignee's name"))
+    cases.add_argument(
+        "--under", help=_("every case anywhere below this unit (county, township, village, grid)")
+    )
+    cases.add_argument(
+        "--search", help=_("case id, title, description, a party's name or phone number")
+    )
+    cases.add_argument(
+        "--visits-due", action="store_true", help=_("resolved cases with a return visit due")
+    )
+    cases.add_argument(
+        "--order", choices=list(ORDERS), default="urgency", help=_("order (default: %(default)s)")
+    )
+    cases.add_argument("--json", action="store_true", help=_("one JSON object a line, for scripts"))
 
 
 LIST_HELP = N_("cases, most urgent first (overdue longest, then due soonest)")
@@ -57,6 +71,10 @@ def filters_of(args: argparse.Namespace) -> Filters:
         due_within=window,
         risk=args.risk,
         handler=args.handler,
+        under=args.under,
+        search=args.search,
+        tab="visits" if args.visits_due else None,
+        order=args.order,
     )
 
 
@@ -69,7 +87,10 @@ async def run_list(args: argparse.Namespace) -> int:
         rows, total = await page(pool, filters, datetime.now(UTC))
     finally:
         await pool.close()
-    if rows:
+    if getattr(args, "json", False):
+        for row in rows:
+            print(json.dumps(row.as_json(process_lang()), ensure_ascii=False))
+    elif rows:
         print("\n".join(table_lines(rows, process_lang())))
     if total > len(rows):
         message = _(

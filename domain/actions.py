@@ -55,8 +55,8 @@ def _says_why(what: str) -> AfterValidator:
 
 
 def _budget_text(text: str) -> str:
-    Budget.parse(text)
-    return text
+    # As the policy writes it: "1天" arrives as "1d" (a text that is already so is unchanged).
+    return Budget.parse(text).text
 
 
 #: "12h", "2d", "3wd": a length of time as the policy writes it.

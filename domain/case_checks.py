@@ -36,7 +36,7 @@ from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
 from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
-from domain.whistle import WhistleKind
+from domain.whistle import WhistleKind, known_departments
 from texts import N_, Lang, texts
 from texts.terms import label
 
@@ -73,7 +73,7 @@ def _require(case: CaseFile, start: CaseStart, allowed: Iterable[CaseStatus], wh
             _("case {case_id} is {status}: cannot {what} now").format(
                 case_id=case.case_id,
                 status=label("status", case.status, start.text_lang),
-                what=what,
+                what=_(what),
             )
         )
 
@@ -228,6 +228,18 @@ def whistle(case: CaseFile, start: CaseStart, a: WhistleInput) -> None:
             _("whistle {seq} is still waiting for its departments").format(seq=waiting.seq)
         )
     WhistleKind(a.kind)
+    known = known_departments(start.policy.whistle)
+    unknown = [code for code in a.departments if code not in known]
+    if unknown:
+        # Refused here, before anything is recorded: a name the step cannot look up would fail
+        # the workflow task (the departments' lookup takes codes only).
+        lang = start.text_lang
+        raise ValueError(
+            _("no department {names}; a whistle names: {valid}").format(
+                names=_(", ").join(unknown),
+                valid=_(", ").join(label("department", code, lang) for code in known),
+            )
+        )
 
 
 def track(case: CaseFile, start: CaseStart, a: TrackInput) -> None:

@@ -17,6 +17,7 @@ from domain.intake_models import CaseIntake, Location, RiskFlag
 from domain.ladder import Level
 from domain.lifecycle import FINISHED, ON_THE_LADDER, CaseStatus
 from domain.policy import Policy
+from domain.procedure import ProcedureView
 from domain.risk import RiskColour
 from domain.shared import shared
 from texts import Lang
@@ -247,6 +248,8 @@ class CaseView(BaseModel):
     whistles: list[Whistle] = Field(default_factory=list)
     mediation: Mediation | None = None
     confirmation: Confirmation | None = None
+    #: A statutory procedure the matter runs on (a 信访 matter: `procedures/petition.toml`).
+    procedure: ProcedureView | None = None
     opened_at: datetime
     closed_at: datetime | None
     policy: str

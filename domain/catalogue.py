@@ -47,8 +47,9 @@ from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, C
 from domain.duty_contract import DutyCheckIn, DutyDecline, DutyReport, DutyRuling, DutyView
 from domain.ladder import Level
 from domain.mediation import Track
+from domain.procedure_models import ProcedureInput, check_step
 from domain.roles import SUPERVISOR
-from domain.whistle import TRANSITIONS, DutyEvent, DutyState
+from domain.whistle import NAMED_DEPARTMENTS, TRANSITIONS, DutyEvent, DutyState
 from texts import N_, Lang, texts
 
 
@@ -72,6 +73,9 @@ class Who(StrEnum):
     court = "court"
     #: The summoned department's own staff: role = its code, unit = its unit.
     department = "department"
+    #: Whoever the matter's procedure table names for the step (procedures/*.toml: a 信访
+    #: office, the handling body, the petitioner, a court clerk, a judge, an arbitrator).
+    procedure = "procedure"
 
 
 #: A short text that satisfies a field needing one, in the probes below.
@@ -177,7 +181,8 @@ CASE_ACTIONS: tuple[Action, ...] = (
            probes=({"reason": _SAY},)),
     Action("whistle", WhistleInput, case_checks.whistle, frozenset({W.handler}), ON_THE_LADDER,
            N_("Blow the whistle"), N_("the departments named must check in and report (吹哨报到)"),
-           probes=({"kind": "routine", "departments": [_SAY], "reason": _SAY},),
+           # A department the validator knows (it refuses one it does not).
+           probes=({"kind": "routine", "departments": [NAMED_DEPARTMENTS[0]], "reason": _SAY},),
            aliases=("blow_whistle",)),
     Action("track", TrackInput, case_checks.track, frozenset({W.handler, W.party}),
            ON_THE_LADDER, N_("Change the mediation track"),
@@ -228,8 +233,18 @@ DUTY_ACTIONS: tuple[Action, ...] = (
            probes=({"uphold": True, "reason": _SAY},), aliases=("rule_on_decline",), duty=True),
 )  # fmt: skip
 
+#: The one action of a matter run by the procedure engine (ProcedureWorkflow: a 信访 matter,
+#: the court road, labour arbitration): a step of its table, or extend / pause / resume a
+#: window; its check is the engine's (`domain.procedure_models.check_step`).
+PROCEDURE_ACTIONS: tuple[Action, ...] = (
+    Action("procedure", ProcedureInput, check_step, frozenset({W.procedure}), None,
+           N_("A step of the procedure"),
+           N_("a 信访 matter or the court road: a step of its table (docs/procedures.md)"),
+           update="procedure_action"),
+)  # fmt: skip
+
 #: Every action by its name.
-ACTIONS: dict[str, Action] = {a.name: a for a in (*CASE_ACTIONS, *DUTY_ACTIONS)}
+ACTIONS: dict[str, Action] = {a.name: a for a in (*CASE_ACTIONS, *DUTY_ACTIONS, *PROCEDURE_ACTIONS)}
 
 
 def applies(action: Action, file: Any, start: Any, actor: Actor) -> bool:

@@ -21,11 +21,22 @@ _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_CALENDAR_DAYS = 3653
 MAX_WORKING_DAYS = 2500
 _WHOLE_DAYS = re.compile(r"^\s*\d+\s*d\s*$")
+#: The units as people write them in Chinese: 1天, 2小时, 30分钟, 3个工作日.
+_CHINESE_UNITS = re.compile(r"(\d)\s*(个工作日|工作日|个小时|小时|分钟|天|日|时|分|秒)")
+_CHINESE = {"个工作日": "wd", "工作日": "wd", "个小时": "h", "小时": "h", "时": "h", "分钟": "m",
+            "分": "m", "天": "d", "日": "d", "秒": "s"}  # fmt: skip
+
+
+def canonical(text: str) -> str:
+    """The duration as policies write it: Chinese units become "d", "h", "m", "s", "wd"
+    ('3个工作日' -> '3wd'); anything else is only stripped."""
+    return _CHINESE_UNITS.sub(lambda m: m.group(1) + _CHINESE[m.group(2)], text.strip())
 
 
 def parse_duration(text: str) -> timedelta:
-    """'90s', '30m', '12h', '7d', '0.5d' -> timedelta. Days are calendar days; at most
-    `MAX_CALENDAR_DAYS`."""
+    """'90s', '30m', '12h', '7d', '0.5d' (or '2小时', '1天') -> timedelta. Days are calendar
+    days; at most `MAX_CALENDAR_DAYS`."""
+    text = canonical(text)
     match = _DURATION.match(text)
     if not match or match.group(2) == "wd":
         raise ValueError(f"{text!r} is not a duration like '30m', '12h' or '7d'")
@@ -49,6 +60,7 @@ class Budget(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> Budget:
+        text = canonical(text)
         match = _DURATION.match(text)
         if match and match.group(2) == "wd":
             days = float(match.group(1))

@@ -22,12 +22,16 @@ import re
 import struct
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError, model_validator
 
 from domain.intake_models import ISO_TIME_HINT, CaseIntake, Location, Party, Reporter
-from domain.storable import UNSTORABLE, printable, unstorable_why
+from domain.phones import is_phone
+from domain.storable import UNSTORABLE, printable
+from texts import N_, Lang, Texts, texts
+from texts.terms import TERMS, label
 
 Format = Literal["jsonl", "csv"]
 
@@ -107,14 +111,19 @@ def generated_case_id(raw: dict[str, Any]) -> str:
     return "C-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def parse_intake(text: str, fmt: Format, *, now: datetime) -> list[IntakeRecord]:
-    """One IntakeRecord per non-blank input record, in input order (the whole text at once)."""
+def parse_intake(
+    text: str, fmt: Format, *, now: datetime, lang: Lang | str = Lang.en
+) -> list[IntakeRecord]:
+    """One IntakeRecord per non-blank input record, in input order (the whole text at once);
+    each record's errors in `lang`."""
     # newline="\n" for JSON Lines: U+2028 and a lone \r are legal inside JSON strings.
     lines = io.StringIO(text, newline="\n" if fmt == "jsonl" else "")
-    return list(iter_intake(lines, fmt, now=now))
+    return list(iter_intake(lines, fmt, now=now, lang=lang))
 
 
-def iter_intake(lines: Iterable[str], fmt: Format, *, now: datetime) -> Iterator[IntakeRecord]:
+def iter_intake(
+    lines: Iterable[str], fmt: Format, *, now: datetime, lang: Lang | str = Lang.en
+) -> Iterator[IntakeRecord]:
     """One IntakeRecord per non-blank input record, in input order, as the lines come.
 
     `lines` keep their line ends: JSON Lines split on "\n" only; CSV as a file opened with
@@ -124,10 +133,11 @@ def iter_intake(lines: Iterable[str], fmt: Format, *, now: datetime) -> Iterator
     """
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
+    t = texts("case", lang)
     if fmt == "jsonl":
-        return _parse_jsonl(lines, now)
+        return _parse_jsonl(lines, now, t)
     if fmt == "csv":
-        return _parse_csv(lines, now)
+        return _parse_csv(lines, now, t)
     raise ValueError(f"unknown intake format {fmt!r}")
 
 
@@ -136,7 +146,8 @@ def iter_intake(lines: Iterable[str], fmt: Format, *, now: datetime) -> Iterator
 MAX_DEPTH = 16
 
 
-def _parse_jsonl(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
+def _parse_jsonl(lines: Iterable[str], now: datetime, t: Texts) -> Iterator[IntakeRecord]:
+    _ = t
     seen: dict[str, bytes] = {}
     any_record = False
     for number, line in enumerate(lines, start=1):
@@ -153,18 +164,21 @@ def _parse_jsonl(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
         try:
             raw = json.loads(line, object_pairs_hook=_no_repeated_keys, parse_constant=_no_nan)
         except json.JSONDecodeError as err:
-            yield _line_error(number, f"not valid JSON: {err.msg} at column {err.colno}")
+            message = _("not valid JSON: {error} at column {column}")
+            yield _line_error(number, message.format(error=err.msg, column=err.colno))
             continue
         except RecursionError:
-            yield _line_error(number, f"nested too deeply: at most {MAX_DEPTH} levels")
+            message = _("nested too deeply: at most {n} levels").format(n=MAX_DEPTH)
+            yield _line_error(number, message)
             continue
         except ValueError as err:
-            yield _line_error(number, f"not valid JSON: {printable(str(err))}")
+            message = _("not valid JSON: {error}").format(error=printable(str(err)))
+            yield _line_error(number, message)
             continue
         if not isinstance(raw, dict):
-            yield _line_error(number, "not a JSON object: each line must be {...}")
+            yield _line_error(number, _("not a JSON object: each line must be {...}"))
             continue
-        yield _validate(number, raw, raw, now, seen, csv_columns=False)
+        yield _validate(number, raw, raw, now, seen, csv_columns=False, t=t)
     if not any_record:
         raise IntakeFileError("the file is empty: it holds no cases")
 
@@ -183,7 +197,8 @@ def _no_nan(constant: str) -> Any:
     raise ValueError(f"{constant} is not a number JSON allows")
 
 
-def _parse_csv(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
+def _parse_csv(lines: Iterable[str], now: datetime, t: Texts) -> Iterator[IntakeRecord]:
+    _ = t
     reader = csv.reader(_without_bom(lines), strict=True)
     header: list[str] | None = None
     any_record = False
@@ -199,14 +214,14 @@ def _parse_csv(lines: Iterable[str], now: datetime) -> Iterator[IntakeRecord]:
                 continue
             any_record = True
             if len(cells) != len(header):
-                message = (
-                    f"has {len(cells)} cells but the header has {len(header)} columns "
+                message = _(
+                    "has {cells} cells but the header has {columns} columns "
                     "(a value containing a comma must be in double quotes)"
-                )
+                ).format(cells=len(cells), columns=len(header))
                 yield _line_error(start, message)
             else:
                 row = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
-                yield _validate(start, _nest(row), row, now, seen, csv_columns=True)
+                yield _validate(start, _nest(row), row, now, seen, csv_columns=True, t=t)
     except csv.Error as err:
         hint = ' (is a double quote " left open?)' if "end of data" in str(err) else ""
         message = f"the CSV is malformed near line {reader.line_num}: {printable(str(err))}{hint}"
@@ -287,22 +302,29 @@ def _validate(
     seen: dict[str, bytes],
     *,
     csv_columns: bool,
+    t: Texts,
 ) -> IntakeRecord:
+    _ = t
     """Validate one record. `flat` is what the clerk wrote (the JSON object, or the CSV row by
     column): repeats are compared on it. `seen` maps each case id met so far in the file to
     the line and fingerprint of its first record."""
     given = raw.get("case_id")
     given_id = given if isinstance(given, str) and not UNSTORABLE.search(given) else None
-    errors = _unstorable(raw, csv_columns)
+    errors = _unstorable(raw, csv_columns, t)
     if errors:
         return _verdict(line, given_id, None, errors)
+    raw = _from_names(raw)
     intake: CaseIntake | None = None
     try:
         intake = CaseIntake.model_validate(raw, context={"now": now})
     except ValidationError as err:
         for error in err.errors():
             field = _field_name(error["loc"], csv_columns)
-            errors.append(FieldError(field=field, message=_message(error)))
+            errors.append(FieldError(field=field, message=_message(error, t)))
+    if intake is not None:
+        errors += _phone_errors(intake, csv_columns, t)
+        if errors:
+            intake = None
     case_id = given_id
     if intake is not None and intake.case_id is None:
         case_id = generated_case_id(raw)
@@ -318,10 +340,10 @@ def _validate(
     first_line = _LINE.unpack_from(first)[0]
     differing = _differing(first[_LINE.size :], print_now, csv_columns)
     if differing:
-        message = (
-            f"appears again in this file (first on line {first_line}) with different "
-            f"{', '.join(differing)}: one case id is one case; give this one its own case_id"
-        )
+        message = _(
+            "appears again in this file (first on line {line}) with different {fields}: one "
+            "case id is one case; give this one its own case_id"
+        ).format(line=first_line, fields=", ".join(differing))
         errors.append(FieldError(field="case_id", message=message))
     if errors:
         return _verdict(line, case_id, None, errors)
@@ -368,30 +390,49 @@ def _differing(first: bytes, now: bytes, csv_columns: bool) -> list[str]:
     ]
 
 
-def _unstorable(raw: dict[str, Any], csv_columns: bool) -> list[FieldError]:
+def _unstorable(raw: dict[str, Any], csv_columns: bool, t: Texts) -> list[FieldError]:
     """Text PostgreSQL cannot store, and nesting no record needs: one error per field.
 
     Walked with an explicit stack, so no depth of nesting can exhaust Python's recursion.
     """
+    _ = t
     errors: dict[str, str] = {}
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), raw)]
     while stack:
         path, value = stack.pop()
         if len(path) > MAX_DEPTH:
             field = _field_name(path[:1], csv_columns)
-            errors.setdefault(field, f"nested too deeply: at most {MAX_DEPTH} levels")
+            errors.setdefault(field, _("nested too deeply: at most {n} levels").format(n=MAX_DEPTH))
             continue
         if isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(key, str) and UNSTORABLE.search(key):
                     field = _field_name((*path, key), csv_columns)
-                    errors.setdefault(field, "the field's name " + (unstorable_why(key) or ""))
+                    why = _why_unstorable(key, t)
+                    errors.setdefault(field, _("the field's name {why}").format(why=why))
                 stack.append(((*path, key), item))
         elif isinstance(value, list):
             stack.extend(((*path, index), item) for index, item in enumerate(value))
         elif isinstance(value, str) and UNSTORABLE.search(value):
-            errors.setdefault(_field_name(path, csv_columns), unstorable_why(value) or "")
+            errors.setdefault(_field_name(path, csv_columns), _why_unstorable(value, t))
     return [FieldError(field=field, message=message) for field, message in sorted(errors.items())]
+
+
+def _why_unstorable(text: str, t: Texts) -> str:
+    """Why `text` cannot be stored (domain/storable.py's reasons), in the clerk's language."""
+    _ = t
+    match = UNSTORABLE.search(text)
+    if match is None:
+        return ""
+    at = match.start() + 1
+    if match.group() == "\x00":
+        return _("holds a NUL character (\\u0000, character {at}), which cannot be stored").format(
+            at=at
+        )
+    return _(
+        "holds a lone surrogate or a byte that is not UTF-8 (character {at}), which cannot be "
+        "stored: save the file as UTF-8"
+    ).format(at=at)
 
 
 def _key_name(key: str) -> str:
@@ -416,44 +457,154 @@ def _field_name(loc: tuple[int | str, ...], csv_columns: bool) -> str:
     return COLUMN_FOR_FIELD.get(path, path)
 
 
-def _message(error: Any) -> str:
-    """A pydantic error as a sentence a clerk can act on."""
+#: Our own validators' messages (domain/intake_models.py), for the catalog: they arrive as
+#: pydantic's "Value error, <message>" and are translated by their English text.
+_OWN_MESSAGES = (
+    N_("at least one party must have role 'applicant'"),
+    N_("must carry a time-zone offset, e.g. 2026-11-20T09:30:00+08:00"),
+    N_("lies before 1900: check the year"),
+    N_("must be a number ≥ 0"),
+    N_("must be an ISO 8601 time with an offset, e.g. 2026-11-20T09:30:00+08:00"),
+)
+
+
+#: intake_models' "not in the future" message, which carries the time it was checked at.
+_FUTURE = re.compile(r"^lies in the future \(now is (.+)\)$")
+
+
+def _message(error: Any, t: Texts) -> str:
+    """A pydantic error as a sentence a clerk can act on, in the clerk's language."""
+    _ = t
     kind, loc, value = error["type"], error["loc"], error.get("input")
     ctx = error.get("ctx") or {}
     if kind == "missing":
-        return "is required"
+        return _("is required")
     if kind == "extra_forbidden":
         allowed = list(_model_at(loc[:-1]).model_fields)
         close = _closest(_key_name(str(loc[-1])), allowed)
-        hint = f"; did you mean {close}?" if close else "."
-        return f"unknown field (check the spelling){hint} Allowed: {', '.join(allowed)}"
+        hint = _("; did you mean {name}?").format(name=close) if close else "."
+        return _("unknown field (check the spelling){hint} Allowed: {allowed}").format(
+            hint=hint, allowed=", ".join(allowed)
+        )
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"must be an object with {', '.join(_model_at(loc).model_fields)}"
+        fields = ", ".join(_model_at(loc).model_fields)
+        return _("must be an object with {fields}").format(fields=fields)
     if value is None:
-        return "must have a value, not null"
+        return _("must have a value, not null")
     if kind == "string_too_short":
-        return "must not be empty"
+        return _("must not be empty")
     if kind == "string_too_long":
-        return f"must be at most {ctx['max_length']} characters (it has {len(value)})"
+        return _("must be at most {n} characters (it has {got})").format(
+            n=ctx["max_length"], got=len(value)
+        )
     if kind == "enum":
-        message = "must be one of " + ", ".join(re.findall(r"'([^']*)'", ctx["expected"]))
+        values = re.findall(r"'([^']*)'", ctx["expected"])
+        message = _("must be one of {values}").format(values=", ".join(_named(loc, values, t)))
     elif kind == "string_pattern_mismatch":
-        message = "must be 1-64 letters, digits, '.', '_' or '-'"
+        message = _("must be 1-64 letters, digits, '.', '_' or '-'")
     elif kind.startswith(("float", "int", "greater_than", "finite", "less_than")):
-        message = "must be a number ≥ 0"
+        message = _("must be a number ≥ 0")
     elif kind.startswith(("datetime", "date", "time")):
-        message = ISO_TIME_HINT
+        message = _(ISO_TIME_HINT)
     elif kind == "string_type":
-        message = "must be text (in double quotes)"
+        message = _("must be text (in double quotes)")
     elif kind == "list_type":
-        message = "must be a list [...]"
+        message = _("must be a list [...]")
     else:
         # Our own validators' ValueErrors arrive as "Value error, <our message>".
-        message = printable(str(error["msg"]).removeprefix("Value error, "))
+        own = str(error["msg"]).removeprefix("Value error, ")
+        future = _FUTURE.match(own)
+        if future:
+            own = _("lies in the future (now is {now})").format(now=future.group(1))
+        message = printable(_(own) if own in _OWN_MESSAGES else own)
     if isinstance(value, str | int | float):  # bool is an int: echoed as true/false
         shown = printable(json.dumps(value, ensure_ascii=False))
-        message += f"; got {shown if len(shown) <= 60 else shown[:57] + '...'}"
+        message += _("; got {value}").format(
+            value=shown if len(shown) <= 60 else shown[:57] + "..."
+        )
     return message
+
+
+#: The term kind (texts/terms.py) of each field whose values have names people write
+#: (网格员, 债务纠纷, 涉及老年人): intake takes the names as well as the codes.
+_NAMED_FIELDS = {
+    "dispute_type": "dispute_type",
+    "complexity": "complexity",
+    "risk_flags": "risk_flag",
+    "role": "party_role",
+    "reported_by.role": "reporter",
+}
+
+
+def _kind_at(loc: tuple[int | str, ...]) -> str | None:
+    path = [str(p) for p in loc if not isinstance(p, int)]
+    if path[:1] == ["reported_by"]:
+        return "reporter"
+    if path[:1] == ["parties"]:
+        return "party_role"
+    return _NAMED_FIELDS.get(path[0]) if path else None
+
+
+def _named(loc: tuple[int | str, ...], values: list[str], t: Texts) -> list[str]:
+    """The allowed values, each with its name in the clerk's language when it has one."""
+    kind = _kind_at(loc)
+    if kind is None or t.lang == Lang.en:
+        return values
+    return [f"{label(kind, v, t.lang)} ({v})" for v in values]
+
+
+@cache
+def _codes_by_name(kind: str) -> dict[str, str]:
+    """A term's names in every language -> its code: "网格员" -> "grid_worker"."""
+    out: dict[str, str] = {}
+    for term_kind, code in TERMS:
+        if term_kind == kind:
+            for lang in Lang:
+                out.setdefault(label(kind, code, lang).casefold(), code)
+    return out
+
+
+def _code(kind: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return _codes_by_name(kind).get(value.strip().casefold(), value)
+
+
+def _from_names(raw: dict[str, Any]) -> dict[str, Any]:
+    """The record with the names people write for roles, dispute types and risk factors
+    (texts/terms.py: 网格员, 债务纠纷, 涉及老年人) as their codes; anything else unchanged."""
+    out = dict(raw)
+    for key in ("dispute_type", "complexity"):
+        if key in out:
+            out[key] = _code(key, out[key])
+    if isinstance(out.get("risk_flags"), list):
+        out["risk_flags"] = [_code("risk_flag", f) for f in out["risk_flags"]]
+    if isinstance(out.get("reported_by"), dict) and "role" in out["reported_by"]:
+        out["reported_by"] = {**out["reported_by"],
+                              "role": _code("reporter", out["reported_by"]["role"])}  # fmt: skip
+    if isinstance(out.get("parties"), list):
+        out["parties"] = [
+            {**p, "role": _code("party_role", p["role"])}
+            if isinstance(p, dict) and "role" in p else p
+            for p in out["parties"]
+        ]  # fmt: skip
+    return out
+
+
+def _phone_errors(intake: CaseIntake, csv_columns: bool, t: Texts) -> list[FieldError]:
+    """A party's phone number that is neither a mainland mobile nor a landline with its area
+    code, named by its field (CSV: its column)."""
+    _ = t
+    errors = []
+    for index, party in enumerate(intake.parties):
+        if party.phone is not None and not is_phone(party.phone):
+            message = _(
+                "is not a phone number: a mobile is 11 digits starting 13-19, a landline has its "
+                "area code (0755-88881234); got {value}"
+            ).format(value=printable(json.dumps(party.phone, ensure_ascii=False)))
+            field = _field_name(("parties", index, "phone"), csv_columns)
+            errors.append(FieldError(field=field, message=message))
+    return errors
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,6 +20,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 #: How far in the future `reported_at` may lie (clocks drift; a typo in the year must not pass).
@@ -108,6 +109,44 @@ class Reporter(_Strict):
     role: ReporterRole
 
 
+class PetitionChannel(StrEnum):
+    """How a 信访 matter arrived (信访工作条例 Art. 17: letters, online, phone, visits)."""
+
+    letter = "letter"
+    online = "online"
+    phone = "phone"
+    visit = "visit"
+
+
+class AddressedTo(_Strict):
+    """The body a 信访 matter is addressed to: a 信访 office (which registers and forwards or
+    assigns it, Art. 22) or the body with the power to handle it (Art. 23 ¶2)."""
+
+    kind: Literal["office", "body"]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class PetitionIntake(_Strict):
+    """What a 信访 matter adds to a dispute's intake (`"procedure": "petition"`)."""
+
+    channel: PetitionChannel
+    addressed_to: AddressedTo
+    #: The earlier matter this one repeats (its case id): linked, and answered as Art. 19 ¶3
+    #: and Art. 36 ¶3 say unless the facts are new.
+    repeat_of: CaseId | None = None
+    new_facts: bool = False
+    #: Taken to a body above the one handling the earlier matter (Art. 19 ¶3).
+    higher_body: bool = False
+
+
+class RoadIntake(_Strict):
+    """Where a matter on the court road or in labour arbitration starts (a state of its table,
+    e.g. `pre_filing_mediation`, `filed`, `applied`), and the dispute case it comes from."""
+
+    start: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    from_case: CaseId | None = None
+
+
 class CaseIntake(_Strict):
     """One dispute as an intake script submits it (INTAKE.md)."""
 
@@ -123,6 +162,20 @@ class CaseIntake(_Strict):
     risk_flags: list[RiskFlag] = Field(default_factory=list)
     # allow_inf_nan=False: "inf" parses as a float but is not an amount of money.
     amount_cny: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    #: A matter run by the procedure engine on `procedures/<procedure>.toml`, not the mediation
+    #: ladder: "petition" (信访, needs `petition`), or a table's name with `road` (where it
+    #: starts: the court road, labour arbitration).
+    procedure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")] | None = None
+    petition: PetitionIntake | None = None
+    road: RoadIntake | None = None
+
+    @model_validator(mode="after")
+    def _procedure_fields(self) -> CaseIntake:
+        if (self.procedure == "petition") != (self.petition is not None):
+            raise ValueError('"procedure": "petition" and "petition" come together')
+        if (self.procedure not in (None, "petition")) != (self.road is not None):
+            raise ValueError('"road" comes with a "procedure" other than "petition"')
+        return self
 
     @field_validator("parties")
     @classmethod

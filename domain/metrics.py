@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -22,6 +22,7 @@ from domain.actions import PARTY_ROLES
 from domain.ladder import Level
 from domain.ledger_rows import CaseRow, Scope
 from domain.periods import LOCAL_TZ, Period, PeriodKind, parse_period
+from domain.urgency import DUE_SOON, Urgency, urgency
 from texts.terminal import pad, width
 
 __all__ = ["LOCAL_TZ", "CaseRow", "DueCase", "Metrics", "Period", "Scope", "UnitCounts"]
@@ -55,12 +56,17 @@ STINT_ENDS = frozenset(
     {"resolved", "failed", "withdrawn", "refused", "referred", "deadline_passed", "escalated"}
 )
 LATE = "deadline_passed"
+#: 信访 (procedures/petition.toml): the windows whose flag makes an acceptance late (register,
+#: notify, accept an assignment) and an answer late (the 60(+30)-day handling window); the
+#: petitioner's ratings that count as satisfied are SATISFIED's.
+PETITION_ACCEPT_WINDOWS = frozenset({"register", "notify", "accept_assigned"})
+PETITION_ANSWER_WINDOWS = frozenset({"handle"})
 #: Levels whose resolutions make the grid + village share (小事不出村居).
 LOW_LEVELS = frozenset({Level.grid.value, Level.village.value})
 #: The satisfaction visit's answers that count as satisfied (满意率); a visit recorded before
 #: the `satisfaction` key existed falls back to its `result`.
 SATISFIED = frozenset({"satisfied", "basically_satisfied"})
-DUE_SOON_WINDOW = timedelta(hours=24)
+DUE_SOON_WINDOW = DUE_SOON  # domain/urgency.py: what due soon means everywhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,17 @@ class UnitCounts:
     reopened: int = 0
     received_year_ago: int = 0
     resolved_year_ago: int = 0
+    # 信访 matters (`"procedure": "petition"`): counted apart from the disputes above.
+    petitions_received: int = 0
+    petitions_repeated: int = 0
+    petitions_accepted: int = 0
+    petitions_accepted_on_time: int = 0
+    petitions_answered: int = 0
+    petitions_answered_on_time: int = 0
+    petitions_rated: int = 0
+    petitions_satisfied: int = 0
+    petitions_to_review: int = 0
+    petitions_to_re_review: int = 0
 
     def __add__(self, other: UnitCounts) -> UnitCounts:
         return UnitCounts(
@@ -146,6 +163,25 @@ class Metrics(BaseModel):
     #: Year on year (monthly assessments): the same month a year earlier; None otherwise.
     received_year_ago: int | None = None
     resolved_year_ago: int | None = None
+    #: 信访 (docs/metrics.md): received, repeats; 按期受理率 and 按期办结率 (accepted / answered
+    #: with no flag of the window that step closes), 满意率 (the petitioner's rating), the
+    #: share of answered matters taken to 复查 and to 复核. Defaults read older figures.
+    petitions_received: int = 0
+    petitions_repeated: int = 0
+    petition_repeat_share: float | None = None
+    petitions_accepted: int = 0
+    petitions_accepted_on_time: int = 0
+    petition_acceptance_on_time_rate: float | None = None
+    petitions_answered: int = 0
+    petitions_answered_on_time: int = 0
+    petition_on_time_rate: float | None = None
+    petitions_rated: int = 0
+    petitions_satisfied: int = 0
+    petition_satisfaction_rate: float | None = None
+    petitions_to_review: int = 0
+    petition_review_share: float | None = None
+    petitions_to_re_review: int = 0
+    petition_re_review_share: float | None = None
 
 
 class DueCase(BaseModel):
@@ -215,6 +251,22 @@ def metrics_of(
         due_soon=sum(d.state == "due_soon" for d in mine),
         received_year_ago=c.received_year_ago if yearly else None,
         resolved_year_ago=c.resolved_year_ago if yearly else None,
+        petitions_received=c.petitions_received,
+        petitions_repeated=c.petitions_repeated,
+        petition_repeat_share=rate(c.petitions_repeated, c.petitions_received),
+        petitions_accepted=c.petitions_accepted,
+        petitions_accepted_on_time=c.petitions_accepted_on_time,
+        petition_acceptance_on_time_rate=rate(c.petitions_accepted_on_time, c.petitions_accepted),
+        petitions_answered=c.petitions_answered,
+        petitions_answered_on_time=c.petitions_answered_on_time,
+        petition_on_time_rate=rate(c.petitions_answered_on_time, c.petitions_answered),
+        petitions_rated=c.petitions_rated,
+        petitions_satisfied=c.petitions_satisfied,
+        petition_satisfaction_rate=rate(c.petitions_satisfied, c.petitions_rated),
+        petitions_to_review=c.petitions_to_review,
+        petition_review_share=rate(c.petitions_to_review, c.petitions_answered),
+        petitions_to_re_review=c.petitions_to_re_review,
+        petition_re_review_share=rate(c.petitions_to_re_review, c.petitions_answered),
     )
 
 
@@ -250,10 +302,10 @@ def due_cases(cases: Iterable[CaseRow], as_of: datetime, *, soon: bool = False) 
             "status": case.status,
             "due_at": case.due_at,
         }
-        if case.status == "supervised" or (case.due_at is not None and case.due_at < as_of):
+        if case.status == "supervised" or urgency(case.due_at, as_of) is Urgency.overdue:
             hours = round((as_of - since).total_seconds() / 3600, 1) if since else None
             overdue.append(DueCase(**row, state="overdue", hours=hours))
-        elif soon and case.due_at is not None and case.due_at < as_of + DUE_SOON_WINDOW:
+        elif soon and urgency(case.due_at, as_of) is Urgency.due_soon:
             left = round((case.due_at - as_of).total_seconds() / 3600, 1)
             coming.append(DueCase(**row, state="due_soon", hours=left))
     overdue.sort(key=lambda d: (-(d.hours or 0), d.case_id))

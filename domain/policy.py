@@ -155,6 +155,9 @@ class Policy(BaseModel):
     #: elapsed time, working days to the clock time of the start) is what the frozen copy of a
     #: case started before that rule means, since it lacks the key: its replay is unchanged.
     day_count: Literal["law", "elapsed"] = "elapsed"
+    #: How long one statutory day of a procedure's window runs (procedures/*.toml): None, as
+    #: the law counts; a demo policy runs each day as a minute ("1m") to watch a matter.
+    procedure_day: str | None = None
     #: The working-day calendar slice this case carries; None means weekends only.
     calendar: WorkCalendar | None = None
     #: The `[whistle]`, `[mediation]` and `[confirmation]` tables, parsed once; defaults fill
@@ -219,6 +222,13 @@ class Policy(BaseModel):
             if colour not in opens_at:
                 raise ValueError(f"missing opens_at.{colour.value}")
         return opens_at
+
+    @field_validator("procedure_day")
+    @classmethod
+    def _day_parseable(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_duration(text)
+        return text
 
     @field_validator("transfer_objection_window")
     @classmethod

@@ -36,6 +36,25 @@ from domain.risk import RiskColour
 DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
+#: The departments a whistle may name: those with a name people read (texts/terms.py), which the
+#: `departments` table serves per township or county. A policy's own whistles may add more.
+NAMED_DEPARTMENTS = (
+    "police_station",
+    "judicial_office",
+    "market_supervision",
+    "comprehensive_enforcement",
+    "judge_station",
+    "labour",
+    "natural_resources",
+)
+
+
+def known_departments(policy: WhistlePolicy) -> list[str]:
+    """Every department code a whistle of this policy may name."""
+    extra = [code for rule in policy.auto for code in rule.departments]
+    return list(dict.fromkeys([*NAMED_DEPARTMENTS, *extra]))
+
+
 class WhistleKind(StrEnum):
     routine = "routine"  # 日常哨
     hard_case = "hard_case"  # 攻坚哨

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import asyncpg
 
 from domain.case_models import CaseEvent, CaseView
+from domain.intake_models import CaseIntake
 
 _KNOWN = "SELECT case_id FROM cases WHERE case_id = ANY($1::text[])"
 
@@ -46,3 +47,12 @@ async def with_history(pool: asyncpg.Pool, view: CaseView) -> CaseView:
     history = await case_history(pool, view.case_id)
     events = [e.model_copy(update={"at": e.at.astimezone(local)}) for e in history]
     return view.model_copy(update={"events": events or view.events})
+
+
+_INTAKE = "SELECT intake FROM cases WHERE case_id = $1"
+
+
+async def case_intake(pool: asyncpg.Pool, case_id: str) -> CaseIntake | None:
+    """The intake a case was opened with (parties, place, what it is about); None if unknown."""
+    row = await pool.fetchrow(_INTAKE, case_id)
+    return None if row is None else CaseIntake.model_validate(row["intake"])

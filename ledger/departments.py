@@ -23,3 +23,17 @@ async def load_departments(pool: asyncpg.Pool, rows: list[DepartmentRow]) -> int
     async with pool.acquire() as conn, conn.transaction():
         await conn.executemany(_UPSERT, rows)
     return len(rows)
+
+
+_OF_CASE = """
+SELECT d.code, d.name, d.unit, (d.unit = c.township) AS own FROM departments d
+  JOIN cases c ON d.unit IN (c.township, c.county)
+ WHERE c.case_id = $1 AND d.active
+ ORDER BY (d.unit = c.township) DESC, d.code
+"""
+
+
+async def departments_of_case(pool: asyncpg.Pool, case_id: str) -> list[dict]:
+    """The departments a whistle of the case can summon: its township's own stations first,
+    then the county's bureaus (code, name, unit)."""
+    return [dict(r) for r in await pool.fetch(_OF_CASE, case_id)]

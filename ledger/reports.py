@@ -1,12 +1,13 @@
 """The figures counted in PostgreSQL: one row of counts per (county, township) and period.
 
-Each query reads only what the period needs, through indexes (migration 006): cases opened in
-the period (`cases_opened_at`), events of the counted kinds in the period (`case_events_kind_at`)
-and, for "was this the case's first …?", the case's earlier events by its primary key. Nothing
-is decoded in Python but the counts, so a month of a county's ledger takes well under a second
-(bench/report.py). Which events count as what is `domain.metrics`'s vocabulary, passed in as
-parameters; the definitions are docs/metrics.md. `assess` reads one period's counts and the
-clearance list in one snapshot and turns them into figures with the pure `domain.metrics`.
+Each query reads only what the period needs, through indexes (migrations 006, 010): cases
+received in the period, by when they were reported (受理: `cases_reported_at`), events of the
+counted kinds in the period (`case_events_kind_at`) and, for "was this the case's first …?",
+the case's earlier events by its primary key. Nothing is decoded in Python but the counts, so
+a month of a county's ledger takes well under a second (bench/report.py). Which events count
+as what is `domain.metrics`'s vocabulary, passed in as parameters; the definitions are
+docs/metrics.md. `assess` reads one period's counts and the clearance list in one snapshot and
+turns them into figures with the pure `domain.metrics`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from domain.metrics import (
     NOT_CONTACT,
     OUTCOMES,
     PARTY_ROLES,
+    PETITION_ACCEPT_WINDOWS,
+    PETITION_ANSWER_WINDOWS,
     SATISFIED,
     STINT_ENDS,
     STINT_STARTS,
@@ -46,7 +49,8 @@ from domain.risk import RiskColour
 Unit = tuple[str, str]
 
 # Received, responded (first contact within the window of the colour the case opened with)
-# and taken up (contact or an outcome, as of now), per unit.
+# and taken up (contact or an outcome, as of now), per unit: disputes only, a 信访 matter
+# (`intake.procedure`) is no dispute received on the ladder.
 _RECEIVED = """
 SELECT c.county, c.township,
        count(*) AS received,
@@ -64,7 +68,8 @@ SELECT c.county, c.township,
                coalesce(max(e.data ->> 'risk') FILTER (WHERE e.kind = 'opened'), c.risk) AS risk
           FROM case_events e
          WHERE e.case_id = c.case_id) f
- WHERE c.opened_at >= $1 AND c.opened_at < $2
+ WHERE c.reported_at >= $1 AND c.reported_at < $2
+   AND c.intake ->> 'procedure' IS NULL
  GROUP BY c.county, c.township
 """
 
@@ -133,7 +138,7 @@ SELECT c.county, c.township,
 
 _RECEIVED_COUNT = """
 SELECT county, township, count(*) AS received_year_ago
-  FROM cases WHERE opened_at >= $1 AND opened_at < $2
+  FROM cases WHERE reported_at >= $1 AND reported_at < $2 AND intake ->> 'procedure' IS NULL
  GROUP BY county, township
 """
 
@@ -154,6 +159,40 @@ SELECT c.case_id, c.county, c.township, c.village, c.grid, c.status, c.level, c.
   FROM cases c
  WHERE c.status NOT IN ({", ".join(f"'{s}'" for s in sorted(FINISHED | {"paused"}))})
    AND (c.status = 'supervised' OR c.due_at < $1)
+"""
+
+# 信访 matters, by their events in the period: received (registered or answered "not
+# accepted"), repeats, acceptances and answers (on time: no earlier flag of the window that
+# step closes), ratings, requests for 复查 and 复核.
+_PETITION_STEP = "(e.kind = 'procedure_action' AND e.data ->> 'action' = '{action}')"
+_FLAGGED_BEFORE = """EXISTS (SELECT 1 FROM case_events p WHERE p.case_id = e.case_id
+                         AND p.seq < e.seq AND p.kind = 'procedure_flag'
+                         AND p.data ->> 'window' = ANY(${n}::text[]))"""
+_PETITIONS = f"""
+SELECT c.county, c.township,
+       count(*) FILTER (WHERE e.kind IN ('petition_registered', 'petition_not_accepted'))
+           AS petitions_received,
+       count(*) FILTER (WHERE e.kind = 'petition_not_accepted'
+                           OR (e.kind = 'petition_registered'
+                               AND e.data ->> 'linked_to' IS NOT NULL)) AS petitions_repeated,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="accept")}) AS petitions_accepted,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="accept")}
+                          AND NOT {_FLAGGED_BEFORE.format(n=3)}) AS petitions_accepted_on_time,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="reply")}) AS petitions_answered,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="reply")}
+                          AND NOT {_FLAGGED_BEFORE.format(n=4)}) AS petitions_answered_on_time,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="rate")}) AS petitions_rated,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="rate")}
+                          AND e.data -> 'facts' ->> 'rating' = ANY($5::text[]))
+           AS petitions_satisfied,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="request_review")})
+           AS petitions_to_review,
+       count(*) FILTER (WHERE {_PETITION_STEP.format(action="request_re_review")})
+           AS petitions_to_re_review
+  FROM case_events e
+  JOIN cases c USING (case_id)
+ WHERE c.intake ->> 'procedure' = 'petition' AND e.at >= $1 AND e.at < $2
+ GROUP BY c.county, c.township
 """
 
 # Every township that ever had a case gets a row, even in a month it had none.
@@ -191,6 +230,13 @@ async def count_units(
             _EVENTS, start, end,
             sorted(ATTEMPT_ENDS), WITHDRAWN, sorted(STINT_ENDS), sorted(STINT_STARTS),
             sorted(kinds), sorted(LOW_LEVELS), sorted(SATISFIED), LATE,
+        ),
+        found,
+    )  # fmt: skip
+    _merge(
+        await conn.fetch(
+            _PETITIONS, start, end, sorted(PETITION_ACCEPT_WINDOWS),
+            sorted(PETITION_ANSWER_WINDOWS), sorted(SATISFIED),
         ),
         found,
     )  # fmt: skip

@@ -54,6 +54,12 @@ class CaseSnapshot(BaseModel):
     last_seq: int
     risk: RiskColour | None = None
     location: Location | None = None
+    #: The earliest running deadline over all the case's clocks, and which clock sets it
+    #: (`domain.urgency`); None from a step written before they were kept.
+    deadline: datetime | None = None
+    deadline_clock: str | None = None
+    #: When the next return visit is due (a resolved case).
+    visit_due_at: datetime | None = None
 
 
 class LedgerAck(BaseModel):

@@ -45,7 +45,8 @@ _SNAPSHOT = """
 UPDATE cases
    SET status = $2, level = $3, assignee = $4, due_at = $5, closed_at = $6,
        last_seq = $7, risk = COALESCE($8, risk), township = COALESCE($9, township),
-       village = COALESCE($10, village), grid = COALESCE($11, grid), updated_at = now()
+       village = COALESCE($10, village), grid = COALESCE($11, grid), deadline = $12,
+       deadline_clock = $13, visit_due_at = $14, updated_at = now()
  WHERE case_id = $1 AND last_seq < $7
 """
 
@@ -76,6 +77,7 @@ def _snapshot_row(snap: CaseSnapshot) -> tuple:
         snap.due_at, snap.closed_at, snap.last_seq,
         snap.risk.value if snap.risk else None,
         loc.township if loc else None, loc.village if loc else None, loc.grid if loc else None,
+        snap.deadline, snap.deadline_clock, snap.visit_due_at,
     )  # fmt: skip
 
 

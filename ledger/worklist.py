@@ -1,22 +1,26 @@
 """Worklists from the ledger: which cases, most urgent first, with time left now.
 
-The `cases` table holds each case's level, the units at every level, its assignee and its
-due time (the workflow writes a snapshot at every step). A case's holding unit is the unit of
-its current level. Urgency: overdue longest first, then soonest due, then cases with no clock.
-Read by `GET /api/cases`, the web page's "my cases" and `starter.py list`.
+The `cases` table holds each case's level, the units at every level, its assignee, its level
+deadline (`due_at`) and, over all its clocks, its earliest running deadline (`deadline`, which
+clock in `deadline_clock`) and its next return visit (`visit_due_at`); the workflow writes them
+at every step. What overdue and due soon mean is `domain.urgency`'s, compared here with now.
+Urgency: overdue longest first (supervised cases too), then soonest due, then no clock.
+Read by `GET /api/cases`, `GET /api/cases/counts`, the web page and `starter.py list`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import asyncpg
 
 from domain.ladder import Level
+from domain.urgency import DUE_SOON, VISIT_AHEAD, Urgency, urgency
 from texts import Lang
 from texts.terminal import clip
-from texts.terms import label, time_left
+from texts.terms import LOCAL_ZONE, label, time_left
 
 #: The unit holding a case at its current level.
 HOLDER = (
@@ -31,6 +35,26 @@ LADDER = ("open", "paused", "supervised")
 _LADDER_SQL = "c.status IN ('open', 'paused', 'supervised')"
 #: Where a case is, as people name it: its township, then its village (社区).
 PLACE = "c.township || ' ' || c.village"
+#: The tabs of the page and `GET /api/cases/counts`, in their order: 待办 (the default list:
+#: on the ladder, and resolved cases with a return visit due), 临期, 超期, 督办, 回访, 暂停.
+TABS = ("open", "due_soon", "overdue", "supervised", "visits", "paused")
+ORDERS = ("urgency", "opened", "risk")
+
+
+def _tab_sql(tab: str) -> str:
+    """The tab's condition: `{now}`, `{soon}` the due-soon window and `{ahead}` the visit
+    window (`domain.urgency`'s DUE_SOON and VISIT_AHEAD) are bound parameters."""
+    visits = "(c.status = 'resolved' AND c.visit_due_at <= {now} + {ahead}::interval)"
+    return {
+        "open": f"({_LADDER_SQL} OR {visits})",
+        # Overdue (domain.urgency): the earliest deadline has passed and no clock is stopped.
+        "overdue": "(c.deadline < {now} AND c.status IN ('open', 'supervised', 'resolved'))",
+        "due_soon": "(c.deadline >= {now} AND c.deadline < {now} + {soon}::interval "
+        "AND c.status IN ('open', 'supervised', 'resolved'))",
+        "supervised": "c.status = 'supervised'",
+        "visits": visits,
+        "paused": "c.status = 'paused'",
+    }[tab]
 
 
 @dataclass(frozen=True)
@@ -38,18 +62,28 @@ class Filters:
     """The worklist's filters; every one optional. `mine_*` restrict to one person's cases."""
 
     unit: str | None = None
+    #: Every case anywhere below this unit (its county, township, village or grid).
+    under: str | None = None
     level: Level | None = None
-    #: Statuses to show; None: all. Default: the cases still on the ladder.
+    #: Statuses to show; None: all. Default: the cases still on the ladder, and resolved cases
+    #: with a return visit due (the 待办 tab).
     status: tuple[str, ...] | None = LADDER
     overdue: bool = False
     due_within: timedelta | None = None
     risk: str | None = None
     handler: str | None = None
-    #: The caller's cases: held by their unit, assigned to them, or owed a duty by their
-    #: department (role = department code).
+    #: One of TABS (overdue: the same as `overdue`; visits: `list --visits-due`).
+    tab: str | None = None
+    #: Case id, title, description, parties' names and phone numbers.
+    search: str | None = None
+    order: str = "urgency"
+    #: The caller's cases: anywhere below their unit, assigned to them, or owed a duty by their
+    #: department (role = department code). A department's duty officer (no roster level)
+    #: sees only the cases that summoned the department.
     mine_name: str | None = None
     mine_unit: str | None = None
     mine_role: str | None = None
+    mine_level: str | None = None
     #: A party's worklist: their own case.
     case_id: str | None = None
 
@@ -66,12 +100,40 @@ class Row:
     risk: str
     assignee: str | None
     due_at: datetime | None
+    #: To the earliest running deadline (the level's when paused); negative once overdue.
     seconds_left: float | None
+    deadline: datetime | None = None
+    deadline_clock: str | None = None
+    visit_due_at: datetime | None = None
+
+    #: Overdue, due soon, on time or none (`domain.urgency`), as of the query's now.
+    urgency: str = Urgency.none.value
+
+    @property
+    def overdue(self) -> bool:
+        return self.urgency == Urgency.overdue
 
     def time_left(self, lang: Lang | str) -> str:
         """Time left or overdue by; a paused case's clock is stopped (its ledger deadline moves
         when it resumes)."""
         return time_left(self.seconds_left, lang, paused=self.status == "paused")
+
+    def as_json(self, lang: Lang | str) -> dict[str, Any]:
+        """As `list --json` and `GET /api/cases` give it: Beijing time, whole seconds, the
+        English machine values, and the time left in words."""
+
+        def at(moment: datetime | None) -> str | None:
+            return moment.astimezone(LOCAL_ZONE).isoformat() if moment else None
+
+        return {
+            **self.__dict__,
+            "due_at": at(self.due_at),
+            "deadline": at(self.deadline),
+            "visit_due_at": at(self.visit_due_at),
+            "seconds_left": round(self.seconds_left) if self.seconds_left is not None else None,
+            "overdue": self.overdue,
+            "time_left": self.time_left(lang),
+        }
 
     def cells(self, lang: Lang | str) -> list[str]:
         """The row's cells in `starter.py list`, in the language `lang`."""
@@ -90,76 +152,150 @@ class Row:
 TITLE_CELLS, PLACE_CELLS = 30, 26
 
 
-def build_query(f: Filters, now: datetime, *, count: bool = False) -> tuple[str, list]:
+def like_pattern(text: str) -> str:
+    """`text` anywhere, its LIKE wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def build_query(f: Filters, now: datetime, *, count: bool = False, limit: int = LIMIT,
+                offset: int = 0, counts: bool = False) -> tuple[str, list]:  # fmt: skip
     """The SQL and its parameters; every filter is a bound parameter. `count`: how many cases
-    match, all of them, not only the page."""
-    where, args = [], [now]
+    match, all of them, not only the page; `counts`: how many in each tab (TABS)."""
+    where: list[str] = []
+    args: list = [now]
+    named: dict[str, str] = {"now": "$1"}
 
     def arg(value) -> str:
         args.append(value)
         return f"${len(args)}"
 
+    def tab_sql(tab: str) -> str:
+        text = _tab_sql(tab)
+        for key, value in (("soon", DUE_SOON), ("ahead", VISIT_AHEAD)):
+            if "{" + key + "}" in text and key not in named:
+                named[key] = arg(value)
+        return (
+            text.replace("{now}", "$1::timestamptz")
+            .replace("{soon}", named.get("soon", ""))
+            .replace("{ahead}", named.get("ahead", ""))
+        )
+
     if f.case_id is not None:
         where.append(f"c.case_id = {arg(f.case_id)}")
-    if f.status and set(f.status) == set(LADDER):
-        # As constants, the very predicate of the ladder's partial indexes (migration 009),
-        # so the planner uses them and estimates their rows right.
-        where.append(_LADDER_SQL)
-    elif f.status:
+    tab = "overdue" if f.overdue else f.tab
+    if counts:
+        where.append(tab_sql("open"))
+    elif f.status and set(f.status) == set(LADDER) and tab in (None, "open", "due_soon", "overdue"):
+        # The ladder's statuses as constants, the very predicate of the partial indexes
+        # (migrations 009, 010); and the resolved cases whose return visit is due.
+        where.append(tab_sql("open"))
+    elif f.status and tab in (None, "open"):
         where.append(f"c.status = ANY({arg(list(f.status))}::text[])")
+    if tab is not None and tab != "open" and not counts:
+        where.append(tab_sql(tab))
     if f.unit:
         where.append(f"{HOLDER} = {arg(f.unit)}")
+    if f.under:
+        where.append(f"{arg(f.under)} IN (c.county, c.township, c.village, c.grid)")
     if f.level:
         where.append(f"c.level = {arg(Level(f.level).value)}")
     if f.risk:
         where.append(f"c.risk = {arg(f.risk)}")
     if f.handler:
         where.append(f"c.assignee->>'name' = {arg(f.handler)}")
-    if f.overdue:
-        where.append("c.due_at < $1")
     if f.due_within is not None:
-        where.append(f"c.due_at < $1 + {arg(f.due_within)}::interval")
-    if f.case_id is None and (f.mine_unit is not None or f.mine_name is not None):
-        unit, name, role = arg(f.mine_unit), arg(f.mine_name), arg(f.mine_role)
         where.append(
-            f"({HOLDER} = {unit} OR (c.assignee->>'name' = {name} "
-            f"AND c.assignee->>'unit' = {unit}) OR EXISTS (SELECT 1 FROM department_duties d "
-            f"WHERE d.case_id = c.case_id AND d.department = {role} AND d.unit = {unit} "
-            "AND d.state IN ('summoned', 'checked_in', 'declined', 'supervised')))"
+            f"c.deadline < $1::timestamptz + {arg(f.due_within)}::interval AND c.status <> 'paused'"
         )
+    if f.search and f.search.strip():
+        text = f.search.strip()
+        pattern = arg(like_pattern(text))
+        phone = _digits(text)
+        phone_sql = ""
+        if len(phone) >= 4:
+            phone_sql = (f" OR regexp_replace(COALESCE(p->>'phone', ''), '[^0-9]', '', 'g') "
+                         f"LIKE {arg('%' + phone + '%')}")  # fmt: skip
+        where.append(
+            f"(c.case_id ILIKE {pattern} OR c.title ILIKE {pattern} "
+            f"OR c.intake->>'description' ILIKE {pattern} "
+            "OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof("
+            "c.intake->'parties') = 'array' THEN c.intake->'parties' ELSE '[]'::jsonb END) p "
+            f"WHERE p->>'name' ILIKE {pattern}{phone_sql}))"
+        )
+    if f.case_id is None and (f.mine_unit is not None or f.mine_name is not None):
+        unit, role = arg(f.mine_unit), arg(f.mine_role)
+        duty = (
+            f"EXISTS (SELECT 1 FROM department_duties d WHERE d.case_id = c.case_id "
+            f"AND d.department = {role} AND d.unit = {unit} "
+            "AND d.state IN ('summoned', 'checked_in', 'declined', 'supervised'))"
+        )
+        if f.mine_level is None:  # a department's duty officer: the cases that summoned it
+            where.append(duty)
+        else:
+            name = arg(f.mine_name)
+            where.append(
+                f"({unit} IN (c.county, c.township, c.village, c.grid) "
+                f"OR (c.assignee->>'name' = {name} AND c.assignee->>'unit' = {unit}) OR {duty})"
+            )
+    cond = " WHERE " + " AND ".join(where) if where else ""
+    if counts:
+        tallies = ", ".join(f"count(*) FILTER (WHERE {tab_sql(t)}) AS {t}" for t in TABS)
+        return f"SELECT {tallies}, $1::timestamptz FROM cases c{cond}", args
     if count:
         # `$1` (now) is named in the list, so its type is known when no filter uses it.
-        sql = "SELECT count(*), $1::timestamptz FROM cases c"
-        return sql + (" WHERE " + " AND ".join(where) if where else ""), args
+        return "SELECT count(*), $1::timestamptz FROM cases c" + cond, args
+    order = {
+        "urgency": "c.deadline ASC NULLS LAST, c.due_at ASC NULLS LAST",
+        "opened": "c.opened_at DESC",
+        "risk": "CASE c.risk WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, "
+        "c.deadline ASC NULLS LAST",
+    }[f.order if f.order in ORDERS else "urgency"]
     sql = (
         f"SELECT c.case_id, c.title, {PLACE} AS place, c.level, {HOLDER} AS unit, c.status, "
-        "c.risk, "
-        "c.assignee->>'name' AS assignee, c.due_at, "
-        "EXTRACT(EPOCH FROM c.due_at - $1)::float8 AS seconds_left FROM cases c"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY c.due_at ASC NULLS LAST, c.case_id LIMIT {LIMIT}"
+        "c.risk, c.assignee->>'name' AS assignee, c.due_at, c.deadline, c.deadline_clock, "
+        "c.visit_due_at, "
+        "EXTRACT(EPOCH FROM COALESCE(c.deadline, c.due_at) - $1)::float8 AS seconds_left "
+        f"FROM cases c{cond} ORDER BY {order}, c.case_id LIMIT {int(limit)} OFFSET {int(offset)}"
     )
     return sql, args
 
 
-async def worklist(pool: asyncpg.Pool, filters: Filters, now: datetime) -> list[Row]:
-    """The most urgent `LIMIT` cases that match."""
-    sql, args = build_query(filters, now)
-    return [Row(**dict(r)) for r in await pool.fetch(sql, *args)]
+async def worklist(pool: asyncpg.Pool, filters: Filters, now: datetime, *, limit: int = LIMIT,
+                   offset: int = 0) -> list[Row]:  # fmt: skip
+    """The most urgent `limit` cases that match (after `offset` of them)."""
+    sql, args = build_query(filters, now, limit=limit, offset=offset)
+    return [
+        Row(**dict(r), urgency=urgency(r["deadline"], now, paused=r["status"] == "paused").value)
+        for r in await pool.fetch(sql, *args)
+    ]
 
 
-async def page(pool: asyncpg.Pool, filters: Filters, now: datetime) -> tuple[list[Row], int]:
-    """The first page of the worklist, and how many cases match in all (counted only when the
-    page is full: a short page is all of them)."""
-    rows = await worklist(pool, filters, now)
-    if len(rows) < LIMIT:
+async def page(pool: asyncpg.Pool, filters: Filters, now: datetime, *, limit: int = LIMIT,
+               offset: int = 0) -> tuple[list[Row], int]:  # fmt: skip
+    """A page of the worklist, and how many cases match in all (counted only when the page
+    is full or not the first: a short first page is all of them)."""
+    rows = await worklist(pool, filters, now, limit=limit, offset=offset)
+    if len(rows) < limit and offset == 0:
         return rows, len(rows)
     sql, args = build_query(filters, now, count=True)
     return rows, (await pool.fetchrow(sql, *args))[0]
 
 
+async def counts(pool: asyncpg.Pool, filters: Filters, now: datetime) -> dict[str, int]:
+    """How many of the caller's cases (within `filters`' scope and search) are in each tab."""
+    sql, args = build_query(filters, now, counts=True)
+    row = await pool.fetchrow(sql, *args)
+    return {t: row[t] for t in TABS}
+
+
 # Who may read a case: a unit on its ladder (its grid, village, township, county), its
-# assignee, a department it summoned, or a unit it was offered to in a transfer.
+# assignee, a department it summoned, or a unit it was offered to in a transfer; for a matter
+# on a procedure, the body a 信访 matter is addressed to and every unit that took a step on it.
 _MAY_READ = """
 SELECT EXISTS (
   SELECT 1 FROM cases c
@@ -169,7 +305,10 @@ SELECT EXISTS (
           OR EXISTS (SELECT 1 FROM department_duties d WHERE d.case_id = c.case_id
                         AND d.department = $4 AND d.unit = $2)
           OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
-                        AND e.kind = 'transfer_requested' AND e.data->>'to_unit' = $2)))
+                        AND e.kind = 'transfer_requested' AND e.data->>'to_unit' = $2)
+          OR c.intake #>> '{petition,addressed_to,name}' = $2
+          OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
+                        AND e.kind = 'procedure_action' AND e.actor->>'unit' = $2)))
 """
 
 

@@ -36,3 +36,8 @@ def status_json(view: CaseView) -> dict[str, Any]:
     """The case as `status --json` prints it: the view's own fields and values (the machine
     contract), every time at +08:00, durations in whole seconds."""
     return _local(view.model_dump(mode="python"))
+
+
+def with_local_times(value: dict[str, Any]) -> dict[str, Any]:
+    """Any JSON-bound dict with its times at +08:00 and durations in whole seconds."""
+    return _local(value)

@@ -45,13 +45,16 @@ from domain.intake import Format, IntakeRecord, detect_format
 from domain.intake_models import CaseIntake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, parse_policy
+from domain.procedure_models import ProcedureStart, counting_for, start_state
 from ledger.cases import known_case_ids
 from runtime import config
+from runtime.procedures import load_tables
 from runtime.text import _
 from texts import Lang, process_lang
 from workflows import search_attributes as sa
 from workflows.case import CaseWorkflow
 from workflows.case.publish import start_details, start_summary
+from workflows.procedure import ProcedureWorkflow
 
 DEFAULT_CONCURRENCY = 32
 #: Records held between reading and printing, per start in flight (the reorder buffer).
@@ -150,10 +153,15 @@ async def start_case(
     False when its workflow id exists already."""
     assert intake.case_id is not None
     loc, lang = intake.location, lang or process_lang()
+    if intake.procedure is not None:
+        workflow, start = ProcedureWorkflow.run, procedure_start(intake, policy, lang)
+    else:
+        workflow = CaseWorkflow.run
+        start = CaseStart(case_id=intake.case_id, intake=intake, policy=policy, lang=lang)
     try:
         await client.start_workflow(
-            CaseWorkflow.run,
-            CaseStart(case_id=intake.case_id, intake=intake, policy=policy, lang=lang),
+            workflow,
+            start,
             id=workflow_id_for(intake.case_id),
             task_queue=TASK_QUEUE,
             # Never a second workflow for one case id, running or closed.
@@ -175,6 +183,21 @@ async def start_case(
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+def procedure_start(intake: CaseIntake, policy: Policy, lang: Lang) -> ProcedureStart:
+    """A matter's start on its procedure's table in force, counted as the policy counts.
+    ValueError (for the record's line) when no table has that name or it cannot start there."""
+    assert intake.case_id is not None and intake.procedure is not None
+    table = load_tables().get(intake.procedure)
+    if table is None:
+        names = ", ".join(sorted(load_tables()))
+        raise ValueError(f"procedure: no table {intake.procedure!r} (procedures/: {names})")
+    return ProcedureStart(
+        case_id=intake.case_id, intake=intake, table=table, state=start_state(intake, table),
+        counting=counting_for(policy), policy_name=policy.name, lang=lang,
+        risk=policy.risk_of(intake.risk_flags, intake.dispute_type, intake.amount_cny),
+    )  # fmt: skip
 
 
 def policy_with_calendar(
@@ -362,6 +385,11 @@ async def submit(
                 return _not_submitted(record, outcome)
             try:
                 started = await start_case(client, record.intake, policy)
+            except ValueError as err:
+                # A procedure with no table, or a road starting where its table cannot: the
+                # record's own fault, refused with its field ("procedure", "road.start").
+                field, _sep, message = str(err).partition(": ")
+                return result_line(record, "rejected", [{"field": field, "message": message}])
             except RPCError as err:
                 # Not the record's fault; resubmitting the file later is safe (duplicates).
                 if _server_gone(err):

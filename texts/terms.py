@@ -137,6 +137,11 @@ TERMS: dict[tuple[str, str], str] = {
         term_("period", "daily"),
         term_("period", "weekly"),
         term_("period", "monthly"),
+        term_("clock", "level"),
+        term_("clock", "supervised"),
+        term_("clock", "track"),
+        term_("clock", "confirmation"),
+        term_("clock", "visit"),
     )
 }
 

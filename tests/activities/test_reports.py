@@ -396,3 +396,23 @@ async def test_the_daily_summary_lists_dead_notifications_and_the_monthly_does_n
     assert "## Notifications not delivered (1)" in summary
     assert f"| {dead_id} | I | 1 |" in summary and "grid_worker@G-07 (赵网格员)" in summary
     assert "HTTP 503: down |" in summary
+
+
+async def test_a_case_is_received_in_the_month_it_was_reported_not_entered(reports, ledger):
+    october_before = (await compute(reports, period="2026-10")).metrics[-1].received
+    # Case D was reported in October and entered into the engine in November.
+    await ledger.execute(
+        "UPDATE cases SET reported_at = opened_at - interval '20 days' WHERE case_id = 'D'"
+    )
+    november = (await compute(reports)).metrics[-1]
+    october = (await compute(reports, period="2026-10")).metrics[-1]
+    assert (november.received, october.received) == (8, october_before + 1)
+
+
+async def test_the_report_of_the_current_month_writes_report_html(ledger, tmp_path):
+    from cli.report import write_report_files
+
+    files = await write_report_files(ledger, "2026-11", ls.AS_OF, tmp_path, "zh")
+    assert "monthly/2026-11/report.html" in files
+    html = (tmp_path / "monthly" / "2026-11" / "report.html").read_text(encoding="utf-8")
+    assert "2026-11" in html and "<html" in html

@@ -176,3 +176,22 @@ def _strings(value: Any):
 
 def test_the_holding_unit_is_the_unit_of_the_level():
     assert holder(view(level="township")) == "海北街道"
+
+
+def test_a_matter_on_a_procedure_shows_its_state_and_each_window_with_its_article():
+    from datetime import UTC, datetime
+
+    from domain.procedure import ProcedureView, WindowView
+
+    due = datetime(2026, 3, 17, 16, 0, tzinfo=UTC)
+    window = WindowView(
+        name="register", starts_at=due, due_at=due, law="信访工作条例 第二十二条",
+        length="15d", expired=True, paused=False,
+    )  # fmt: skip
+    procedure = ProcedureView(
+        name="petition", state="registered", final=False, routes=[], flags=[], windows=[window]
+    )
+    lines = status_lines(view(procedure=procedure), "zh")
+    [line] = [line for line in lines if "法定程序" in line]
+    assert "petition registered" in line and "信访工作条例 第二十二条" in line
+    assert "（已届满）" in line

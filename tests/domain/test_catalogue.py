@@ -72,7 +72,7 @@ def allowed(file: CaseFile, actor: Actor) -> set[str]:
 
 
 def test_each_action_has_one_name_and_a_label_and_help_in_chinese():
-    names = [a.name for a in (*CASE_ACTIONS, *DUTY_ACTIONS)]
+    names = [a.name for a in (*CASE_ACTIONS, *DUTY_ACTIONS, *catalogue.PROCEDURE_ACTIONS)]
     assert len(names) == len(set(names)) == len(ACTIONS)
     for a in ACTIONS.values():
         assert a.label_in(catalogue.Lang.zh) != a.label, a.name

@@ -267,3 +267,19 @@ def test_the_terminal_table_takes_its_words_and_aligns_chinese_by_display_width(
     assert lines[1].split()[:3] == ["单位", "受理数", "响应率"]
     assert lines[4].startswith("Haibowan District（县级）")
     assert len({cells(line) for line in lines[1:5]}) == 1
+
+
+def test_petition_figures_are_rates_of_their_own_counts_and_none_without_a_denominator():
+    counts = UnitCounts(
+        petitions_received=10, petitions_repeated=2, petitions_accepted=8,
+        petitions_accepted_on_time=6, petitions_answered=5, petitions_answered_on_time=4,
+        petitions_rated=4, petitions_satisfied=3, petitions_to_review=2, petitions_to_re_review=1,
+    )  # fmt: skip
+    m = metrics_of(counts, HAIBEI, NOV, ls.AS_OF, [])
+    assert (m.petition_repeat_share, m.petition_acceptance_on_time_rate) == (0.2, 0.75)
+    assert (m.petition_on_time_rate, m.petition_satisfaction_rate) == (0.8, 0.75)
+    assert (m.petition_review_share, m.petition_re_review_share) == (0.4, 0.2)
+    assert m.received == 0 and m.response_rate is None  # disputes are counted apart
+    empty = metrics_of(UnitCounts(), HAIBEI, NOV, ls.AS_OF, [])
+    assert empty.petition_on_time_rate is None and empty.petition_satisfaction_rate is None
+    assert (counts + counts).petitions_to_review == 4  # a county sums its townships

@@ -16,7 +16,9 @@ HEADER = "level,unit,name,role\n"
 
 def test_sample_roster_parses_with_every_level():
     rows = parse_roster((ROOT / "samples" / "roster.csv").read_text(encoding="utf-8"))
-    assert len(rows) == 23  # 19 handlers and the two townships' leads (包案)
+    # The county's 23 handlers and leads (包案), and the 信访 office and the two bodies that act
+    # on samples/procedures.jsonl
+    assert len(rows) == 26
     assert {r[0] for r in rows} == {"grid", "village", "township", "county"}
     assert rows[0] == ("grid", "钻石广场社区第七网格", "赵网格员", "grid_worker", True)
 

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from cli.worklist import table_lines
-from ledger.worklist import LIMIT, Filters, may_read, page, worklist
+from ledger.worklist import LIMIT, Filters, counts, may_read, page, worklist
 from texts.terminal import width
 from texts.terms import time_left
 
@@ -17,16 +17,27 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 async def add_case(pool: asyncpg.Pool, case_id: str, *, level: str = "grid", grid: str = "G-07",
                    due_in: timedelta | None = timedelta(hours=5), status: str = "open",
-                   risk: str = "green", assignee: dict | None = None) -> None:  # fmt: skip
+                   risk: str = "green", assignee: dict | None = None,
+                   deadline: timedelta | str | None = "level", clock: str = "level",
+                   visit_in: timedelta | None = None, intake: dict | None = None,
+                   township: str = "Haibei Street",
+                   village: str = "Diamond Square Community") -> None:  # fmt: skip
+    """A case row as the workflow's snapshot leaves it: `deadline` "level" is the level's
+    `due_at` while the case is open (a paused case has none)."""
+    due = NOW + due_in if due_in is not None else None
+    if deadline == "level":
+        deadline_at = due if status == "open" else None
+    else:
+        deadline_at = NOW + deadline if deadline is not None else None
     await pool.execute(
         """INSERT INTO cases (case_id, workflow_id, dispute_type, complexity, risk, title, county,
                township, village, grid, reported_at, opened_at, policy_name, intake, level,
-               status, assignee, due_at)
+               status, assignee, due_at, deadline, deadline_clock, visit_due_at)
            VALUES ($1, 'case-' || $1, 'debt', 'general', $2, 'A title', 'Haibowan District',
-               'Haibei Street', 'Diamond Square Community', $3, $4, $4, 'p', '{}'::jsonb, $5,
-               $6, $7, $8)""",
-        case_id, risk, grid, NOW - timedelta(days=1), level, status, assignee,
-        NOW + due_in if due_in is not None else None,
+               $11, $12, $3, $4, $4, 'p', $13::jsonb, $5, $6, $7, $8, $9, $10, $14)""",
+        case_id, risk, grid, NOW - timedelta(days=1), level, status, assignee, due,
+        deadline_at, clock if deadline_at else None, township, village, intake or {},
+        NOW + visit_in if visit_in is not None else None,
     )  # fmt: skip
 
 
@@ -52,7 +63,7 @@ async def ids(pool: asyncpg.Pool, **filters) -> list[str]:
 
 async def test_most_urgent_first_overdue_longest_then_soonest_then_no_clock(ledger):
     assert await ids(ledger, unit="G-07", level="grid") == [
-        "LATE-LONG", "LATE", "SOON", "PAUSED", "LATER", "NO-CLOCK",
+        "LATE-LONG", "LATE", "SOON", "LATER", "PAUSED", "NO-CLOCK",
     ]  # fmt: skip
 
 
@@ -74,12 +85,15 @@ async def test_filters(ledger, filters, expected):
 
 
 async def test_a_persons_cases_are_their_units_and_those_assigned_to_them(ledger):
-    grid = await ids(ledger, mine_name="赵网格员", mine_unit="G-07", mine_role="grid_worker")
+    grid = await ids(ledger, mine_name="赵网格员", mine_unit="G-07", mine_role="grid_worker",
+                     mine_level="grid")  # fmt: skip
     village = await ids(ledger, mine_name="周调解员", mine_unit="Diamond Square Community",
-                        mine_role="mediation_committee")  # fmt: skip
-    assert "VILLAGE" not in grid and "OTHER-GRID" not in grid and "LATE-LONG" in grid
-    assert village == ["VILLAGE"]
-    assert await ids(ledger, mine_name="x", mine_unit="G-99", mine_role="grid_worker") == []
+                        mine_role="mediation_committee", mine_level="village")  # fmt: skip
+    assert "OTHER-GRID" not in grid and "LATE-LONG" in grid
+    # A village sees its own cases and every case of its grids, whatever level they are at.
+    assert "VILLAGE" in village and "OTHER-GRID" in village and "LATE-LONG" in village
+    assert await ids(ledger, mine_name="x", mine_unit="G-99", mine_role="grid_worker",
+                     mine_level="grid") == []  # fmt: skip
 
 
 async def test_a_paused_cases_clock_reads_paused(ledger):
@@ -144,3 +158,93 @@ async def test_who_may_read_a_case(ledger):
     assert not await may_read(ledger, "SOON", "钱网格员", "G-08", "grid_worker")
     assert not await may_read(ledger, "LATE", "y", "G-09", "grid_worker")  # offered SOON only
     assert not await may_read(ledger, "NO-SUCH", "赵网格员", "G-07", "grid_worker")
+
+
+PARTIES = {"parties": [{"name": "李春梅", "role": "applicant", "phone": "138-1234-5678"},
+                       {"name": "王建国", "role": "respondent", "phone": "0755 8888 1234"}],
+           "description": "楼上漏水"}  # fmt: skip
+
+
+@pytest.fixture
+async def county(clean_pool: asyncpg.Pool) -> asyncpg.Pool:
+    """Cases across a township: a supervised one (no level clock, overdue since 2 days), one at
+    a village past a track's window, one due within the day, a grid's with a visit due, one of
+    another township."""
+    pool = clean_pool
+    await add_case(pool, "SUPERVISED", level="county", status="supervised", due_in=None,
+                   deadline=timedelta(days=-2), clock="supervised")  # fmt: skip
+    await add_case(pool, "TRACK-LATE", level="village", due_in=timedelta(days=5),
+                   deadline=timedelta(hours=-3), clock="track", intake=PARTIES)  # fmt: skip
+    await add_case(pool, "DUE-SOON", due_in=timedelta(hours=5))
+    await add_case(pool, "ON-TIME", due_in=timedelta(days=3), risk="red")
+    await add_case(pool, "VISIT", status="resolved", due_in=None, deadline=timedelta(days=2),
+                   clock="visit", visit_in=timedelta(hours=-1))  # fmt: skip
+    await add_case(pool, "VISIT-LATER", status="resolved", due_in=None, visit_in=timedelta(days=9),
+                   deadline=timedelta(days=12), clock="visit")  # fmt: skip
+    await add_case(pool, "PAUSED", status="paused", due_in=timedelta(days=1))
+    await add_case(pool, "ELSEWHERE", township="Other Street", village="Other Village",
+                   grid="G-99", due_in=timedelta(hours=-9))  # fmt: skip
+    return pool
+
+
+async def test_a_supervised_case_is_overdue_first_by_how_long(county):
+    rows = await worklist(county, Filters(overdue=True, under="Haibei Street"), NOW)
+    assert [r.case_id for r in rows] == ["SUPERVISED", "TRACK-LATE"]
+    assert all(r.overdue for r in rows)
+    assert rows[0].time_left("zh") == "已超期2天0小时"
+    assert rows[1].deadline_clock == "track"
+    # First in the default list too, before the cases with time left.
+    assert (await ids(county, under="Haibei Street"))[:2] == ["SUPERVISED", "TRACK-LATE"]
+
+
+async def test_under_a_unit_is_every_case_anywhere_below_it(county):
+    township = await ids(county, under="Haibei Street")
+    assert "ELSEWHERE" not in township and "TRACK-LATE" in township and "DUE-SOON" in township
+    assert "ELSEWHERE" in await ids(county, under="Haibowan District")
+    assert await ids(county, under="G-99") == ["ELSEWHERE"]
+
+
+@pytest.mark.parametrize(
+    "text", ["13812345678", "1234 5678", "李春梅", "王建", "漏水", "TRACK-LATE", "track-l"]
+)
+async def test_search_by_id_title_description_party_name_or_phone(county, text):
+    assert await ids(county, search=text) == ["TRACK-LATE"]
+
+
+async def test_search_takes_wildcards_literally(county):
+    assert await ids(county, search="%") == []
+
+
+async def test_the_visits_queue_holds_resolved_cases_with_a_visit_due(county):
+    assert await ids(county, tab="visits") == ["VISIT"]
+    assert "VISIT" in await ids(county) and "VISIT-LATER" not in await ids(county)
+
+
+async def test_counts_per_tab(county):
+    tallies = await counts(county, Filters(under="Haibei Street"), NOW)
+    assert tallies == {"open": 6, "due_soon": 1, "overdue": 2, "supervised": 1, "visits": 1,
+                       "paused": 1}  # fmt: skip
+    assert await ids(county, tab="due_soon", under="Haibei Street") == ["DUE-SOON"]
+
+
+@pytest.mark.parametrize(("order", "first"), [("urgency", "SUPERVISED"), ("risk", "ON-TIME")])
+async def test_order_by_urgency_or_risk(county, order, first):
+    assert (await ids(county, order=order))[0] == first
+
+
+async def test_a_duty_officer_sees_only_the_cases_that_summoned_the_department(county):
+    await county.execute(
+        "INSERT INTO departments (code, name, unit) VALUES ('police', '派出所', 'Haibei Street')"
+    )
+    await county.execute(
+        """INSERT INTO department_duties (case_id, whistle_seq, department, unit, whistle_kind,
+               state, summoned_at, check_in_by, report_by, last_seq)
+           VALUES ('DUE-SOON', 1, 'police', 'Haibei Street', 'routine', 'summoned', $1, $1, $1,
+                   1)""",
+        NOW,
+    )
+    mine = {"mine_name": "值班民警", "mine_unit": "Haibei Street", "mine_role": "police"}
+    assert await ids(county, **mine) == ["DUE-SOON"]
+    # The same unit on the roster (a township supervisor) sees every case of the township.
+    assert len(await ids(county, **{**mine, "mine_role": "supervisor",
+                                    "mine_level": "township"})) == 6  # fmt: skip

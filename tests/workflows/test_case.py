@@ -95,6 +95,11 @@ async def test_case_left_alone_climbs_to_the_county_and_is_supervised(
         "SELECT status, level, last_seq FROM cases WHERE case_id = $1", view.case_id
     )
     assert dict(row) == {"status": "supervised", "level": "county", "last_seq": len(ledger)}
+    # Overdue in the ledger since the county's deadline passed, though no level clock runs.
+    urgent = await clean_pool.fetchrow(
+        "SELECT deadline, deadline_clock FROM cases WHERE case_id = $1", view.case_id
+    )
+    assert (urgent["deadline"], urgent["deadline_clock"]) == (view.overdue_since, "supervised")
 
 
 async def test_each_level_deadline_follows_the_policy_copied_into_the_case(

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.actions import Actor
     from domain.case_models import RECENT_EVENTS, Assignee, CaseEvent, CaseFile, CaseStart, CaseView
     from domain.ladder import Level
+    from domain.urgency import deadline, visit_due_at
     from ledger.rows import (
         AssigneeText,
         Assignment,
@@ -125,6 +126,7 @@ class Recorder:
                 last_seq=f.last_seq,
                 risk=f.risk,
                 location=f.location(),
+                **urgency_of(f),
             ),
         )
         self._events, self._notes, self._registration, self._assignments = [], [], None, []
@@ -151,3 +153,13 @@ class Recorder:
         elif a.holds == "lead":
             self.file.lead = who
         return a.named(events, who)
+
+
+def urgency_of(f: CaseFile) -> dict[str, Any]:
+    """The case's earliest running deadline and its next visit, for the ledger's snapshot."""
+    due = deadline(f)
+    return {
+        "deadline": due.at if due else None,
+        "deadline_clock": due.clock.value if due else None,
+        "visit_due_at": visit_due_at(f),
+    }

@@ -1,0 +1,113 @@
+"""docs/procedures.md as the tables say it: every window with its article, every action, every
+period that does not count. A test compares the file with this text, so the docs and the
+running tables cannot disagree (`python -m cli.procedure_docs` rewrites the file).
+Pure: tables in, Markdown out.
+"""
+
+from __future__ import annotations
+
+from domain.procedure_table import ProcedureTable
+
+_UNITS = {"d": "days", "wd": "working days", "mo": "months"}
+
+HEADER = """# Statutory procedures
+
+Generated from `procedures/*.toml` by `python -m cli.procedure_docs`; `make test` fails when this
+file and the tables disagree. Lengths are counted as 民法典 Arts. 200–204 count: from the day
+after the starting event, a period in months to the same day of the later month (or its last
+day), to 24:00 of the last day, a last day off moving to the next working day; the periods that
+do not count push the end back by the days they lasted. A county adds a local procedure by
+adding a table to `procedures/`. `starter.py status ID --json` shows a running one as
+`procedure: {name, state, windows: [{name, starts_at, due_at, law}]}`.
+
+One engine (`domain/procedure.py`) runs every table; a matter on one is a `ProcedureWorkflow`
+(`workflows/procedure.py`) whose events land in `case_events` like a case's (docs/events.md).
+Intake starts one with `"procedure"` (docs/intake.md); people act with
+`starter.py procedure CASE STEP [--fact NAME=VALUE] [--window W] [--reason R] [--happened-at T]`
+(through the API, as the token's person): a step of the table, or `extend` a window, `pause` /
+`resume` it for a reason that does not count. A step the table does not allow in the matter's
+state, a party's step after its window, a second extension: refused, naming the article.
+
+## Try it: every statutory day a minute
+
+`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes.
+
+    make run
+    .venv/bin/python starter.py intake samples/procedures.jsonl --policy policies/demo.toml
+    .venv/bin/python starter.py status XF-2026-0001 --json     # registered: 15 minutes to forward
+    .venv/bin/python starter.py tokens issue --name 住建局乙 --unit 海博湾区住房和城乡建设局 \\
+        --role handling_body
+    DISPUTE_TOKEN=dt_... .venv/bin/python starter.py procedure XF-2026-0002 accept
+    DISPUTE_TOKEN=dt_... .venv/bin/python starter.py procedure XF-2026-0002 extend --window handle
+
+`XF-2026-0001` left alone is flagged to the county's supervisor after 15 minutes;
+`FY-2026-0001` (pre-filing mediation of case HB-2026-000101) goes to docketing after 30 minutes,
+due 7 minutes later; `LD-2026-0001` not accepted in 5 minutes opens the worker's `may_sue`.
+"""
+
+
+def _length(text: str) -> str:
+    amount, unit = text.rstrip("dwmo"), text[len(text.rstrip("dwmo")) :]
+    return f"{amount} {_UNITS[unit]}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render(tables: dict[str, ProcedureTable]) -> str:
+    parts = [HEADER]
+    for name in sorted(tables):
+        t = tables[name]
+        parts.append(
+            f"\n## {t.title} (`{t.name}`)\n\n{t.law}. Starts in: "
+            + ", ".join(f"`{s}`" for s in t.starts_in)
+            + ".\n"
+        )
+        parts.append(
+            "\n### Windows\n\n| window | length | starts | extension | on expiry | law |\n"
+            "| --- | --- | --- | --- | --- | --- |\n"
+        )
+        for wname, w in t.windows.items():
+            ext = (
+                f"+{_length(w.extension.by)} × {w.extension.times} ({w.extension.who}; "
+                f"{w.extension.law})"
+                if w.extension
+                else "—"
+            )
+            expiry = [
+                x
+                for x in (
+                    "flag to supervisor" if w.expiry.flag else "",
+                    f"opens route `{w.expiry.route}`" if w.expiry.route else "",
+                    f"moves to `{w.expiry.to}`" if w.expiry.to else "",
+                )
+                if x
+            ]
+            paused = f"; paused by {', '.join(w.paused_by)}" if w.paused_by else ""
+            parts.append(
+                f"| `{wname}` | {_length(w.length)}{paused} | {w.starts} | {_cell(ext)} | "
+                f"{', '.join(expiry) or '—'} ({_cell(w.expiry.law)}) | {_cell(w.law)} |\n"
+            )
+        if t.pauses:
+            parts.append("\n### Periods that do not count\n\n| reason | law |\n| --- | --- |\n")
+            for pname, p in t.pauses.items():
+                parts.append(f"| `{pname}` | {_cell(p.law)} |\n")
+        parts.append("\n### Actions\n\n| action | from | to | law |\n| --- | --- | --- | --- |\n")
+        for aname, a in t.actions.items():
+            to = a.to or "(stays)"
+            for b in a.branches:
+                to = (
+                    f"`{b.to}` if {b.fact} ≤ {b.at_most:g}, else {to}"
+                    if b.at_most is not None
+                    else to
+                )
+            extra = f"; within `{a.within}`" if a.within else ""
+            parts.append(
+                f"| `{aname}` | {', '.join(a.allowed_in)}{extra} | {to} | {_cell(a.law)} |\n"
+            )
+        parts.append(
+            "\nEvery window may also be extended (`extend`) as its row says, and "
+            "stopped (`pause` / `resume`) for the reasons listed.\n"
+        )
+    return "".join(parts)
