@@ -5,7 +5,8 @@
 #   make run          install, start the stack, load samples/, print where to look
 #   make stop         stop worker, Temporal and PostgreSQL; all data stays in .data/
 #   make test         check the layer contract (lint-imports, see pyproject.toml), then run the
-#                     test suite (PYTEST_ARGS='-k ladder -x' to pass options); installs
+#                     test suite (PYTEST_ARGS='-k ladder -x' to pass options), then its
+#                     calendar-sensitive tests on each weekday and 31 December; installs
 #                     Debian's chromium and fonts-noto-cjk for the browser tests when they are
 #                     missing (apt, as root)
 #   make lint         ruff check + ruff format --check
@@ -38,6 +39,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) stack.py up
 	$(PY) starter.py schedules
+	$(PY) starter.py duties schedule
 	$(PY) starter.py roster load samples/roster.csv
 	$(PY) starter.py departments load samples/departments.csv
 	$(PY) starter.py intake samples/cases.jsonl || [ $$? -eq 1 ]
@@ -49,10 +51,15 @@ stop:
 
 # Temporary folders under .tmp/: two checkouts testing at once on one machine never clean up
 # each other's servers' folders (pytest removes all but the newest few of its own).
+# Then the calendar-sensitive tests once more on each of the next seven days and on 31 December
+# (tests/calendar_days.py), so no test passes only on the day CI happens to run;
+# CALENDAR_DAYS=0 skips that while you work.
+CALENDAR_DAYS ?= 1
 test: install chromium
 	$(VENV)/bin/lint-imports
 	@mkdir -p .tmp
 	PYTEST_DEBUG_TEMPROOT=$(CURDIR)/.tmp $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ "$(CALENDAR_DAYS)" != 0 ]; then PYTEST_DEBUG_TEMPROOT=$(CURDIR)/.tmp $(PY) -m tests.calendar_days; fi
 
 # The browser test drives Debian's chromium (never a browser downloaded by Playwright); its
 # pages' screenshots need a CJK font (the HTML report embeds its own, the API pages do not).

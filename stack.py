@@ -35,7 +35,7 @@ from types import ModuleType
 
 from api import codec_server
 from cli.text import _, add_lang_option, use_lang_of
-from runtime import config
+from runtime import actor_assertion, config
 from runtime.codec import ensure_key_file
 from runtime.settings import settings
 
@@ -391,6 +391,8 @@ def up() -> None:
         _dir(name).mkdir(parents=True, exist_ok=True)
     info: dict[str, object] = {"data_dir": str(config.data_dir())}
     print(_("keys: {path}").format(path=ensure_key_file()))
+    # The actor key: the API signs who acts, the workers check (runtime/actor_assertion.py).
+    print(_("keys: {path}").format(path=actor_assertion.ensure_key_file()))
     if settings().database_url:
         print(_("postgres: skipped, DATABASE_URL is set"))
     else:
@@ -474,7 +476,7 @@ SAMPLE_WORKER, SAMPLE_GRID = "赵网格员", "钻石广场社区第七网格"
 
 def hint() -> None:
     stack = config.read_stack()
-    address = stack.get("temporal_address") or os.environ.get("TEMPORAL_ADDRESS", ADDRESS)
+    address = stack.get("temporal_address") or settings().temporal_address or ADDRESS
     py = sys.executable
     # One message, so a translation can lay out its own column of names; the names are
     # padded to 17 cells in each language.
@@ -486,11 +488,12 @@ def hint() -> None:
         "--reason appraisal\n"
         "My cases:        {py} starter.py list --unit {grid}\n"
         "Late cases:      {py} starter.py list --overdue\n"
-        "Web UI:          {ui_url}\n"
+        "Web UI:          {ui_url}   (decodes for whoever signed in on the worklist page, "
+        "their cases only: Codec Server settings, tick 'Include cross-origin credentials')\n"
         "Grid cases:      {temporal} workflow list --address {address} "
         "--query 'CaseLevel=\"grid\"'\n"
         "A case, decoded: {temporal} workflow show --address {address} -w case-HB-2026-000101 \\\n"
-        "                   --codec-endpoint {codec_url}\n"
+        "                   --codec-endpoint {codec_url} --codec-auth 'Bearer dt_...'\n"
         "One case:        {py} starter.py status HB-2026-000101   (--json for scripts)\n"
         "Reports:         {reports}/<kind>/<period>/report.html   (a run now: {temporal} "
         "schedule trigger --address {address} --schedule-id assessment-daily)\n"

@@ -27,21 +27,31 @@ import texts
 from activities.departments import DepartmentActivities
 from activities.ledger import LedgerActivities
 from activities.procedures import ProcedureActivities
+from activities.reconcile import ReconcileActivities
+from activities.report_duties import DutyActivities
 from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
+from ledger import audit
 from notify.metrics import temporal_runtime
-from runtime import config, db, temporal_client
+from runtime import actor_assertion, config, db, temporal_client
 from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
 from workflows.department_duty import DepartmentDutyWorkflow
+from workflows.duty_round import DutyRoundWorkflow
 from workflows.procedure import ProcedureWorkflow
+from workflows.reconcile import ReconcileWorkflow
 
 log = structlog.get_logger("worker")
 
 WORKFLOWS: Sequence[type] = (
-    CaseWorkflow, AssessmentWorkflow, DepartmentDutyWorkflow, ProcedureWorkflow,
-)  # fmt: skip
+    CaseWorkflow,
+    AssessmentWorkflow,
+    DepartmentDutyWorkflow,
+    ProcedureWorkflow,
+    DutyRoundWorkflow,
+    ReconcileWorkflow,
+)
 
 #: Workflow tasks run at once (see build_worker), and activities, matching the pool.
 WORKFLOW_TASK_SLOTS = 10
@@ -60,20 +70,24 @@ SANDBOX = SandboxedWorkflowRunner(
 )
 
 
-def activities_for(pool: asyncpg.Pool, reports_dir: Path) -> list:
+def activities_for(pool: asyncpg.Pool, reports_dir: Path, client: Client) -> list:
     """Every activity, bound to its resource."""
     ledger = LedgerActivities(pool)
+    reconcile = ReconcileActivities(pool, client)
     reports = ReportActivities(pool, reports_dir)
     departments = DepartmentActivities(pool)
+    duties = DutyActivities(pool)
     procedures = ProcedureActivities(pool)
     return [
         departments.find,
         departments.record_duty,
+        duties.notify,
         ledger.write_step,
         procedures.earlier_matter,
         reports.compute,
         reports.write_files,
         reports.record,
+        reconcile.reconcile,
     ]
 
 
@@ -83,7 +97,10 @@ def build_worker(
     *,
     task_queue: str = TASK_QUEUE,
     reports_dir: Path | None = None,
+    actor_key: bytes | None = None,
 ) -> Worker:
+    """The worker; its updates need an assertion signed with `actor_key` (the key in force
+    unless given; runtime/actor_assertion.py)."""
     # Read every catalog now, so no workflow task ever waits on a file.
     texts.preload()
     return Worker(
@@ -91,7 +108,8 @@ def build_worker(
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
         workflow_runner=SANDBOX,
-        activities=activities_for(pool, reports_dir or config.reports_dir()),
+        activities=activities_for(pool, reports_dir or config.reports_dir(), client),
+        interceptors=[actor_assertion.ActorCheck(actor_key or actor_assertion.load_key())],
         # Cases wait for days between steps; a worker that evicts them replays their
         # histories when a wave of deadlines comes due. Keep this many in memory: the default
         # is chosen by memory (docs/scaling.md: ~150 KiB a cached case, bench/memory.py).
@@ -110,10 +128,35 @@ def build_worker(
     )
 
 
+async def write_refusals(pool: asyncpg.Pool) -> int:
+    """Write the updates the workflows refused for their actor assertion into the audit
+    (validators may not do I/O: runtime/actor_assertion.py queues them). Returns how many."""
+    written = 0
+    for r in actor_assertion.drain():
+        await audit.record_unsigned(pool, r.workflow_id, r.update, r.actor, r.reason)
+        log.warning("unsigned update refused", workflow_id=r.workflow_id, update=r.update)
+        written += 1
+    return written
+
+
+async def audit_refusals(pool: asyncpg.Pool, stop: asyncio.Event, every: float = 1.0) -> None:
+    """Drain the refused updates into the ledger until `stop` is set."""
+    while not stop.is_set():
+        try:
+            await write_refusals(pool)
+        except (OSError, asyncpg.PostgresError) as err:
+            log.error("refusals not audited yet", error=type(err).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except TimeoutError:
+            pass
+    await write_refusals(pool)
+
+
 async def connect_client(runtime: Runtime | None = None) -> Client:
-    """Encrypted, and stops here if the keys do not open the newest cases' payloads;
-    `runtime` carries the SDK's metrics."""
-    return await temporal_client.connect(runtime=runtime)
+    """Encrypted, refusing plaintext payloads, and stops here if the keys do not open the
+    newest cases' payloads; `runtime` carries the SDK's metrics."""
+    return await temporal_client.connect(runtime=runtime, refuse_plaintext=True)
 
 
 async def main() -> None:
@@ -129,6 +172,7 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    auditing = asyncio.create_task(audit_refusals(pool, stop))
     async with worker:
         log.info(
             "worker started",
@@ -138,6 +182,7 @@ async def main() -> None:
         )
         await stop.wait()
         log.info("worker stopping: letting running activities finish")
+    await auditing
     await pool.close()
     log.info("worker stopped")
 

@@ -23,7 +23,7 @@ def _refuse(message: str, write: DutyWrite) -> ApplicationError:
         case_id=write.case_id,
         whistle_seq=write.whistle_seq,
         department=write.department,
-        reason=message,
+        # The reason may name the actor: it travels (encrypted) in the activity's error only.
     )
     return ApplicationError(message, type="DutyRefused", non_retryable=True)
 

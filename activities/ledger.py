@@ -69,6 +69,7 @@ class LedgerActivities:
                     seq=note.seq,
                     to_role=r.role,
                     to_unit=r.unit,
-                    to_name=r.name,
-                    message=note.message,
+                    # The recipient's name and the message (which may name parties) stay in
+                    # the outbox: no personal data in the log.
+                    named=r.name is not None,
                 )

@@ -17,6 +17,7 @@ import csv
 import io
 import os
 import uuid
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -30,11 +31,14 @@ from activities.report_texts import (
     chart_title,
     county_to_compare,
     definitions,
+    duty_cells,
     figures_of,
+    recurring_rows,
     report_texts,
     unit_name,
 )
 from domain.assessment_models import AssessmentFigures
+from domain.campaign_list import CampaignCase, by_campaign
 from domain.metrics import DueCase, Metrics, cell, percent
 from domain.periods import LOCAL_TZ, AssessmentKind
 from texts import Lang
@@ -164,7 +168,7 @@ def _md(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
-def _due_table(due: list[DueCase], hours_header: str, lang: Lang) -> list[str]:
+def _due_table(due: Sequence[DueCase | CampaignCase], hours_header: str, lang: Lang) -> list[str]:
     _ = report_texts(lang)
     if not due:
         return [_("None.")]
@@ -179,6 +183,20 @@ def _due_table(due: list[DueCase], hours_header: str, lang: Lang) -> list[str]:
         cells += [label("status", d.status, lang), d.handler or "—"]
         cells += [label("risk", d.risk, lang) if d.risk else "—", due_at]
         lines.append("| " + " | ".join(_md(c) for c in cells) + f" | {hours} |")
+    return lines
+
+
+def _campaigns(figures: AssessmentFigures, lang: Lang) -> list[str]:
+    """Daily: each campaign window's cases still open (专项行动清单), until they are cleared."""
+    _ = report_texts(lang)
+    lines: list[str] = []
+    for title, cases in by_campaign(figures.campaigns):
+        lines += [
+            "## " + _("Campaign {title}: open cases ({n})").format(title=title, n=len(cases)),
+            "",
+            *_due_table(cases, _("Hours left"), lang),
+            "",
+        ]
     return lines
 
 
@@ -204,6 +222,33 @@ def _dead_notifications(figures: AssessmentFigures, lang: Lang) -> list[str]:
         cells = [n.case_id, n.seq, n.kind or "", to, local(n.dead_at), n.attempts]
         error = _md((n.last_error or "")[:80])
         lines.append(f"| {n.id} | " + " | ".join(_md(c) for c in cells) + f" | {error} |")
+    return [*lines, ""]
+
+
+def _recurring(figures: AssessmentFigures, lang: Lang) -> list[str]:
+    """Monthly: the (type, place) pairs that keep coming back, to pick a problem of the month."""
+    if figures.kind is not AssessmentKind.monthly:
+        return []
+    _ = report_texts(lang)
+    lines = ["## " + _("Recurring problems (problem of the month)"), ""]
+    rows = recurring_rows(figures, lang)
+    if not rows:
+        return [*lines, _("None."), ""]
+    lines += [
+        f"| {_('Dispute type')} | {_('Place')} | {_('Cases')} | {_('Repeats')} |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    lines += [f"| {_md(t)} | {_md(p)} | {n} | {r} |" for t, p, n, r in rows]
+    return [*lines, ""]
+
+
+def _duties(figures: AssessmentFigures, lang: Lang) -> list[str]:
+    cells = duty_cells(figures, lang)
+    if not cells:
+        return []
+    _ = report_texts(lang)
+    lines = ["## " + _("Report duties (zero reports)"), "", "| | |", "| --- | ---: |"]
+    lines += [f"| {_md(name)} | {value} |" for name, value in cells]
     return [*lines, ""]
 
 
@@ -243,7 +288,7 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str], lang: Lang = 
     for m in figures.metrics:
         cells = " | ".join(cell(m, c.field, c.is_rate) for c in columns)
         lines.append(f"| {_md(unit_name(m, lang))} | {cells} |")
-    lines += ["", *_definitions(lang)]
+    lines += ["", *_duties(figures, lang), *_recurring(figures, lang), *_definitions(lang)]
     overdue = [d for d in figures.due if d.state == "overdue"]
     lines += [
         "## " + _("Overdue cases ({n})").format(n=len(overdue)),
@@ -260,6 +305,7 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str], lang: Lang = 
             "",
             *_due_table(soon, _("Hours left"), lang),
             "",
+            *_campaigns(figures, lang),
             *_dead_notifications(figures, lang),
         ]
     lines += [_("Printable report with charts: [report.html](report.html)"), ""]

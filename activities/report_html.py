@@ -25,11 +25,14 @@ from activities.report_texts import (
     chart_title,
     county_to_compare,
     definitions,
+    duty_cells,
     figures_of,
+    recurring_rows,
     report_texts,
     unit_name,
 )
 from domain.assessment_models import AssessmentFigures
+from domain.campaign_list import CampaignCase, by_campaign
 from domain.metrics import DueCase, cell
 from domain.periods import AssessmentKind
 from texts import Lang
@@ -72,7 +75,7 @@ class DueLine:
     hours: str
 
 
-def _due_line(d: DueCase, lang: Lang) -> DueLine:
+def _due_line(d: DueCase | CampaignCase, lang: Lang) -> DueLine:
     risk = d.risk or ""
     return DueLine(
         case_id=d.case_id,
@@ -139,9 +142,16 @@ def render_report(figures: AssessmentFigures, lang: Lang) -> str:
         columns=columns,
         rows=rows,
         definitions=definitions(lang),
+        duties=duty_cells(figures, lang),
+        monthly=figures.kind is AssessmentKind.monthly,
+        recurring=recurring_rows(figures, lang),
         overdue=overdue,
         daily=daily,
         soon=soon,
+        campaigns=[
+            (title, [_due_line(c, lang) for c in cases])
+            for title, cases in by_campaign(figures.campaigns)
+        ],
         dead=[
             dict(
                 id=n.id,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from domain.assessment_models import AssessmentFigures
 from domain.metrics import Metrics, columns_for
 from texts import Lang, Texts, texts
+from texts.terms import label
 
 
 @dataclass(frozen=True)
@@ -182,3 +183,34 @@ def definitions(lang: Lang | str) -> list[Definition]:
             _("the period of the events"),
         ),
     ]
+
+
+def duty_cells(figures: AssessmentFigures, lang: Lang) -> list[tuple[str, str]]:
+    """The report duties' figures (零报告) as (name, value) pairs; none without duties."""
+    d = figures.duties
+    if d is None or not d.owed:
+        return []
+    _ = report_texts(lang)
+
+    def share(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0%}"
+
+    days = f"{d.first}" if d.first == d.last else f"{d.first} – {d.last}"
+    return [
+        (_("Days"), days),
+        (_("Reports owed"), str(d.owed)),
+        (_("On time"), f"{d.on_time} ({share(d.on_time_rate)})"),
+        (_("Late"), str(d.late)),
+        (_("Missing"), str(d.missing)),
+        (_("Zero reports (share of those filed)"), f"{d.zero} ({share(d.zero_share)})"),
+        (_("Zero reports flagged: a case was found"), str(d.flagged)),
+    ]
+
+
+def recurring_rows(figures: AssessmentFigures, lang: Lang) -> list[tuple[str, str, int, int]]:
+    """The recurring problems (每月一题) as (dispute type, place, cases, repeats) rows."""
+    return [
+        (label("dispute_type", r.dispute_type, lang), f"{r.township} {r.village}", r.cases,
+         r.repeats)
+        for r in figures.recurring
+    ]  # fmt: skip

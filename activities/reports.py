@@ -8,7 +8,9 @@ last so that a row always names files that exist.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import structlog
@@ -21,14 +23,21 @@ from domain.assessment_models import (
     DeadNotification,
     RecordRequest,
 )
+from domain.campaign_list import CampaignCase
 from domain.metrics import DueCase
 from domain.periods import AssessmentKind, resolve_period
 from domain.policy import ResponseWindow
 from ledger import assessments
+from ledger.campaigns import open_in_campaigns
 from ledger.notifications import dead_notifications
+from ledger.recurring import recurring_pairs
+from ledger.report_duties import period_figures
 from ledger.reports import assess
 from runtime.config import response_windows
 from texts import Lang, process_lang
+
+#: A list of cases the report shows with their facts: the clearance list or a campaign's.
+Listed = TypeVar("Listed", DueCase, CampaignCase)
 
 log = structlog.get_logger(__name__)
 
@@ -77,13 +86,28 @@ class ReportActivities:
             due=len(due),
             dead_notifications=len(dead),
         )
+        # The daily report is read in the morning: it shows yesterday's report duties (日清),
+        # whose cut-offs have passed; a week or a month shows its own days.
+        back = timedelta(days=1) if daily else timedelta(0)
+        duties = await period_figures(
+            self._pool, period.start - back, period.end - back, request.as_of
+        )
+        # 专项行动: each campaign's open cases, listed every day until they are cleared.
+        campaigns = (
+            await self._with_case_facts(await open_in_campaigns(self._pool, request.as_of))
+            if daily
+            else []
+        )
+        monthly = request.kind is AssessmentKind.monthly
+        recurring = await recurring_pairs(self._pool, period.start, period.end) if monthly else []
         return AssessmentFigures(
             kind=request.kind, period=period, as_of=request.as_of, metrics=metrics, due=due,
-            dead_notifications=dead,
+            dead_notifications=dead, duties=duties, recurring=recurring, campaigns=campaigns,
         )  # fmt: skip
 
-    async def _with_case_facts(self, due: list[DueCase]) -> list[DueCase]:
-        """The clearance list with each case's title, risk colour and handler's name."""
+    async def _with_case_facts(self, due: list[Listed]) -> list[Listed]:
+        """A case list (the clearance list, a campaign's) with each case's title, risk colour
+        and handler's name."""
         if not due:
             return due
         facts = await assessments.case_facts(self._pool, [d.case_id for d in due])

@@ -22,7 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api import routes, web
+from api import csrf, refusals, related, report_duties, routes, web
 from api.auth import Buckets, TooMany, Unauthorized
 from api.service import Problem
 from api.text import LANG_COOKIE, _, accepted, current_lang, use_request_lang
@@ -36,10 +36,20 @@ log = structlog.get_logger("api")
 MAX_INTAKE_BYTES = 5 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024
 
+#: What asyncpg raises when PostgreSQL is down or goes away mid-request (503, not 500).
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    OSError,  # connection refused, reset, no route
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,  # a connection closed under the pool
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, cannot connect now
+    TimeoutError,
+)
+
 
 class BodyLimit:
-    """Refuses a body larger than the route allows (413), by its Content-Length or, when it
-    streams without one, as soon as it grows past the limit."""
+    """Refuses a body larger than the route allows (413): at once by its Content-Length, and a
+    body that streams without one (chunked) is read up to the limit before any route sees it,
+    so the answer is 413 however the body came, never a parser's 400."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -49,26 +59,27 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         limit = MAX_INTAKE_BYTES if scope["path"] == "/api/intake" else MAX_BODY_BYTES
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            return await _too_large(limit)(scope, receive, send)
-        seen = 0
-
-        async def counted():
-            nonlocal seen
+        if length is not None and length.isdigit():
+            if int(length) > limit:
+                return await _too_large(limit)(scope, receive, send)
+            return await self.app(scope, receive, send)
+        # No length given: read the body here, up to the limit, then hand it on.
+        messages, seen = [], 0
+        while True:
             message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _BodyTooLarge
-            return message
+                return await _too_large(limit)(scope, receive, send)
+            if not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
-            await _too_large(limit)(scope, receive, send)
+        async def replay():
+            return messages.pop(0) if messages else await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 def _too_large(limit: int) -> JSONResponse:
@@ -108,16 +119,26 @@ class RequestLang:
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def problem(request: Request, err: Problem):
+        if err.status in (401, 403, 422):
+            await refusals.record(request, err.status, err.message)
         return JSONResponse({"detail": err.message}, status_code=err.status)
 
     @app.exception_handler(Unauthorized)
     async def unauthorized(request: Request, err: Unauthorized):
+        await refusals.record(request, 401, str(err))
         if web.wants_html(request):
             return web.to_sign_in(request)
         log.warning("unauthorized", path=request.url.path, reason=str(err))
         return JSONResponse(
             {"detail": str(err)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
         )
+
+    @app.exception_handler(csrf.Forbidden)
+    async def forbidden(request: Request, err: csrf.Forbidden):
+        await refusals.record(request, 403, str(err))
+        if web.wants_html(request):
+            return HTMLResponse(str(err), status_code=403)
+        return JSONResponse({"detail": str(err)}, status_code=403)
 
     @app.exception_handler(TooMany)
     async def too_many(request: Request, err: TooMany):
@@ -127,7 +148,19 @@ def _errors(app: FastAPI) -> None:
     async def invalid(request: Request, err: RequestValidationError):
         # In the request's language, as every other answer (service/errors.py).
         text = problem_lines(err.errors(), current_lang())
+        await refusals.record(request, 422, text)
         return JSONResponse({"detail": text}, status_code=422)
+
+    async def database_down(request: Request, err: Exception):
+        # One line, no traceback: the database is down, and the answer says which one.
+        log.error("database unreachable", error=type(err).__name__, path=request.url.path)
+        detail = _("The database (PostgreSQL, from {source}) cannot be reached: {error}").format(
+            source=config.database_source(), error=type(err).__name__
+        )
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
+
+    for kind in DATABASE_DOWN:
+        app.add_exception_handler(kind, database_down)
 
     @app.exception_handler(RPCError)
     async def unreachable(request: Request, err: RPCError):
@@ -159,7 +192,7 @@ def create_app(
         own_pool = pool is None
         if client is None:
             # Encrypted like every client of the project; stops here on a missing or wrong key.
-            app.state.client = await temporal_client.connect()
+            app.state.client = await temporal_client.connect(sign=True)
         if own_pool:
             app.state.pool = await db.create_pool(config.database_url())
         if own_pool:
@@ -186,9 +219,13 @@ def create_app(
         app.state.pool = pool
     _errors(app)
     app.include_router(routes.router)
+    app.include_router(report_duties.router)
+    app.include_router(related.router)
     app.include_router(web.router)
     _docs(app)
     app.add_middleware(BodyLimit)
+    # Before any route (and any body is read): a form of another site acts on nothing.
+    app.add_middleware(csrf.SameOrigin)
     # Outermost, so that every answer (a body too large included) speaks the request's language.
     app.add_middleware(RequestLang, lang=parse_lang(lang) if lang else process_lang())
     return app

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from api import refusals
 from api.text import _
 from ledger import rate_limits, tokens
 from ledger.tokens import Person
@@ -56,6 +57,7 @@ async def person_of(request: Request, *, cookie: bool = False) -> Person:
     person = await tokens.lookup(request.app.state.pool, token)
     if person is None:
         raise Unauthorized(_("That token is unknown, revoked, or its person is no longer active."))
+    refusals.remember(request, person)
     if not await request.app.state.buckets.take(request.app.state.pool, person.token_id):
         raise TooMany(
             _("Too many requests for token {token}: slow down.").format(token=person.token_id)

@@ -22,10 +22,10 @@ from domain import time_left, urgency
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import case_page, tokens, worklist
+from ledger import case_page, related, worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
-from service.case_json import status_json
+from service.case_json import related_json, status_json
 from service.case_json import with_local_times as status_json_values
 from service.departments import department_codes
 from service.errors import problems
@@ -85,6 +85,19 @@ def check_sizes(body: dict[str, Any]) -> None:
                     raise Invalid(_("{field}: each item at most 200 characters").format(field=key))
 
 
+async def check_merge_target(pool: asyncpg.Pool, case_id: str, into: Any) -> None:
+    """A case is merged only into another case in the ledger, itself not merged."""
+    status = await related.status_of(pool, into) if isinstance(into, str) else None
+    if status is None:
+        raise Invalid(_("into: there is no case {case_id}").format(case_id=into))
+    if status == "merged":
+        raise Invalid(
+            _("into: case {case_id} was itself merged into another; merge into that one").format(
+                case_id=into
+            )
+        )
+
+
 async def act(
     client: Client,
     pool: asyncpg.Pool,
@@ -115,6 +128,8 @@ async def act(
                 problems=problems(err, current_lang()),
             )
         ) from None
+    if action.name == "merge":
+        await check_merge_target(pool, case_id, body.get("into"))
     wid = action.workflow_id(case_id, department, whistle)
     what = (
         _("{department} (whistle {whistle}) of case {case_id}").format(
@@ -124,7 +139,11 @@ async def act(
         else case_id
     )
     bound = log.bind(
-        case_id=case_id, action=action.name, person=person.name, unit=person.unit, role=person.role
+        case_id=case_id,
+        action=action.name,
+        token=person.token_id,
+        unit=person.unit,
+        role=person.role,
     )
     try:
         view = await client.get_workflow_handle(wid).execute_update(
@@ -132,8 +151,8 @@ async def act(
         )
     except WorkflowUpdateFailedError as err:
         reason = getattr(err.cause, "message", None) or str(err.cause)
-        bound.warning("action refused", reason=reason)
-        await tokens.record_refusal(pool, person, case_id, action.name, reason)
+        # The reason names people: it goes to the audit (api/refusals.py), not the log.
+        bound.warning("action refused")
         # The reason is the workflow's, worded in the case's language.
         raise Refused(
             _("{action} refused for {what}: {reason}").format(
@@ -203,6 +222,8 @@ async def case_detail(
     # As `status --json` gives it: every time at +08:00, durations in whole seconds.
     out = status_json(view)
     out["now"] = now.astimezone(LOCAL_ZONE).isoformat()
+    out["related"] = related_json(await related.links(pool, case_id))
+    out["similar"] = await related.similar_to(pool, case_id, now)
     out["seconds_left"] = out["remaining_seconds"]
     out["allowed_actions"] = offers.actions
     out["allowed_duty_actions"] = [o.model_dump() for o in offers.duties]

@@ -83,6 +83,7 @@ def field_label(name: str) -> str:
     """The label of an action form's field (by the field's JSON name)."""
     labels = {
         "outcome": pgettext("field", "Outcome"),
+        "into": pgettext("field", "Into case"),
         "level": pgettext("field", "At level"),
         "reason": pgettext("field", "Reason"),
         "agreement": pgettext("field", "Agreement"),

@@ -8,7 +8,6 @@ The token is kept in an HttpOnly, SameSite=Strict cookie (Secure unless
 
 from __future__ import annotations
 
-import os
 import re
 import types
 import typing
@@ -25,9 +24,10 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from temporalio.service import RPCError
 
-from api import text
+from api import csrf, refusals, text
 from api.actions import API_ACTIONS, ApiAction
 from api.auth import COOKIE, person_of
+from api.report_duties import todays_duty
 from api.service import Problem, act, case_detail, mine
 from api.text import _
 from ledger import tokens
@@ -36,6 +36,7 @@ from ledger.tokens import Person
 from ledger.worklist import ORDERS, TABS, Filters, counts
 from ledger.worklist import page as worklist_page
 from runtime import config
+from runtime.settings import settings
 from service.departments import split_names
 from texts import N_, Lang
 from texts.terms import local_time
@@ -88,6 +89,7 @@ templates.env.globals.update(
     action_help=text.action_help,
     option=text.option_label,
     time_left=time_left,
+    csrf_token=csrf.form_token,
 )
 
 
@@ -95,7 +97,7 @@ def bad_token() -> str:
     return _("That token is unknown, revoked, or its person is no longer active.")
 
 
-SECURE_COOKIE = os.environ.get("DISPUTE_COOKIE_SECURE", "1") != "0"
+SECURE_COOKIE = settings().cookie_secure != "0"
 COOKIE_DAYS = 30
 
 
@@ -209,7 +211,9 @@ async def sign_in(request: Request, token: str = Form(max_length=100)):
 
 
 @router.post("/signout")
-async def sign_out() -> Response:
+async def sign_out(request: Request) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    csrf.check_form(request, form)
     response = RedirectResponse("/signin", 303)
     response.delete_cookie(COOKIE)
     return response
@@ -238,6 +242,7 @@ async def my_cases(
     under: Annotated[str, Query(max_length=200)] = "",
     order: str = "urgency",
     page: Annotated[int, Query(ge=1, le=2000)] = 1,
+    duty_error: Annotated[str | None, Query(max_length=300)] = None,
 ):
     person = await person_of(request, cookie=True)
     tab = "overdue" if overdue else tab if tab in TABS else "open"
@@ -248,6 +253,7 @@ async def my_cases(
     rows, total = await worklist_page(pool, f, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     tallies = await counts(pool, scope, now)
     reports = await latest_reports(person)
+    duty = await todays_duty(pool, person, now)
     return templates.TemplateResponse(
         request,
         "worklist.html",
@@ -264,6 +270,8 @@ async def my_cases(
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
             "reports": reports,
+            "duty": duty,
+            "duty_error": duty_error,
         },
     )
 
@@ -320,6 +328,7 @@ async def _case_page(
     message: str | None = None,
     ok: bool = True,
     status_code: int = 200,
+    link_error: str | None = None,
 ):
     case = await case_detail(
         request.app.state.client, request.app.state.pool, person, case_id, via="page"
@@ -336,17 +345,20 @@ async def _case_page(
             "message": message,
             "ok": ok,
             "department_choices": choices,
+            "link_error": link_error and link_error[:300],
         },
         status_code=status_code,
-    )
+    )  # fmt: skip
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-async def case_page(request: Request, case_id: str, done: str | None = None):
+async def case_page(
+    request: Request, case_id: str, done: str | None = None, link_error: str | None = None
+):
     person = await person_of(request, cookie=True)
     try:
         done_text = done and _("Done: {action}").format(action=text.action_name(done))
-        return await _case_page(request, person, case_id, done_text)
+        return await _case_page(request, person, case_id, done_text, link_error=link_error)
     except Problem as err:
         return problem_page(request, person, err.message, err.status)
     except RPCError as err:
@@ -366,6 +378,7 @@ async def act_from_form(request: Request, case_id: str, name: str):
         values = [v for v in sent.getlist(key) if isinstance(v, str) and v.strip()]
         if len(values) > 1:
             form[key] = ";".join(values)
+    csrf.check_form(request, form)
     department = form.get("department") or (person.role if action.duty else None)
     whistle = int(form["whistle"]) if form.get("whistle", "").isdigit() else 1
     state = request.app.state
@@ -381,6 +394,8 @@ async def act_from_form(request: Request, case_id: str, name: str):
             whistle=whistle,
         )
     except Problem as err:
+        if err.status in (401, 403, 422):
+            await refusals.record(request, err.status, err.message)
         return await _case_page(
             request, person, case_id, err.message, ok=False, status_code=err.status
         )

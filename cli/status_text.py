@@ -125,3 +125,20 @@ def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
             for e in events
         ]
     return lines
+
+
+def related_lines(links: list[dict], similar: list[str], lang: Lang | str) -> list[str]:
+    """The case's related cases (ledger/related.py) and its look-alikes not yet linked."""
+    _ = texts("cli", Lang(lang))
+    lines = [
+        _("Related: {case_id} ({link}, {status}) {title}").format(
+            case_id=r["case_id"],
+            link=label("link", r["link"], lang),
+            status=label("status", r["status"], lang),
+            title=r["title"],
+        )
+        for r in links
+    ]
+    if similar:
+        lines.append(_("Looks like: {cases}").format(cases=", ".join(similar)))
+    return lines

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from domain.durations import Budget
 from domain.intake_models import RiskFlag
@@ -139,6 +146,13 @@ class TransferAnswer(_Action):
 
 class WithdrawInput(_Action):
     reason: Annotated[str, _says_why("a withdrawal")]
+
+
+class MergeInput(_Action):
+    """This case is the same dispute as `into`, which goes on: this one ends as merged."""
+
+    into: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    reason: Annotated[str, _says_why("a merge")]
 
 
 class RefuseInput(_Action):

@@ -6,8 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from domain.campaign_list import CampaignCase
 from domain.metrics import DueCase, Metrics
 from domain.periods import AssessmentKind, Period, period_of_kind
+from domain.report_duties import DutyFigures
 
 
 class AssessmentInput(BaseModel):
@@ -57,6 +59,17 @@ class DeadNotification(BaseModel):
     last_error: str | None
 
 
+class RecurringPair(BaseModel):
+    """A (dispute type, place) that keeps coming back (每月一题): its cases in the period and
+    how many of them were repeats (linked to another case, or reopened)."""
+
+    dispute_type: str
+    township: str
+    village: str
+    cases: int
+    repeats: int
+
+
 class AssessmentFigures(BaseModel):
     """One assessment's figures: a row per township then per county, and the clearance list
     (overdue everywhere; due within 24 hours too for the daily kind)."""
@@ -68,6 +81,12 @@ class AssessmentFigures(BaseModel):
     due: list[DueCase]
     #: Daily only: notifications marked dead and not re-queued.
     dead_notifications: list[DeadNotification] = []
+    #: Report duties (零报告) of the period: on time, zero share, flagged.
+    duties: DutyFigures | None = None
+    #: Monthly only: the most frequent (type, place) pairs, for the problem of the month.
+    recurring: list[RecurringPair] = []
+    #: Daily only: each campaign window's cases still on the ladder (专项行动清单).
+    campaigns: list[CampaignCase] = []
 
     @property
     def townships(self) -> list[str]:

@@ -18,6 +18,7 @@ from domain.actions import (
     ContactInput,
     EscalateInput,
     ExtendInput,
+    MergeInput,
     OutcomeInput,
     PauseInput,
     RefuseInput,
@@ -190,6 +191,15 @@ def answer_transfer(case: CaseFile, start: CaseStart, a: TransferAnswer) -> None
 def withdraw(case: CaseFile, start: CaseStart, a: WithdrawInput) -> None:
     _require(case, start, ON_THE_LADDER, N_("withdraw it"))
     authority.check_party(a.actor, holder(case, start), roles=APPLICANT)
+
+
+def merge(case: CaseFile, start: CaseStart, a: MergeInput) -> None:
+    _ = _texts(start)
+    _require(case, start, ON_THE_LADDER, N_("merge it into another case"))
+    if a.into == case.case_id:
+        raise ValueError(_("case {case_id} cannot be merged into itself").format(
+            case_id=case.case_id))  # fmt: skip
+    authority.check_responsible(a.actor, holder(case, start))
 
 
 def refuse(case: CaseFile, start: CaseStart, a: RefuseInput) -> None:

@@ -168,6 +168,10 @@ class CaseFile(BaseModel):
     whistles: list[Whistle] = Field(default_factory=list)
     mediation: Mediation | None = None
     confirmation: Confirmation | None = None
+    #: The campaign windows (专项行动) the case has entered, by name, and their milestones it
+    #: has met ("campaign/milestone"): each is acted on once (workflows/case/campaigns.py).
+    campaigns: list[str] = Field(default_factory=list)
+    milestones_met: list[str] = Field(default_factory=list)
     #: The latest `RECENT_EVENTS` events; `last_seq` numbers the next one.
     recent: list[CaseEvent] = Field(default_factory=list)
     last_seq: int = 0

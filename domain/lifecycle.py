@@ -33,9 +33,14 @@ class CaseStatus(StrEnum):
     withdrawn = "withdrawn"
     #: Mediation refused or failed at the top; the parties were told their other routes.
     referred = "referred"
+    #: The same dispute as another case, merged into it (domain/related.py): counted once,
+    #: as the case it was merged into.
+    merged = "merged"
 
 
-FINISHED = frozenset({CaseStatus.closed, CaseStatus.withdrawn, CaseStatus.referred})
+FINISHED = frozenset(
+    {CaseStatus.closed, CaseStatus.withdrawn, CaseStatus.referred, CaseStatus.merged}
+)
 ON_THE_LADDER = frozenset({CaseStatus.open, CaseStatus.paused, CaseStatus.supervised})
 
 
@@ -60,6 +65,8 @@ class Move(StrEnum):
     refer = "refer"
     #: The last track's time limit passed with nobody acting.
     last_track_lapsed = "last_track_lapsed"
+    #: Its handler found it the same dispute as another case: merged into that one.
+    merge = "merge"
 
 
 S, M = CaseStatus, Move
@@ -75,6 +82,7 @@ TRANSITIONS: dict[tuple[CaseStatus, Move], CaseStatus] = {
     (S.resolved, M.close): S.closed,
     **{(s, M.withdraw): S.withdrawn for s in ON_THE_LADDER},
     **{(s, M.refer): S.referred for s in ON_THE_LADDER},
+    **{(s, M.merge): S.merged for s in ON_THE_LADDER},
     # A paused case's track does not run, so it cannot lapse. Under supervision a lapse is
     # recorded and the case stays open: never closed silently (issue 20).
     (S.open, M.last_track_lapsed): S.referred,

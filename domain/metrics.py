@@ -32,7 +32,7 @@ __all__ += ["PARTY_ROLES"]
 # -- the vocabulary the SQL counts with (docs/events.md) ----------------------------------------
 
 #: Statuses after which a case can no longer be overdue.
-FINISHED = frozenset({"resolved", "closed", "withdrawn", "referred"})
+FINISHED = frozenset({"resolved", "closed", "withdrawn", "referred", "merged"})
 #: A handler's first contact with the applicant (the `contact` action).
 CONTACTED = "contacted"
 #: Events with an actor that are not a handler's contact: the intake itself, and the

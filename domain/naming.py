@@ -37,3 +37,8 @@ def assessment_workflow_id(kind: str, period: str | None = None) -> str:
 def duty_workflow_id(case_workflow_id: str, whistle_seq: int, department: str) -> str:
     """A summoned department's duty: a child of the case, one per whistle and department."""
     return f"{case_workflow_id}-whistle-{whistle_seq}-{department}"
+
+
+#: The reconciler's schedule and the workflow each pass starts (workflows/reconcile.py).
+RECONCILE_SCHEDULE_ID = "reconcile-halted-cases"
+RECONCILE_WORKFLOW_ID = "reconcile-halted-cases"

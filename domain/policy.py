@@ -30,6 +30,7 @@ from domain.calendar import (
     add_working_time,
     working_time_between,
 )
+from domain.campaign import Campaign, resolve_times
 from domain.confirmation import ConfirmationPolicy, confirmation_policy
 from domain.durations import Budget, parse_duration
 from domain.intake_models import Complexity, DisputeType, RiskFlag
@@ -166,6 +167,9 @@ class Policy(BaseModel):
     whistle: WhistlePolicy = Field(default_factory=lambda: whistle_policy(None))
     mediation: MediationPolicy = Field(default_factory=lambda: mediation_policy(None))
     confirmation: ConfirmationPolicy = Field(default_factory=lambda: confirmation_policy(None))
+    #: Campaign windows (专项行动, `[[campaigns]]`; domain/campaign.py). A case started before
+    #: they existed carries none, so its replay is unchanged.
+    campaigns: list[Campaign] = Field(default_factory=list)
 
     @field_validator("whistle", "mediation", "confirmation", mode="before")
     @classmethod
@@ -303,9 +307,18 @@ class Policy(BaseModel):
         return moment.astimezone(timezone(timedelta(hours=self.utc_offset_hours)))
 
 
-def parse_policy(text: str, *, source: str = "policy") -> Policy:
-    """Parse policy TOML; errors name the file and the key that is wrong."""
+def parse_policy(text: str, *, source: str = "policy", now: datetime | None = None) -> Policy:
+    """Parse policy TOML; errors name the file and the key that is wrong. `now` (when the
+    file is read) places a campaign's relative times ("+3m", a demo's); without it they are
+    refused."""
     data = load_toml(text, source=source)
+    if "campaigns" in data:
+        try:
+            offset = data.get("utc_offset_hours", 8)
+            offset = offset if isinstance(offset, int) else 8
+            data["campaigns"] = resolve_times(data["campaigns"], utc_offset_hours=offset, now=now)
+        except ValueError as err:
+            raise PolicyError(f"{source}: campaigns: {err}") from None
     # A policy read now counts days as the law does; only old frozen copies lack the key.
     data.setdefault("day_count", "law")
     # The optional tables first, so that their errors name the table and the key.

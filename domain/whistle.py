@@ -11,6 +11,7 @@ Pure: no I/O, no clock. Each summoned department's duty is a small state machine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -33,7 +34,10 @@ from domain.policy_files import build_table, load_toml
 from domain.risk import RiskColour
 
 #: A department's code: what a whistle names and what the `departments` table is keyed on.
-DepartmentCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+DEPARTMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_CODE_PATTERN)]
+#: The same, for a check: `DEPARTMENT_CODE.fullmatch(text)`.
+DEPARTMENT_CODE = re.compile(DEPARTMENT_CODE_PATTERN)
 
 
 #: The departments a whistle may name: those with a name people read (texts/terms.py), which the

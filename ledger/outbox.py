@@ -17,10 +17,24 @@ ON CONFLICT (case_id, seq, recipient_role, recipient_unit) DO NOTHING
 """
 
 
+#: The unit of a party recipient (workflows/case/context.py): reached through the case.
+PARTY_UNIT = "party"
+
+
 def outbox_rows(notes: list[Notification]) -> list[tuple]:
-    """The `QUEUE_SQL` parameters of each recipient of each notification."""
+    """The `QUEUE_SQL` parameters of each recipient of each notification. A party's row names
+    no one: the case id and the party's role reach them through the county's own case file
+    (docs/notifications.md, "What a row and a body carry"), so no party's name waits in the
+    outbox or travels to a channel."""
     return [
-        (note.case_id, note.seq, r.role, r.unit, r.name, note.message)
+        (
+            note.case_id,
+            note.seq,
+            r.role,
+            r.unit,
+            None if r.unit == PARTY_UNIT else r.name,
+            note.message,
+        )
         for note in notes
         for r in note.recipients
     ]

@@ -48,6 +48,9 @@ from domain.risk import RiskColour
 
 Unit = tuple[str, str]
 
+# A case merged into another (domain/related.py) is counted once, as that other case: every
+# query below leaves merged cases out (docs/metrics.md).
+
 # Received, responded (first contact within the window of the colour the case opened with)
 # and taken up (contact or an outcome, as of now), per unit: disputes only, a 信访 matter
 # (`intake.procedure`) is no dispute received on the ladder.
@@ -69,7 +72,7 @@ SELECT c.county, c.township,
           FROM case_events e
          WHERE e.case_id = c.case_id) f
  WHERE c.reported_at >= $1 AND c.reported_at < $2
-   AND c.intake ->> 'procedure' IS NULL
+   AND c.intake ->> 'procedure' IS NULL AND c.status <> 'merged'
  GROUP BY c.county, c.township
 """
 
@@ -132,20 +135,21 @@ SELECT c.county, c.township,
                    AS boundary_before
           FROM case_events p
          WHERE p.case_id = e.case_id AND p.seq < e.seq) h
- WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2
+ WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2 AND c.status <> 'merged'
  GROUP BY c.county, c.township
 """
 
 _RECEIVED_COUNT = """
 SELECT county, township, count(*) AS received_year_ago
   FROM cases WHERE reported_at >= $1 AND reported_at < $2 AND intake ->> 'procedure' IS NULL
+   AND status <> 'merged'
  GROUP BY county, township
 """
 
 _RESOLVED_COUNT = """
 SELECT c.county, c.township, count(*) AS resolved_year_ago
   FROM case_events e JOIN cases c USING (case_id)
- WHERE e.kind = 'resolved' AND e.at >= $1 AND e.at < $2
+ WHERE e.kind = 'resolved' AND e.at >= $1 AND e.at < $2 AND c.status <> 'merged'
  GROUP BY c.county, c.township
 """
 

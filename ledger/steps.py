@@ -50,6 +50,16 @@ UPDATE cases
  WHERE case_id = $1 AND last_seq < $7
 """
 
+# A `merged` event links the case to the one it was merged into, both ways (case_links,
+# migration 013); a target missing from the ledger links nothing rather than fail the step.
+_MERGE_LINK = """
+INSERT INTO case_links (case_id, other_id, kind, note, actor, at)
+SELECT $1::text, $2::text, $3::text, $4::text, $5::jsonb, $6::timestamptz
+ WHERE (SELECT count(*) FROM cases WHERE case_id IN ($1::text, $2::text)) = 2
+ON CONFLICT (case_id, other_id) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLUDED.note,
+       actor = EXCLUDED.actor, at = EXCLUDED.at
+"""
+
 #: What PostgreSQL (or asyncpg, encoding a value) refuses the same way on every retry.
 UNSTORABLE = (
     asyncpg.DataError,
@@ -131,6 +141,13 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
     # Each status is "INSERT 0 1" for a new row and "INSERT 0 0" for one a retry already
     # wrote: the step's first event (or its registration) tells whether it is new.
     appended = [await conn.execute(_APPEND_EVENT, *row) for row in events]
+    for e in step.events:
+        into = e.data.get("into") if e.kind == "merged" else None
+        if isinstance(into, str) and into != step.case_id:
+            actor = e.actor.model_dump(mode="json") if e.actor else None
+            why = e.data.get("reason")
+            await conn.execute(_MERGE_LINK, step.case_id, into, "duplicate_of", why, actor, e.at)
+            await conn.execute(_MERGE_LINK, into, step.case_id, "merged_from", why, actor, e.at)
     if step.notifications:
         await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
     if step.snapshot is not None:

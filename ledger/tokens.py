@@ -158,19 +158,3 @@ async def lookup(pool: asyncpg.Pool, token: str) -> Person | None:
         return None
     row = await pool.fetchrow(_LOOKUP, hash_token(token))
     return Person(**dict(row)) if row else None
-
-
-async def record_refusal(
-    pool: asyncpg.Pool, person: Person, case_id: str, action: str, reason: str
-) -> None:
-    await pool.execute(
-        "INSERT INTO refused_actions (token_id, name, unit, role, case_id, action, reason) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        person.token_id,
-        person.name,
-        person.unit,
-        person.role,
-        case_id,
-        action,
-        reason,
-    )

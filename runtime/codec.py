@@ -16,8 +16,13 @@ key's fingerprint, so a changed key can never pass for an old one. Where the key
 - else `<data dir>/keys/payload.keys`, which `make run` creates (mode 0600) the first time and
   never overwrites.
 
-A payload without this codec's encoding marker passes through `decode` untouched: histories
-recorded before encryption still replay and their cases still run.
+A worker refuses a plaintext payload (`data_converter(refuse_plaintext=True)`): whoever
+reaches Temporal's port without the keys cannot hand the workflows an input. The codec turns
+such a payload into one no converter reads (encoding `refused/plaintext-payload`), so an update
+or a query carrying it is rejected, a signal dropped, and the refusal queued for the audit
+(runtime/actor_assertion.py). `DISPUTE_ACCEPT_PLAINTEXT=1` lets a worker open plaintext payloads
+again, for cases started before encryption, while they finish. Elsewhere (the starter, the
+API, replaying saved histories) a plaintext payload passes through `decode` untouched.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import base64
 import dataclasses
 import hashlib
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,16 +39,28 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import (
+    DataConverter,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+)
 
-from runtime import config
+from runtime import actor_assertion, config
 from runtime.settings import settings
 from runtime.text import _
 
 ENCODING = b"binary/encrypted"
 KEY_ID_FIELD = "encryption-key-id"
+#: The workflow whose payload it is (not secret: Temporal shows workflow ids anyway), bound
+#: into the tag, so the codec server can tell whose case a payload belongs to.
+WORKFLOW_FIELD = "dispute-workflow-id"
 KEYS_ENV = "DISPUTE_PAYLOAD_KEYS"
 KEY_FILE_ENV = "DISPUTE_PAYLOAD_KEY_FILE"
+ACCEPT_PLAINTEXT_ENV = "DISPUTE_ACCEPT_PLAINTEXT"
+#: What a refused plaintext payload becomes: an encoding no payload converter reads.
+REFUSED_ENCODING = b"refused/plaintext-payload"
+PLAINTEXT_REASON = "plaintext payload refused: inputs must be encrypted with the project's keys"
 NONCE_BYTES = 12
 KEY_BYTES = 32
 KEY_FILE_HEADER = (
@@ -189,27 +207,51 @@ class KeyRing:
             ) from None
 
 
-class EncryptionCodec(PayloadCodec):
-    """AES-256-GCM over each whole serialized payload; the key id travels in the metadata and
-    is bound into the tag as associated data."""
+#: Workflow id -> when its last plaintext refusal was audited: a workflow started in plaintext
+#: fails its task again and again; one audit line a minute says it.
+_reported: dict[str, float] = {}
 
-    def __init__(self, ring: KeyRing) -> None:
+
+class EncryptionCodec(PayloadCodec, WithSerializationContext):
+    """AES-256-GCM over each whole serialized payload; the key id travels in the metadata and
+    is bound into the tag as associated data. With `refuse_plaintext`, a payload that is not
+    encrypted is refused (see the module's docstring)."""
+
+    def __init__(
+        self, ring: KeyRing, *, refuse_plaintext: bool = False, workflow_id: str | None = None
+    ) -> None:
         self.ring = ring
+        self.refuse_plaintext = refuse_plaintext
+        self.workflow_id = workflow_id
+
+    def with_context(self, context: SerializationContext) -> EncryptionCodec:
+        """The same codec for one workflow's payloads: it binds the workflow id into each
+        payload it seals, and names it in the audit of a refused plaintext payload."""
+        wid = getattr(context, "workflow_id", None)
+        return EncryptionCodec(self.ring, refuse_plaintext=self.refuse_plaintext, workflow_id=wid)
+
+    def _refused(self) -> Payload:
+        wid = self.workflow_id or "?"
+        now = time.monotonic()
+        if now - _reported.get(wid, -3600.0) >= 60:
+            _reported[wid] = now
+            refusal = actor_assertion.Refusal(wid, "(plaintext payload)", "", PLAINTEXT_REASON)
+            actor_assertion.refusals.put(refusal)
+        return Payload(metadata={"encoding": REFUSED_ENCODING}, data=b"")
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         self.ring.refresh()
         name = self.ring.newest
         aead = AESGCM(self.ring.keys[name])
         out = []
+        metadata = {"encoding": ENCODING, KEY_ID_FIELD: name.encode()}
+        if self.workflow_id:
+            metadata[WORKFLOW_FIELD] = self.workflow_id.encode()
+        bound = _associated(name, self.workflow_id)
         for payload in payloads:
             nonce = os.urandom(NONCE_BYTES)
-            sealed = aead.encrypt(nonce, payload.SerializeToString(), name.encode())
-            out.append(
-                Payload(
-                    metadata={"encoding": ENCODING, KEY_ID_FIELD: name.encode()},
-                    data=nonce + sealed,
-                )
-            )
+            sealed = aead.encrypt(nonce, payload.SerializeToString(), bound)
+            out.append(Payload(metadata=metadata, data=nonce + sealed))
         return out
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -217,12 +259,15 @@ class EncryptionCodec(PayloadCodec):
 
     def open(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
+            if self.refuse_plaintext:
+                return self._refused()
             return payload  # written before encryption: plain, and readable as it is
         name = payload.metadata.get(KEY_ID_FIELD, b"").decode()
         key = self.ring.get(name)
+        bound = _associated(name, workflow_of(payload))
         try:
             plain = AESGCM(key).decrypt(
-                payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], name.encode()
+                payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:], bound
             )
         except InvalidTag:
             raise PayloadKeyError(
@@ -232,12 +277,25 @@ class EncryptionCodec(PayloadCodec):
         return Payload.FromString(plain)
 
 
-def data_converter(ring: KeyRing | None = None) -> DataConverter:
+def _associated(key_name: str, workflow_id: str | None) -> bytes:
+    """What the tag binds besides the data: the key's id, and the workflow id when known
+    (payloads sealed before it was bound name only the key)."""
+    return key_name.encode() + (b"\0" + workflow_id.encode() if workflow_id else b"")
+
+
+def workflow_of(payload: Payload) -> str | None:
+    """The workflow an encrypted payload was sealed for (None: sealed without one)."""
+    raw = payload.metadata.get(WORKFLOW_FIELD)
+    return raw.decode() if raw else None
+
+
+def data_converter(ring: KeyRing | None = None, *, refuse_plaintext: bool = False) -> DataConverter:
     """The project's data converter: pydantic models, encrypted (keys from `KeyRing.load()`
-    unless a ring is given)."""
-    return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec(ring or KeyRing.load())
-    )
+    unless a ring is given); a worker's refuses plaintext payloads unless
+    `DISPUTE_ACCEPT_PLAINTEXT=1`."""
+    refuse = refuse_plaintext and settings().accept_plaintext != "1"
+    codec = EncryptionCodec(ring or KeyRing.load(), refuse_plaintext=refuse)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 
 def ensure_key_file() -> str:

@@ -99,7 +99,11 @@ class Settings(BaseSettings):
         area="codec",
     )
     codec_sign_in: str = _env(
-        "DISPUTE_CODEC_SIGN_IN", "who may use the codec server (see README)", "", area="codec"
+        "DISPUTE_CODEC_SIGN_IN",
+        "`api` (default): a person's token, and only their cases decode; `none`: anyone reaching "
+        "the port (a single-user machine only)",
+        "api",
+        area="codec",
     )
     codec_token: str | None = _env(
         "DISPUTE_CODEC_TOKEN", "a shared token the codec server accepts", area="codec"
@@ -109,6 +113,30 @@ class Settings(BaseSettings):
         "extra browser origins allowed to call the codec server, comma-separated",
         "",
         area="codec",
+    )
+    accept_plaintext: str = _env(
+        "DISPUTE_ACCEPT_PLAINTEXT",
+        "`1` lets a worker open plaintext payloads again (cases started before encryption); "
+        "otherwise it refuses them",
+        "",
+        area="worker",
+    )
+    # -- who acts (runtime/actor_assertion.py) --------------------------------------------
+    actor_key: str | None = _env(
+        "DISPUTE_ACTOR_KEY",
+        "the actor key inline (base64 of 32 bytes): the API signs who acts, the workers check",
+        area="api",
+    )
+    actor_key_file: str | None = _env(
+        "DISPUTE_ACTOR_KEY_FILE", "the actor key file (default `<data dir>/keys/actor.key`)",
+        area="api",
+    )  # fmt: skip
+    api_origins: str = _env(
+        "DISPUTE_API_ORIGINS",
+        "the page's public origins behind a proxy that rewrites the host, comma-separated "
+        "(cross-site forms are refused)",
+        "",
+        area="api",
     )
     # -- the API and the command line -----------------------------------------------------
     api_host: str = _env("DISPUTE_API_HOST", "the API's listening address", "127.0.0.1", area="api")

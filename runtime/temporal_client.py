@@ -1,4 +1,5 @@
-"""The one way a process of the project connects to Temporal: encrypted, keys checked first.
+"""The one way a process of the project connects to Temporal: encrypted, keys checked first;
+the API's client signs every update with the actor key (runtime/actor_assertion.py).
 
 `connect()` builds the client with `runtime.codec.data_converter()`, then opens the first
 payload of the most recent workflows with the keys in force. A missing or wrong key then stops
@@ -12,7 +13,7 @@ from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 
-from runtime import config
+from runtime import actor_assertion, config
 from runtime.codec import EncryptionCodec, KeyRing, data_converter
 
 #: How many of the newest workflows the startup check opens (one small RPC each).
@@ -42,14 +43,26 @@ async def check_keys(client: Client, codec: EncryptionCodec, limit: int = CHECKE
 
 
 async def connect(
-    ring: KeyRing | None = None, *, check: bool = True, runtime: Runtime | None = None
+    ring: KeyRing | None = None,
+    *,
+    check: bool = True,
+    runtime: Runtime | None = None,
+    refuse_plaintext: bool = False,
+    sign: bool = False,
 ) -> Client:
     """A client on the configured Temporal (`runtime.config`), with the project's encrypted
     data converter; `check` opens recent payloads first (see `check_keys`); `runtime` carries
-    the worker's metrics."""
-    converter = data_converter(ring)
+    the worker's metrics; `refuse_plaintext` (the worker's) refuses a payload not encrypted
+    (runtime/codec.py); `sign` (the API's) signs every update with the actor key."""
+    converter = data_converter(ring, refuse_plaintext=refuse_plaintext)
+    # The front door's updates say who acts, signed (runtime/actor_assertion.py): the workers
+    # refuse an update that does not. Only the API signs: no other process needs the key.
+    signing = [actor_assertion.SignActor(actor_assertion.load_key())] if sign else []
     client = await Client.connect(
-        **config.temporal_connect_config(), data_converter=converter, runtime=runtime
+        **config.temporal_connect_config(),
+        data_converter=converter,
+        runtime=runtime,
+        interceptors=signing,
     )
     if check:
         assert isinstance(converter.payload_codec, EncryptionCodec)

@@ -38,6 +38,13 @@ def status_json(view: CaseView) -> dict[str, Any]:
     return _local(view.model_dump(mode="python"))
 
 
+def related_json(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The case's links (ledger/related.py) as the API and `status --json` give them:
+    `{"case_id", "link": "related" | "duplicate_of" | "merged_from", "status", "title",
+    "note", "at"}`, times at +08:00."""
+    return [_local(link) for link in links]
+
+
 def with_local_times(value: dict[str, Any]) -> dict[str, Any]:
     """Any JSON-bound dict with its times at +08:00 and durations in whole seconds."""
     return _local(value)

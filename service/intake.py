@@ -25,10 +25,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, BinaryIO, TextIO
 
 import asyncpg
+import structlog
 from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
@@ -46,6 +47,8 @@ from domain.intake_models import CaseIntake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, parse_policy
 from domain.procedure_models import ProcedureStart, counting_for, start_state
+from domain.related import similar_query
+from ledger import related
 from ledger.cases import known_case_ids
 from runtime import config
 from runtime.procedures import load_tables
@@ -55,6 +58,8 @@ from workflows import search_attributes as sa
 from workflows.case import CaseWorkflow
 from workflows.case.publish import start_details, start_summary
 from workflows.procedure import ProcedureWorkflow
+
+log = structlog.get_logger("intake")
 
 DEFAULT_CONCURRENCY = 32
 #: Records held between reading and printing, per start in flight (the reorder buffer).
@@ -136,6 +141,16 @@ def open_intake(name: str, stream: BinaryIO) -> tuple[Format, Iterator[str]]:
     return fmt, iter(text)
 
 
+async def look_alikes(pool: asyncpg.Pool, intake: CaseIntake) -> list[str]:
+    """The open or recently closed cases that look like this one (domain/related.py); none
+    when the database cannot say (the case is started all the same)."""
+    try:
+        return await related.similar(pool, similar_query(intake, datetime.now(UTC)))
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
+        log.warning("look-alikes not searched", case_id=intake.case_id, error=type(err).__name__)
+        return []
+
+
 def result_line(record: IntakeRecord, status: str, errors: list[dict] | None = None) -> dict:
     return {
         "line": record.line,
@@ -143,6 +158,8 @@ def result_line(record: IntakeRecord, status: str, errors: list[dict] | None = N
         "workflow_id": workflow_id_for(record.case_id) if record.case_id else None,
         "status": status,
         "errors": errors if errors is not None else [e.model_dump() for e in record.errors],
+        # Earlier cases that look like the same dispute (filled in for a started case).
+        "similar": [],
     }
 
 
@@ -205,7 +222,7 @@ def policy_with_calendar(
 ) -> Policy:
     """The policy, carrying the calendar of this year and the next (a case copies both).
     Raises PolicyError / CalendarError naming the file."""
-    policy = parse_policy(policy_text, source=policy_source)
+    policy = parse_policy(policy_text, source=policy_source, now=now)
     calendar = parse_calendar(calendar_text, source=calendar_source)
     year = policy.local(now).year
     return policy.model_copy(update={"calendar": calendar.for_years([year, year + 1])})
@@ -397,7 +414,10 @@ async def submit(
                     return _not_submitted(record, outcome)
                 problem = [{"field": "(server)", "message": f"Temporal refused the start: {err}"}]
                 return result_line(record, "rejected", problem)
-        return result_line(record, "started" if started else "duplicate")
+        line = result_line(record, "started" if started else "duplicate")
+        if started:
+            line["similar"] = await look_alikes(pool, record.intake)
+        return line
 
     def emit_head() -> None:
         record, future = window.popleft()

@@ -19,6 +19,7 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleRange,
@@ -29,12 +30,19 @@ from temporalio.client import (
 )
 
 from domain.assessment_models import AssessmentInput
-from domain.naming import assessment_schedule_id, assessment_workflow_id
+from domain.naming import (
+    RECONCILE_SCHEDULE_ID,
+    RECONCILE_WORKFLOW_ID,
+    assessment_schedule_id,
+    assessment_workflow_id,
+)
 from domain.periods import AssessmentKind
+from domain.reconcile_models import ReconcileInput
 from runtime.text import _
 from texts import process_lang
 from texts.terms import label
 from workflows.assessment import AssessmentWorkflow
+from workflows.reconcile import ReconcileWorkflow
 
 #: When each kind runs, in UTC (Beijing time in the comment).
 CALENDARS: dict[AssessmentKind, ScheduleCalendarSpec] = {
@@ -108,3 +116,45 @@ async def ensure_schedules(client: Client, task_queue: str) -> list[ScheduleOutc
             await client.get_schedule_handle(schedule_id).update(replace)
             outcomes.append(ScheduleOutcome(schedule_id, "updated"))
     return outcomes
+
+
+#: How often the reconciler looks for cases whose workflow ended outside the engine: a case
+#: terminated by hand is marked in the ledger, and its supervisor told, within a minute.
+RECONCILE_EVERY = timedelta(seconds=30)
+
+
+def reconcile_schedule(task_queue: str) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            ReconcileWorkflow.run,
+            ReconcileInput(),
+            id=RECONCILE_WORKFLOW_ID,
+            task_queue=task_queue,
+            execution_timeout=timedelta(minutes=5),
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=RECONCILE_EVERY)]),
+        # A pass still running when the next is due: skip the next; a missed one is not
+        # worth catching up (the next pass sees the same).
+        policy=SchedulePolicy(
+            overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(minutes=1)
+        ),
+        state=ScheduleState(note="reconciler: cases whose workflow ended outside the engine"),
+    )
+
+
+async def ensure_reconcile_schedule(client: Client, task_queue: str) -> ScheduleOutcome:
+    """Create the reconciler's schedule, or bring it up to date (keeping a pause set by hand)."""
+    schedule = reconcile_schedule(task_queue)
+    try:
+        await client.create_schedule(RECONCILE_SCHEDULE_ID, schedule)
+        return ScheduleOutcome(RECONCILE_SCHEDULE_ID, "created")
+    except ScheduleAlreadyRunningError:
+
+        def replace(current: ScheduleUpdateInput) -> ScheduleUpdate:
+            state = current.description.schedule.state
+            if state.paused:
+                schedule.state.paused, schedule.state.note = True, state.note
+            return ScheduleUpdate(schedule=schedule)
+
+        await client.get_schedule_handle(RECONCILE_SCHEDULE_ID).update(replace)
+        return ScheduleOutcome(RECONCILE_SCHEDULE_ID, "updated")

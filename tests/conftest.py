@@ -6,7 +6,9 @@ suite never touches a stack `make run` may have left running on this machine.
 
 from __future__ import annotations
 
+import base64
 import logging
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -21,8 +23,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from runtime import db
+from runtime import actor_assertion, db
 from runtime.codec import KeyRing, data_converter, parse_keys
+from tests import clock
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -43,6 +46,27 @@ PAYLOAD_KEYS = KeyRing(
     parse_keys(PAYLOAD_KEYS_FILE.read_text(encoding="utf-8"), str(PAYLOAD_KEYS_FILE)),
     str(PAYLOAD_KEYS_FILE),
 )
+
+
+#: The actor key of the suite (runtime/actor_assertion.py): test clients sign every update with
+#: it, as the API does, and `build_worker` checks with it (it reads the environment).
+ACTOR_KEY = bytes(range(32))
+os.environ[actor_assertion.KEY_ENV] = base64.b64encode(ACTOR_KEY).decode()
+SIGNING = [actor_assertion.SignActor(ACTOR_KEY)]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "calendar: depends on the day it runs (tests/clock.py, tests/calendar_days.py)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the time-skipping server starts its cases on the suite's day: it is
+    calendar-sensitive (tests/calendar_days.py runs them on every weekday and 31 December)."""
+    for item in items:
+        if "time_env" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.calendar)
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +124,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=str(DEV_SERVER),
         search_attributes=list(sa.ALL),
         data_converter=data_converter(PAYLOAD_KEYS),
+        interceptors=SIGNING,
         dev_server_log_level="error",
     )
     yield env
@@ -111,9 +136,15 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server of the test's own (~0.2 s): no clock or case shared between
     tests, so a case one test leaves running cannot hold another test's clock."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=data_converter(PAYLOAD_KEYS)
+        test_server_existing_path=str(TEST_SERVER),
+        data_converter=data_converter(PAYLOAD_KEYS),
+        interceptors=SIGNING,
     )
     await register_search_attributes(env.client)
+    # The suite's day (tests/clock.py): the server's clock moves forward to it.
+    gap = clock.ahead()
+    if gap:
+        await env.sleep(gap)
     yield env
     await env.shutdown()
 

@@ -17,10 +17,12 @@ from runtime import config
 from texts import Lang
 
 CALENDAR = parse_calendar(config.DEFAULT_CALENDAR.read_text(), source="calendars/cn.toml")
-#: The checked-in policy, carrying the calendar as intake attaches it.
+#: The checked-in policy, carrying the calendar as intake attaches it. Without its campaign
+#: windows: whether a case falls in one depends on the day, and tests never depend on today
+#: (tests/domain/test_campaign.py reads the windows with fixed dates).
 DEFAULT_POLICY: Policy = parse_policy(
     config.DEFAULT_POLICY.read_text(), source="policy.toml"
-).model_copy(update={"calendar": CALENDAR.for_years([2026, 2027])})
+).model_copy(update={"calendar": CALENDAR.for_years([2026, 2027]), "campaigns": []})
 #: The same without return visits: a resolved case closes at once.
 NO_VISITS: Policy = DEFAULT_POLICY.model_copy(
     update={"return_visits": ReturnVisits(schedule={}), "name": "no-visits"}

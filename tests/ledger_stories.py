@@ -293,3 +293,11 @@ async def insert(pool: asyncpg.Pool, ledger: Ledger) -> None:
             for e in ledger.events_of(c.case_id)
         ],
     )
+
+
+async def open_case_for_codec(pool: asyncpg.Pool, case_id: str, grid: str) -> None:
+    """One open case at `grid` whose applicant is 王某 (for the codec server's reading rule)."""
+    ledger = Ledger.of([case(case_id, at(11, 2), "open", "grid", grid=grid)], [])
+    await insert(pool, ledger)
+    parties = {"parties": [{"name": "王某", "role": "applicant"}]}
+    await pool.execute("UPDATE cases SET intake = $2 WHERE case_id = $1", case_id, parties)

@@ -58,3 +58,21 @@ async def test_each_recipient_gets_one_row_however_often_the_step_retries(
         ("grid_worker", "G-07", "赵网格员", None),
         ("supervisor", "Diamond Square Community", None, None),
     ]
+
+
+def test_a_partys_row_names_no_one_a_staff_members_names_them():
+    from ledger.outbox import outbox_rows
+
+    note = Notification(
+        case_id="L-0001",
+        seq=7,
+        recipients=[
+            Recipient(role="applicant", unit="party", name="王某"),
+            Recipient(role="grid_worker", unit="G-07", name="赵网格员"),
+        ],
+        message="mediation track lapsed",
+    )
+    assert [(r[2], r[4]) for r in outbox_rows([note])] == [
+        ("applicant", None),
+        ("grid_worker", "赵网格员"),
+    ]

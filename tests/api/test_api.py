@@ -124,7 +124,8 @@ async def test_refused_callers_change_nothing(front, who):
     view = (await front["http"].get(f"/api/cases/{case_id}", headers=bearer(front["grid"]))).json()
     assert (view["level"], [e["kind"] for e in view["events"]][-1]) == ("grid", "assigned")
     refusals = await front["pool"].fetch(
-        "SELECT name, unit, action, reason FROM refused_actions WHERE case_id = $1", case_id
+        "SELECT name, unit, action, reason, status, source FROM refused_actions WHERE case_id = $1",
+        case_id,
     )
     if who == "other_unit":
         assert answer.status_code == 403
@@ -134,9 +135,12 @@ async def test_refused_callers_change_nothing(front, who):
             ("钱网格员", "G-08", "outcome")
         ]
         assert "不负责案件" in refusals[0]["reason"]
+        assert (refusals[0]["status"], refusals[0]["source"]) == (403, "127.0.0.1")
     else:
         assert answer.status_code == 401
-        assert refusals == []
+        # Audited too, with no person: the token named nobody.
+        assert [(r["name"], r["action"], r["status"]) for r in refusals] == [(None, "outcome", 401)]
+        assert refusals[0]["source"] == "127.0.0.1"
 
 
 async def test_a_person_who_left_the_roster_is_shut_out(front):
@@ -204,7 +208,13 @@ async def test_intake_over_http_answers_as_the_cli_does(front, tmp_path):
 
     assert cli.returncode == 1 and http.status_code == 200
     same = lambda rows: json.loads(json.dumps(rows).replace("CLI-", "?-").replace("WEB-", "?-"))  # noqa: E731
-    assert same(http.json()["results"]) == same(lines(cli.stdout))
+    # The same answer, but for the look-alikes: the web's record is the CLI's dispute again,
+    # found once the CLI's case reached the ledger (tests/api/test_related_api.py waits for it).
+    web_rows, cli_rows = http.json()["results"], lines(cli.stdout)
+    assert [r.pop("similar") for r in cli_rows] == [[], [], [], []]
+    assert web_rows[0].pop("similar") in ([], ["CLI-1"])
+    assert [r.pop("similar") for r in web_rows[1:]] == [[], [], []]
+    assert same(web_rows) == same(cli_rows)
     assert (http.json()["started"], http.json()["rejected"]) == (1, 3)
     assert person.status_code == 403
 
@@ -232,7 +242,13 @@ async def test_csv_intake_over_http_answers_as_the_cli_does(front, tmp_path):
     same = lambda rows: json.loads(json.dumps(rows).replace("CSVCLI-", "?").replace("CSVWEB-", "?"))  # noqa: E731
     assert http.status_code == 200, (http.text, cli.stderr)
     assert [r["status"] for r in http.json()["results"]] == ["started", "rejected"]
-    assert same(http.json()["results"]) == same(lines(cli.stdout))
+    # The same answer, but for the look-alikes: the web's record is the CLI's dispute again,
+    # found once the CLI's case reached the ledger (tests/api/test_related_api.py waits for it).
+    web_rows, cli_rows = http.json()["results"], lines(cli.stdout)
+    assert [r.pop("similar") for r in cli_rows] == [[], []]
+    assert web_rows[0].pop("similar") in ([], ["CSVCLI-1"])
+    assert web_rows[1].pop("similar") == []
+    assert same(web_rows) == same(cli_rows)
 
 
 async def test_limits_answer_clearly(front):
@@ -329,3 +345,74 @@ async def test_the_process_language_and_lang_choose_the_words(dev_env, clean_poo
     # A browser's Accept-Language does not decide the page; the county's setting does.
     browser = await get(chinese, "/signin", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert "<h1>登录</h1>" in browser.text
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413_too(front):
+    async def chunks():
+        for _ in range(70):
+            yield b" " * 1024  # 70 KiB, no Content-Length: sent chunked
+
+    answer = await front["http"].post(
+        "/api/cases/X/outcome",
+        content=chunks(),
+        headers={**bearer(front["grid"]), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert answer.json()["detail"] == "请求内容超过 65536 字节。"
+
+    async def small_chunks():
+        for part in (b"{", b"}"):
+            yield part
+
+    small = await front["http"].post(
+        "/api/cases/NOPE/resume",
+        content=small_chunks(),
+        headers={**bearer(front["grid"]), "Content-Type": "application/json"},
+    )
+    assert small.status_code == 404  # a small chunked body reaches the route whole
+
+
+async def test_with_the_database_down_the_answer_is_503_naming_it(dev_env):
+    import socket
+
+    from api.app import create_app
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dead = await asyncpg.create_pool(f"postgresql://x@127.0.0.1:{port}/x", min_size=0)
+    app = create_app(dev_env.client, dead)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        me = await http.get("/api/me", headers=bearer("dt_" + "x" * 43))
+        act = await http.post(
+            "/api/cases/X/pause", json={"reason": "other"}, headers=bearer("dt_" + "y" * 43)
+        )
+    await dead.close()
+    for answer in (me, act):
+        assert answer.status_code == 503
+        assert "PostgreSQL" in answer.json()["detail"]
+
+
+async def test_starter_audit_lists_every_refusal_with_person_reason_and_address(front):
+    await open_case(front, "API-AUDIT")
+    http = front["http"]
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "other"})  # 401: no token
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "other"},
+                    headers=bearer(front["other"]))  # 403: another unit  # fmt: skip
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "holiday"},
+                    headers=bearer(front["grid"]))  # 422: no such reason  # fmt: skip
+    await http.post("/api/cases/API-AUDIT/pause", json={"reason": "other"},
+                    headers=bearer(front["service"]))  # 403: an intake token  # fmt: skip
+
+    done = await starter({"DATABASE_URL": front["pg_url"]}, "audit", "--case", "API-AUDIT")
+    assert done.returncode == 0, done.stderr
+    rows = lines(done.stdout)
+    assert [(r["status"], r["name"]) for r in rows] == [
+        (403, "county-hotline"),
+        (422, "周网格员"),
+        (403, "钱网格员"),
+        (401, None),
+    ]
+    assert all(r["source"] == "127.0.0.1" and r["action"] == "pause" for r in rows)
+    assert all(r["reason"] for r in rows)

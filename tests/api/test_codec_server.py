@@ -1,4 +1,5 @@
-"""The codec server as the Web UI and the CLI call it: Payloads JSON in, Payloads JSON out."""
+"""The codec server as the Web UI and the CLI call it: Payloads JSON in, Payloads JSON out;
+only for a signed-in person, and only the payloads of that person's cases; never /encode."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import json
 
 import httpx
 import pytest
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads
 
 from api.codec_server import UI_ORIGINS, create_app
 from ledger import tokens
-from runtime.codec import KeyRing
+from runtime.codec import EncryptionCodec, KeyRing
 from tests.api_helpers import person_token
 
 UI = UI_ORIGINS[0]
@@ -39,18 +42,35 @@ def ring() -> KeyRing:
     return KeyRing.generate()
 
 
+async def sealed_for(ring: KeyRing, workflow_id: str | None) -> dict:
+    """PLAIN as a worker seals it for one workflow (or for none: an older payload)."""
+    codec = EncryptionCodec(ring, workflow_id=workflow_id)
+    parsed = json_format.Parse(json.dumps(PLAIN), Payloads())
+    return json_format.MessageToDict(Payloads(payloads=await codec.encode(list(parsed.payloads))))
+
+
 def client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://codec")
 
 
-async def test_encode_then_decode_gives_the_payload_back(ring):
+async def test_encode_is_refused_to_everyone(ring, clean_pool):
+    person = await person_token(clean_pool, "grid", "G-07", "赵网格员", "grid_worker")
+    for app in (create_app(ring), create_app(ring, people=clean_pool)):
+        async with client(app) as http:
+            answer = await http.post(
+                "/encode", json=PLAIN, headers={"Authorization": f"Bearer {person}"}
+            )
+        assert answer.status_code == 403
+
+
+async def test_with_sign_in_off_a_sealed_payload_decodes_back(ring):
+    encoded = await sealed_for(ring, "case-A-1")
+    sealed = encoded["payloads"][0]
+    assert base64.b64decode(sealed["metadata"]["encoding"]) == b"binary/encrypted"
+    assert base64.b64decode(sealed["metadata"]["dispute-workflow-id"]) == b"case-A-1"
+    assert b"13912345678" not in base64.b64decode(sealed["data"])
     async with client(create_app(ring)) as http:
-        encoded = await http.post("/encode", json=PLAIN, headers={"X-Namespace": "default"})
-        assert encoded.status_code == 200
-        sealed = encoded.json()["payloads"][0]
-        assert base64.b64decode(sealed["metadata"]["encoding"]) == b"binary/encrypted"
-        assert b"13912345678" not in base64.b64decode(sealed["data"])
-        decoded = await http.post("/decode", json=encoded.json())
+        decoded = await http.post("/decode", json=encoded, headers={"X-Namespace": "default"})
     assert decoded.status_code == 200
     assert decoded.json() == PLAIN
 
@@ -62,8 +82,7 @@ async def test_plain_payloads_decode_unchanged(ring):
 
 
 async def test_a_payload_under_an_unknown_key_is_a_422_naming_the_key(ring):
-    async with client(create_app(KeyRing.generate())) as other:
-        sealed = (await other.post("/encode", json=PLAIN)).json()
+    sealed = await sealed_for(KeyRing.generate(), "case-A-1")
     async with client(create_app(ring)) as http:
         answer = await http.post("/decode", json=sealed)
     assert answer.status_code == 422
@@ -121,3 +140,34 @@ async def test_with_the_front_doors_sign_in_only_a_persons_token_decodes(ring, c
     assert await decode({"Authorization": f"Bearer {revoked}"}) == 401
     assert await decode({"Authorization": f"Bearer {person}"}) == 200
     assert await decode(cookies={tokens.SESSION_COOKIE: person}) == 200  # the page's sign-in
+
+
+async def test_a_person_decodes_only_the_cases_they_may_read(ring, clean_pool):
+    """赵 (G-07) holds case CS-MINE; another grid's case CS-OTHER stays sealed for him, and so
+    does a payload bound to no case; a party reads only its own case."""
+    from tests.ledger_stories import open_case_for_codec
+
+    await open_case_for_codec(clean_pool, "CS-MINE", "G-07")
+    await open_case_for_codec(clean_pool, "CS-OTHER", "G-08")
+    zhao = await person_token(clean_pool, "grid", "G-07", "赵网格员", "grid_worker")
+    party = (await tokens.issue(clean_pool, "王某", None, "applicant", case_id="CS-OTHER"))[1]
+    app = create_app(ring, people=clean_pool)
+    mine = await sealed_for(ring, "case-CS-MINE")
+    duty = await sealed_for(ring, "case-CS-MINE-whistle-1-police")
+    other = await sealed_for(ring, "case-CS-OTHER")
+    unbound = await sealed_for(ring, None)
+
+    async def decode(token: str, body: dict) -> dict:
+        async with client(app) as http:
+            answer = await http.post(
+                "/decode", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        assert answer.status_code == 200
+        return answer.json()
+
+    assert await decode(zhao, mine) == PLAIN
+    assert await decode(zhao, duty) == PLAIN
+    assert await decode(zhao, other) == other  # still sealed
+    assert await decode(zhao, unbound) == unbound
+    assert await decode(party, other) == PLAIN
+    assert await decode(party, mine) == mine

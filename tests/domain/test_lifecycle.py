@@ -41,6 +41,9 @@ LEGAL = [
     (S.open, M.refer, S.referred),
     (S.paused, M.refer, S.referred),
     (S.supervised, M.refer, S.referred),
+    (S.open, M.merge, S.merged),
+    (S.paused, M.merge, S.merged),
+    (S.supervised, M.merge, S.merged),
     (S.open, M.last_track_lapsed, S.referred),
     (S.supervised, M.last_track_lapsed, S.supervised),  # never closed silently
 ]
@@ -73,8 +76,8 @@ def test_illegal_moves_name_the_transition(status: CaseStatus, how: Move):
         (S.referred, M.resolve, "none, the case is finished"),
         (S.withdrawn, M.withdraw, "none, the case is finished"),
         (S.resolved, M.pause, "allowed: arrive, close"),
-        (S.paused, M.pause, "allowed: arrive, refer, resolve, resume, supervise, withdraw"),
-        (S.paused, M.last_track_lapsed, "allowed: arrive, refer"),
+        (S.paused, M.pause, "allowed: arrive, merge, refer, resolve, resume, supervise, withdraw"),
+        (S.paused, M.last_track_lapsed, "allowed: arrive, merge, refer"),
     ],
 )
 def test_illegal_moves_say_what_is_allowed(status: CaseStatus, how: Move, hint: str):
@@ -85,7 +88,8 @@ def test_illegal_moves_say_what_is_allowed(status: CaseStatus, how: Move, hint: 
 def test_a_supervised_case_is_never_referred_by_a_lapse():
     """Issue 20: once the county supervises, only a person's act ends the case."""
     finishing = {m for (s, m), a in TRANSITIONS.items() if s is S.supervised and a in FINISHED}
-    assert finishing == {M.withdraw, M.refer}  # a resolution still has its follow-up
+    # A merge is a person's act too (its handler's). A resolution still has its follow-up.
+    assert finishing == {M.withdraw, M.refer, M.merge}
     assert next_status(S.supervised, M.last_track_lapsed) is S.supervised
 
 

@@ -181,7 +181,12 @@ async def test_working_day_budget_records_what_moved_the_deadline(
     assert view.due_at == expected.due
     # What moved it depends on the day the test runs (started on a Sunday, five working days
     # span no weekend): the expectation is the calendar's own count from the actual start.
-    assert view.deadline_moved_by == expected.moved_by
+    # A deadline in a year the calendar does not cover (a case opened late in December) is
+    # counted on weekends only, and the clock says so.
+    unknown = [
+        f"no official calendar loaded for {y}: weekends only" for y in expected.unknown_years
+    ]
+    assert view.deadline_moved_by == expected.moved_by + unknown
     assert assigned.data["deadline"]["moved_by"] == view.deadline_moved_by
 
 

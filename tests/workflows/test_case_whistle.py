@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import asyncpg
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.actions import Actor, WhistleInput
@@ -150,3 +151,25 @@ async def test_only_the_township_or_county_blows_a_whistle(
 
     assert "only the township or the county blows the whistle" in str(caught.value.cause)
     assert factories.DEFAULT_POLICY.opens_at["green"].value == "grid"
+
+
+async def test_a_whistle_naming_departments_by_name_is_refused_not_failed(
+    time_env, case_worker, clean_pool, departments
+):
+    """The validator refuses what the step could not look up (a department's Chinese name, a
+    unit): it once passed and failed the case's workflow task instead."""
+    handle = await red_case(time_env, case_worker)
+    before = await handle.query(CaseWorkflow.view)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            CaseWorkflow.whistle,
+            WhistleInput(actor=TOWNSHIP, kind="routine", reason="boundary fight",
+                         departments=["police_station", "海北派出所"]),
+        )  # fmt: skip
+    assert "no department 海北派出所" in str(caught.value.cause)
+    assert (await handle.query(CaseWorkflow.view)).events == before.events
+    failed = [
+        e async for e in handle.fetch_history_events()
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+    ]  # fmt: skip
+    assert failed == []

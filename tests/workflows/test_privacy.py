@@ -262,7 +262,7 @@ async def test_after_rotation_old_cases_stay_readable_and_a_lost_key_stops_conne
         old = await open_case(before, f"R-{uuid.uuid4().hex[:6]}")
         old_key = KeyRing.load().newest
         new_key = rotate_key_file()
-        after = await temporal_client.connect()
+        after = await temporal_client.connect(sign=True)  # as the API connects
         # The worker started before the rotation reads (and answers) payloads under the new key.
         new = await open_case(after, f"R-{uuid.uuid4().hex[:6]}")
         view = await after.get_workflow_handle(old.id).execute_update(

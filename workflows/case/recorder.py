@@ -76,7 +76,10 @@ class Recorder:
             self._notes.append(
                 Notification(case_id=f.case_id, seq=event.seq, recipients=notify, message=summary)
             )
-        workflow.logger.info(summary, extra={"kind": kind, "case_level": f.level.value})
+        # The kind, not the summary: a summary may name a party (no personal data in logs).
+        workflow.logger.info(
+            f"event {kind}", extra={"kind": kind, "case_level": f.level.value, "seq": event.seq}
+        )
         return event
 
     def assign(

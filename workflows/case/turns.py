@@ -10,7 +10,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain.actions import RefuseInput, RegradeInput, WithdrawInput
+    from domain.actions import MergeInput, RefuseInput, RegradeInput, WithdrawInput
     from domain.case_models import LEAD_FOR, ON_THE_LADDER, CaseStatus
     from domain.ladder import LADDER, Level
     from domain.lifecycle import Move
@@ -99,6 +99,19 @@ class Turns:
             ),
             actor=action.actor,
             data={"reason": action.reason},
+        )
+
+    def merge(self, action: MergeInput) -> None:
+        """The same dispute as another case: this one ends as merged into it (the ledger
+        links the two in this step's write, ledger/steps.py)."""
+        self.ctx.finish(
+            Move.merge,
+            "merged",
+            self.ctx._("merged into case {into} by {who}: {reason}").format(
+                into=action.into, who=self.ctx.who(action.actor), reason=action.reason
+            ),
+            actor=action.actor,
+            data={"into": action.into, "reason": action.reason},
         )
 
     def refuse(self, action: RefuseInput) -> ArriveAt | None:

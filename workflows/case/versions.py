@@ -32,6 +32,12 @@ class Patch:
 #: `referred`. Old path: v0.2.0 referred it. Checked only on that path (`Tracks`).
 SUPERVISED_LAPSE_STAYS_OPEN = "supervised-lapse-stays-open"
 
+#: Issue 22: campaign windows (专项行动, the policy's `[[campaigns]]`): a case a window covers
+#: is graded at least its floor, due no later than its next milestone and supervised when a
+#: milestone passes with it open. Checked only when the case's policy has campaigns, which no
+#: case started before 0.3.0 carries; the guard keeps any such history on its old path.
+CAMPAIGN_WINDOWS = "campaign-windows"
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         SUPERVISED_LAPSE_STAYS_OPEN,
@@ -41,6 +47,12 @@ PATCHES: tuple[Patch, ...] = (
         # branch is replaying a finished history (queries on a closed case, a reset).
         retire_in="0.4.0",
         why="a supervised case is never closed by a track's lapse (issue 20)",
+    ),
+    Patch(
+        CAMPAIGN_WINDOWS,
+        added="0.3.0",
+        retire_in="0.4.0",
+        why="campaign windows: risk floor, deadline cap and milestone supervision (issue 22)",
     ),
 )
 

@@ -6,7 +6,8 @@ with its check) or what its clocks say (deadlines, warnings, a transfer's window
 time limit, judicial confirmation, return visits), until it ends.
 
 Each concern is a part the workflow holds, sharing one `CaseContext`: `ladder`, `handover`
-(transfer), `turns`, `followup`, `tracks`, `judicial` (confirmation) and `whistles`; the lines
+(transfer), `turns`, `followup`, `tracks`, `judicial` (confirmation), `whistles` and
+`campaigns` (the policy's campaign windows); the lines
 where one part leads to another are here: a part's step returns what should happen next (an
 `ArriveAt` intent) and the workflow acts on it, so no part calls back into the workflow. A
 case's status changes only through `domain.lifecycle`. Every step ends with one ledger write
@@ -28,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ContactInput,
         EscalateInput,
         ExtendInput,
+        MergeInput,
         OutcomeInput,
         PauseInput,
         RefuseInput,
@@ -57,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
     from ledger.rows import CaseRegistration
     from workflows.case import publish
     from workflows.case.alarm import Alarm, Wake
+    from workflows.case.campaigns import Campaigns
     from workflows.case.confirmation import Confirmation
     from workflows.case.context import CaseContext
     from workflows.case.followup import FollowUp
@@ -85,6 +88,7 @@ class CaseWorkflow:
         self.tracks = Tracks(ctx)
         self.judicial = Confirmation(ctx)
         self.whistles = Whistles(ctx)
+        self.campaigns = Campaigns(ctx, self.ladder, self.turns, self.tracks)
         # Queries answer the case as of its last written step: before the first, as it opens.
         ctx.recorder.shown = publish.view(ctx.file, ctx.start)
 
@@ -118,6 +122,7 @@ class CaseWorkflow:
 
     async def _open(self) -> None:
         ctx, f = self.ctx, self.ctx.file
+        entered = self.campaigns.enter_at_open()  # a campaign's floor, before it registers
         ctx.recorder.register(
             CaseRegistration(
                 case_id=f.case_id,
@@ -147,6 +152,7 @@ class CaseWorkflow:
             # Art. 25: a dispute that may turn violent: preventive steps, and tell the police.
             notify=[ctx.directory.county(), ctx.directory.police_station()] if red else None,
         )
+        self.campaigns.announce(entered)
         self.tracks.route_at_intake()
         await self.arrive_at(ArriveAt(f.level, why=_("opened")))
         self.turns.assign_lead()
@@ -158,6 +164,7 @@ class CaseWorkflow:
         if self.ctx.file.clock.paused_since is not None:
             self.tracks.resume(self.ctx.file.clock.paused_since)
         self.ladder.arrive(to)
+        self.campaigns.cap()
         if to.level is Level.township:
             await self.whistles.policy_whistle()
 
@@ -189,7 +196,11 @@ class CaseWorkflow:
             self.followup.close()
 
     def _parts_with_clocks(self):
-        return (self.handover, self.ladder, self.followup, self.tracks, self.judicial)
+        # A campaign's milestone before the ladder: a deadline capped at the milestone falls
+        # due with it, and the county's supervision, not a climb, is what the milestone means.
+        return (
+            self.handover, self.campaigns, self.ladder, self.followup, self.tracks, self.judicial
+        )  # fmt: skip
 
     def _next_wake(self) -> Wake | None:
         wakes = [w for part in self._parts_with_clocks() for w in part.wakeups()]
@@ -308,6 +319,11 @@ class CaseWorkflow:
     async def withdraw(self, a: WithdrawInput) -> None:
         """The applicant withdraws: the case closes as withdrawn."""
         self.turns.withdraw(a)
+
+    @queued_action("merge")
+    async def merge(self, a: MergeInput) -> None:
+        """The same dispute as another case: this one ends as merged into it."""
+        self.turns.merge(a)
 
     @queued_action("refuse")
     async def refuse(self, a: RefuseInput) -> None:

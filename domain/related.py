@@ -1,0 +1,90 @@
+"""Related cases: which earlier cases look like the same dispute, and the links between cases.
+
+The same dispute arrives twice (two neighbours call; the grid worker and the 12345 hotline
+both enter it) or comes back after it was closed. At intake the engine suggests the cases that
+look alike — a party with the same phone or ID number, or the same village and dispute type
+reported within `PLACE_WINDOW` — among those still open or closed within `CLOSED_WINDOW`. A
+clerk or handler then links them (`related`) or merges one into the other (`duplicate`).
+
+Pure: the rules and the identifiers of an intake; the ledger runs the search.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.intake_models import CaseIntake
+from texts import Lang, texts
+
+#: Same village and dispute type: reported within this of each other.
+PLACE_WINDOW = timedelta(days=7)
+#: A finished case is still suggested this long after it closed (a dispute that came back).
+CLOSED_WINDOW = timedelta(days=90)
+#: At most this many suggestions per record, newest first.
+MOST = 10
+
+
+def identifiers(intake: CaseIntake) -> list[dict[str, Any]]:
+    """The parties' phones and ID numbers, each as a JSON containment pattern of
+    `cases.intake -> 'parties'` (`[{"phone": "…"}]`); never logged."""
+    found: list[dict[str, Any]] = []
+    for party in intake.parties:
+        if party.phone:
+            found.append({"phone": party.phone})
+        if party.id_number:
+            found.append({"id_number": party.id_number})
+    return found
+
+
+class SimilarQuery(BaseModel):
+    """What the ledger searches for one intake."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    identifiers: list[dict[str, Any]]
+    village: str
+    dispute_type: str
+    reported_from: datetime
+    reported_to: datetime
+    closed_since: datetime
+    most: int = MOST
+
+
+def similar_query(intake: CaseIntake, now: datetime) -> SimilarQuery:
+    assert intake.case_id is not None
+    return SimilarQuery(
+        case_id=intake.case_id,
+        identifiers=identifiers(intake),
+        village=intake.location.village,
+        dispute_type=intake.dispute_type.value,
+        reported_from=intake.reported_at - PLACE_WINDOW,
+        reported_to=intake.reported_at + PLACE_WINDOW,
+        closed_since=now - CLOSED_WINDOW,
+    )
+
+
+class LinkRequest(BaseModel):
+    """Link this case to another as `related` (a connected matter, or the same one come back):
+    both go on and each lists the other. The same dispute entered twice is merged instead
+    (the case's `merge` action: it ends as merged into the other and counts once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    other: str = Field(min_length=1, max_length=64)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def check_link(
+    case_id: str, request: LinkRequest, other_exists: bool, lang: Lang | str = Lang.zh
+) -> str | None:
+    """Why this link cannot be made, or None."""
+    _ = texts("case", lang).gettext
+    if request.other == case_id:
+        return _("A case cannot be linked to itself.")
+    if not other_exists:
+        return _("There is no case {case_id}.").format(case_id=request.other)
+    return None

@@ -1,0 +1,99 @@
+"""Related cases end to end: a second intake of the same dispute is suggested as a duplicate;
+merging it ends it as `merged`, links the two both ways and leaves one case in 受理 and the
+rates; a related link shows on both cases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from domain.periods import parse_period
+from ledger.reports import assess
+from tests.api.test_api import bearer, front, ledger_kinds  # noqa: F401  (the fixture)
+from tests.test_starter import GOOD, jsonl
+
+PHONE = "13800000999"
+
+
+def record(case_id: str, **changes) -> dict:
+    parties = [{"name": "张某", "role": "applicant", "phone": PHONE},
+               {"name": "刘某", "role": "respondent"}]  # fmt: skip
+    return {**GOOD, "case_id": case_id, "parties": parties, **changes}
+
+
+async def intake(front, *records: dict) -> list[dict]:  # noqa: F811
+    answer = await front["http"].post(
+        "/api/intake",
+        content=jsonl(*records),
+        headers={**bearer(front["service"]), "Content-Type": "application/x-ndjson"},
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"]
+
+
+async def test_a_second_intake_is_suggested_and_merging_it_counts_one_case(front):  # noqa: F811
+    (first,) = await intake(front, record("REL-1"))
+    assert (first["status"], first["similar"]) == ("started", [])
+    await ledger_kinds(front["pool"], "REL-1", until="assigned")
+    # The hotline enters the same dispute: same phone, same village and type.
+    hotline = {"name": "12345热线", "role": "hotline"}
+    (second,) = await intake(front, record("REL-2", reported_by=hotline))
+    assert second["similar"] == ["REL-1"]
+    # Another dispute elsewhere, no shared party: nothing suggested.
+    elsewhere = {**GOOD["location"], "village": "West Village", "grid": "G-08"}
+    other = record("REL-3", parties=[{"name": "王某", "role": "applicant"}], location=elsewhere)
+    (third,) = await intake(front, other)
+    assert third["similar"] == []
+    await ledger_kinds(front["pool"], "REL-2", until="assigned")
+
+    http, grid = front["http"], bearer(front["grid"])
+    view = (await http.get("/api/cases/REL-2", headers=grid)).json()
+    assert view["similar"] == ["REL-1"] and view["related"] == []
+    refused = await http.post("/api/cases/REL-2/merge", json={"into": "NOPE", "reason": "重复"},
+                              headers=grid)  # fmt: skip
+    assert refused.status_code == 422 and "NOPE" in refused.json()["detail"]
+    merged = await http.post("/api/cases/REL-2/merge",
+                             json={"into": "REL-1", "reason": "与热线工单为同一纠纷"},
+                             headers=grid)  # fmt: skip
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["status"] == "merged"
+    await ledger_kinds(front["pool"], "REL-2", until="closed")
+
+    survivor = (await http.get("/api/cases/REL-1", headers=grid)).json()
+    assert [(r["case_id"], r["link"], r["status"]) for r in survivor["related"]] == [
+        ("REL-2", "merged_from", "merged")
+    ]
+    gone = (await http.get("/api/cases/REL-2", headers=grid)).json()
+    assert [(r["case_id"], r["link"]) for r in gone["related"]] == [("REL-1", "duplicate_of")]
+    # A merged case is suggested no more.
+    (fourth,) = await intake(front, record("REL-4"))
+    assert fourth["similar"] == ["REL-1"]
+    for case_id in ("REL-3", "REL-4"):
+        await ledger_kinds(front["pool"], case_id, until="assigned")
+
+    # 受理 counts by the time a case was reported: every record here was reported that day.
+    period = parse_period(GOOD["reported_at"][:10])
+    metrics, due = await assess(front["pool"], period, datetime.now(UTC))
+    township = next(m for m in metrics if m.scope_unit == GOOD["location"]["township"])
+    # REL-1 and REL-4 (REL-3 is in the same township too): REL-2 is not received again.
+    assert township.received == 3
+    assert "REL-2" not in {d.case_id for d in due}
+
+
+async def test_a_related_link_shows_on_both_cases_and_refuses_itself(front):  # noqa: F811
+    await intake(front, record("LNK-1"), record("LNK-2", dispute_type="neighbour"))
+    await ledger_kinds(front["pool"], "LNK-2", until="assigned")
+    await ledger_kinds(front["pool"], "LNK-1", until="assigned")
+    http, grid = front["http"], bearer(front["grid"])
+    self_link = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-1"}, headers=grid)
+    assert self_link.status_code == 403
+    linked = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-2", "note": "同一楼栋"},
+                             headers=grid)  # fmt: skip
+    assert linked.status_code == 200, linked.text
+    assert [(r["case_id"], r["link"]) for r in linked.json()["related"]] == [("LNK-2", "related")]
+    back = (await http.get("/api/cases/LNK-2", headers=grid)).json()
+    assert [(r["case_id"], r["link"]) for r in back["related"]] == [("LNK-1", "related")]
+    stranger = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-2"},
+                               headers=bearer(front["other"]))  # fmt: skip
+    assert stranger.status_code == 403
+    await asyncio.sleep(0)
