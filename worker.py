@@ -21,6 +21,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import texts
 from activities.departments import DepartmentActivities
@@ -50,6 +51,22 @@ WORKFLOWS: Sequence[type] = (
     ProcedureWorkflow,
     DutyRoundWorkflow,
     ReconcileWorkflow,
+)
+
+#: Workflow tasks run at once (see build_worker), and activities, matching the pool.
+WORKFLOW_TASK_SLOTS = 10
+ACTIVITY_SLOTS = 20
+POOL_SIZE = ACTIVITY_SLOTS
+
+#: The sandbox, with the project's workflow modules imported once per process. By default
+#: the sandbox re-executes each workflow's own module (and its package's `__init__`) for
+#: every workflow it holds: for a case, the class with its 20 updates, their validators and
+#: the definition the SDK derives from them: 136 of a cached case's 313 KiB
+#: (bench/memory.py), and the same import again on every replay after an eviction. Every
+#: other module they use (domain/, ledger/, the parts in workflows/case/) was already passed
+#: through; the sandbox still checks each call a workflow makes at run time.
+SANDBOX = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("workflows")
 )
 
 
@@ -90,11 +107,22 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
+        workflow_runner=SANDBOX,
         activities=activities_for(pool, reports_dir or config.reports_dir(), client),
         interceptors=[actor_assertion.ActorCheck(actor_key or actor_assertion.load_key())],
-        # Cases wait for days between steps; a worker that evicts them replays whole
-        # histories when a wave of deadlines comes due. Keep this many in memory.
+        # Cases wait for days between steps; a worker that evicts them replays their
+        # histories when a wave of deadlines comes due. Keep this many in memory: the default
+        # is chosen by memory (docs/scaling.md: ~150 KiB a cached case, bench/memory.py).
         max_cached_workflows=config.worker_cache_size(),
+        # A workflow task polled but waiting for a slot in this process still counts toward
+        # its 10 s timeout: with 100 slots (the SDK's default) a burst of deadlines queued
+        # here, timed out, and was redone from a replay ("task not found when completing").
+        # The worker runs one task at a time under the GIL; a few slots keep it busy and
+        # leave the rest queued on the server, where waiting costs nothing.
+        max_concurrent_workflow_tasks=WORKFLOW_TASK_SLOTS,
+        # One ledger write per step, each holding a database connection: more activities
+        # at once than the pool has connections would only wait inside the worker.
+        max_concurrent_activities=ACTIVITY_SLOTS,
         # Give running activities a moment to finish their write on shutdown.
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
@@ -135,7 +163,7 @@ async def main() -> None:
     logsetup.configure()
     # The SDK's metrics on DISPUTE_WORKER_METRICS_PORT (notify/metrics.py; `off` disables).
     client = await connect_client(temporal_runtime())
-    pool = await db.create_pool(config.database_url())
+    pool = await db.create_pool(config.database_url(), max_size=POOL_SIZE)
     applied = await db.migrate(pool)
     if applied:
         log.info("migrations applied", versions=applied)

@@ -1,27 +1,26 @@
 """Who is calling: the person of a bearer token (API) or of the sign-in cookie (web page),
 and a per-token rate limit.
 
-The limit is per API process (several instances behind a load balancer each allow this
-much): a token bucket of RATE requests a second with bursts of BURST. It stops a runaway
-script or a stolen token hammering Temporal; it is not a substitute for the balancer's own.
+The limit is a token bucket of `DISPUTE_API_RATE` requests a second with bursts of
+`DISPUTE_API_BURST`, kept in PostgreSQL (ledger/rate_limits.py), so that several API
+processes behind a load balancer limit a token together, not each on its own. It stops a
+runaway script or a stolen token hammering Temporal; it is not a substitute for the
+balancer's own.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from api import refusals
 from api.text import _
-from ledger import tokens
+from ledger import rate_limits, tokens
 from ledger.tokens import Person
 from runtime.settings import settings
 
 COOKIE = tokens.SESSION_COOKIE
-RATE = settings().api_rate
-BURST = settings().api_burst
 
 
 class Unauthorized(Exception):
@@ -34,19 +33,13 @@ class TooMany(Exception):
 
 @dataclass
 class Buckets:
-    rate: float = RATE
-    burst: float = BURST
-    _state: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """The rate limit's settings; the buckets themselves are rows every process shares."""
 
-    def take(self, key: str) -> bool:
-        now = time.monotonic()
-        level, last = self._state.get(key, (self.burst, now))
-        level = min(self.burst, level + (now - last) * self.rate)
-        if level < 1:
-            self._state[key] = (level, now)
-            return False
-        self._state[key] = (level - 1, now)
-        return True
+    rate: float = field(default_factory=lambda: settings().api_rate)
+    burst: float = field(default_factory=lambda: settings().api_burst)
+
+    async def take(self, pool, key: str) -> bool:
+        return await rate_limits.take(pool, key, rate=self.rate, burst=self.burst)
 
 
 def token_of(request: Request, *, cookie: bool) -> str | None:
@@ -65,7 +58,7 @@ async def person_of(request: Request, *, cookie: bool = False) -> Person:
     if person is None:
         raise Unauthorized(_("That token is unknown, revoked, or its person is no longer active."))
     refusals.remember(request, person)
-    if not request.app.state.buckets.take(person.token_id):
+    if not await request.app.state.buckets.take(request.app.state.pool, person.token_id):
         raise TooMany(
             _("Too many requests for token {token}: slow down.").format(token=person.token_id)
         )

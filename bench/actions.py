@@ -89,9 +89,35 @@ async def settled(handle: WorkflowHandle) -> None:
     raise RuntimeError(f"case {view.case_id} never settled")
 
 
+#: Per path: history events, history bytes (protobuf, payloads encrypted), the start event's
+#: bytes, and the ledger's rows (case_events, outbox) — docs/scaling.md's sizes.
+SIZES: dict[str, tuple[int, int, int, int, int, int]] = {}
+
+#: The case's rows in the ledger, in bytes as stored (without indexes).
+_LEDGER_BYTES = """
+SELECT (SELECT coalesce(sum(pg_column_size(e.*)), 0) FROM case_events e WHERE e.case_id = $1)
+     + (SELECT coalesce(sum(pg_column_size(o.*)), 0) FROM outbox o WHERE o.case_id = $1)
+     + (SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM cases c WHERE c.case_id = $1)
+"""
+
+
 async def count(handle: WorkflowHandle) -> Counter:
     history = await handle.fetch_history()
-    return Counter(BILLED[e.event_type] for e in history.events if e.event_type in BILLED)
+    events = list(history.events)
+    case_id = handle.id.removeprefix("case-")
+    pool = _POOL[0]
+    SIZES[case_id] = (
+        len(events),
+        sum(e.ByteSize() for e in events),
+        events[0].ByteSize(),
+        await pool.fetchval("SELECT count(*) FROM case_events WHERE case_id = $1", case_id),
+        await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", case_id),
+        await pool.fetchval(_LEDGER_BYTES, case_id),
+    )
+    return Counter(BILLED[e.event_type] for e in events if e.event_type in BILLED)
+
+
+_POOL: list = []
 
 
 async def run_path(s: Servers, name: str, policy, people) -> Counter:
@@ -138,6 +164,7 @@ async def main() -> int:
     policy = default_policy()
     worst = 0.0
     async with servers(time_skipping=True) as s:
+        _POOL.append(s.pool)
         rows = await s.pool.fetch("SELECT level, unit, name, role FROM roster ORDER BY name")
         people = actors(rows, sample_intake("X"))
         print(f"policy {policy.name}; sample case: {sample_intake('X').title}\n")
@@ -151,7 +178,14 @@ async def main() -> int:
             print(f"  measured  {total:3d}  ({by_kind})")
             print(f"  minimum   {least:3d}  ({least_kind})")
             print(f"  ratio     {total / least:.2f}  (target ≤ 1.20)")
-            print(f"  why the minimum: {why}\n")
+            print(f"  why the minimum: {why}")
+            events, size, start, rows_, outbox, ledger = SIZES[
+                f"BENCH-{abs(hash(name)) % 100000:05d}"
+            ]
+            print(
+                f"  history   {events} events, {size:,} bytes (the start {start:,}); "
+                f"ledger {rows_} event rows, {outbox} notifications, {ledger:,} bytes\n"
+            )
     print(f"worst ratio {worst:.2f}: {'within' if worst <= 1.2 else 'OVER'} the +20 % target")
     return 0 if worst <= 1.2 else 1
 

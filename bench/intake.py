@@ -4,7 +4,8 @@
                                      [--concurrency 32] [--no-worker]
 
 Starts its own servers in a temporary folder (embedded PostgreSQL, a Temporal dev server on a
-free port, and a worker process, as in production), then:
+free port backed by a SQLite file in WAL mode as `make run` starts it, and a worker process,
+as in production), then:
 
 1. Memory: `starter.py intake` on a generated file of `--records` cases, under
    `/usr/bin/time`, which reports the process's peak resident set size. Target: < 200 MB
@@ -169,6 +170,14 @@ async def main() -> int:
         search_attributes=list(sa.ALL),
         data_converter=data_converter(RING),
         dev_server_log_level="error",
+        # As `make run` starts it (stack.py): a SQLite file in WAL mode. In memory, 100,000
+        # workflows' histories filled the server's memory and it dropped the connection.
+        dev_server_extra_args=[
+            "--db-filename",
+            str(work / "temporal.db"),
+            "--sqlite-pragma",
+            "journal_mode=wal",
+        ],
     )
     env = {
         **os.environ,

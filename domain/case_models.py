@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from domain.actions import Actor, OutcomeInput, VisitResult
 from domain.intake_models import CaseIntake, Location, RiskFlag
@@ -19,6 +19,7 @@ from domain.lifecycle import FINISHED, ON_THE_LADDER, CaseStatus
 from domain.policy import Policy
 from domain.procedure import ProcedureView
 from domain.risk import RiskColour
+from domain.shared import shared
 from texts import Lang
 
 # Re-exported: the update inputs live in domain.actions, the statuses in domain.lifecycle.
@@ -208,6 +209,12 @@ class CaseStart(BaseModel):
     @property
     def text_lang(self) -> Lang:
         return self.lang or Lang.en
+
+    @field_validator("policy", mode="after")
+    @classmethod
+    def _one_copy_per_process(cls, policy: Policy) -> Policy:
+        # Thousands of cases in a worker's cache hold a few distinct policies: one copy each.
+        return shared(policy)
 
 
 class CaseView(BaseModel):

@@ -96,7 +96,8 @@ def api_url() -> str:
 
 def worker_cache_size() -> int:
     """How many running cases a worker keeps in memory (`DISPUTE_WORKER_CACHE`, default
-    10,000): past it, a case woken by its timer is replayed from its history first."""
+    5,000: under 1 GiB for the worker, docs/scaling.md): past it, a case woken by its timer
+    is replayed from its history first."""
     text = settings().worker_cache
     try:
         size = int(text)

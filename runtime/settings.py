@@ -72,8 +72,8 @@ class Settings(BaseSettings):
     # -- the worker -----------------------------------------------------------------------
     worker_cache: str = _env(
         "DISPUTE_WORKER_CACHE",
-        "how many running cases a worker keeps in memory (whole number ≥ 1)",
-        "10000",
+        "how many running cases a worker keeps in memory (whole number ≥ 1); ~150 KiB each, see docs/scaling.md",
+        "5000",
         area="worker",
     )
     worker_metrics_port: str = _env(

@@ -267,17 +267,22 @@ async def test_limits_answer_clearly(front):
     assert big.json()["detail"] == "请求内容超过 65536 字节。"
 
 
-async def test_rate_limit_per_token(front, dev_env, clean_pool):
+async def test_two_api_processes_share_one_rate_limit_per_token(front, dev_env, clean_pool):
     from api.app import create_app
     from api.auth import Buckets
 
-    app = create_app(dev_env.client, clean_pool)
-    app.state.buckets = Buckets(rate=0.01, burst=3)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+    # Two API processes behind a balancer: each its own app, one database.
+    apps = [create_app(dev_env.client, clean_pool) for _ in range(2)]
+    for app in apps:
+        app.state.buckets = Buckets(rate=0.01, burst=3)
+    clients = [
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api")
+        for app in apps
+    ]
+    async with clients[0] as first, clients[1] as second:
         codes = [(await http.get("/api/me", headers=bearer(front["grid"]))).status_code
-                 for _ in range(5)]  # fmt: skip
-        other = (await http.get("/api/me", headers=bearer(front["other"]))).status_code
+                 for http in (first, second, first, second, first)]  # fmt: skip
+        other = (await second.get("/api/me", headers=bearer(front["other"]))).status_code
     assert codes == [200, 200, 200, 429, 429]
     assert other == 200
 
