@@ -39,16 +39,21 @@ def event(view, kind):
     return next(e for e in view.events if e.kind == kind)
 
 
-async def test_a_wage_case_opened_in_the_window_is_yellow_and_due_by_the_milestone(
-    time_env, case_worker, clean_pool
-):
-    await factories.load_roster(clean_pool)
-    now = await time_env.get_current_time()
-    policy = winter(now)
+async def open_wage_case(time_env, case_worker, pool, **window):
+    """A complex wage case opened under `winter` (placed around the server's now, `window`
+    its offsets) with the roster loaded; its handle and its first step's view."""
+    await factories.load_roster(pool)
+    policy = winter(await time_env.get_current_time(), **window)
     handle = await start(
         time_env, case_worker, policy=policy, dispute_type="wages", complexity="complex"
     )
-    view = await view_when(handle, settled)
+    return handle, await view_when(handle, settled), policy
+
+
+async def test_a_wage_case_opened_in_the_window_is_yellow_and_due_by_the_milestone(
+    time_env, case_worker, clean_pool
+):
+    _, view, policy = await open_wage_case(time_env, case_worker, clean_pool)
 
     milestone = policy.campaigns[0].milestones[0].at
     assert view.risk.value == "yellow"  # a wage case with no flag would be green
@@ -64,12 +69,7 @@ async def test_a_wage_case_opened_in_the_window_is_yellow_and_due_by_the_milesto
 async def test_a_case_still_open_at_the_milestone_goes_under_county_supervision(
     time_env, case_worker, clean_pool
 ):
-    await factories.load_roster(clean_pool)
-    now = await time_env.get_current_time()
-    handle = await start(
-        time_env, case_worker, policy=winter(now), dispute_type="wages", complexity="complex"
-    )
-    await view_when(handle, settled)
+    handle, _, _ = await open_wage_case(time_env, case_worker, clean_pool)
 
     await time_env.sleep(timedelta(days=1, minutes=1))
     view = await view_when(handle, lambda v: v.status is CaseStatus.supervised)
@@ -83,13 +83,9 @@ async def test_a_case_still_open_at_the_milestone_goes_under_county_supervision(
 
 
 async def test_a_running_case_enters_the_window_when_it_begins(time_env, case_worker, clean_pool):
-    await factories.load_roster(clean_pool)
-    now = await time_env.get_current_time()
-    policy = winter(now, starts=timedelta(hours=1), milestone=timedelta(days=1))
-    handle = await start(
-        time_env, case_worker, policy=policy, dispute_type="wages", complexity="complex"
+    handle, before, policy = await open_wage_case(
+        time_env, case_worker, clean_pool, starts=timedelta(hours=1), milestone=timedelta(days=1)
     )
-    before = await view_when(handle, settled)
     assert before.risk.value == "green" and "campaign_entered" not in [
         e.kind for e in before.events
     ]
@@ -134,12 +130,7 @@ async def test_a_group_wage_case_is_red_and_the_county_and_police_are_told_at_on
 async def test_a_case_resolved_before_the_milestone_is_not_supervised(
     time_env, case_worker, clean_pool
 ):
-    await factories.load_roster(clean_pool)
-    now = await time_env.get_current_time()
-    handle = await start(
-        time_env, case_worker, policy=winter(now), dispute_type="wages", complexity="complex"
-    )
-    await view_when(handle, settled)
+    handle, _, _ = await open_wage_case(time_env, case_worker, clean_pool)
     await handle.execute_update(
         CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="付清工资")
     )
@@ -154,12 +145,7 @@ async def test_a_case_resolved_before_the_milestone_is_not_supervised(
 async def test_a_case_paused_at_the_milestone_is_supervised_and_its_pause_ends(
     time_env, case_worker, clean_pool
 ):
-    await factories.load_roster(clean_pool)
-    now = await time_env.get_current_time()
-    handle = await start(
-        time_env, case_worker, policy=winter(now), dispute_type="wages", complexity="complex"
-    )
-    await view_when(handle, settled)
+    handle, _, _ = await open_wage_case(time_env, case_worker, clean_pool)
     await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="appraisal"))
 
     await time_env.sleep(timedelta(days=1, minutes=1))
