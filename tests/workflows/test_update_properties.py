@@ -127,6 +127,17 @@ async def task_failures(handle) -> list[str]:
 
 
 #: A case at the grid, a complex one (judicial track), a red one (at the township: whistles).
+#: How both properties are driven: derandomized, the same examples each run (CI stays
+#: reproducible); no shrinking, whose every step would wait out a hung update (the failing
+#: example is printed as found).
+DRIVEN = dict(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
 CASES = {
     "general": {},
     "complex": {"complexity": "complex"},
@@ -141,11 +152,7 @@ async def test_no_accepted_update_fails_a_workflow_task(time_env, case_worker, c
     loop = asyncio.get_running_loop()
     applied: list[str] = []  # the updates accepted and applied: the test must reach steps
 
-    # Derandomized: the same examples each run (CI stays reproducible); no shrinking, whose
-    # every step would wait out a hung update (the failing example is printed as found).
-    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(max_examples=25, **DRIVEN)
     @given(st.lists(an_update(), min_size=1, max_size=6))
     def run(steps):
         # Hypothesis drives from a thread; each example runs on the test's own loop.
@@ -210,9 +217,7 @@ async def test_no_accepted_duty_update_fails_a_workflow_task(time_env, case_work
     loop = asyncio.get_running_loop()
     applied: list[str] = []  # the updates accepted and applied: the test must reach steps
 
-    @settings(max_examples=20, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(max_examples=20, **DRIVEN)
     @given(st.lists(a_duty_update(), min_size=1, max_size=8))
     def run(steps):
         asyncio.run_coroutine_threadsafe(one_whistle(steps), loop).result()
