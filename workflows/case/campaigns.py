@@ -34,8 +34,12 @@ class Campaigns:
     def __init__(self, ctx: CaseContext, ladder: Ladder, turns: Turns, tracks: Tracks) -> None:
         self.ctx, self.ladder, self.turns, self.tracks = ctx, ladder, turns, tracks
 
-    def _on(self) -> bool:
-        return bool(self.ctx.policy.campaigns) and workflow.patched(CAMPAIGN_WINDOWS)
+    def _on(self, due: object) -> bool:
+        """Campaigns act when the pure rules find something `due` for this case and the case
+        runs code that has them. The patch is asked only then: a marker and an upsert of
+        Temporal's change version are billed actions, which a case no campaign touches
+        should not pay."""
+        return bool(due) and workflow.patched(CAMPAIGN_WINDOWS)
 
     def _joined(self) -> list[Campaign]:
         return [c for c in self.ctx.policy.campaigns if c.name in self.ctx.file.campaigns]
@@ -60,10 +64,11 @@ class Campaigns:
     def enter_at_open(self) -> list[tuple[Campaign, RiskColour]]:
         """Before the case registers: the windows it opens in, its colour raised to their
         floors and its opening level to where that colour opens. `announce` records them."""
-        if not self._on():
-            return []
         f, now, opens_at = self.ctx.file, workflow.now(), self.ctx.policy.opens_at
-        entered = [(c, self._enter(c, now)) for c in self._entering(now)]
+        entering = self._entering(now)
+        if not self._on(entering):
+            return []
+        entered = [(c, self._enter(c, now)) for c in entering]
         if LADDER.index(opens_at[f.risk]) > LADDER.index(f.level):
             f.level = opens_at[f.risk]
         return entered
@@ -106,10 +111,11 @@ class Campaigns:
     def cap(self) -> None:
         """A fresh level clock is due no later than the next milestone of the windows the case
         is in (called after each arrival)."""
-        if not self._on():
+        joined = self._joined()
+        if not self._on(joined):
             return
         now = workflow.now()
-        for campaign in self._joined():
+        for campaign in joined:
             self._cap(campaign, now)
 
     def _cap(self, campaign: Campaign, now: datetime) -> None:
@@ -139,25 +145,28 @@ class Campaigns:
 
     def wakeups(self) -> list[Wake]:
         f = self.ctx.file
-        if f.status not in ON_THE_LADDER or not self._on():
+        if f.status not in ON_THE_LADDER:
             return []
         at = campaign_wake(
             self.ctx.policy.campaigns, self.ctx.intake.dispute_type, f.risk_flags,
             workflow.now(), f.campaigns, f.milestones_met,
         )  # fmt: skip
-        return [Wake(at, self.ctx._("campaign window"))] if at else []
+        return [Wake(at, self.ctx._("campaign window"))] if self._on(at) else []
 
     def on_clock(self, now: datetime) -> Acted | None:
         """Enter a window that has begun, or meet a milestone that has come (one a step)."""
-        if self.ctx.file.status not in ON_THE_LADDER or not self._on():
+        if self.ctx.file.status not in ON_THE_LADDER:
             return None
-        for campaign in self._entering(now):
-            return Acted(self._enter_running(campaign, now))
-        for campaign in self._joined():
-            for milestone in due_milestones(campaign, now, self.ctx.file.milestones_met):
-                self._meet(campaign, milestone, now)
-                return Acted()
-        return None
+        met = self.ctx.file.milestones_met
+        entering = self._entering(now)
+        due = [(c, m) for c in self._joined() for m in due_milestones(c, now, met)]
+        if not self._on(entering or due):
+            return None
+        if entering:
+            return Acted(self._enter_running(entering[0], now))
+        campaign, milestone = due[0]
+        self._meet(campaign, milestone, now)
+        return Acted()
 
     def _enter_running(self, campaign: Campaign, now: datetime) -> ArriveAt | None:
         """A running case the window now covers: the floor, the cap, the colour's lead; a red
