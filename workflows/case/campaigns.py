@@ -17,7 +17,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.campaign import Campaign, Milestone, at_least, due_milestones, joining, key
     from domain.campaign import next_wake as campaign_wake
-    from domain.case_models import LEAD_FOR, ON_THE_LADDER, CaseStatus
+    from domain.case_models import ON_THE_LADDER, CaseStatus
     from domain.ladder import LADDER
     from domain.lifecycle import Move, move
     from domain.risk import RiskColour
@@ -171,19 +171,10 @@ class Campaigns:
     def _enter_running(self, campaign: Campaign, now: datetime) -> ArriveAt | None:
         """A running case the window now covers: the floor, the cap, the colour's lead; a red
         floor below the township's level takes the case up."""
-        ctx, f = self.ctx, self.ctx.file
         before = self._enter(campaign, now)
         self._record_entered(campaign, before)
         self._cap(campaign, now)
-        if f.risk is not before and f.risk in LEAD_FOR:
-            self.turns.assign_lead()
-        opens = ctx.policy.opens_at[f.risk]
-        if f.status in (CaseStatus.open, CaseStatus.paused) and (
-            LADDER.index(opens) > LADDER.index(f.level)
-        ):
-            why = ctx._("risk now {risk}").format(risk=ctx.term("risk", f.risk))
-            return ArriveAt(opens, why=why, trigger="campaign")
-        return None
+        return self.turns.recolored(before, trigger="campaign")
 
     def _meet(self, campaign: Campaign, milestone: Milestone, now: datetime) -> None:
         """The milestone has come: a case still open (or paused) goes under the county's

@@ -80,6 +80,12 @@ class Turns:
             # Art. 25: a dispute that may turn violent during mediation: tell the police.
             notify=[ctx.directory.county(), *ctx.directory.police()] if direct else None,
         )
+        return self.recolored(before, trigger="risk")
+
+    def recolored(self, before: RiskColour, *, trigger: str) -> ArriveAt | None:
+        """The case's colour moved from `before` (a re-grade, a campaign's floor): a lead for
+        a case now yellow or red, and the level its colour opens at if it stands below."""
+        ctx, f = self.ctx, self.ctx.file
         if f.risk is not before and f.risk in LEAD_FOR and f.status in ON_THE_LADDER:
             self.assign_lead()
         floor = ctx.policy.opens_at[f.risk]
@@ -87,7 +93,7 @@ class Turns:
             LADDER.index(floor) > LADDER.index(f.level)
         ):
             why = ctx._("risk now {risk}").format(risk=ctx.term("risk", f.risk))
-            return ArriveAt(floor, why=why, trigger="risk")
+            return ArriveAt(floor, why=why, trigger=trigger)
         return None
 
     def withdraw(self, action: WithdrawInput) -> None:
