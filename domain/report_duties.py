@@ -315,6 +315,29 @@ class NoticeKind(StrEnum):
     reminder = "reminder"
     escalation = "escalation"
 
+    @property
+    def recipient_role(self) -> str:
+        """The role an outbox row of this notice names (notification routes match on it): the
+        unit that owes the report, or the level above that supervises it (督办)."""
+        return "reporting_unit" if self is NoticeKind.reminder else "supervisor"
+
+    @property
+    def event(self) -> str:
+        """The notification's `event` in the machine contract (docs/notifications.md)."""
+        return f"duty_{self.value}"
+
+
+def duty_key(unit: str, day: date, kind: NoticeKind) -> str:
+    """The business key of a duty notice in the outbox: "<day>/<kind>/<unit>" (the unit last,
+    so a unit's name may hold any character)."""
+    return f"{day.isoformat()}/{kind.value}/{unit}"
+
+
+def parse_duty_key(key: str) -> tuple[str, date, NoticeKind]:
+    """(unit, day, kind) of a `duty_key`."""
+    day, kind, unit = key.split("/", 2)
+    return unit, date.fromisoformat(day), NoticeKind(kind)
+
 
 class DutyRoundInput(BaseModel):
     """A duty round (the schedule's action): the policy as put in force, and the day (None:
