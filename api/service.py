@@ -232,7 +232,9 @@ async def case_detail(
     )
     out.update(await _facts(pool, case_id, now))
     if out.get("parties"):
-        await case_page.record_party_read(pool, person, case_id, now, via)
+        # A merged case's parties read here are that case's parties read: audited there too.
+        for read in {case_id, *(p.get("from_case") or case_id for p in out["parties"])}:
+            await case_page.record_party_read(pool, person, read, now, via)
     return out
 
 
@@ -247,11 +249,15 @@ async def _facts(pool: asyncpg.Pool, case_id: str, now: datetime) -> dict[str, A
         return {}
     intake = facts["intake"]
     deadline = facts["deadline"]
+    parties = [{k: p.get(k) for k in PARTY_FIELDS} for p in intake.get("parties") or []]
+    # The parties of each case merged into this one, marked with the case they came with.
+    for merged, more in await case_page.merged_parties(pool, case_id):
+        parties += [{**{k: p.get(k) for k in PARTY_FIELDS}, "from_case": merged} for p in more]
     seconds = round((deadline - now).total_seconds()) if deadline else None
     level = urgency.urgency(deadline, now)
     return status_json_values(
         {
-            "parties": [{k: p.get(k) for k in PARTY_FIELDS} for p in intake.get("parties") or []],
+            "parties": parties,
             "description": intake.get("description"),
             "amount_cny": intake.get("amount_cny"),
             "risk_flags": intake.get("risk_flags") or [],

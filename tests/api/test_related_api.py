@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import httpx
+
+from api.auth import COOKIE
 from domain.periods import parse_period
 from ledger.reports import assess
 from tests.api.test_api import bearer, front, ledger_kinds  # noqa: F401  (the fixture)
@@ -63,6 +66,21 @@ async def test_a_second_intake_is_suggested_and_merging_it_counts_one_case(front
     assert [(r["case_id"], r["link"], r["status"]) for r in survivor["related"]] == [
         ("REL-2", "merged_from", "merged")
     ]
+    # REL-2's parties and its history go on on REL-1, each marked as from REL-2.
+    assert [(p["name"], p.get("from_case")) for p in survivor["parties"]] == [
+        ("张某", None),
+        ("刘某", None),
+        ("张某", "REL-2"),
+        ("刘某", "REL-2"),
+    ]
+    attached = [e["kind"] for e in survivor["events"] if e.get("from_case") == "REL-2"]
+    assert attached[0] == "opened" and "merged" in attached
+    own = [e for e in survivor["events"] if "from_case" not in e]
+    assert own and all(e["kind"] != "merged" for e in own)
+    async with httpx.AsyncClient(base_url=front["url"], cookies={COOKIE: front["grid"]}) as web:
+        page = await web.get("/cases/REL-1")
+    assert page.status_code == 200
+    assert page.text.count('data-from-case="REL-2"') == 2 + len(attached)
     gone = (await http.get("/api/cases/REL-2", headers=grid)).json()
     assert [(r["case_id"], r["link"]) for r in gone["related"]] == [("REL-1", "duplicate_of")]
     # A merged case is suggested no more.

@@ -58,7 +58,8 @@ async def test_a_reminder_and_an_escalation_reach_the_webhook_once_each(
     duty = duties_on(POLICY, DAY)[0]
     person = Person(token_id="t", name="网格员", unit="一村第二网格", role="grid_worker",
                     level="grid")  # fmt: skip
-    await file_report(duty_pool, person, ReportRequest(day=DAY), duty.cutoff_at - timedelta(hours=1))
+    before = duty.cutoff_at - timedelta(hours=1)
+    await file_report(duty_pool, person, ReportRequest(day=DAY), before)
     assert await notify(duty_pool, NoticeKind.reminder, duty.cutoff_at) == ["一村第一网格"]
     # A retried activity queues nothing twice.
     assert await notify(duty_pool, NoticeKind.reminder, duty.cutoff_at) == ["一村第一网格"]
