@@ -95,6 +95,9 @@ async def test_a_second_intake_is_suggested_and_merging_it_counts_one_case(front
     township = next(m for m in metrics if m.scope_unit == GOOD["location"]["township"])
     # REL-1 and REL-4 (REL-3 is in the same township too): REL-2 is not received again.
     assert township.received == 3
+    # REL-2's merge was a grid worker's act on it (a contact, were it counted), and its
+    # history shows on REL-1: still no case was taken up, REL-1's rates are its own.
+    assert (township.mediation_rate, township.response_rate) == (0, 0)
     assert "REL-2" not in {d.case_id for d in due}
 
 
