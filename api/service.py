@@ -85,6 +85,12 @@ def check_sizes(body: dict[str, Any]) -> None:
                     raise Invalid(_("{field}: each item at most 200 characters").format(field=key))
 
 
+async def check_link_target(pool: asyncpg.Pool, other: Any) -> None:
+    """A case is linked only to another case in the ledger."""
+    if not isinstance(other, str) or await related.status_of(pool, other) is None:
+        raise Invalid(_("other: there is no case {case_id}").format(case_id=other))
+
+
 async def check_merge_target(pool: asyncpg.Pool, case_id: str, into: Any) -> None:
     """A case is merged only into another case in the ledger, itself not merged."""
     status = await related.status_of(pool, into) if isinstance(into, str) else None
@@ -130,6 +136,8 @@ async def act(
         ) from None
     if action.name == "merge":
         await check_merge_target(pool, case_id, body.get("into"))
+    if action.name == "link":
+        await check_link_target(pool, body.get("other"))
     wid = action.workflow_id(case_id, department, whistle)
     what = (
         _("{department} (whistle {whistle}) of case {case_id}").format(
@@ -166,8 +174,10 @@ async def act(
         raise
     bound.info("action taken")
     if isinstance(view, CaseView):  # as `starter.py status --json` gives it: the whole
-        # history, every time at +08:00, durations in whole seconds
-        return status_json(await with_history(pool, view))
+        # history, every time at +08:00, durations in whole seconds, and its related cases
+        out = status_json(await with_history(pool, view))
+        out["related"] = related_json(await related.links(pool, case_id))
+        return out
     return view.model_dump(mode="json")
 
 

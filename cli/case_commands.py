@@ -82,6 +82,11 @@ def _merge_args(p: argparse.ArgumentParser) -> None:
     _reason(p)
 
 
+def _link_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--other", required=True, help=_("the related case (both go on)"))
+    p.add_argument("--note")
+
+
 def _pause_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", required=True,
                    choices=["waiting_on_party", "appraisal", "hearing", "other"])  # fmt: skip
@@ -202,6 +207,7 @@ COMMANDS: tuple[Command, ...] = (
     _command("object-transfer", lambda a: dict(reason=a.reason), _reason),
     _command("withdraw", lambda a: dict(reason=a.reason), _reason),
     _command("merge", lambda a: dict(into=a.into, reason=a.reason), _merge_args),
+    _command("link", lambda a: dict(other=a.other, note=a.note), _link_args),
     _command("refuse", lambda a: dict(reason=a.reason), _reason),
     _command("whistle", lambda a: dict(kind=a.kind, reason=a.reason, departments=_flags(
         a.departments or a.departments_named or "")), _whistle_args),

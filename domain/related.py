@@ -4,7 +4,8 @@ The same dispute arrives twice (two neighbours call; the grid worker and the 123
 both enter it) or comes back after it was closed. At intake the engine suggests the cases that
 look alike — a party with the same phone or ID number, or the same village and dispute type
 reported within `PLACE_WINDOW` — among those still open or closed within `CLOSED_WINDOW`. A
-clerk or handler then links them (`related`) or merges one into the other (`duplicate`).
+handler then links them (the case's `link` action: `related`) or merges one into the other
+(`merge`: `duplicate`), both actions of the catalogue (domain/catalogue.py).
 
 Pure: the rules and the identifiers of an intake; the ledger runs the search.
 """
@@ -14,10 +15,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from domain.intake_models import CaseIntake
-from texts import Lang, texts
 
 #: Same village and dispute type: reported within this of each other.
 PLACE_WINDOW = timedelta(days=7)
@@ -65,26 +65,3 @@ def similar_query(intake: CaseIntake, now: datetime) -> SimilarQuery:
         reported_to=intake.reported_at + PLACE_WINDOW,
         closed_since=now - CLOSED_WINDOW,
     )
-
-
-class LinkRequest(BaseModel):
-    """Link this case to another as `related` (a connected matter, or the same one come back):
-    both go on and each lists the other. The same dispute entered twice is merged instead
-    (the case's `merge` action: it ends as merged into the other and counts once)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    other: str = Field(min_length=1, max_length=64)
-    note: str | None = Field(default=None, max_length=2000)
-
-
-def check_link(
-    case_id: str, request: LinkRequest, other_exists: bool, lang: Lang | str = Lang.zh
-) -> str | None:
-    """Why this link cannot be made, or None."""
-    _ = texts("case", lang).gettext
-    if request.other == case_id:
-        return _("A case cannot be linked to itself.")
-    if not other_exists:
-        return _("There is no case {case_id}.").format(case_id=request.other)
-    return None

@@ -4,7 +4,6 @@ rates; a related link shows on both cases."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -106,15 +105,28 @@ async def test_a_related_link_shows_on_both_cases_and_refuses_itself(front):  # 
     await ledger_kinds(front["pool"], "LNK-2", until="assigned")
     await ledger_kinds(front["pool"], "LNK-1", until="assigned")
     http, grid = front["http"], bearer(front["grid"])
+    view = (await http.get("/api/cases/LNK-1", headers=grid)).json()
+    assert "link" in view["allowed_actions"]  # the catalogue's action, offered to its handler
     self_link = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-1"}, headers=grid)
     assert self_link.status_code == 403
+    nowhere = await http.post("/api/cases/LNK-1/link", json={"other": "NOPE"}, headers=grid)
+    assert nowhere.status_code == 422 and "NOPE" in nowhere.json()["detail"]
     linked = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-2", "note": "同一楼栋"},
                              headers=grid)  # fmt: skip
     assert linked.status_code == 200, linked.text
     assert [(r["case_id"], r["link"]) for r in linked.json()["related"]] == [("LNK-2", "related")]
+    assert linked.json()["events"][-1]["kind"] == "linked"
     back = (await http.get("/api/cases/LNK-2", headers=grid)).json()
     assert [(r["case_id"], r["link"]) for r in back["related"]] == [("LNK-1", "related")]
     stranger = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-2"},
                                headers=bearer(front["other"]))  # fmt: skip
     assert stranger.status_code == 403
-    await asyncio.sleep(0)
+    # Each refusal is audited like any other action's.
+    refused = await front["pool"].fetch(
+        "SELECT action, status FROM refused_actions WHERE case_id = 'LNK-1' ORDER BY id"
+    )
+    assert [(r["action"], r["status"]) for r in refused] == [
+        ("link", 403),
+        ("link", 422),
+        ("link", 403),
+    ]

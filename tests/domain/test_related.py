@@ -10,8 +10,6 @@ from domain.intake_models import CaseIntake
 from domain.related import (
     CLOSED_WINDOW,
     PLACE_WINDOW,
-    LinkRequest,
-    check_link,
     identifiers,
     similar_query,
 )
@@ -50,12 +48,3 @@ def test_the_place_window_is_around_the_report_and_the_closed_window_before_now(
         record.dispute_type.value,
         "S-1",
     )
-
-
-@pytest.mark.parametrize(
-    ("other", "exists", "refused"),
-    [("S-2", True, False), ("S-1", True, True), ("S-9", False, True)],
-)
-def test_a_link_needs_another_case_that_exists(other, exists, refused):
-    reason = check_link("S-1", LinkRequest(other=other), exists, "en")
-    assert (reason is not None) is refused
