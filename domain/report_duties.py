@@ -141,6 +141,22 @@ class DutyPolicy(BaseModel):
         return at.astimezone(self.zone).date()
 
 
+def units_under(policy: DutyPolicy, unit: str) -> set[str]:
+    """The reporting units `unit` sees: itself and every unit whose chain of `reports_to`
+    reaches it (a village its grids; a township its villages and their grids, when the
+    villages are in the table). A unit not in the table sees only what reports to it."""
+    parent = {u.unit: u.reports_to for u in policy.units}
+    seen = set()
+    for u in parent:
+        at, steps = u, 0
+        while at is not None and steps <= len(parent):  # a cycle in the table ends here
+            if at == unit:
+                seen.add(u)
+                break
+            at, steps = parent.get(at), steps + 1
+    return seen
+
+
 def parse_duty_policy(text: str, *, source: str = "duties") -> DutyPolicy:
     data = load_toml(text, source=source)
     try:
