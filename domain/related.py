@@ -65,3 +65,37 @@ def similar_query(intake: CaseIntake, now: datetime) -> SimilarQuery:
         reported_to=intake.reported_at + PLACE_WINDOW,
         closed_since=now - CLOSED_WINDOW,
     )
+
+
+class SeenInFile:
+    """The records of one intake file taken in so far, indexed by what makes two look alike
+    (the same rules as the ledger's search, `ledger/related.py`). The ledger cannot find a
+    record of the same file: its case row may not be written yet when the next one is
+    searched, so two records of one dispute in one file are matched here."""
+
+    def __init__(self) -> None:
+        self._by_identifier: dict[tuple[str, str], list[str]] = {}
+        self._by_place: dict[tuple[str, str], list[str]] = {}
+        self._reported: dict[str, datetime] = {}
+
+    def alike(self, intake: CaseIntake) -> list[str]:
+        """The earlier records' case ids that look like `intake`, newest reported first."""
+        found = {c for key in _identifier_keys(intake) for c in self._by_identifier.get(key, [])}
+        place = (intake.location.village, intake.dispute_type.value)
+        found |= {c for c in self._by_place.get(place, [])
+                  if abs(self._reported[c] - intake.reported_at) <= PLACE_WINDOW}  # fmt: skip
+        found.discard(intake.case_id or "")
+        return sorted(found, key=lambda c: (-self._reported[c].timestamp(), c))[:MOST]
+
+    def add(self, intake: CaseIntake) -> None:
+        assert intake.case_id is not None
+        for key in _identifier_keys(intake):
+            self._by_identifier.setdefault(key, []).append(intake.case_id)
+        place = (intake.location.village, intake.dispute_type.value)
+        self._by_place.setdefault(place, []).append(intake.case_id)
+        self._reported[intake.case_id] = intake.reported_at
+
+
+def _identifier_keys(intake: CaseIntake) -> list[tuple[str, str]]:
+    """Each phone and ID number of the parties, as ("phone", "…") / ("id_number", "…")."""
+    return [(k, str(v)) for i in identifiers(intake) for k, v in i.items()]

@@ -100,6 +100,26 @@ async def test_a_second_intake_is_suggested_and_merging_it_counts_one_case(front
     assert "REL-2" not in {d.case_id for d in due}
 
 
+async def test_two_records_of_one_dispute_in_one_file_the_second_names_the_first(front):  # noqa: F811
+    answers = await intake(
+        front,
+        record("SAME-1"),
+        record("SAME-2"),
+        record(
+            "SAME-3",
+            parties=[{"name": "王某", "role": "applicant"}],
+            location={**GOOD["location"], "village": "W"},
+        ),
+    )
+    assert [(a["case_id"], a["similar"]) for a in answers] == [
+        ("SAME-1", []),
+        ("SAME-2", ["SAME-1"]),
+        ("SAME-3", []),
+    ]
+    for case_id in ("SAME-1", "SAME-2", "SAME-3"):
+        await ledger_kinds(front["pool"], case_id, until="assigned")
+
+
 async def test_a_related_link_shows_on_both_cases_and_refuses_itself(front):  # noqa: F811
     await intake(front, record("LNK-1"), record("LNK-2", dispute_type="neighbour"))
     await ledger_kinds(front["pool"], "LNK-2", until="assigned")
