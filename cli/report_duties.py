@@ -88,7 +88,30 @@ async def cmd_duties(args: argparse.Namespace) -> int:
         print(f"{d['day']}  {d['unit']}  {d['state']}  {filed}  → {d['reports_to']}")
     if not found:
         print(_("no report duties that day"))
+    elif summary := summary_line(found):
+        print(summary)
     return 0
+
+
+def summary_line(found: list[dict[str, Any]]) -> str | None:
+    """The day's figures as the daily report counts them (domain.report_duties.figures_of):
+    the reports owed (cut-off passed), on time and their rate, zero reports, flagged ones;
+    None while every cut-off is still ahead."""
+    owed = [d for d in found if d["state"] != "due"]
+    if not owed:
+        return None
+    on_time = sum(
+        d["filed_at"] is not None
+        and datetime.fromisoformat(d["filed_at"]) <= datetime.fromisoformat(d["cutoff_at"])
+        for d in owed
+    )
+    text = _("on time: {on_time} of {owed} reports owed ({rate:.0%}); zero reports: {zero}; "
+             "flagged: {flagged}")  # fmt: skip
+    return text.format(
+        on_time=on_time, owed=len(owed), rate=on_time / len(owed),
+        zero=sum(d["kind"] == "zero" for d in owed),
+        flagged=sum(d["state"] == "flagged" for d in owed),
+    )  # fmt: skip
 
 
 async def cmd_duties_file(args: argparse.Namespace) -> int:
