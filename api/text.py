@@ -84,6 +84,7 @@ def field_label(name: str) -> str:
     labels = {
         "outcome": pgettext("field", "Outcome"),
         "into": pgettext("field", "Into case"),
+        "other": pgettext("field", "Related case"),
         "level": pgettext("field", "At level"),
         "reason": pgettext("field", "Reason"),
         "agreement": pgettext("field", "Agreement"),
