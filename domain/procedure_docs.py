@@ -30,7 +30,11 @@ state, a party's step after its window, a second extension: refused, naming the 
 
 ## Try it: every statutory day a minute
 
-`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes.
+`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes. Each
+minute stands for one calendar day after the window's start, with that day's weekday and
+holiday (calendars/cn.toml): 5 working days to object (信访工作条例 Art. 23 ¶3) from a Friday
+are 7 minutes, from the eve of the National Day holiday more. Outside the demo, working days
+are counted on the same calendar, a last day off moving to the next working day.
 
     make run
     .venv/bin/python starter.py intake samples/procedures.jsonl --policy policies/demo.toml
