@@ -67,7 +67,7 @@ def roads() -> list[EventRow]:
 INTAKES = {
     "FY1": {"procedure": "court", "road": {"start": "pre_filing_mediation", "from_case": "C"}},
     "FY2": {"procedure": "court", "road": {"start": "pre_filing_mediation", "from_case": None}},
-    "FY3": {"procedure": "court", "road": {"start": "pre_filing_mediation", "from_case": "A"}},
+    "FY3": {"procedure": "court", "road": {"start": "pre_filing_mediation", "from_case": None}},
     "LD1": {"procedure": "labour_arbitration", "road": {"start": "applied", "from_case": "D"}},
     "XF": {"procedure": "petition", "road": None},
 }
@@ -101,12 +101,11 @@ async def test_the_share_of_disputes_reaching_each_track_counts_mediation_tracks
         g: getattr(township, f"reached_{g}")
         for g in ("peoples", "administrative", "judicial", "arbitration", "court")
     }
-    # People's: A, B, and D's labour mediation; court: C through FY1 (FY3 comes from A, but in
-    # October it still reached the court road: reaching is counted as of the computation).
+    # People's: A, B, and D's labour mediation; court: C through FY1.
     assert reached == {"peoples": 3, "administrative": 1, "judicial": 1, "arbitration": 1,
-                       "court": 2}  # fmt: skip
-    assert (township.peoples_share, township.court_share) == (0.75, 0.5)
-    assert county.reached_court == 2  # a county sums its townships
+                       "court": 1}  # fmt: skip
+    assert (township.peoples_share, township.court_share) == (0.75, 0.25)
+    assert county.reached_court == 1  # a county sums its townships
 
 
 async def test_pre_filing_mediation_success_counts_the_mediations_ended_in_the_period(ledger):
