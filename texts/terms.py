@@ -284,6 +284,7 @@ TERMS: dict[tuple[str, str], str] = {
         term_("procedure_pause", "hearing"),
         term_("procedure_route", "may_arbitrate"),
         term_("procedure_route", "may_sue"),
+        term_("procedure_route", "payment_order"),
     )
 }
 
