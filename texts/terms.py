@@ -175,6 +175,10 @@ TERMS: dict[tuple[str, str], str] = {
         term_("clock", "confirmation"),
         term_("clock", "visit"),
         # Statutory procedures (procedures/*.toml): the tables' machine names, for people.
+        term_("petition_channel", "letter"),
+        term_("petition_channel", "online"),
+        term_("petition_channel", "phone"),
+        term_("petition_channel", "visit"),
         term_("procedure", "petition"),
         term_("procedure", "court"),
         term_("procedure", "labour_arbitration"),

@@ -138,7 +138,7 @@ class ProcedureWorkflow:
         self._record(
             "petition_registered",
             self._("petition received ({channel}), addressed to {to}; {law}").format(
-                channel=petition.channel.value,
+                channel=self._term("petition_channel", petition.channel.value),
                 to=petition.addressed_to.name,
                 law=self._state_law(),
             ),

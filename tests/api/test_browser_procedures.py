@@ -47,5 +47,7 @@ async def test_a_petition_reads_in_chinese_on_the_worklist_and_its_page(front, b
             "registered"
         )
         assert await page.locator('#procedure [data-window="register"]').count() == 1
+        # The matter's own record names the channel for people too (来访, not "visit").
+        assert "信访事项已登记（来访）" in await page.inner_text("body")
         await page.screenshot(path=str(tmp_path / f"case-petition-{width}.png"), full_page=True)
         await page.close()
