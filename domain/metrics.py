@@ -64,7 +64,7 @@ PETITION_ACCEPT_WINDOWS = frozenset({"register", "notify", "accept_assigned"})
 PETITION_ANSWER_WINDOWS = frozenset({"handle"})
 #: The tracks a dispute may reach (三调联动 and the road to court, docs/metrics.md), and what
 #: puts a case on each: a `mediation_track` event's `track`, or a matter of a procedure table
-#: that comes from the case (`intake.road.from_case`) or that the case holds (events whose
+#: opened from the case (`procedure_opened.data.from_case`) or that the case holds (events whose
 #: `data.procedure` is the table's name). Labour mediation (劳动争议调解仲裁法 Art. 10: people's
 #: and enterprise mediation committees) counts with people's mediation.
 TRACK_GROUPS = ("peoples", "administrative", "judicial", "arbitration", "court")

@@ -70,7 +70,8 @@ _REACHED_GROUPS = "".join(
     for g in TRACK_GROUPS
 )
 # …and the tracks each reached (TRACK_GROUP_OF, ROAD_GROUP_OF as $10, $11): a track it was put
-# on, a procedure its events belong to, a road matter that comes from it (`road.from_case`).
+# on, a procedure its events belong to, a road matter opened from it (`procedure_opened`'s
+# `from_case`, found through the kind's index rather than every case's intake).
 _RECEIVED = f"""
 SELECT c.county, c.township,
        count(*) AS received,
@@ -94,10 +95,11 @@ SELECT c.county, c.township,
           FROM case_events e
          WHERE e.case_id = c.case_id) f
   LEFT JOIN (
-        SELECT m.intake -> 'road' ->> 'from_case' AS from_case,
-               array_agg(DISTINCT $11::jsonb ->> (m.intake ->> 'procedure')) AS groups
-          FROM cases m
-         WHERE m.intake -> 'road' ->> 'from_case' IS NOT NULL AND m.status <> 'merged'
+        SELECT o.data ->> 'from_case' AS from_case,
+               array_agg(DISTINCT $11::jsonb ->> (o.data ->> 'procedure')) AS groups
+          FROM case_events o
+         WHERE o.kind = 'procedure_opened' AND o.data ->> 'from_case' IS NOT NULL
+           AND $11::jsonb ? (o.data ->> 'procedure')
          GROUP BY 1) r ON r.from_case = c.case_id
  WHERE c.reported_at >= $1 AND c.reported_at < $2
    AND c.intake ->> 'procedure' IS NULL AND c.status <> 'merged'
@@ -125,7 +127,9 @@ _REACHED = (
 # Every event-based count in one pass over the period's events of the counted kinds. For each
 # such event one lateral read of its case's earlier events (by the primary key) says what came
 # before it: an attempt's end, a conclusion, a reached visit, the last stint boundary, and the
-# last track boundary (a stay on a mediation track: from its `mediation_track` to the next).
+# last track boundary: when that is a `mediation_track`, the event ends a stay on that track
+# (its track and start read by the primary key, for those events only). The stays' parallel
+# arrays are aggregated side by side over the same rows, so they stay aligned.
 _EVENTS = f"""
 SELECT c.county, c.township,
        count(*) FILTER (WHERE e.kind = 'resolved') AS resolved,
@@ -152,12 +156,14 @@ SELECT c.county, c.township,
        coalesce(sum((e.data ->> 'paused_seconds')::float8) FILTER (WHERE e.kind = 'resumed'), 0)
            AS paused_seconds,
        count(*) FILTER (WHERE e.kind = 'reopened') AS reopened,
-       array_agg(b.data ->> 'track' ORDER BY e.case_id, e.seq)
-         FILTER (WHERE e.kind = ANY($11::text[]) AND b.kind = 'mediation_track') AS stay_tracks,
-       array_agg(extract(epoch FROM e.at - b.at) / 86400 ORDER BY e.case_id, e.seq)
-         FILTER (WHERE e.kind = ANY($11::text[]) AND b.kind = 'mediation_track') AS stay_days,
-       array_agg(e.kind <> ALL($12::text[]) ORDER BY e.case_id, e.seq)
-         FILTER (WHERE e.kind = ANY($11::text[]) AND b.kind = 'mediation_track') AS stay_in_limit
+       array_agg((SELECT b.data ->> 'track' FROM case_events b
+                   WHERE b.case_id = e.case_id AND b.seq = h.stay_bound))
+         FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_tracks,
+       array_agg((SELECT extract(epoch FROM e.at - b.at) / 86400 FROM case_events b
+                   WHERE b.case_id = e.case_id AND b.seq = h.stay_bound))
+         FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_days,
+       array_agg(e.kind <> ALL($12::text[]))
+         FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_in_limit
   FROM case_events e
   JOIN cases c USING (case_id)
   CROSS JOIN LATERAL (
@@ -168,12 +174,10 @@ SELECT c.county, c.township,
                (array_agg(p.kind ORDER BY p.seq DESC)
                   FILTER (WHERE p.kind = ANY($5::text[]) OR p.kind = ANY($6::text[])))[1]
                    AS boundary_before,
-               max(p.seq) FILTER (WHERE p.kind = ANY($11::text[])) AS stay_bound
+               max(p.seq) FILTER (WHERE p.kind = ANY($11::text[])) AS stay_bound,
+               max(p.seq) FILTER (WHERE p.kind = 'mediation_track') AS track_bound
           FROM case_events p
          WHERE p.case_id = e.case_id AND p.seq < e.seq) h
-  -- The last track boundary before the event: a stay on a track ends here when it is the
-  -- `mediation_track` event that started it.
-  LEFT JOIN case_events b ON b.case_id = e.case_id AND b.seq = h.stay_bound
  WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2 AND c.status <> 'merged'
  GROUP BY c.county, c.township
 """
