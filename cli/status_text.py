@@ -84,11 +84,14 @@ def _procedure(view: CaseView, lang: Lang) -> str | None:
     if p is None:
         return None
     _ = texts("cli", lang)
-    parts = [f"{p.name} {p.state}"]
+    parts = [f"{label('procedure', p.name, lang)} · {label('procedure_state', p.state, lang)}"]
     for w in p.windows:
         due = _("paused") if w.due_at is None else local_time(w.due_at, lang)
         late = _(" (passed)") if w.expired else ""
-        parts.append(f"{w.name} {due}{late} — {w.law}")
+        parts.append(f"{label('procedure_window', w.name, lang)} {due}{late} — {w.law}")
+    if p.routes:
+        routes = "、".join(label("procedure_route", r, lang) for r in p.routes)
+        parts.append(_("routes open: {routes}").format(routes=routes))
     return "; ".join(parts)
 
 

@@ -34,6 +34,9 @@ class Counting(BaseModel):
     calendar: WorkCalendar = WEEKENDS_ONLY
     utc_offset_hours: int = 8
     day: timedelta | None = None
+    #: With `day`: a window in working days runs the calendar days it spans (a scaled day
+    #: keeps its weekday). False for matters opened before: their replay must not change.
+    scaled_calendar: bool = False
 
 
 class Window(BaseModel):
@@ -370,6 +373,7 @@ def _due(table: ProcedureTable, run: Run, window: Window, counting: Counting) ->
         window.starts_at, Length.parse(window.length),
         run.pauses.get(wdef.clock_name(window.name), []), counting.calendar,
         utc_offset_hours=counting.utc_offset_hours, day=counting.day,
+        scaled_calendar=counting.scaled_calendar,
     )  # fmt: skip
     return window.model_copy(update={"due_at": due})
 

@@ -7,6 +7,8 @@ Pure: tables in, Markdown out.
 from __future__ import annotations
 
 from domain.procedure_table import ProcedureTable
+from texts import Lang
+from texts.terms import label
 
 _UNITS = {"d": "days", "wd": "working days", "mo": "months"}
 
@@ -30,7 +32,11 @@ state, a party's step after its window, a second extension: refused, naming the 
 
 ## Try it: every statutory day a minute
 
-`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes.
+`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes. Each
+minute stands for one calendar day after the window's start, with that day's weekday and
+holiday (calendars/cn.toml): 5 working days to object (信访工作条例 Art. 23 ¶3) from a Friday
+are 7 minutes, from the eve of the National Day holiday more. Outside the demo, working days
+are counted on the same calendar, a last day off moving to the next working day.
 
     make run
     .venv/bin/python starter.py intake samples/procedures.jsonl --policy policies/demo.toml
@@ -51,6 +57,11 @@ def _length(text: str) -> str:
     return f"{amount} {_UNITS[unit]}"
 
 
+def _zh(kind: str, name: str) -> str:
+    """A table's name as people read it (texts/terms.py, the `procedure_*` terms)."""
+    return label(f"procedure_{kind}", name, Lang.zh)
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -64,6 +75,10 @@ def render(tables: dict[str, ProcedureTable]) -> str:
             + ", ".join(f"`{s}`" for s in t.starts_in)
             + ".\n"
         )
+        parts.append("\n### States\n\n| state | 名称 | law |\n| --- | --- | --- |\n")
+        for sname, st in t.states.items():
+            final = " (final)" if st.final else ""
+            parts.append(f"| `{sname}`{final} | {_zh('state', sname)} | {_cell(st.law)} |\n")
         parts.append(
             "\n### Windows\n\n| window | length | starts | extension | on expiry | law |\n"
             "| --- | --- | --- | --- | --- | --- |\n"
@@ -86,13 +101,14 @@ def render(tables: dict[str, ProcedureTable]) -> str:
             ]
             paused = f"; paused by {', '.join(w.paused_by)}" if w.paused_by else ""
             parts.append(
-                f"| `{wname}` | {_length(w.length)}{paused} | {w.starts} | {_cell(ext)} | "
+                f"| `{wname}` {_zh('window', wname)} | {_length(w.length)}{paused} | {w.starts} | "
+                f"{_cell(ext)} | "
                 f"{', '.join(expiry) or '—'} ({_cell(w.expiry.law)}) | {_cell(w.law)} |\n"
             )
         if t.pauses:
             parts.append("\n### Periods that do not count\n\n| reason | law |\n| --- | --- |\n")
             for pname, p in t.pauses.items():
-                parts.append(f"| `{pname}` | {_cell(p.law)} |\n")
+                parts.append(f"| `{pname}` {_zh('pause', pname)} | {_cell(p.law)} |\n")
         parts.append("\n### Actions\n\n| action | from | to | law |\n| --- | --- | --- | --- |\n")
         for aname, a in t.actions.items():
             to = a.to or "(stays)"

@@ -164,4 +164,5 @@ def counting_for(policy: Policy) -> Counting:
         calendar=policy.calendar or WEEKENDS_ONLY,
         utc_offset_hours=policy.utc_offset_hours,
         day=parse_duration(policy.procedure_day) if policy.procedure_day else None,
+        scaled_calendar=True,
     )
