@@ -28,8 +28,9 @@ MOST = 10
 
 
 def identifiers(intake: CaseIntake) -> list[dict[str, Any]]:
-    """The parties' phones and ID numbers, each as a JSON containment pattern of
-    `cases.intake -> 'parties'` (`[{"phone": "…"}]`); never logged."""
+    """The parties' phones and ID numbers, each a party object to look for in
+    `cases.intake -> 'parties'` (`{"phone": "…"}`; the ledger wraps it in an array to test
+    containment); never logged."""
     found: list[dict[str, Any]] = []
     for party in intake.parties:
         if party.phone:

@@ -11,12 +11,14 @@ from domain.intake_models import CaseIntake
 from domain.related import SimilarQuery, similar_query
 
 # Open cases, and finished ones that closed within the window; never a merged one (the case
-# it was merged into is the one to suggest).
+# it was merged into is the one to suggest). A party's identifier is an object; the parties
+# are an array, which contains an object only when the pattern is an array too.
 _SIMILAR = """
 SELECT c.case_id FROM cases c
  WHERE c.case_id <> $1 AND c.status <> 'merged'
    AND (c.closed_at IS NULL OR c.closed_at >= $2)
-   AND (EXISTS (SELECT 1 FROM unnest($3::jsonb[]) k WHERE (c.intake -> 'parties') @> k)
+   AND (EXISTS (SELECT 1 FROM unnest($3::jsonb[]) k
+                 WHERE (c.intake -> 'parties') @> jsonb_build_array(k))
         OR (c.village = $4 AND c.dispute_type = $5 AND c.reported_at BETWEEN $6 AND $7))
  ORDER BY c.reported_at DESC, c.case_id
  LIMIT $8

@@ -120,6 +120,20 @@ async def test_two_records_of_one_dispute_in_one_file_the_second_names_the_first
         await ledger_kinds(front["pool"], case_id, until="assigned")
 
 
+async def test_the_same_phone_alone_suggests_the_earlier_case(front):  # noqa: F811
+    # Eleven days later (past the 7 days of "same place"), another village and dispute type:
+    # only the party's phone is shared.
+    await intake(front, record("PHN-1"))
+    await ledger_kinds(front["pool"], "PHN-1", until="assigned")
+    elsewhere = {**GOOD["location"], "village": "West Village", "grid": "G-08"}
+    later = record("PHN-2", location=elsewhere, dispute_type="neighbour",
+                   reported_at="2026-12-01T09:30:00+08:00")  # fmt: skip
+    assert GOOD["dispute_type"] != "neighbour"
+    (second,) = await intake(front, later)
+    assert (second["status"], second["similar"]) == ("started", ["PHN-1"])
+    await ledger_kinds(front["pool"], "PHN-2", until="assigned")
+
+
 async def test_a_related_link_shows_on_both_cases_and_refuses_itself(front):  # noqa: F811
     await intake(front, record("LNK-1"), record("LNK-2", dispute_type="neighbour"))
     await ledger_kinds(front["pool"], "LNK-2", until="assigned")
