@@ -84,13 +84,22 @@ async def cmd_duties(args: argparse.Namespace) -> int:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return 0
     for d in found:
-        filed = d["filed_at"][11:16] if d["filed_at"] else "-"
-        print(f"{d['day']}  {d['unit']}  {d['state']}  {filed}  → {d['reports_to']}")
+        print(duty_line(d))
     if not found:
         print(_("no report duties that day"))
     elif summary := summary_line(found):
         print(summary)
     return 0
+
+
+def duty_line(d: dict[str, Any]) -> str:
+    """One duty on a terminal: day, unit, state, when filed, whom it reports to; a weekly
+    unit that owes the day's report only because of a sensitive period names the period."""
+    filed = d["filed_at"][11:16] if d["filed_at"] else "-"
+    line = f"{d['day']}  {d['unit']}  {d['state']}  {filed}  → {d['reports_to']}"
+    if d["sensitive"]:
+        line += "  " + _("(daily: {period})").format(period=d["sensitive"])
+    return line
 
 
 def summary_line(found: list[dict[str, Any]]) -> str | None:

@@ -3,7 +3,7 @@ counts them."""
 
 from __future__ import annotations
 
-from cli.report_duties import summary_line
+from cli.report_duties import duty_line, summary_line
 
 CUTOFF = "2026-12-06T16:00:00+08:00"
 
@@ -28,3 +28,12 @@ def test_a_late_report_is_owed_but_not_on_time_and_a_duty_still_due_is_not_owed(
     found = [duty("late", "2026-12-06T16:01:00+08:00", "zero"), duty("due")]
     assert "（0%）" in summary_line(found)
     assert summary_line([duty("due")]) is None
+
+
+def test_a_weekly_unit_owing_a_report_in_a_sensitive_period_names_the_period():
+    base = {"day": "2027-02-09", "unit": "钻石广场社区", "state": "due", "filed_at": None,
+            "reports_to": "海北街道"}  # fmt: skip
+    assert duty_line({**base, "sensitive": "Spring Festival"}).endswith(
+        "→ 海北街道  （Spring Festival期间每日报送）"
+    )
+    assert duty_line({**base, "sensitive": None}).endswith("→ 海北街道")
