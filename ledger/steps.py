@@ -69,6 +69,15 @@ SELECT $1::text, $2::text, 'related', $3::text, $4::jsonb, $5::timestamptz
 ON CONFLICT (case_id, other_id) DO NOTHING
 """
 
+#: The events that link their case to another as `related`, and the key naming the other: a
+#: handler's `linked`; a repeated 信访 matter registered or answered "not accepted", linked to
+#: the earlier matter (信访工作条例 Art. 36 ¶3), so both show the link in `status`.
+_LINKED_BY = {
+    "linked": "other",
+    "petition_registered": "linked_to",
+    "petition_not_accepted": "linked_to",
+}
+
 #: What PostgreSQL (or asyncpg, encoding a value) refuses the same way on every retry.
 UNSTORABLE = (
     asyncpg.DataError,
@@ -157,10 +166,10 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
             why = e.data.get("reason")
             await conn.execute(_MERGE_LINK, step.case_id, into, "duplicate_of", why, actor, e.at)
             await conn.execute(_MERGE_LINK, into, step.case_id, "merged_from", why, actor, e.at)
-        other = e.data.get("other") if e.kind == "linked" else None
+        other = e.data.get(_LINKED_BY.get(e.kind, ""))
         if isinstance(other, str) and other != step.case_id:
             actor = e.actor.model_dump(mode="json") if e.actor else None
-            note = e.data.get("note")
+            note = e.data.get("note") or e.data.get("law")
             await conn.execute(_RELATED_LINK, step.case_id, other, note, actor, e.at)
             await conn.execute(_RELATED_LINK, other, step.case_id, note, actor, e.at)
     if step.notifications:

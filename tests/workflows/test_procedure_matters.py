@@ -4,6 +4,7 @@ procedure engine's windows as timers, its checks as the update's validator, ever
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from domain.naming import workflow_id_for
 from domain.periods import Period, PeriodKind
 from domain.policy import ResponseWindow, parse_policy
 from domain.procedure_models import ProcedureInput
+from ledger.related import links
 from ledger.reports import count_units
 from service.case_json import status_json
 from service.intake import procedure_start
@@ -146,6 +148,16 @@ async def test_a_repeat_after_re_review_with_the_same_facts_is_linked_and_not_ac
     assert event.kind == "petition_not_accepted"
     assert event.data["linked_to"] == view.case_id
     assert event.data["law"] == "信访工作条例 第三十六条第三款"
+    # Linked both ways in the ledger: `status` of either lists the other.
+    for _ in range(100):  # the step's ledger write may land just after the view changed
+        found = [(r["case_id"], r["link"]) for r in await links(clean_pool, answered.case_id)]
+        if found:
+            break
+        await asyncio.sleep(0.05)
+    assert found == [(view.case_id, "related")]
+    assert (answered.case_id, "related") in {
+        (r["case_id"], r["link"]) for r in await links(clean_pool, view.case_id)
+    }
 
     new_facts = await start(time_env, case_worker, repeat_of=view.case_id, new_facts=True)
     opened = await view_when(new_facts, registered)
