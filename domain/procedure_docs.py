@@ -47,8 +47,39 @@ are counted on the same calendar, a last day off moving to the next working day.
     DISPUTE_TOKEN=dt_... .venv/bin/python starter.py procedure XF-2026-0002 extend --window handle
 
 `XF-2026-0001` left alone is flagged to the county's supervisor after 15 minutes;
-`FY-2026-0001` (pre-filing mediation of case HB-2026-000101) goes to docketing after 30 minutes,
-due 7 minutes later; `LD-2026-0001` not accepted in 5 minutes opens the worker's `may_sue`.
+`XF-2026-0002`, extended once, is due 90 minutes after its acceptance and a second `extend` is
+refused; `FY-2026-0001` (pre-filing mediation of case HB-2026-000101) goes to docketing after 30
+minutes, due 7 minutes later; `LD-2026-0001` not accepted in 5 minutes opens the worker's
+`may_sue`.
+
+The rest of the 信访 road, with the people of `samples/roster.csv` (`make run` loads it) and
+matters of your own on the demo policy, addressed to the office (`"addressed_to": {"kind":
+"office", ...}`: XF-A) or to the body (`{"kind": "body", ...}`: XF-B, XF-C). Each person's
+token goes into a file: `tokens issue ... > body.token` for 住建局乙 as above, 信访办甲 at
+海博湾区信访局 `--role petition_office` into `office.token`, 复查员丙 at 海博湾区人民政府
+`--role reviewing_body` into `review.token`:
+
+    P=".venv/bin/python starter.py procedure"
+    # assigned (交办): an objection 8 minutes (days) on is past the 5 working days: refused
+    $P XF-A assign --token-file office.token;  sleep 480;  $P XF-A object --token-file body.token
+    # the reply received 31 days ago (--happened-at: when it happened, if before now): too late
+    $P XF-B accept --token-file body.token
+    $P XF-B reply --fact opinion=support --token-file body.token \\
+        --happened-at "$(date -u -d '-31 minutes' +%Y-%m-%dT%H:%M:%S+00:00)"
+    $P XF-B request_review --token-file office.token          # refused: review_request ended
+    # 复核 with a 10-day hearing: the 30 days run to day 40
+    $P XF-C accept --token-file body.token
+    $P XF-C reply --fact opinion=no_support --token-file body.token
+    $P XF-C request_review --token-file office.token
+    $P XF-C review_decision --token-file review.token
+    $P XF-C request_re_review --token-file office.token
+    $P XF-C pause --reason hearing --token-file review.token; sleep 600
+    $P XF-C resume --reason hearing --token-file review.token  # re_review_decide due 40 minutes on
+    $P XF-C re_review_decision --token-file review.token       # final_after_re_review
+
+A repeat of `XF-C` with the same facts (`"petition": {..., "repeat_of": "XF-C"}`) is answered
+"final, not accepted" (Art. 36 ¶3) at intake and listed under `related` in both matters'
+`status`.
 """
 
 
