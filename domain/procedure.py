@@ -339,6 +339,12 @@ def _replace(run: Run, old: Window, new: Window) -> Run:
     return run.model_copy(update={"windows": [new if w is old else w for w in run.windows]})
 
 
+def ended(run: Run, at: datetime) -> Run:
+    """The matter final where it stands, every window closed: a repeat no body accepts
+    (信访工作条例 Art. 36 ¶3) leaves no clock running."""
+    return _close(run, None, at).model_copy(update={"final": True})
+
+
 def _close(run: Run, names: set[str] | None, at: datetime) -> Run:
     windows = [
         w.model_copy(update={"closed_at": at})

@@ -147,8 +147,9 @@ class ProcedureWorkflow:
 
     def _not_accepted(self, repeat: Repeat) -> None:
         """A repeat the law says no body accepts: linked, answered, closed."""
-        self.run_ = self.run_.model_copy(update={"final": True})
         self.closed_at = workflow.now()
+        # Only the view changes (the run ends here, no timer was set): no patch needed.
+        self.run_ = engine.ended(self.run_, self.closed_at)
         self._record(
             "petition_not_accepted",
             self._("repeat of {earlier}: not accepted ({law})").format(

@@ -148,6 +148,9 @@ async def test_a_repeat_after_re_review_with_the_same_facts_is_linked_and_not_ac
     assert event.kind == "petition_not_accepted"
     assert event.data["linked_to"] == view.case_id
     assert event.data["law"] == "信访工作条例 第三十六条第三款"
+    # Final at once: no window left running, nothing due.
+    assert answered.procedure.final and answered.procedure.windows == []
+    assert answered.due_at is None
     # Linked both ways in the ledger: `status` of either lists the other.
     for _ in range(100):  # the step's ledger write may land just after the view changed
         found = [(r["case_id"], r["link"]) for r in await links(clean_pool, answered.case_id)]
