@@ -20,7 +20,7 @@ from domain.calendar import WEEKENDS_ONLY, WorkCalendar
 from domain.procedure_clock import Pause, window_due
 from domain.procedure_table import ENTRY, Length, ProcedureTable
 from texts import Lang, texts
-from texts.terms import local_time
+from texts.terms import label, local_time
 
 Fact = bool | int | float | str
 
@@ -159,6 +159,13 @@ def _check(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
     _ = texts("case", lang)
     if act.happened_at is not None and act.happened_at > act.at:
         return _("happened_at is after the time the action is recorded")
+    takers = table.takers(act.action, window=act.window, reason=act.reason)
+    if takers and act.role is not None and act.role not in takers:
+        return _("{action} is taken by {roles}, not {role}").format(
+            action=act.action,
+            roles="、".join(label("procedure_role", r, lang) for r in takers),
+            role=label("procedure_role", act.role, lang),
+        )
     if act.action == "extend":
         return _check_extend(table, run, act, lang)
     if act.action in ("pause", "resume"):
@@ -182,10 +189,6 @@ def _check(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
             )
         return _("{action} is not allowed in state {state} (only in {states})").format(
             action=act.action, state=run.state, states=", ".join(action.allowed_in)
-        )
-    if action.by and act.role is not None and act.role not in action.by:
-        return _("{action} is taken by {roles}, not {role}").format(
-            action=act.action, roles=", ".join(action.by), role=act.role
         )
     if action.requires_route is not None and action.requires_route not in run.routes:
         return _("{action} needs the route {route}, not open ({law})").format(

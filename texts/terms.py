@@ -152,6 +152,19 @@ TERMS: dict[tuple[str, str], str] = {
         term_("clock", "track"),
         term_("clock", "confirmation"),
         term_("clock", "visit"),
+        term_("procedure_role", "court_clerk"),
+        term_("procedure_role", "judge"),
+        term_("procedure_role", "arbitrator"),
+        term_("procedure_role", "enforcement_officer"),
+        term_("procedure_role", "mediator"),
+        term_("procedure_role", "petition_office"),
+        term_("procedure_role", "handling_body"),
+        term_("procedure_role", "reviewing_body"),
+        term_("procedure_role", "petitioner"),
+        term_("procedure_role", "applicant"),
+        term_("procedure_role", "respondent"),
+        term_("procedure_role", "third_party"),
+        term_("procedure_role", "supervisor"),
     )
 }
 
