@@ -9,6 +9,8 @@ the counties' own) and every duration in whole seconds. Pure functions of the vi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain.case_models import CaseStatus, CaseView
 from domain.ladder import Level
 from texts import Lang, texts
@@ -124,6 +126,32 @@ def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
             f"  {e.summary}"
             for e in events
         ]
+    return lines
+
+
+def road_lines(roads: dict, lang: Lang | str) -> list[str]:
+    """The roads the case was taken onto (the court, labour arbitration), each with its state
+    and next window; for a matter on a road, the case it came from."""
+    _ = texts("cli", Lang(lang))
+    lines = []
+    for r in roads["roads"]:
+        nxt = r["next_window"]
+        lines.append(
+            _("Road: {case_id} ({procedure}, {state})").format(
+                case_id=r["case_id"], procedure=r["procedure"], state=r["state"]
+            )
+            + (
+                _("; next: {window} by {due} ({law})").format(
+                    window=nxt["name"],
+                    due=local_time(datetime.fromisoformat(nxt["due_at"]), lang),
+                    law=nxt["law"],
+                )
+                if nxt
+                else ""
+            )
+        )
+    if roads["from_case"]:
+        lines.append(_("From case: {case_id}").format(case_id=roads["from_case"]))
     return lines
 
 

@@ -5,12 +5,16 @@ and subject, and linked to it (`road.from_case`); the case's history stays in th
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 from temporalio.client import Client
 
 from domain.intake_models import CaseIntake, RoadIntake
 from domain.policy import Policy
+from ledger import procedures
 from ledger.cases import case_intake
+from service.case_json import with_local_times
 from service.intake import start_case
 from texts import Lang
 
@@ -42,3 +46,13 @@ async def open_road(
     matter = road_intake(case_id, intake, procedure, start)
     assert matter.case_id is not None
     return matter.case_id, await start_case(client, matter, policy, lang)
+
+
+async def road_links(pool: asyncpg.Pool, case_id: str) -> dict[str, Any]:
+    """What `status --json` and the page add about roads, read from the ledger (never from
+    Temporal): `roads`, the matters the case was taken onto, each `{case_id, procedure, state,
+    final, status, next_window: {name, due_at, law} | None}`; `from_case`, for a matter on a
+    road, the case it came from (else None). Times at +08:00."""
+    roads = await procedures.roads_from(pool, case_id)
+    origin = await procedures.road_origin(pool, case_id)
+    return with_local_times({"roads": roads, "from_case": origin})
