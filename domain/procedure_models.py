@@ -84,6 +84,18 @@ class ProcedureInput(BaseModel):
         )  # fmt: skip
 
 
+#: A dispute case's labour arbitration steps as its table's actions (the application starts
+#: the run in `applied`).
+ARBITRATION_ACTIONS = {"accepted": "accept", "extended": "extend", "award": "award"}
+
+
+def arbitration_act(step: str, wage_months: float | None, at: datetime) -> Act:
+    """A case's arbitration step as the engine's act (`extended`: the award's window)."""
+    facts: dict[str, Fact] = {} if wage_months is None else {"wage_months": wage_months}
+    window = "award" if step == "extended" else None
+    return Act(action=ARBITRATION_ACTIONS[step], at=at, facts=facts, window=window)
+
+
 def fact_value(text: str) -> Fact:
     """'8' -> 8, '0.5' -> 0.5, 'true' -> True; any other text stays text."""
     if text in ("true", "false"):
