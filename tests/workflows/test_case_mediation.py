@@ -3,6 +3,7 @@ time-skipping server, with a real worker and PostgreSQL."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import time, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from domain.actions import (
     TrackInput,
 )
 from domain.case_models import CaseStatus
+from domain.naming import workflow_id_for
 from domain.policy import Budget
 from ledger.cases import case_history
 from tests import factories
@@ -259,6 +261,30 @@ async def test_a_cases_award_of_8_months_wage_is_final_for_the_employer_15_days_
     assert final.status is CaseStatus.closed
     history = [e.kind for e in await case_history(clean_pool, awarded.case_id)]
     assert history[-2:] == ["arbitration_award_final", "closed"]
+
+
+async def test_a_case_started_before_the_engine_keeps_the_policys_arbitration_clocks(
+    time_env, case_worker, clean_pool
+):
+    case = factories.case_start(f"T-{uuid.uuid4().hex[:8]}", dispute_type="wages",
+                                policy=factories.NO_VISITS)  # fmt: skip
+    old = case.model_copy(update={"arbitration": None})  # as a v0.2.0 start holds it
+    handle = await time_env.client.start_workflow(
+        CaseWorkflow.run, old, id=workflow_id_for(old.case_id), task_queue=case_worker.task_queue
+    )
+    view = await view_when(handle, settled)
+    await sleep_past(time_env, view.mediation.due_at)
+    applied = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=APPLICANT, step="applied")
+    )
+    assert applied.procedure is None  # no run: the old clocks
+    assert (
+        applied.mediation.due_at
+        == factories.NO_VISITS.after(applied.mediation.applied_at, Budget.parse("5d")).due
+    )
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert markers == []  # the patch is not even asked
 
 
 async def test_confirmation_applied_accepted_and_confirmed_closes_the_follow_up(
