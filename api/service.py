@@ -224,8 +224,10 @@ async def case_detail(
     out = status_json(view)
     out["now"] = now.astimezone(LOCAL_ZONE).isoformat()
     out["related"] = related_json(await related.links(pool, case_id))
-    out["similar"] = await related.similar_to(pool, case_id, now)
     out.update(await road_links(pool, case_id))  # `roads`, `from_case`: the court road
+    # A road's matter keeps the case's parties and subject: linked already, no look-alike.
+    linked = {r["case_id"] for r in out["roads"]} | {out["from_case"]}
+    out["similar"] = [c for c in await related.similar_to(pool, case_id, now) if c not in linked]
     out["seconds_left"] = out["remaining_seconds"]
     out["allowed_actions"] = offers.actions
     out["allowed_duty_actions"] = [o.model_dump() for o in offers.duties]

@@ -228,8 +228,10 @@ async def cmd_status(args: argparse.Namespace) -> int:
         now = datetime.now(UTC)
         view = time_left.as_of(await with_history(pool, view), now)
         links = related_json(await related.links(pool, args.case_id))
-        similar = await related.similar_to(pool, args.case_id, now)
         roads = await road_links(pool, args.case_id)
+        # A road's matter keeps the case's parties and subject: linked already, no look-alike.
+        linked = {r["case_id"] for r in roads["roads"]} | {roads["from_case"]}
+        similar = [c for c in await related.similar_to(pool, args.case_id, now) if c not in linked]
     finally:
         await pool.close()
     if args.json or not sys.stdout.isatty():

@@ -88,6 +88,8 @@ async def test_the_case_shows_the_road_it_went_to_and_the_matter_the_case_it_cam
     assert road["next_window"]["law"] == "民事诉讼法 第一百六十八条"
     assert road["next_window"]["due_at"].endswith("+08:00")
     assert page.json()["from_case"] is None
+    assert road["title"] == "诉讼与执行"  # the table's title
+    assert matter not in page.json()["similar"]  # linked already: no look-alike
 
     shown = await front["http"].get(f"/api/cases/{matter}", headers=bearer(clerk))
     assert shown.status_code == 200, shown.text
