@@ -22,7 +22,7 @@ from domain import time_left, urgency
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import case_page, related, worklist
+from ledger import case_page, halted, related, worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
 from service.case_json import related_json, status_json
@@ -235,6 +235,10 @@ async def case_detail(
         view.remaining_seconds, current_lang(), paused=view.status == "paused"
     )
     out.update(await _facts(pool, case_id, now))
+    stopped = await halted.halted_now(pool, case_id)
+    out["halted"] = status_json_values(stopped) if stopped else None
+    if stopped:  # a stopped workflow takes no update: offer none
+        out["allowed_actions"], out["allowed_duty_actions"] = [], []
     if out.get("parties"):
         await case_page.record_party_read(pool, person, case_id, now, via)
     return out

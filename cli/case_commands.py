@@ -25,6 +25,7 @@ from domain.intake_models import RiskFlag
 from domain.ladder import Level
 from domain.procedure_models import fact_value
 from texts import process_lang
+from texts.terms import label
 
 LEVELS = [lv.value for lv in Level]
 
@@ -238,7 +239,9 @@ assert [c.name for c in PROCEDURE_COMMANDS] == [a.name for a in PROCEDURE_ACTION
 def add_token_file(p: argparse.ArgumentParser, action: Command) -> None:
     """The person who acts: the token's (`--token-file`, else `DISPUTE_TOKEN`)."""
     meant = (
-        _(" (meant for a {role})").format(role=action.default_role) if action.default_role else ""
+        _(" (meant for a {role})").format(role=label("role", action.default_role, process_lang()))
+        if action.default_role
+        else ""
     )
     p.add_argument("--token-file", help=_(
         "a file holding your token; default: the DISPUTE_TOKEN variable. You act as the "

@@ -134,7 +134,7 @@ def extension_refusal(case: CaseFile, start: CaseStart, by: str) -> str | None:
             "an extension of {by} would exceed the policy's cap at this level: {cap} in all "
             "({share} of the budget), {granted} already granted"
         ).format(
-            by=by,
+            by=hours(added, lang),
             cap=hours(cap, lang),
             share=f"{policy.extension_cap:.0%}",
             granted=hours(clock.extended, lang),
