@@ -16,7 +16,9 @@ from domain.case_models import CaseStatus
 from domain.naming import workflow_id_for
 from domain.periods import Period, PeriodKind
 from domain.policy import ResponseWindow, parse_policy
+from domain.procedure_clock import calendar_days
 from domain.procedure_models import ProcedureInput
+from domain.procedure_table import Length
 from ledger.reports import count_units
 from service.case_json import status_json
 from service.intake import procedure_start
@@ -240,6 +242,10 @@ async def test_a_small_claim_paused_for_an_appraisal_and_converted_keeps_its_clo
         and trial.starts_at == docketed.procedure.windows[0].starts_at
     )
     assert trial.law == "民事诉讼法 第一百五十二条"
+    # Six months from the original docketing (a demo day runs a minute), the appraisal's
+    # 20 minutes still not counted (审限规定 Arts. 8, 9).
+    months = calendar_days(trial.starts_at, Length.parse("6mo"), utc_offset_hours=8)
+    assert trial.due_at == trial.starts_at + timedelta(minutes=months) + lost
 
 
 async def test_arbitration_not_accepted_by_day_5_opens_the_workers_right_to_sue(
