@@ -163,8 +163,8 @@ def _check(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
     if takers and act.role is not None and act.role not in takers:
         return _("{action} is taken by {roles}, not {role}").format(
             action=act.action,
-            roles="、".join(label("procedure_role", r, lang) for r in takers),
-            role=label("procedure_role", act.role, lang),
+            roles="、".join(label("role", r, lang) for r in takers),
+            role=label("role", act.role, lang),
         )
     if act.action == "extend":
         return _check_extend(table, run, act, lang)

@@ -51,7 +51,7 @@ async def test_court_steps_are_taken_by_the_courts_people_and_refused_to_others(
     for someone in (township, applicant, clerk):
         refused = await step(front, someone, matter, "judgment")
         assert refused.status_code == 403, refused.text
-        assert "judgment 须由审判员办理" in refused.json()["detail"]
+        assert "judgment 须由法官办理" in refused.json()["detail"]
     judged = await step(front, judge, matter, "judgment")
     assert judged.status_code == 200, judged.text
     assert judged.json()["procedure"]["state"] == "judged"
@@ -66,7 +66,7 @@ async def test_court_steps_are_taken_by_the_courts_people_and_refused_to_others(
         ("张某", "applicant", "procedure"),
         ("立案庭书记员", "court_clerk", "procedure"),
     ]
-    assert all("审判员" in r["reason"] or "书记员" in r["reason"] for r in audited)
+    assert all("法官" in r["reason"] or "书记员" in r["reason"] for r in audited)
     kinds = await ledger_kinds(pool, matter)
     assert kinds == ["procedure_opened", "procedure_action", "procedure_action"]
 

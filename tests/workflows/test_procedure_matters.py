@@ -311,7 +311,7 @@ async def test_a_court_judgment_is_recorded_by_a_judge_and_refused_to_anyone_els
     await refused(handle, act("docket_ordinary", township_clerk), "须由法院书记员办理")
     await handle.execute_update(update, act("docket_ordinary", CLERK))
     for someone in (township_clerk, WORKER, CLERK):
-        await refused(handle, act("judgment", someone), "judgment 须由审判员办理")
+        await refused(handle, act("judgment", someone), "judgment 须由法官办理")
     judged = await handle.execute_update(update, act("judgment", JUDGE))
     assert judged.procedure.state == "judged"
     kinds = await ledger_kinds(clean_pool, judged.case_id)
