@@ -313,6 +313,9 @@ class ProcedureWorkflow:
         run = self.run_
         data = {
             **(data or {}), "procedure": run.procedure, "state": run.state, "final": run.final,
+            # Where the matter goes next, for the page of the case it came from (read from
+            # the ledger: ledger/procedures.py's `roads_from`).
+            "next_window": _next_window(run),
         }  # fmt: skip
         event = CaseEvent(
             seq=self.seq, at=workflow.now(), kind=kind, level=Level.county, summary=summary,
@@ -385,3 +388,13 @@ class ProcedureWorkflow:
             runs=1,
             events=list(self.recent),
         )
+
+
+def _next_window(run: engine.Run) -> dict | None:
+    """The open window due first: its name, due time and article (None when none runs)."""
+    running = [w for w in run.open_windows() if not w.expired and w.due_at is not None]
+    if not running:
+        return None
+    w = min(running, key=lambda w: w.due_at)
+    assert w.due_at is not None
+    return {"name": w.name, "due_at": w.due_at.isoformat(), "law": w.law}

@@ -474,3 +474,63 @@ def test_a_demo_matter_opened_before_scaled_calendars_counts_working_days_as_day
     run = act(PETITION, start(PETITION, assigned_at, count), Act(action="assign",
               at=assigned_at), count).run  # fmt: skip
     assert run.window("object").due_at == assigned_at + 5 * minute
+
+
+# --- who takes each step (the tables' `by`) --------------------------------------------------
+
+
+def _ordinary_trial() -> Run:
+    run = start(COURT, at(date(2026, 3, 2)), COUNT, state="filed")
+    return do(COURT, run, "docket_ordinary", at(date(2026, 3, 3)))
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "kw", "refused"),
+    [
+        ("judge", "judgment", {}, False),
+        ("governance_centre", "judgment", {}, True),  # a township's clerk
+        ("applicant", "judgment", {}, True),  # the winning side cannot write its judgment
+        ("court_clerk", "judgment", {}, True),
+        ("judge", "extend", {"window": "trial_ordinary"}, False),
+        ("applicant", "extend", {"window": "trial_ordinary"}, True),
+        ("court_clerk", "pause", {"reason": "appraisal"}, False),
+        ("applicant", "pause", {"reason": "appraisal"}, True),
+        ("judge", "pause", {"reason": "auction"}, True),  # an enforcement pause
+    ],
+)
+def test_a_court_step_is_taken_only_by_the_roles_its_table_names(role, action, kw, refused):
+    taken = Act(action=action, at=at(date(2026, 3, 9)), role=role, **kw)
+    why = check(COURT, _ordinary_trial(), taken, COUNT, Lang.zh)
+    assert (why is not None) is refused, why
+
+
+def test_a_refusal_for_the_role_names_the_step_and_the_roles_it_needs_in_chinese():
+    township_clerk = Act(action="judgment", at=at(date(2026, 3, 9)), role="governance_centre")
+    why = check(COURT, _ordinary_trial(), township_clerk, COUNT, Lang.zh)
+    assert why is not None
+    assert why.startswith("判决须由法官办理") and why.endswith("综治中心不能办理")
+
+
+@pytest.mark.parametrize(
+    ("table", "action", "line"),
+    [
+        (LABOUR, "award", ["arbitrator"]),
+        (LABOUR, "sue", ["applicant", "respondent", "court_clerk"]),
+        (LABOUR, "worker_sues", ["applicant", "court_clerk"]),
+        (COURT, "enforcement_done", ["enforcement_officer"]),
+        (PETITION, "accept", ["handling_body"]),
+    ],
+)
+def test_who_may_take_a_step_is_read_from_its_line(table, action, line):
+    assert table.takers(action) == line
+
+
+def test_a_line_naming_no_one_falls_back_to_the_tables_by_and_then_to_anyone():
+    lines = (ROOT / "procedures" / "labour_arbitration.toml").read_text(encoding="utf-8")
+    bare = lines.replace('by = ["arbitrator"]\nlaw = "劳动争议调解仲裁法 第二十九条"\n',
+                         'law = "劳动争议调解仲裁法 第二十九条"\n', 1)  # fmt: skip
+    assert bare != lines
+    table = parse_procedure(bare, source="t")
+    assert table.takers("accept") == []  # anyone
+    table = parse_procedure('by = ["arbitrator"]\n' + bare, source="t")
+    assert table.takers("accept") == ["arbitrator"]
