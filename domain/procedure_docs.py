@@ -40,6 +40,11 @@ bodies' people are on the roster with roles `court_clerk`, `judge`, `arbitrator`
 `enforcement_officer`, `petition_office`, `handling_body`, `reviewing_body`, `mediator`; a
 party acts with its own token (`applicant`, `respondent`).
 
+Who reads a 信访 matter: the county's people, the office or body it is addressed to, every
+unit that took a step on it, and the body a forward or an assignment names (`--fact
+to=UNIT`); not the grid or village the petitioner lives in. A matter on the court road or in
+labour arbitration is read like the dispute case it came from.
+
 ## Try it: every statutory day a minute
 
 `policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes. Each
@@ -71,7 +76,9 @@ token goes into a file: `tokens issue ... > body.token` for 住建局乙 as abov
 
     P=".venv/bin/python starter.py procedure"
     # assigned (交办): an objection 8 minutes (days) on is past the 5 working days: refused
-    $P XF-A assign --token-file office.token;  sleep 480;  $P XF-A object --token-file body.token
+    # (--fact to=UNIT names the body it goes to: that body then sees it in its worklist)
+    $P XF-A assign --fact to=海博湾区住房和城乡建设局 --token-file office.token
+    sleep 480;  $P XF-A object --token-file body.token
     # the reply received 31 days ago (--happened-at: when it happened, if before now): too late
     $P XF-B accept --token-file body.token
     $P XF-B reply --fact opinion=support --token-file body.token \\

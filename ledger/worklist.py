@@ -263,8 +263,9 @@ def build_query(f: Filters, now: datetime, *, count: bool = False, limit: int = 
         else:
             name = arg(f.mine_name)
             where.append(
-                f"({unit} IN (c.county, c.township, c.village, c.grid) "
-                f"OR (c.assignee->>'name' = {name} AND c.assignee->>'unit' = {unit}) OR {duty})"
+                f"({_placed(unit)} "
+                f"OR (c.assignee->>'name' = {name} AND c.assignee->>'unit' = {unit}) OR {duty} "
+                f"OR {_petition_body(unit)})"
             )
     cond = " WHERE " + " AND ".join(where) if where else ""
     if counts:
@@ -318,22 +319,43 @@ async def counts(pool: asyncpg.Pool, filters: Filters, now: datetime) -> dict[st
     return {t: row[t] for t in TABS}
 
 
-# Who may read a case: a unit on its ladder (its grid, village, township, county), its
-# assignee, a department it summoned, or a unit it was offered to in a transfer; for a matter
-# on a procedure, the body a 信访 matter is addressed to and every unit that took a step on it.
-_MAY_READ = """
+def _placed(unit: str) -> str:
+    """The unit is on the case's ladder (its grid, village, township or county). A 信访 matter
+    is placed where the petitioner lives, but it is the county's and its bodies' business, not
+    the grid's or the village's: below the county only the bodies it reached read it."""
+    return (
+        f"(CASE WHEN c.intake->>'procedure' = 'petition' THEN {unit} = c.county "
+        f"ELSE {unit} IN (c.county, c.township, c.village, c.grid) END)"
+    )
+
+
+def _petition_body(unit: str) -> str:
+    """The unit is a body a 信访 matter reached: the office or body it is addressed to, one
+    that took a step on it, or one a step named as where it went (`--fact to=UNIT`, when the
+    office forwards or assigns it, Art. 22)."""
+    return (
+        "(c.intake->>'procedure' = 'petition' "
+        f"AND (c.intake #>> '{{petition,addressed_to,name}}' = {unit} "
+        "OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id "
+        f"AND e.kind = 'procedure_action' AND (e.actor->>'unit' = {unit} "
+        f"OR e.data #>> '{{facts,to}}' = {unit}))))"
+    )
+
+
+# Who may read a case: a unit on its ladder (its grid, village, township, county: a 信访
+# matter's county only), its assignee, a department it summoned, or a unit it was offered to
+# in a transfer; for a 信访 matter, every body it reached (`_petition_body`).
+_MAY_READ = f"""
 SELECT EXISTS (
   SELECT 1 FROM cases c
    WHERE c.case_id = $1
-     AND ($2 IN (c.grid, c.village, c.township, c.county)
+     AND ({_placed("$2")}
           OR (c.assignee->>'name' = $3 AND c.assignee->>'unit' = $2)
           OR EXISTS (SELECT 1 FROM department_duties d WHERE d.case_id = c.case_id
                         AND d.department = $4 AND d.unit = $2)
           OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
                         AND e.kind = 'transfer_requested' AND e.data->>'to_unit' = $2)
-          OR c.intake #>> '{petition,addressed_to,name}' = $2
-          OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id
-                        AND e.kind = 'procedure_action' AND e.actor->>'unit' = $2)))
+          OR {_petition_body("$2")}))
 """
 
 

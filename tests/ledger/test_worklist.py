@@ -288,3 +288,34 @@ async def test_a_halted_case_is_marked_on_its_row_until_it_writes_a_step_again(l
     await ledger.execute("UPDATE cases SET updated_at = now() WHERE case_id = 'LATE'")
     rows = {r.case_id: r for r in await worklist(ledger, Filters(), NOW)}
     assert not rows["LATE"].halted and await halted.halted_now(ledger, "LATE") is None
+
+
+async def test_a_petition_is_read_by_the_county_and_the_bodies_it_reached_not_by_its_grid(
+    clean_pool,
+):
+    office = {"kind": "office", "name": "区信访局"}
+    petition = {"procedure": "petition", "petition": {"channel": "visit", "addressed_to": office}}
+    await add_case(clean_pool, "XF-1", level="county", intake=petition)
+    await add_case(clean_pool, "FY-1", level="county",
+                   intake={"procedure": "court", "road": {"from_case": "C-1"}})  # fmt: skip
+    await clean_pool.execute(
+        "INSERT INTO case_events (case_id, seq, at, kind, level, summary, actor, data)"
+        " VALUES ('XF-1', 1, $1, 'procedure_action', 'county', 's', $2, $3)",
+        NOW, {"name": "信访办甲", "unit": "区信访局", "role": "petition_office"},
+        {"procedure": "petition", "state": "assigned", "facts": {"to": "区住建局"}},
+    )  # fmt: skip
+
+    def reader(unit: str, role: str, level: str) -> dict:
+        return {"mine_name": "x", "mine_unit": unit, "mine_role": role, "mine_level": level}
+
+    office = reader("区信访局", "petition_office", "county")
+    body = reader("区住建局", "handling_body", "county")
+    grid = reader("G-07", "grid_worker", "grid")
+    county = reader("Haibowan District", "county_centre", "county")
+    assert await ids(clean_pool, **office) == ["XF-1"]  # addressed to it, and it acted
+    assert await ids(clean_pool, **body) == ["XF-1"]  # assigned to it (`--fact to=`)
+    assert await ids(clean_pool, **grid) == ["FY-1"]  # a road of its own grid's case
+    assert sorted(await ids(clean_pool, **county)) == ["FY-1", "XF-1"]
+    assert await may_read(clean_pool, "XF-1", "x", "区住建局", "handling_body")
+    assert not await may_read(clean_pool, "XF-1", "x", "G-07", "grid_worker")
+    assert not await may_read(clean_pool, "XF-1", "x", "区教育局", "handling_body")
