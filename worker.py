@@ -20,7 +20,7 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import texts
@@ -55,6 +55,8 @@ WORKFLOWS: Sequence[type] = (
 
 #: Workflow tasks run at once (see build_worker), and activities, matching the pool.
 WORKFLOW_TASK_SLOTS = 10
+#: Workflow task polls open at once (the SDK's default, 5; bench/README.md).
+WORKFLOW_TASK_POLLERS = 5
 ACTIVITY_SLOTS = 20
 POOL_SIZE = ACTIVITY_SLOTS
 
@@ -98,9 +100,12 @@ def build_worker(
     task_queue: str = TASK_QUEUE,
     reports_dir: Path | None = None,
     actor_key: bytes | None = None,
+    workflow_task_slots: int | None = WORKFLOW_TASK_SLOTS,
+    workflow_task_pollers: int = WORKFLOW_TASK_POLLERS,
 ) -> Worker:
     """The worker; its updates need an assertion signed with `actor_key` (the key in force
-    unless given; runtime/actor_assertion.py)."""
+    unless given; runtime/actor_assertion.py). The slots and pollers are the production
+    values; bench/lateness.py passes others to compare (None: the SDK's default slots)."""
     # Read every catalog now, so no workflow task ever waits on a file.
     texts.preload()
     return Worker(
@@ -119,7 +124,8 @@ def build_worker(
         # here, timed out, and was redone from a replay ("task not found when completing").
         # The worker runs one task at a time under the GIL; a few slots keep it busy and
         # leave the rest queued on the server, where waiting costs nothing.
-        max_concurrent_workflow_tasks=WORKFLOW_TASK_SLOTS,
+        max_concurrent_workflow_tasks=workflow_task_slots,
+        workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(workflow_task_pollers),
         # One ledger write per step, each holding a database connection: more activities
         # at once than the pool has connections would only wait inside the worker.
         max_concurrent_activities=ACTIVITY_SLOTS,
