@@ -169,7 +169,8 @@ async def main() -> None:
     logsetup.configure()
     # The SDK's metrics on DISPUTE_WORKER_METRICS_PORT (notify/metrics.py; `off` disables).
     client = await connect_client(temporal_runtime())
-    pool = await db.create_pool(config.database_url(), max_size=POOL_SIZE)
+    # No session reset at each release: the activities leave no session state (db.py).
+    pool = await db.create_pool(config.database_url(), max_size=POOL_SIZE, session_reset=False)
     applied = await db.migrate(pool)
     if applied:
         log.info("migrations applied", versions=applied)

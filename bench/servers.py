@@ -68,7 +68,7 @@ async def postgres_at() -> AsyncIterator[tuple[str, asyncpg.Pool]]:
         try:
             server.psql("CREATE DATABASE bench;")
             url = server.get_uri(database="bench")
-            pool = await db.create_pool(url, max_size=20)
+            pool = await db.create_pool(url, max_size=20, session_reset=False)  # as worker.py
             await db.migrate(pool)
             roster = (ROOT / "samples" / "roster.csv").read_text(encoding="utf-8")
             await load_roster(pool, parse_roster(roster))
