@@ -22,7 +22,7 @@ from swagger_ui_bundle import swagger_ui_path
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api import csrf, refusals, related, report_duties, routes, web
+from api import csrf, refusals, report_duties, routes, web
 from api.auth import Buckets, TooMany, Unauthorized
 from api.service import Problem
 from api.text import LANG_COOKIE, _, accepted, current_lang, use_request_lang
@@ -220,7 +220,6 @@ def create_app(
     _errors(app)
     app.include_router(routes.router)
     app.include_router(report_duties.router)
-    app.include_router(related.router)
     app.include_router(web.router)
     _docs(app)
     app.add_middleware(BodyLimit)

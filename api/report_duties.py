@@ -1,6 +1,8 @@
 """Report duties (零报告) through the front door: the JSON API and the worklist page's form.
 
-GET  /api/duties?date=D&unit=U      each report duty of the day with its state
+GET  /api/duties?date=D&unit=U      each report duty of the day with its state, of the units
+                                    the caller's unit sees (its own, those reporting to it;
+                                    the county all)
 POST /api/duties/reports            file the caller's unit's report (body: ReportRequest)
 POST /duties/zero                   the page's one-tap zero report (sign-in cookie)
 """
@@ -45,7 +47,7 @@ async def duties(
 ) -> list[dict[str, Any]]:
     person = await person_of(request)
     _may_report(person)
-    return await duty_list(request.app.state.pool, day, unit, datetime.now(UTC))
+    return await duty_list(request.app.state.pool, day, unit, datetime.now(UTC), reader=person)
 
 
 async def _file(request: Request, person: Person, report: ReportRequest) -> dict[str, Any]:

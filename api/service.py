@@ -22,7 +22,7 @@ from domain import time_left, urgency
 from domain.case_models import CaseView
 from domain.intake import IntakeFileError, detect_format, parse_intake
 from domain.naming import workflow_id_for
-from ledger import case_page, related, worklist
+from ledger import case_page, halted, related, worklist
 from ledger.cases import with_history
 from ledger.tokens import Person
 from service.case_json import related_json, status_json
@@ -85,6 +85,12 @@ def check_sizes(body: dict[str, Any]) -> None:
                     raise Invalid(_("{field}: each item at most 200 characters").format(field=key))
 
 
+async def check_link_target(pool: asyncpg.Pool, other: Any) -> None:
+    """A case is linked only to another case in the ledger."""
+    if not isinstance(other, str) or await related.status_of(pool, other) is None:
+        raise Invalid(_("other: there is no case {case_id}").format(case_id=other))
+
+
 async def check_merge_target(pool: asyncpg.Pool, case_id: str, into: Any) -> None:
     """A case is merged only into another case in the ledger, itself not merged."""
     status = await related.status_of(pool, into) if isinstance(into, str) else None
@@ -130,6 +136,8 @@ async def act(
         ) from None
     if action.name == "merge":
         await check_merge_target(pool, case_id, body.get("into"))
+    if action.name == "link":
+        await check_link_target(pool, body.get("other"))
     wid = action.workflow_id(case_id, department, whistle)
     what = (
         _("{department} (whistle {whistle}) of case {case_id}").format(
@@ -166,8 +174,10 @@ async def act(
         raise
     bound.info("action taken")
     if isinstance(view, CaseView):  # as `starter.py status --json` gives it: the whole
-        # history, every time at +08:00, durations in whole seconds
-        return status_json(await with_history(pool, view))
+        # history, every time at +08:00, durations in whole seconds, and its related cases
+        out = status_json(await with_history(pool, view))
+        out["related"] = related_json(await related.links(pool, case_id))
+        return out
     return view.model_dump(mode="json")
 
 
@@ -231,8 +241,14 @@ async def case_detail(
         view.remaining_seconds, current_lang(), paused=view.status == "paused"
     )
     out.update(await _facts(pool, case_id, now))
+    stopped = await halted.halted_now(pool, case_id)
+    out["halted"] = status_json_values(stopped) if stopped else None
+    if stopped:  # a stopped workflow takes no update: offer none
+        out["allowed_actions"], out["allowed_duty_actions"] = [], []
     if out.get("parties"):
-        await case_page.record_party_read(pool, person, case_id, now, via)
+        # A merged case's parties read here are that case's parties read: audited there too.
+        for read in {case_id, *(p.get("from_case") or case_id for p in out["parties"])}:
+            await case_page.record_party_read(pool, person, read, now, via)
     return out
 
 
@@ -247,11 +263,15 @@ async def _facts(pool: asyncpg.Pool, case_id: str, now: datetime) -> dict[str, A
         return {}
     intake = facts["intake"]
     deadline = facts["deadline"]
+    parties = [{k: p.get(k) for k in PARTY_FIELDS} for p in intake.get("parties") or []]
+    # The parties of each case merged into this one, marked with the case they came with.
+    for merged, more in await case_page.merged_parties(pool, case_id):
+        parties += [{**{k: p.get(k) for k in PARTY_FIELDS}, "from_case": merged} for p in more]
     seconds = round((deadline - now).total_seconds()) if deadline else None
     level = urgency.urgency(deadline, now)
     return status_json_values(
         {
-            "parties": [{k: p.get(k) for k in PARTY_FIELDS} for p in intake.get("parties") or []],
+            "parties": parties,
             "description": intake.get("description"),
             "amount_cny": intake.get("amount_cny"),
             "risk_flags": intake.get("risk_flags") or [],

@@ -84,6 +84,7 @@ def field_label(name: str) -> str:
     labels = {
         "outcome": pgettext("field", "Outcome"),
         "into": pgettext("field", "Into case"),
+        "other": pgettext("field", "Related case"),
         "level": pgettext("field", "At level"),
         "reason": pgettext("field", "Reason"),
         "agreement": pgettext("field", "Agreement"),
@@ -159,29 +160,7 @@ def option_label(field: str, value: str) -> str:
 
 def role_label(role: str | None) -> str:
     """A person's role as people say it; a department's code (its role) as it is."""
-    if not role:
-        return ""
-    roles = {
-        "grid_worker": pgettext("role", "grid worker"),
-        "handler": pgettext("role", "handler"),
-        "mediator": pgettext("role", "mediator"),
-        "mediation_committee": pgettext("role", "mediation committee"),
-        "governance_centre": pgettext("role", "governance centre"),
-        "county_centre": pgettext("role", "county centre"),
-        "police": pgettext("role", "police"),
-        "judicial_office": pgettext("role", "judicial office"),
-        "supervisor": pgettext("role", "supervisor"),
-        "leader": pgettext("role", "leader"),
-        "secretary": pgettext("role", "party secretary"),
-        "applicant": pgettext("role", "applicant"),
-        "respondent": pgettext("role", "respondent"),
-        "third_party": pgettext("role", "third party"),
-        "court": pgettext("role", "court"),
-        "judge": pgettext("role", "judge"),
-        "arbitrator": pgettext("role", "arbitrator"),
-        "intake": pgettext("role", "intake service"),
-    }
-    return roles.get(role, role)
+    return label("role", role, current_lang()) if role else ""
 
 
 def term(kind: str, value: object) -> str:

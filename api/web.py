@@ -328,7 +328,6 @@ async def _case_page(
     message: str | None = None,
     ok: bool = True,
     status_code: int = 200,
-    link_error: str | None = None,
 ):
     case = await case_detail(
         request.app.state.client, request.app.state.pool, person, case_id, via="page"
@@ -345,20 +344,17 @@ async def _case_page(
             "message": message,
             "ok": ok,
             "department_choices": choices,
-            "link_error": link_error and link_error[:300],
         },
         status_code=status_code,
     )  # fmt: skip
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-async def case_page(
-    request: Request, case_id: str, done: str | None = None, link_error: str | None = None
-):
+async def case_page(request: Request, case_id: str, done: str | None = None):
     person = await person_of(request, cookie=True)
     try:
         done_text = done and _("Done: {action}").format(action=text.action_name(done))
-        return await _case_page(request, person, case_id, done_text, link_error=link_error)
+        return await _case_page(request, person, case_id, done_text)
     except Problem as err:
         return problem_page(request, person, err.message, err.status)
     except RPCError as err:

@@ -25,6 +25,7 @@ from domain.intake_models import RiskFlag
 from domain.ladder import Level
 from domain.procedure_models import fact_value
 from texts import process_lang
+from texts.terms import label
 
 LEVELS = [lv.value for lv in Level]
 
@@ -80,6 +81,11 @@ def _outcome_args(p: argparse.ArgumentParser) -> None:
 def _merge_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--into", required=True, help=_("the case that goes on (the same dispute)"))
     _reason(p)
+
+
+def _link_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--other", required=True, help=_("the related case (both go on)"))
+    p.add_argument("--note")
 
 
 def _pause_args(p: argparse.ArgumentParser) -> None:
@@ -202,6 +208,7 @@ COMMANDS: tuple[Command, ...] = (
     _command("object-transfer", lambda a: dict(reason=a.reason), _reason),
     _command("withdraw", lambda a: dict(reason=a.reason), _reason),
     _command("merge", lambda a: dict(into=a.into, reason=a.reason), _merge_args),
+    _command("link", lambda a: dict(other=a.other, note=a.note), _link_args),
     _command("refuse", lambda a: dict(reason=a.reason), _reason),
     _command("whistle", lambda a: dict(kind=a.kind, reason=a.reason, departments=_flags(
         a.departments or a.departments_named or "")), _whistle_args),
@@ -229,7 +236,9 @@ assert [c.name for c in PROCEDURE_COMMANDS] == [a.name for a in PROCEDURE_ACTION
 def add_token_file(p: argparse.ArgumentParser, action: Command) -> None:
     """The person who acts: the token's (`--token-file`, else `DISPUTE_TOKEN`)."""
     meant = (
-        _(" (meant for a {role})").format(role=action.default_role) if action.default_role else ""
+        _(" (meant for a {role})").format(role=label("role", action.default_role, process_lang()))
+        if action.default_role
+        else ""
     )
     p.add_argument("--token-file", help=_(
         "a file holding your token; default: the DISPUTE_TOKEN variable. You act as the "

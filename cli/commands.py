@@ -38,7 +38,7 @@ from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
 from domain import time_left
 from domain.case_models import CaseView
 from domain.naming import TASK_QUEUE, workflow_id_for
-from ledger import audit, related, tokens
+from ledger import audit, case_page, related, tokens
 from ledger.cases import with_history
 from ledger.departments import load_departments
 from ledger.roster import load_roster
@@ -89,14 +89,20 @@ async def cmd_status(args: argparse.Namespace) -> int:
         view = time_left.as_of(await with_history(pool, view), now)
         links = related_json(await related.links(pool, args.case_id))
         similar = await related.similar_to(pool, args.case_id, now)
+        # The parties of the cases merged into this one (their events are in `events`).
+        merged = [
+            {"case_id": other, "parties": [{"name": p.get("name"), "role": p.get("role")}
+                                           for p in parties]}
+            for other, parties in await case_page.merged_parties(pool, args.case_id)
+        ]  # fmt: skip
     finally:
         await pool.close()
     if args.json or not sys.stdout.isatty():
-        out = {**status_json(view), "related": links, "similar": similar}
+        out = {**status_json(view), "related": links, "similar": similar, "merged": merged}
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print("\n".join(status_lines(view, process_lang())))
-        print("\n".join(related_lines(links, similar, process_lang())))
+        print("\n".join(related_lines(links, similar, process_lang(), merged)))
     return 0
 
 

@@ -118,7 +118,10 @@ def _when(r: Any) -> datetime:
 def _row(r: Any) -> dict[str, Any]:
     when = _when(r)
     return {
-        "id": r["id"], "case_id": r["case_id"], "seq": r["seq"], "kind": r["kind"],
+        # A duty notice (零报告) names no case: its duty key stands in the table's case column,
+        # and the JSON carries both (`case_id` null).
+        "id": r["id"], "case_id": r["case_id"], "duty_key": r["duty_key"],
+        "seq": r["seq"] if r["seq"] is not None else "", "kind": r["kind"],
         "to": f"{r['recipient_role']}@{r['recipient_unit']}"
         + (f" ({r['recipient_name']})" if r["recipient_name"] else ""),
         "state": r["state"], "attempts": r["attempts"], "when": when.isoformat(timespec="seconds"),
@@ -135,7 +138,12 @@ def _print(rows: list[Any], *, as_json: bool, _: Texts) -> None:
         return
     states, headings = _states(_), _headings(_)
     shown = [
-        {**line, "state": states[line["state"]], "when": local_time(_when(r), _.lang)}
+        {
+            **line,
+            "state": states[line["state"]],
+            "when": local_time(_when(r), _.lang),
+            "case_id": line["case_id"] or line["duty_key"],
+        }
         for line, r in zip(lines, rows, strict=True)
     ]
     table = [

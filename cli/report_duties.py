@@ -1,7 +1,8 @@
 """`starter.py duties`: the day's report duties (零报告) and their state, filing a report
 through the API, and putting a duty policy in force with its schedule.
 
-    starter.py duties [--date D] [--unit U] [--json]
+    starter.py duties [--date D] [--unit U] [--json] [--token-file F]
+        (with a token, through the API: the duties the token's unit sees)
     starter.py duties file [--case ID ...] [--note TEXT] [--date D] --token-file F
         (a zero report when it names no case and no note)
     starter.py duties schedule [--policy FILE] [--cutoff-in 3m]
@@ -26,6 +27,7 @@ from domain.naming import TASK_QUEUE
 from domain.policy_files import PolicyError
 from domain.report_duties import ReportKind, parse_duty_policy
 from runtime import config
+from runtime.settings import settings
 from service.report_duties import duty_list, put_in_force
 from texts import process_lang
 
@@ -49,12 +51,35 @@ class Tools:
     read_text: Callable[[str], str]
 
 
-async def cmd_duties(args: argparse.Namespace) -> int:
-    pool = await args.tools.open_pool()
+async def _through_api(args: argparse.Namespace, token: str) -> list[dict[str, Any]]:
+    """GET /api/duties as the token's person: the duties their unit sees."""
+    params = {k: v for k, v in (("date", args.date and args.date.isoformat()),
+                                ("unit", args.unit)) if v}  # fmt: skip
+    base = config.api_url()
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": process_lang().value}
     try:
-        found = await duty_list(pool, args.date, args.unit, datetime.now(UTC))
-    finally:
-        await pool.close()
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
+            return _answer(args, await http.get("/api/duties", params=params))
+    except httpx.TransportError as err:
+        message = _("{command}: cannot reach the API at {url}: {error} (is `make run` up?)")
+        raise CliError(message.format(command=args.command, url=base, error=err), 2) from None
+
+
+async def cmd_duties(args: argparse.Namespace) -> int:
+    """With a token (`--token-file`, or DISPUTE_TOKEN): through the API, the duties the
+    token's unit sees; without one, the operator's view of every duty, from the ledger."""
+    if args.token_file or settings().token:
+        try:
+            found = await _through_api(args, read_token(args))
+        except CliError as err:
+            print(err, file=sys.stderr)
+            return err.code
+    else:
+        pool = await args.tools.open_pool()
+        try:
+            found = await duty_list(pool, args.date, args.unit, datetime.now(UTC))
+        finally:
+            await pool.close()
     if args.json or not sys.stdout.isatty():
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return 0
@@ -63,7 +88,30 @@ async def cmd_duties(args: argparse.Namespace) -> int:
         print(f"{d['day']}  {d['unit']}  {d['state']}  {filed}  → {d['reports_to']}")
     if not found:
         print(_("no report duties that day"))
+    elif summary := summary_line(found):
+        print(summary)
     return 0
+
+
+def summary_line(found: list[dict[str, Any]]) -> str | None:
+    """The day's figures as the daily report counts them (domain.report_duties.figures_of):
+    the reports owed (cut-off passed), on time and their rate, zero reports, flagged ones;
+    None while every cut-off is still ahead."""
+    owed = [d for d in found if d["state"] != "due"]
+    if not owed:
+        return None
+    on_time = sum(
+        d["filed_at"] is not None
+        and datetime.fromisoformat(d["filed_at"]) <= datetime.fromisoformat(d["cutoff_at"])
+        for d in owed
+    )
+    text = _("on time: {on_time} of {owed} reports owed ({rate:.0%}); zero reports: {zero}; "
+             "flagged: {flagged}")  # fmt: skip
+    return text.format(
+        on_time=on_time, owed=len(owed), rate=on_time / len(owed),
+        zero=sum(d["kind"] == "zero" for d in owed),
+        flagged=sum(d["state"] == "flagged" for d in owed),
+    )  # fmt: skip
 
 
 async def cmd_duties_file(args: argparse.Namespace) -> int:
@@ -129,6 +177,10 @@ def add_parser(sub, tools: Tools) -> None:
     duties.add_argument("--date", type=_day, help=_("the day (default: today)"))
     duties.add_argument("--unit", help=_("one reporting unit"))
     duties.add_argument("--json", action="store_true", help=_("the JSON, even on a terminal"))
+    duties.add_argument(
+        "--token-file",
+        help=_("read through the API as this token's person: the duties their unit sees"),
+    )
     duties.set_defaults(run=cmd_duties, tools=tools)
     duties_sub = duties.add_subparsers(dest="duties_command")
     file = duties_sub.add_parser(

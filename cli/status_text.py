@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from domain.case_models import CaseStatus, CaseView
 from domain.ladder import Level
-from texts import Lang, texts
+from texts import Lang, Texts, texts
 from texts.terminal import pad, width
 from texts.terms import label, local_time, time_left
 
@@ -121,14 +121,22 @@ def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
         level_cells = max(width(label("level", e.level, lang)) for e in events)
         lines += [
             f"  {local_time(e.at, lang)}  {pad(label('level', e.level, lang), level_cells)}"
-            f"  {e.summary}"
+            f"  {_from(e.from_case, _)}{e.summary}"
             for e in events
         ]
     return lines
 
 
-def related_lines(links: list[dict], similar: list[str], lang: Lang | str) -> list[str]:
-    """The case's related cases (ledger/related.py) and its look-alikes not yet linked."""
+def _from(case_id: str | None, _: Texts) -> str:
+    """The mark of an event from a case merged into this one: "[from merged case X] "."""
+    return _("[from merged case {case_id}] ").format(case_id=case_id) if case_id else ""
+
+
+def related_lines(
+    links: list[dict], similar: list[str], lang: Lang | str, merged: list[dict] | None = None
+) -> list[str]:
+    """The case's related cases (ledger/related.py), the parties of the cases merged into it,
+    and its look-alikes not yet linked."""
     _ = texts("cli", Lang(lang))
     lines = [
         _("Related: {case_id} ({link}, {status}) {title}").format(
@@ -139,6 +147,11 @@ def related_lines(links: list[dict], similar: list[str], lang: Lang | str) -> li
         )
         for r in links
     ]
+    for m in merged or []:
+        parties = ", ".join(f"{p['name']} ({label('party_role', p['role'], lang)})"
+                            for p in m["parties"])  # fmt: skip
+        lines.append(_("Parties of merged case {case_id}: {parties}").format(
+            case_id=m["case_id"], parties=parties or "-"))  # fmt: skip
     if similar:
         lines.append(_("Looks like: {cases}").format(cases=", ".join(similar)))
     return lines

@@ -155,6 +155,15 @@ class MergeInput(_Action):
     reason: Annotated[str, _says_why("a merge")]
 
 
+class LinkInput(_Action):
+    """This case and `other` are related (a connected matter, or the same one come back after
+    it was closed): both go on and each lists the other. The same dispute entered twice is
+    merged instead (`MergeInput`)."""
+
+    other: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    note: Annotated[str | None, StringConstraints(max_length=2000)] = None
+
+
 class RefuseInput(_Action):
     """A party refuses mediation (People's Mediation Law Art. 17)."""
 

@@ -18,6 +18,7 @@ from domain.actions import (
     ContactInput,
     EscalateInput,
     ExtendInput,
+    LinkInput,
     MergeInput,
     OutcomeInput,
     PauseInput,
@@ -133,7 +134,7 @@ def extension_refusal(case: CaseFile, start: CaseStart, by: str) -> str | None:
             "an extension of {by} would exceed the policy's cap at this level: {cap} in all "
             "({share} of the budget), {granted} already granted"
         ).format(
-            by=by,
+            by=hours(added, lang),
             cap=hours(cap, lang),
             share=f"{policy.extension_cap:.0%}",
             granted=hours(clock.extended, lang),
@@ -198,6 +199,18 @@ def merge(case: CaseFile, start: CaseStart, a: MergeInput) -> None:
     _require(case, start, ON_THE_LADDER, N_("merge it into another case"))
     if a.into == case.case_id:
         raise ValueError(_("case {case_id} cannot be merged into itself").format(
+            case_id=case.case_id))  # fmt: skip
+    authority.check_responsible(a.actor, holder(case, start))
+
+
+def link(case: CaseFile, start: CaseStart, a: LinkInput) -> None:
+    """A handler of the case (or a supervisor above) links it to another case; the API
+    refuses an `other` that is not in the ledger before it is sent. A finished case is not
+    linked: the new report after it is (it is open), and both list the link."""
+    _ = _texts(start)
+    _require(case, start, ON_THE_LADDER, N_("link it to another case"))
+    if a.other == case.case_id:
+        raise ValueError(_("case {case_id} cannot be linked to itself").format(
             case_id=case.case_id))  # fmt: skip
     authority.check_responsible(a.actor, holder(case, start))
 

@@ -44,6 +44,10 @@ class CaseEvent(BaseModel):
     summary: str
     actor: Actor | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+    #: On the history of a case another was merged into: the merged case this event is from
+    #: (ledger/cases.py). Never set by a workflow, and left out of the JSON when None, so a
+    #: workflow's payloads are what they were.
+    from_case: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Transfer(BaseModel):

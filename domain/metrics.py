@@ -35,9 +35,10 @@ __all__ += ["PARTY_ROLES"]
 FINISHED = frozenset({"resolved", "closed", "withdrawn", "referred", "merged"})
 #: A handler's first contact with the applicant (the `contact` action).
 CONTACTED = "contacted"
-#: Events with an actor that are not a handler's contact: the intake itself, and the
-#: applicant's own withdrawal. Events whose actor has a party's role never are.
-NOT_CONTACT = frozenset({"opened", "withdrawn"})
+#: Events with an actor that are not a handler's contact: the intake itself, the
+#: applicant's own withdrawal, and a link to a related case (a clerk's desk work). Events
+#: whose actor has a party's role never are.
+NOT_CONTACT = frozenset({"opened", "withdrawn", "linked"})
 #: Outcomes recorded by a mediator: a case with one was taken up (调解率) even without contact.
 OUTCOMES = frozenset({"resolved", "failed", "mediation_failed"})
 #: The first mediation attempt (the first level and track) ends at the first of these. A

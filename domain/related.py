@@ -4,7 +4,8 @@ The same dispute arrives twice (two neighbours call; the grid worker and the 123
 both enter it) or comes back after it was closed. At intake the engine suggests the cases that
 look alike — a party with the same phone or ID number, or the same village and dispute type
 reported within `PLACE_WINDOW` — among those still open or closed within `CLOSED_WINDOW`. A
-clerk or handler then links them (`related`) or merges one into the other (`duplicate`).
+handler then links them (the case's `link` action: `related`) or merges one into the other
+(`merge`: `duplicate`), both actions of the catalogue (domain/catalogue.py).
 
 Pure: the rules and the identifiers of an intake; the ledger runs the search.
 """
@@ -14,10 +15,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from domain.intake_models import CaseIntake
-from texts import Lang, texts
 
 #: Same village and dispute type: reported within this of each other.
 PLACE_WINDOW = timedelta(days=7)
@@ -67,24 +67,35 @@ def similar_query(intake: CaseIntake, now: datetime) -> SimilarQuery:
     )
 
 
-class LinkRequest(BaseModel):
-    """Link this case to another as `related` (a connected matter, or the same one come back):
-    both go on and each lists the other. The same dispute entered twice is merged instead
-    (the case's `merge` action: it ends as merged into the other and counts once)."""
+class SeenInFile:
+    """The records of one intake file taken in so far, indexed by what makes two look alike
+    (the same rules as the ledger's search, `ledger/related.py`). The ledger cannot find a
+    record of the same file: its case row may not be written yet when the next one is
+    searched, so two records of one dispute in one file are matched here."""
 
-    model_config = ConfigDict(extra="forbid")
+    def __init__(self) -> None:
+        self._by_identifier: dict[tuple[str, str], list[str]] = {}
+        self._by_place: dict[tuple[str, str], list[str]] = {}
+        self._reported: dict[str, datetime] = {}
 
-    other: str = Field(min_length=1, max_length=64)
-    note: str | None = Field(default=None, max_length=2000)
+    def alike(self, intake: CaseIntake) -> list[str]:
+        """The earlier records' case ids that look like `intake`, newest reported first."""
+        found = {c for key in _identifier_keys(intake) for c in self._by_identifier.get(key, [])}
+        place = (intake.location.village, intake.dispute_type.value)
+        found |= {c for c in self._by_place.get(place, [])
+                  if abs(self._reported[c] - intake.reported_at) <= PLACE_WINDOW}  # fmt: skip
+        found.discard(intake.case_id or "")
+        return sorted(found, key=lambda c: (-self._reported[c].timestamp(), c))[:MOST]
+
+    def add(self, intake: CaseIntake) -> None:
+        assert intake.case_id is not None
+        for key in _identifier_keys(intake):
+            self._by_identifier.setdefault(key, []).append(intake.case_id)
+        place = (intake.location.village, intake.dispute_type.value)
+        self._by_place.setdefault(place, []).append(intake.case_id)
+        self._reported[intake.case_id] = intake.reported_at
 
 
-def check_link(
-    case_id: str, request: LinkRequest, other_exists: bool, lang: Lang | str = Lang.zh
-) -> str | None:
-    """Why this link cannot be made, or None."""
-    _ = texts("case", lang).gettext
-    if request.other == case_id:
-        return _("A case cannot be linked to itself.")
-    if not other_exists:
-        return _("There is no case {case_id}.").format(case_id=request.other)
-    return None
+def _identifier_keys(intake: CaseIntake) -> list[tuple[str, str]]:
+    """Each phone and ID number of the parties, as ("phone", "…") / ("id_number", "…")."""
+    return [(k, str(v)) for i in identifiers(intake) for k, v in i.items()]

@@ -141,6 +141,22 @@ class DutyPolicy(BaseModel):
         return at.astimezone(self.zone).date()
 
 
+def units_under(policy: DutyPolicy, unit: str) -> set[str]:
+    """The reporting units `unit` sees: itself and every unit whose chain of `reports_to`
+    reaches it (a village its grids; a township its villages and their grids, when the
+    villages are in the table). A unit not in the table sees only what reports to it."""
+    parent = {u.unit: u.reports_to for u in policy.units}
+    seen = set()
+    for u in parent:
+        at, steps = u, 0
+        while at is not None and steps <= len(parent):  # a cycle in the table ends here
+            if at == unit:
+                seen.add(u)
+                break
+            at, steps = parent.get(at), steps + 1
+    return seen
+
+
 def parse_duty_policy(text: str, *, source: str = "duties") -> DutyPolicy:
     data = load_toml(text, source=source)
     try:
@@ -314,6 +330,29 @@ def figures_of(duties: list[tuple[Duty, Filing | None]], now: datetime) -> DutyF
 class NoticeKind(StrEnum):
     reminder = "reminder"
     escalation = "escalation"
+
+    @property
+    def recipient_role(self) -> str:
+        """The role an outbox row of this notice names (notification routes match on it): the
+        unit that owes the report, or the level above that supervises it (督办)."""
+        return "reporting_unit" if self is NoticeKind.reminder else "supervisor"
+
+    @property
+    def event(self) -> str:
+        """The notification's `event` in the machine contract (docs/notifications.md)."""
+        return f"duty_{self.value}"
+
+
+def duty_key(unit: str, day: date, kind: NoticeKind) -> str:
+    """The business key of a duty notice in the outbox: "<day>/<kind>/<unit>" (the unit last,
+    so a unit's name may hold any character)."""
+    return f"{day.isoformat()}/{kind.value}/{unit}"
+
+
+def parse_duty_key(key: str) -> tuple[str, date, NoticeKind]:
+    """(unit, day, kind) of a `duty_key`."""
+    day, kind, unit = key.split("/", 2)
+    return unit, date.fromisoformat(day), NoticeKind(kind)
 
 
 class DutyRoundInput(BaseModel):

@@ -13,6 +13,15 @@ from ledger.tokens import Person
 
 _INTAKE = "SELECT intake, deadline, deadline_clock, visit_due_at FROM cases WHERE case_id = $1"
 
+# The parties of the cases merged into this one (the same dispute entered again), in the order
+# they were merged.
+_MERGED_PARTIES = """
+SELECT l.other_id, c.intake -> 'parties' AS parties
+  FROM case_links l JOIN cases c ON c.case_id = l.other_id
+ WHERE l.case_id = $1 AND l.kind = 'merged_from'
+ ORDER BY l.at, l.other_id
+"""
+
 _DUTIES = """
 SELECT d.whistle_seq, d.department, COALESCE(p.name, d.department) AS name, d.unit, d.state,
        d.whistle_kind, d.summoned_at, d.check_in_by, d.checked_in_at, d.report_by,
@@ -46,6 +55,11 @@ async def case_facts(pool: asyncpg.Pool, case_id: str) -> dict[str, Any] | None:
         "deadline_clock": row["deadline_clock"],
         "visit_due_at": row["visit_due_at"],
     }
+
+
+async def merged_parties(pool: asyncpg.Pool, case_id: str) -> list[tuple[str, list[dict]]]:
+    """(merged case id, its intake's parties) of each case merged into `case_id`."""
+    return [(r["other_id"], r["parties"] or []) for r in await pool.fetch(_MERGED_PARTIES, case_id)]
 
 
 async def duties(pool: asyncpg.Pool, case_id: str) -> list[dict[str, Any]]:

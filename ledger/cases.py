@@ -40,11 +40,31 @@ async def case_history(pool: asyncpg.Pool, case_id: str) -> list[CaseEvent]:
     ]
 
 
+# The cases merged into this one (case_links `merged_from`, written by the merge step).
+_MERGED_FROM = """
+SELECT other_id FROM case_links WHERE case_id = $1 AND kind = 'merged_from'
+ ORDER BY at, other_id
+"""
+
+
+async def merged_from(pool: asyncpg.Pool | asyncpg.Connection, case_id: str) -> list[str]:
+    """The ids of the cases merged into `case_id` (the same dispute entered again)."""
+    return [r["other_id"] for r in await pool.fetch(_MERGED_FROM, case_id)]
+
+
 async def with_history(pool: asyncpg.Pool, view: CaseView) -> CaseView:
     """The case with its whole history from the ledger, in the case's own time zone: the
-    workflow keeps only its latest events."""
+    workflow keeps only its latest events. The history of every case merged into it is
+    attached, in time order, each event marked with the case it is from (`from_case`): the
+    merged case's story goes on here. The figures still count each event once, under its own
+    case (docs/metrics.md: a merged case is left out of them)."""
     local = view.opened_at.tzinfo
     history = await case_history(pool, view.case_id)
+    for other in await merged_from(pool, view.case_id):
+        history += [e.model_copy(update={"from_case": other})
+                    for e in await case_history(pool, other)]  # fmt: skip
+    # Stable: at the same moment the case's own event comes first, each case in its order.
+    history.sort(key=lambda e: (e.at, e.from_case is not None))
     events = [e.model_copy(update={"at": e.at.astimezone(local)}) for e in history]
     return view.model_copy(update={"events": events or view.events})
 

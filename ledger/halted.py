@@ -77,3 +77,23 @@ async def marked(pool: asyncpg.Pool, case_id: str) -> list[dict]:
         case_id,
     )
     return [dict(r) for r in rows]
+
+
+#: A case is halted while its newest halted run was noticed after its last step: a case that
+#: wrote a step since (it was started again) is running again.
+HALTED_SQL = (
+    "EXISTS (SELECT 1 FROM halted_workflows h WHERE h.case_id = c.case_id"
+    " AND h.noticed_at >= c.updated_at)"
+)
+
+
+async def halted_now(pool: asyncpg.Pool, case_id: str) -> dict | None:
+    """The run that halted the case (status, closed_at, noticed_at), or None when it runs."""
+    row = await pool.fetchrow(
+        "SELECT h.status, h.closed_at, h.noticed_at FROM halted_workflows h"
+        " JOIN cases c USING (case_id)"
+        " WHERE h.case_id = $1 AND h.noticed_at >= c.updated_at"
+        " ORDER BY h.noticed_at DESC LIMIT 1",
+        case_id,
+    )
+    return dict(row) if row else None

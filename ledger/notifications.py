@@ -14,10 +14,11 @@ import asyncpg
 
 # A row is due when it is neither delivered nor dead, its back-off has passed, and no earlier
 # notification to the same recipient of the same case is still waiting (so one recipient
-# reads a case's story in order). SKIP LOCKED: rows another dispatcher is sending are skipped;
+# reads a case's story in order; a duty notice, which names no case, waits for nothing).
+# SKIP LOCKED: rows another dispatcher is sending are skipped;
 # that dispatcher's lock lasts until it has recorded the outcome.
 _CLAIM = """
-SELECT o.id, o.message_id, o.case_id, o.seq, o.recipient_role, o.recipient_unit,
+SELECT o.id, o.message_id, o.case_id, o.seq, o.duty_key, o.recipient_role, o.recipient_unit,
        o.recipient_name, o.message, o.created_at, o.queued_at, o.attempts,
        e.kind, e.at AS event_at, e.level AS event_level, e.data, e.recorded_at,
        c.title, c.grid, c.village, c.township, c.county, c.risk, c.level AS case_level
@@ -57,7 +58,9 @@ RETURNING attempts, dead_at, next_attempt_at
 """
 
 _LIST = """
-SELECT o.id, o.message_id, o.case_id, o.seq, e.kind, o.recipient_role, o.recipient_unit,
+SELECT o.id, o.message_id, o.case_id, o.seq, o.duty_key,
+       COALESCE(e.kind, 'duty_' || split_part(o.duty_key, '/', 2)) AS kind,
+       o.recipient_role, o.recipient_unit,
        o.recipient_name, o.message, o.created_at, o.delivered_at, o.dead_at, o.attempts,
        o.last_error, o.next_attempt_at, o.channel,
        CASE WHEN o.delivered_at IS NOT NULL THEN 'delivered'
@@ -68,7 +71,7 @@ SELECT o.id, o.message_id, o.case_id, o.seq, e.kind, o.recipient_role, o.recipie
    AND ($2::text IS NULL
         OR ($2 = 'pending' AND o.delivered_at IS NULL AND o.dead_at IS NULL)
         OR ($2 = 'dead' AND o.dead_at IS NOT NULL AND o.delivered_at IS NULL))
- ORDER BY o.case_id, o.seq, o.recipient_role, o.recipient_unit
+ ORDER BY o.case_id, o.seq, o.duty_key, o.recipient_role, o.recipient_unit
  LIMIT $3
 """
 
@@ -159,7 +162,11 @@ async def stats(pool: asyncpg.Pool) -> dict[str, Any]:
 async def dead_notifications(pool: asyncpg.Pool, limit: int = 500) -> list[dict[str, Any]]:
     """Dead, undelivered notifications for the clearance report, oldest first."""
     rows = await pool.fetch(
-        "SELECT o.id, o.case_id, o.seq, e.kind, o.recipient_role, o.recipient_unit,"
+        # A duty notice (no case) is listed under its duty key, e.g. "duty 2026-12-06/reminder/…".
+        "SELECT o.id, COALESCE(o.case_id, 'duty ' || o.duty_key) AS case_id,"
+        " COALESCE(o.seq, 0) AS seq,"
+        " COALESCE(e.kind, 'duty_' || split_part(o.duty_key, '/', 2)) AS kind,"
+        " o.recipient_role, o.recipient_unit,"
         " o.recipient_name, o.dead_at, o.attempts, o.last_error FROM outbox o"
         " LEFT JOIN case_events e ON e.case_id = o.case_id AND e.seq = o.seq"
         " WHERE o.dead_at IS NOT NULL AND o.delivered_at IS NULL ORDER BY o.dead_at LIMIT $1",

@@ -2,7 +2,9 @@
 
 The ledger writes a step's notifications in the same transaction as its events
 (`activities/ledger.py`), one row per recipient and event, so a delivery channel (SMS, an
-app push, a webhook) reads the `outbox` table without touching a workflow.
+app push, a webhook) reads the `outbox` table without touching a workflow. A duty round's
+reminders and escalations (ledger/report_duties.py) go the same way, keyed by the duty
+instead of a case.
 """
 
 from __future__ import annotations
@@ -14,6 +16,15 @@ QUEUE_SQL = """
 INSERT INTO outbox (case_id, seq, recipient_role, recipient_unit, recipient_name, message)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (case_id, seq, recipient_role, recipient_unit) DO NOTHING
+"""
+
+
+#: A duty reminder or escalation (零报告, migration 017): no case, the duty's key instead;
+#: one row per (duty notice, recipient), so a retried duty round queues nothing twice.
+QUEUE_DUTY_SQL = """
+INSERT INTO outbox (duty_key, recipient_role, recipient_unit, message)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (duty_key, recipient_role, recipient_unit) DO NOTHING
 """
 
 

@@ -17,11 +17,14 @@ from domain.report_duties import (
     DutyFigures,
     DutyPolicy,
     Filing,
+    NoticeKind,
     ReportKind,
     duties_on,
+    duty_key,
     figures_of,
     parse_duty_policy,
 )
+from ledger.outbox import QUEUE_DUTY_SQL
 
 # The cases of a unit (at any level of its place) the engine took in during [start, end).
 _CASES_OPENED = """
@@ -174,7 +177,9 @@ async def notify_unfiled(
     at: datetime,
 ) -> list[str]:
     """For each (duty, recipient unit, message) still unfiled: mark the duty reminded or
-    escalated and write the notice, in one transaction per duty. Returns the units told."""
+    escalated, write the notice and queue it in the outbox for the dispatcher, in one
+    transaction per duty. Returns the units told."""
+    notice = NoticeKind(kind)
     told = []
     for duty, recipient, message in duties:
         async with pool.acquire() as conn, conn.transaction():
@@ -184,6 +189,8 @@ async def notify_unfiled(
             if marked is None:  # filed meanwhile
                 continue
             await conn.execute(_NOTICE, duty.unit, duty.day, kind, recipient, message, at)
+            key = duty_key(duty.unit, duty.day, notice)
+            await conn.execute(QUEUE_DUTY_SQL, key, notice.recipient_role, recipient, message)
             told.append(duty.unit)
     return told
 

@@ -20,8 +20,9 @@ ON CONFLICT (level, unit, name) DO UPDATE SET role = EXCLUDED.role, active = EXC
 
 # The active handler of the unit with the fewest open cases: spreads work inside a unit.
 # Ties break on name so that the choice is stable. The count reads the partial index
-# `cases_open_by_assignee` (migration 006): its predicate is repeated here word for word so
-# the planner uses it, and the cost follows the handlers' open cases, not the ledger's size.
+# `cases_open_by_assignee` (migrations 006, 018; a merged case is finished too): its predicate
+# is repeated here word for word so the planner uses it, and the cost follows the handlers'
+# open cases, not the ledger's size.
 # A handler is anyone of the unit but its leads (包案: `LEAD_ROLES`); a lead is picked by role.
 _PICK = """
 SELECT r.name, r.unit, r.role
@@ -29,7 +30,7 @@ SELECT r.name, r.unit, r.role
  WHERE r.level = $1 AND r.unit = $2 AND r.active
    AND CASE WHEN $3::text IS NULL THEN r.role <> ALL($4::text[]) ELSE r.role = $3 END
  ORDER BY (SELECT count(*) FROM cases c
-            WHERE c.status NOT IN ('resolved', 'closed', 'withdrawn', 'referred')
+            WHERE c.status NOT IN ('resolved', 'closed', 'withdrawn', 'referred', 'merged')
               AND (c.assignee ->> 'unit') = r.unit AND (c.assignee ->> 'name') = r.name
               AND c.level = r.level),
           r.name

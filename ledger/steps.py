@@ -62,6 +62,15 @@ ON CONFLICT (case_id, other_id) DO UPDATE SET kind = EXCLUDED.kind, note = EXCLU
        actor = EXCLUDED.actor, at = EXCLUDED.at
 """
 
+# A `linked` event links the two cases as `related`, both ways; a pair already linked (as a
+# merge too) stays as it is.
+_RELATED_LINK = """
+INSERT INTO case_links (case_id, other_id, kind, note, actor, at)
+SELECT $1::text, $2::text, 'related', $3::text, $4::jsonb, $5::timestamptz
+ WHERE (SELECT count(*) FROM cases WHERE case_id IN ($1::text, $2::text)) = 2
+ON CONFLICT (case_id, other_id) DO NOTHING
+"""
+
 #: What PostgreSQL (or asyncpg, encoding a value) refuses the same way on every retry.
 UNSTORABLE = (
     asyncpg.DataError,
@@ -150,6 +159,12 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
             why = e.data.get("reason")
             await conn.execute(_MERGE_LINK, step.case_id, into, "duplicate_of", why, actor, e.at)
             await conn.execute(_MERGE_LINK, into, step.case_id, "merged_from", why, actor, e.at)
+        other = e.data.get("other") if e.kind == "linked" else None
+        if isinstance(other, str) and other != step.case_id:
+            actor = e.actor.model_dump(mode="json") if e.actor else None
+            note = e.data.get("note")
+            await conn.execute(_RELATED_LINK, step.case_id, other, note, actor, e.at)
+            await conn.execute(_RELATED_LINK, other, step.case_id, note, actor, e.at)
     if step.notifications:
         await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
     if step.snapshot is not None:

@@ -18,6 +18,7 @@ import asyncpg
 
 from domain.ladder import Level
 from domain.urgency import DUE_SOON, VISIT_AHEAD, Urgency, urgency
+from ledger.halted import HALTED_SQL
 from texts import Lang
 from texts.terminal import clip
 from texts.terms import LOCAL_ZONE, label, time_left
@@ -105,6 +106,9 @@ class Row:
     deadline: datetime | None = None
     deadline_clock: str | None = None
     visit_due_at: datetime | None = None
+    #: Its workflow ended outside the engine (terminated, failed): nothing runs its clocks
+    #: until someone starts it again (ledger/halted.py).
+    halted: bool = False
 
     #: Overdue, due soon, on time or none (`domain.urgency`), as of the query's now.
     urgency: str = Urgency.none.value
@@ -144,7 +148,9 @@ class Row:
             label("level", self.level, lang),
             self.assignee or "-",
             label("risk", self.risk, lang),
-            self.time_left(lang),
+            f"{label('run', 'halted', lang)} {self.time_left(lang)}"
+            if self.halted
+            else self.time_left(lang),
         ]
 
 
@@ -258,7 +264,7 @@ def build_query(f: Filters, now: datetime, *, count: bool = False, limit: int = 
     sql = (
         f"SELECT c.case_id, c.title, {PLACE} AS place, c.level, {HOLDER} AS unit, c.status, "
         "c.risk, c.assignee->>'name' AS assignee, c.due_at, c.deadline, c.deadline_clock, "
-        "c.visit_due_at, "
+        f"c.visit_due_at, {HALTED_SQL} AS halted, "
         "EXTRACT(EPOCH FROM COALESCE(c.deadline, c.due_at) - $1)::float8 AS seconds_left "
         f"FROM cases c{cond} ORDER BY {order}, c.case_id LIMIT {int(limit)} OFFSET {int(offset)}"
     )

@@ -125,7 +125,7 @@ class Sms:
             raise DeliveryError(
                 f"no phone number for {msg.name or '-'} ({msg.unit}) in {self.name}"
             )
-        return {"phone": phone, "text": msg.text, "id": msg.id, "case_id": msg.case_id,
+        return {"phone": phone, "text": msg.text, "id": msg.id, "case_id": msg.case_id or "",
                 "name": msg.name or "", "role": msg.role, "unit": msg.unit}  # fmt: skip
 
     async def send(self, client: httpx.AsyncClient, msg: Outgoing) -> None:

@@ -127,6 +127,8 @@ class Dispatcher:
     ) -> None:
         bound = log.bind(case_id=msg.case_id, seq=msg.seq, event=msg.event, id=msg.id,
                          to_role=msg.role, to_unit=msg.unit, channel=channel)  # fmt: skip
+        if msg.case_id is None:
+            bound = bound.bind(duty=msg.extra.get("duty"))
         if error is None:
             await store.mark_delivered(conn, msg.row_id, channel or "")
             metrics.SENT.labels(channel).inc()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from domain.report_duties import parse_duty_key
 from notify import texts
 from texts import Lang
 
@@ -17,8 +18,9 @@ class Outgoing:
 
     id: str
     row_id: int
-    case_id: str
-    seq: int
+    #: None for a duty reminder or escalation (零报告), which names its duty in `extra`.
+    case_id: str | None
+    seq: int | None
     event: str | None
     role: str
     unit: str
@@ -66,6 +68,8 @@ def from_row(
     row: Any, *, web_url: str | None, offset_hours: float, lang: Lang | str = Lang.zh
 ) -> Outgoing:
     """An `Outgoing` from a claimed row (see `store._CLAIM`), worded in `lang`."""
+    if row["duty_key"] is not None:
+        return from_duty_row(row, lang=lang)
     url = case_url(web_url, row["case_id"])
     data = row["data"] if isinstance(row["data"], dict) else {}
     where = place_of(row, lang)
@@ -89,4 +93,25 @@ def from_row(
         colour=row["risk"],
         lang=Lang(lang).value,
         extra={"title": row["title"], "place": where, "due_at": data.get("due_at")},
+    )
+
+
+def from_duty_row(row: Any, *, lang: Lang | str = Lang.zh) -> Outgoing:
+    """A duty reminder or escalation (零报告): no case; the body's `duty` names the unit that
+    owes the report, the day and the notice, and `event` is `duty_reminder` or
+    `duty_escalation`."""
+    unit, day, kind = parse_duty_key(row["duty_key"])
+    return Outgoing(
+        id=str(row["message_id"]),
+        row_id=row["id"],
+        case_id=None,
+        seq=None,
+        event=kind.event,
+        role=row["recipient_role"],
+        unit=row["recipient_unit"],
+        name=row["recipient_name"],
+        text=texts.compose_duty(unit=unit, day=day, summary=row["message"], lang=lang),
+        at=row["created_at"],
+        lang=Lang(lang).value,
+        extra={"duty": {"unit": unit, "day": day.isoformat(), "notice": kind.value}},
     )

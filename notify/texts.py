@@ -8,7 +8,7 @@ contract and are not here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from texts import Lang, Texts, process_lang, texts
@@ -120,3 +120,12 @@ def compose(
     if case_url:
         lines.append(_("Open: {url}").format(url=case_url))
     return "\n".join(lines)
+
+
+def compose_duty(*, unit: str, day: date, summary: str, lang: Lang | str = Lang.zh) -> str:
+    """The text of a duty reminder or escalation: whose report of which day, then what the
+    duty round recorded (already worded, in the worker's language)."""
+    _ = texts("notify", lang)
+    return "\n".join(
+        [_("[Report duty] {unit}, {day}").format(unit=unit, day=day.isoformat()), summary]
+    )

@@ -1,19 +1,22 @@
 #!/bin/sh
 # Report duties (零报告) in minutes, on the stack `make run` started:
 #   sh samples/demo-duties.sh
-# Ten grids owe a daily report with a cut-off 3 minutes from now; nine file (six zero, three
-# naming a case), one of the zero reports after a case from its grid was taken in (flagged);
-# the tenth files nothing: at the cut-off it is reminded, 2 minutes later (the demo's scaled
-# hour) its village is told. Watch with `.venv/bin/python starter.py duties`.
+# Ten demonstration grids (no sample case was taken in there) owe a daily report with a
+# cut-off 3 minutes from now; nine file (six zero, three naming a case). One of the zero
+# reports is filed after a case from its grid was taken in: that one, and only that one, is
+# flagged ("zero report, case found"). The tenth files nothing: at the cut-off it is reminded,
+# 2 minutes later (the demo's scaled hour) its village is told (both through the outbox, to
+# the channels configured: docs/notifications.md). Watch with `.venv/bin/python starter.py
+# duties`: after the cut-off it says 9 of 10 reports on time (90%).
 set -e
 S=".venv/bin/python starter.py"
 DIR=$(mktemp -d)
 $S roster load samples/demo-duties-roster.csv
 $S duties schedule --policy policies/demo-duties.toml --cutoff-in 3m
 n=0
-for pair in 钻石广场社区第七网格:赵网格员 钻石广场社区第八网格:钱网格员 海景社区第三网格:李网格员 \
-            千里村第一网格:孙网格员 千里村第二网格:吕网格员 东滩村第一网格:蒋网格员 \
-            东滩村第二网格:韩网格员 西山村第一网格:杨网格员 西山村第二网格:朱网格员; do
+for pair in 钻石广场社区第九网格:冯网格员 钻石广场社区第十网格:陈网格员 海景社区第五网格:褚网格员 \
+            千里村第三网格:卫网格员 千里村第四网格:沈网格员 东滩村第二网格:韩网格员 \
+            东滩村第三网格:杨网格员 西山村第二网格:朱网格员 西山村第三网格:许网格员; do
   unit=${pair%%:*}; name=${pair#*:}; n=$((n + 1))
   $S tokens issue --name "$name" --unit "$unit" --role grid_worker > "$DIR/$n.token" 2>/dev/null
   if [ "$n" -le 5 ]; then
@@ -30,4 +33,4 @@ for pair in 钻石广场社区第七网格:赵网格员 钻石广场社区第八
 done
 rm -rf "$DIR"
 $S duties
-echo "海景社区第四网格 has not filed: reminded at the cut-off, its village told 2 minutes later."
+echo "海景社区第四网格 has not filed: reminded at the cut-off, 海景社区 told 2 minutes later."

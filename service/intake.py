@@ -48,7 +48,7 @@ from domain.intake_models import CaseIntake
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, parse_policy
 from domain.procedure_models import ProcedureStart, counting_for, start_state
-from domain.related import similar_query
+from domain.related import SeenInFile, similar_query
 from ledger import related
 from ledger.cases import known_case_ids
 from runtime import config
@@ -162,6 +162,16 @@ async def look_alikes(pool: asyncpg.Pool, intake: CaseIntake) -> list[str]:
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
         log.warning("look-alikes not searched", case_id=intake.case_id, error=type(err).__name__)
         return []
+
+
+def _with_file(
+    found: list[str], intake: CaseIntake, seen: SeenInFile, later: set[str]
+) -> list[str]:
+    """The ledger's look-alikes of a record, less the same file's later records (started at
+    the same time, they came after it), then the same file's earlier records that look alike
+    (the ledger may not have them yet)."""
+    kept = [c for c in found if c not in later]
+    return kept + [c for c in seen.alike(intake) if c not in kept]
 
 
 def result_line(record: IntakeRecord, status: str, errors: list[dict] | None = None) -> dict:
@@ -450,6 +460,10 @@ async def submit(
     unstarted: set[int] = set()  # lines whose start failed: their repeats are not duplicates
     loop = asyncio.get_running_loop()
     reader = _Reader(records, size=limit)
+    # This file's records answered so far, for its own look-alikes (the ledger may not hold
+    # an earlier record's case yet), and every case id it holds (a later record found in the
+    # ledger by an earlier one's search is not that one's look-alike: it came after).
+    seen, in_file, answered = SeenInFile(), set[str](), set[str]()
 
     def done(line: dict[str, Any]) -> asyncio.Future[dict[str, Any]]:
         future = loop.create_future()
@@ -491,6 +505,12 @@ async def submit(
                 "run the file again")}])  # fmt: skip
         if line["status"] == "rejected" and record.intake is not None:
             unstarted.add(record.line)
+        if line["status"] == "started" and record.intake is not None:
+            later = in_file - answered
+            line = {**line, "similar": _with_file(line["similar"], record.intake, seen, later)}
+            seen.add(record.intake)
+        if record.case_id:
+            answered.add(record.case_id)
         outcome.totals[line["status"]] += 1
         outcome.last_line = record.line
         if progress:
@@ -530,6 +550,7 @@ async def submit(
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
                 outcome.stopped = f"lost the database: {err}"
                 known = set()
+            in_file.update(r.case_id for r in batch if r.intake is not None and r.case_id)
             for record in batch:
                 if outcome.stopped:
                     future = done(_not_submitted(record, outcome))

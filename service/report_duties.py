@@ -26,6 +26,7 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
+from domain.ladder import Level
 from domain.report_duties import (
     Duty,
     DutyPolicy,
@@ -35,6 +36,7 @@ from domain.report_duties import (
     check_report,
     duties_on,
     state_of,
+    units_under,
 )
 from ledger import report_duties as ledger
 from ledger.tokens import Person
@@ -82,12 +84,28 @@ async def duty_list(
     unit: str | None,
     now: datetime,
     policy: DutyPolicy | None = None,
+    reader: Person | None = None,
 ) -> list[dict[str, Any]]:
-    """Each report duty of `day` (default: today, local) with its state."""
+    """Each report duty of `day` (default: today, local) with its state; with `reader`, only
+    the duties the reader's unit sees (`duty_scope`)."""
     policy = policy or await ledger.policy_for(pool)
     day = day or policy.local_day(now)
+    scope = duty_scope(policy, reader) if reader is not None else None
     found = await ledger.rows(pool, day, day, unit)
-    return [duty_json(d, found.get((d.unit, d.day)), now) for d in duties_on(policy, day, unit)]
+    return [
+        duty_json(d, found.get((d.unit, d.day)), now)
+        for d in duties_on(policy, day, unit)
+        if scope is None or d.unit in scope
+    ]
+
+
+def duty_scope(policy: DutyPolicy, reader: Person) -> set[str] | None:
+    """The units whose duties `reader` reads, as the case worklists scope cases: the county
+    every unit (None: no limit); anyone else their own unit and the units reporting to it,
+    directly or up a chain (a township its villages and grids, a grid worker their grid)."""
+    if reader.level == Level.county.value:
+        return None
+    return units_under(policy, reader.unit) if reader.unit else set()
 
 
 async def file_report(

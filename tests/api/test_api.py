@@ -12,7 +12,8 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from ledger import tokens
+from domain.naming import workflow_id_for
+from ledger import halted, tokens
 from tests.api_helpers import person_token, serve_api
 from tests.conftest import PAYLOAD_KEYS
 from tests.test_starter import GOOD, jsonl, lines, starter, write
@@ -416,3 +417,23 @@ async def test_starter_audit_lists_every_refusal_with_person_reason_and_address(
     ]
     assert all(r["source"] == "127.0.0.1" and r["action"] == "pause" for r in rows)
     assert all(r["reason"] for r in rows)
+
+
+async def test_a_case_halted_outside_the_engine_is_marked_and_offers_no_action(front):
+    await open_case(front, "API-H1")
+    http, pool = front["http"], front["pool"]
+    before = (await http.get("/api/cases/API-H1", headers=bearer(front["grid"]))).json()
+    await front["env"].client.get_workflow_handle(workflow_id_for("API-H1")).terminate("by hand")
+    await halted.mark(pool, "API-H1", "run", "terminated", None, "Diamond Square Community", "x")
+
+    case = (await http.get("/api/cases/API-H1", headers=bearer(front["grid"]))).json()
+    [row] = (await http.get("/api/cases", headers=bearer(front["grid"]))).json()
+    page = await http.get("/cases/API-H1", headers=bearer(front["grid"]))
+
+    assert before["halted"] is None and before["allowed_actions"]
+    assert case["halted"]["status"] == "terminated" and case["halted"]["noticed_at"].endswith(
+        "+08:00"
+    )
+    assert case["allowed_actions"] == [] and case["allowed_duty_actions"] == []
+    assert row["case_id"] == "API-H1" and row["halted"] is True
+    assert 'id="halted"' in page.text and "被强制终止" in page.text

@@ -13,6 +13,7 @@ from api.auth import COOKIE
 from domain.report_duties import DutyPolicy, duties_on
 from ledger import report_duties as ledger
 from tests.api.test_api import bearer, front, open_case  # noqa: F401  (the fixture)
+from tests.api_helpers import person_token
 from tests.test_starter import starter
 
 POLICY = DutyPolicy.model_validate(
@@ -23,6 +24,8 @@ POLICY = DutyPolicy.model_validate(
         "units": [
             {"unit": "G-01", "reports_to": "V-1", "every": "daily"},
             {"unit": "G-08", "reports_to": "V-1", "every": "daily"},
+            {"unit": "G-09", "reports_to": "V-2", "every": "daily"},
+            {"unit": "V-1", "reports_to": "T-1", "every": "weekly"},
         ],
     }
 )
@@ -47,13 +50,37 @@ async def test_a_grid_files_zero_through_the_api_and_the_day_lists_it(duties_fro
                              headers=bearer(duties_front["grid"]))  # fmt: skip
     assert answer.status_code == 200, answer.text
     assert answer.json()["state"] == on_time_state("zero", datetime.now(UTC))
-    listed = (await http.get("/api/duties", headers=bearer(duties_front["other"]))).json()
+    village = await person_token(duties_front["pool"], "village", "V-1", "吴主任", "mediator")
+    listed = (await http.get("/api/duties", headers=bearer(village))).json()
     assert [d["unit"] for d in listed] == ["G-01", "G-08"]
     assert listed[0]["kind"] == "zero" and listed[1]["filed_at"] is None
     assert listed[1]["state"] in ("due", "missing")
-    one = await http.get("/api/duties", params={"unit": "G-08"},
-                         headers=bearer(duties_front["grid"]))  # fmt: skip
+    one = await http.get("/api/duties", params={"unit": "G-08"}, headers=bearer(village))
     assert [d["unit"] for d in one.json()] == ["G-08"]
+
+
+@pytest.mark.parametrize(
+    ("level", "unit", "seen"),
+    [
+        ("grid", "G-08", ["G-08"]),  # a grid worker: their own grid
+        ("village", "V-2", ["G-09"]),  # a village not in the table: the grids reporting to it
+        ("township", "T-1", ["G-01", "G-08"]),  # down the chain: V-1's grids (V-1 weekly)
+        ("county", "C-1", ["G-01", "G-08", "G-09"]),  # the county: all
+        ("grid", "G-99", []),  # a unit with no duty and none below it
+    ],
+)
+async def test_each_reader_sees_the_duties_of_their_unit_and_below(duties_front, level, unit,
+                                                                   seen):  # fmt: skip
+    token = await person_token(duties_front["pool"], level, unit, "读者", "mediator")
+    listed = await duties_front["http"].get(
+        "/api/duties", params={"date": "2026-12-08"}, headers=bearer(token)
+    )  # a Tuesday: the weekly V-1 owes nothing that day
+    assert [d["unit"] for d in listed.json()] == seen
+    grid = await duties_front["http"].get(
+        "/api/duties", params={"date": "2026-12-08", "unit": "G-09"},
+        headers=bearer(duties_front["grid"]),
+    )  # fmt: skip
+    assert grid.json() == []  # another village's grid: not the G-01 worker's to read
 
 
 async def test_a_zero_report_after_a_case_of_the_grid_was_taken_in_is_flagged(duties_front):
@@ -98,6 +125,10 @@ async def test_the_cli_files_and_lists_through_the_api(duties_front, tmp_path):
     listed = await starter(env, "duties", "--unit", "G-08", "--json")
     assert listed.returncode == 0, listed.stderr
     (duty,) = json.loads(listed.stdout)
+    # With a token, through the API: only the duties the token's unit sees.
+    mine = await starter(env, "duties", "--json", "--token-file", str(token))
+    assert mine.returncode == 0, mine.stderr
+    assert [d["unit"] for d in json.loads(mine.stdout)] == ["G-08"]
     assert (duty["kind"], duty["cases"]) == ("matters", ["C-9"])
     assert duty["state"] == on_time_state("filed", datetime.fromisoformat(duty["filed_at"]))
     again = await starter(env, "duties", "file", "--unit", "G-01", "--token-file", str(token))

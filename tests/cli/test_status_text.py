@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cli.status_text import LAST_EVENTS, holder, status_lines
+from cli.status_text import LAST_EVENTS, holder, related_lines, status_lines
 from domain import time_left
 from domain.case_models import CaseView
 from service.case_json import status_json
@@ -195,3 +195,16 @@ def test_a_matter_on_a_procedure_shows_its_state_and_each_window_with_its_articl
     [line] = [line for line in lines if "法定程序" in line]
     assert "petition registered" in line and "信访工作条例 第二十二条" in line
     assert "（已届满）" in line
+
+
+def test_an_event_of_a_merged_case_is_marked_and_the_merged_cases_parties_listed():
+    events = view().model_dump()["events"]
+    events[-1] = {**events[-1], "from_case": "HB-2"}
+    lines = status_lines(view(events=events), "zh")
+    assert lines[-1].endswith("［来自已合并案件HB-2］事件7")
+    assert lines[-2].endswith("  事件6")
+    merged = [{"case_id": "HB-2", "parties": [{"name": "张某", "role": "applicant"}]}]
+    assert related_lines([], [], "zh", merged) == ["已合并案件HB-2的当事人：张某 (申请人)"]
+    # The mark is not part of a workflow's own events' JSON.
+    assert "from_case" not in status_json(view())["events"][0]
+    assert status_json(view(events=events))["events"][-1]["from_case"] == "HB-2"

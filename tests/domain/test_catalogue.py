@@ -111,7 +111,7 @@ def test_an_action_is_refused_outside_the_states_it_lists(action, status):
 
 # -- allowed_actions, by state and role -----------------------------------------------------
 
-HANDLER_OPEN = {"outcome", "pause", "regrade", "transfer", "contact", "merge"}
+HANDLER_OPEN = {"outcome", "pause", "regrade", "transfer", "contact", "merge", "link"}
 
 
 @pytest.mark.parametrize(
@@ -119,8 +119,9 @@ HANDLER_OPEN = {"outcome", "pause", "regrade", "transfer", "contact", "merge"}
     [
         (CaseStatus.open, Level.grid, GRID, HANDLER_OPEN),
         (CaseStatus.paused, Level.grid, GRID, {"outcome", "resume", "regrade", "transfer",
-                                               "contact", "merge"}),
-        (CaseStatus.supervised, Level.grid, GRID, {"outcome", "regrade", "contact", "merge"}),
+                                               "contact", "merge", "link"}),
+        (CaseStatus.supervised, Level.grid, GRID, {"outcome", "regrade", "contact", "merge",
+                                                   "link"}),
         # At the township the handler may also blow the whistle (街乡吹哨).
         (CaseStatus.open, Level.township, TOWNSHIP, HANDLER_OPEN | {"whistle"}),
         (CaseStatus.open, Level.county, COUNTY, HANDLER_OPEN | {"whistle"}),
@@ -134,7 +135,7 @@ HANDLER_OPEN = {"outcome", "pause", "regrade", "transfer", "contact", "merge"}
         (CaseStatus.open, Level.grid, supervisor(UNITS[Level.township]),
          HANDLER_OPEN | {"pull-up"}),
         (CaseStatus.paused, Level.grid, supervisor(UNITS[Level.village]),
-         {"outcome", "resume", "regrade", "transfer", "contact", "pull-up", "merge"}),
+         {"outcome", "resume", "regrade", "transfer", "contact", "pull-up", "merge", "link"}),
         # A supervisor of the case's own level is not above it.
         (CaseStatus.open, Level.village, supervisor(UNITS[Level.village]), set()),
         (CaseStatus.open, Level.grid, APPLICANT, {"escalate", "withdraw", "refuse"}),

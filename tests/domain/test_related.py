@@ -1,4 +1,5 @@
-"""Look-alike rules at intake and the link check: fixed dates, nothing from today."""
+"""Look-alike rules at intake, in the ledger and inside one file: fixed dates, nothing from
+today."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from domain.intake_models import CaseIntake
 from domain.related import (
     CLOSED_WINDOW,
     PLACE_WINDOW,
-    LinkRequest,
-    check_link,
+    SeenInFile,
     identifiers,
     similar_query,
 )
@@ -52,10 +52,30 @@ def test_the_place_window_is_around_the_report_and_the_closed_window_before_now(
     )
 
 
+ELSEWHERE = {**GOOD["location"], "village": "West Village"}
+PHONE = [{"name": "甲", "role": "applicant", "phone": "13800000001"}]
+
+
 @pytest.mark.parametrize(
-    ("other", "exists", "refused"),
-    [("S-2", True, False), ("S-1", True, True), ("S-9", False, True)],
+    ("second", "alike"),
+    [
+        ({"parties": PHONE, "location": ELSEWHERE, "dispute_type": "land"}, True),  # a phone
+        ({}, True),  # the same village and type, the same day
+        ({"reported_at": "2026-11-27T09:30:00+08:00"}, True),  # 7 days later: still
+        ({"reported_at": "2026-11-27T09:31:00+08:00"}, False),  # a minute more: no
+        ({"dispute_type": "land"}, False),  # another type, no shared party
+        ({"location": ELSEWHERE}, False),  # another village, no shared party
+    ],
 )
-def test_a_link_needs_another_case_that_exists(other, exists, refused):
-    reason = check_link("S-1", LinkRequest(other=other), exists, "en")
-    assert (reason is not None) is refused
+def test_a_record_looks_like_an_earlier_one_of_the_same_file(second, alike):
+    seen = SeenInFile()
+    assert seen.alike(intake(case_id="F-1", parties=PHONE)) == []
+    seen.add(intake(case_id="F-1", parties=PHONE))
+    assert seen.alike(intake(case_id="F-2", **second)) == (["F-1"] if alike else [])
+
+
+def test_the_files_look_alikes_come_newest_first_and_never_the_record_itself():
+    seen = SeenInFile()
+    for n, day in ((1, "20"), (2, "22"), (3, "21")):
+        seen.add(intake(case_id=f"F-{n}", reported_at=f"2026-11-{day}T09:30:00+08:00"))
+    assert seen.alike(intake(case_id="F-2")) == ["F-3", "F-1"]

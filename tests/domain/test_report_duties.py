@@ -22,6 +22,7 @@ from domain.report_duties import (
     is_flagged,
     parse_duty_policy,
     state_of,
+    units_under,
 )
 
 POLICY = DutyPolicy(
@@ -183,3 +184,34 @@ def test_times_compare_across_zones():
     # A filing stored in UTC compares with a cut-off in local time.
     filed = DUTY.cutoff_at.astimezone(UTC) - timedelta(seconds=1)
     assert state_of(DUTY, Filing(kind=ReportKind.zero, filed_at=filed), AFTER) is DutyState.zero
+
+
+CHAIN = DutyPolicy.model_validate(
+    {
+        "name": "chain",
+        "cutoff": "16:00",
+        "escalate_after": "1h",
+        "units": [
+            {"unit": "网格1", "reports_to": "一村", "every": "daily"},
+            {"unit": "网格2", "reports_to": "二村", "every": "daily"},
+            {"unit": "一村", "reports_to": "镇", "every": "weekly"},
+            {"unit": "甲", "reports_to": "乙", "every": "daily"},
+            {"unit": "乙", "reports_to": "甲", "every": "daily"},  # a cycle ends, never loops
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("unit", "seen"),
+    [
+        ("网格1", {"网格1"}),
+        ("一村", {"一村", "网格1"}),
+        ("二村", {"网格2"}),  # not in the table itself: what reports to it
+        ("镇", {"一村", "网格1"}),
+        ("县", set()),
+        ("甲", {"甲", "乙"}),
+    ],
+)
+def test_a_unit_sees_itself_and_the_units_reporting_to_it_up_the_chain(unit, seen):
+    assert units_under(CHAIN, unit) == seen

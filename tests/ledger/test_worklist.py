@@ -248,3 +248,24 @@ async def test_a_duty_officer_sees_only_the_cases_that_summoned_the_department(c
     # The same unit on the roster (a township supervisor) sees every case of the township.
     assert len(await ids(county, **{**mine, "mine_role": "supervisor",
                                     "mine_level": "township"})) == 6  # fmt: skip
+
+
+async def test_a_halted_case_is_marked_on_its_row_until_it_writes_a_step_again(ledger):
+    from ledger import halted
+
+    await halted.mark(ledger, "LATE", "run-1", "terminated", NOW, "Diamond Square Community",
+                      "LATE stopped")  # fmt: skip
+
+    rows = {r.case_id: r for r in await worklist(ledger, Filters(), NOW)}
+    stopped = await halted.halted_now(ledger, "LATE")
+
+    assert rows["LATE"].halted and not rows["SOON"].halted
+    assert rows["LATE"].as_json("zh")["halted"] is True
+    assert rows["LATE"].cells("zh")[-1].startswith("流程已中断 ")
+    assert stopped is not None and stopped["status"] == "terminated"
+    assert await halted.halted_now(ledger, "SOON") is None
+
+    # Started again: its next step's write moves `updated_at` past the notice.
+    await ledger.execute("UPDATE cases SET updated_at = now() WHERE case_id = 'LATE'")
+    rows = {r.case_id: r for r in await worklist(ledger, Filters(), NOW)}
+    assert not rows["LATE"].halted and await halted.halted_now(ledger, "LATE") is None

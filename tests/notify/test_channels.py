@@ -74,6 +74,19 @@ async def test_sms_gateway_by_url_template_and_by_form(receiver):
         await send(Sms("s", receiver.url + "?to={phone}"))
 
 
+async def test_an_sms_gateway_reaches_a_unit_with_a_duty_reminder_which_names_no_case(receiver):
+    reminder = Outgoing(
+        id="00000000-0000-0000-0000-000000000002", row_id=2, case_id=None, seq=None,
+        event="duty_reminder", role="reporting_unit", unit="海景社区第四网格", name=None,
+        text="【零报告】海景社区第四网格 2026-12-06", at=datetime(2026, 12, 6, 8, tzinfo=UTC),
+    )  # fmt: skip
+    await send(Sms("s", receiver.url + "?to={phone}&case={case_id}&msg={text}",
+                   phones={"海景社区第四网格": "13900000000"}), reminder)  # fmt: skip
+    [got] = receiver.received
+    query = parse_qs(urlsplit(got.path).query, keep_blank_values=True)
+    assert query == {"to": ["13900000000"], "case": [""], "msg": [reminder.text]}
+
+
 async def test_webhook_failures_say_why(receiver):
     receiver.status = 502
     with pytest.raises(DeliveryError, match="HTTP 502"):

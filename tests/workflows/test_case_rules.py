@@ -217,7 +217,7 @@ async def test_extension_over_the_cap_or_by_a_handler_is_refused(time_env, case_
         handle, CaseWorkflow.extend, ExtendInput(actor=GRID, by="1h", reason="more time")
     )
 
-    assert "exceed the policy's cap" in over
+    assert "an extension of 13.0 h would exceed the policy's cap" in over  # said, not "13h"
     assert "only a supervisor of Diamond Square Community" in handler
 
 

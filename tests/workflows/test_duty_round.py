@@ -85,6 +85,12 @@ async def test_nine_grids_file_the_tenth_is_reminded_then_its_village_told(
         ("reminder", GRIDS[9]),
         ("escalation", "一村"),
     ]
+    # Both are queued for the dispatcher (tests/notify/test_duty_delivery.py sends them).
+    queued = await duty_pool.fetch(
+        "SELECT recipient_role, recipient_unit FROM outbox WHERE duty_key LIKE $1 ORDER BY id",
+        f"{day.isoformat()}/%",
+    )
+    assert [tuple(r) for r in queued] == [("reporting_unit", GRIDS[9]), ("supervisor", "一村")]
     # The reminder went out at the cut-off, the escalation an hour later (server time).
     second = timedelta(seconds=1)
     assert abs(notices[0]["created_at"] - duties[0].cutoff_at) < second

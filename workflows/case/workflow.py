@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ContactInput,
         EscalateInput,
         ExtendInput,
+        LinkInput,
         MergeInput,
         OutcomeInput,
         PauseInput,
@@ -324,6 +325,20 @@ class CaseWorkflow:
     async def merge(self, a: MergeInput) -> None:
         """The same dispute as another case: this one ends as merged into it."""
         self.turns.merge(a)
+
+    @queued_action("link")
+    async def link(self, a: LinkInput) -> None:
+        """Related to another case (a connected matter, or the same one come back): both go on;
+        the ledger links the two both ways in this step's write (ledger/steps.py)."""
+        self.ctx.recorder.record(
+            "linked",
+            self.ctx._("linked to case {other} by {who}").format(
+                other=a.other, who=self.ctx.who(a.actor)
+            )
+            + (f": {a.note}" if a.note else ""),
+            actor=a.actor,
+            data={"other": a.other, "note": a.note},
+        )
 
     @queued_action("refuse")
     async def refuse(self, a: RefuseInput) -> None:
