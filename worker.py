@@ -54,7 +54,9 @@ WORKFLOWS: Sequence[type] = (
 )
 
 #: Workflow tasks run at once (see build_worker), and activities, matching the pool.
-WORKFLOW_TASK_SLOTS = 10
+#: None: the SDK's default (100). Measured against 10 in one run (bench/README.md): the
+#: steady spread of deadlines' p99 was 0.69 s with the default, 1.03 s with 10.
+WORKFLOW_TASK_SLOTS: int | None = None
 #: Workflow task polls open at once (the SDK's default, 5; bench/README.md).
 WORKFLOW_TASK_POLLERS = 5
 ACTIVITY_SLOTS = 20
@@ -119,11 +121,10 @@ def build_worker(
         # histories when a wave of deadlines comes due. Keep this many in memory: the default
         # is chosen by memory (docs/scaling.md: ~150 KiB a cached case, bench/memory.py).
         max_cached_workflows=config.worker_cache_size(),
-        # A workflow task polled but waiting for a slot in this process still counts toward
-        # its 10 s timeout: with 100 slots (the SDK's default) a burst of deadlines queued
-        # here, timed out, and was redone from a replay ("task not found when completing").
-        # The worker runs one task at a time under the GIL; a few slots keep it busy and
-        # leave the rest queued on the server, where waiting costs nothing.
+        # The SDK's default slots: with 10 (chosen when a replay re-imported the case's module
+        # in the sandbox and a burst of 100 slow replays outlasted the 10 s task timeout), a
+        # steady spread of deadlines waited on the server for a slot and its p99 was 1.5 x
+        # the default's (bench/lateness.py --slots 10,sdk, bench/README.md).
         max_concurrent_workflow_tasks=workflow_task_slots,
         workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(workflow_task_pollers),
         # One ledger write per step, each holding a database connection: more activities

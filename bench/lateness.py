@@ -201,7 +201,7 @@ async def main() -> int:
     args.add_argument("--open", type=int, default=0, help="cases open when the burst falls due")
     args.add_argument("--burst-minutes", type=float, default=10)
     args.add_argument("--cache", type=int, default=worker_cache_size())
-    args.add_argument("--slots", default=str(WORKFLOW_TASK_SLOTS), help="e.g. 10,sdk")
+    args.add_argument("--slots", default=str(WORKFLOW_TASK_SLOTS or "sdk"), help="e.g. 10,sdk")
     args.add_argument("--pollers", default=str(WORKFLOW_TASK_POLLERS), help="e.g. 5,2")
     args.add_argument("--rounds", type=int, default=1, help="spread rounds per setting")
     opts = args.parse_args()
