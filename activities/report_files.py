@@ -33,6 +33,7 @@ from activities.report_texts import (
     definitions,
     duty_cells,
     figures_of,
+    more_tables,
     recurring_rows,
     report_texts,
     unit_name,
@@ -288,6 +289,17 @@ def summary_md(figures: AssessmentFigures, charts: dict[str, str], lang: Lang = 
     for m in figures.metrics:
         cells = " | ".join(cell(m, c.field, c.is_rate) for c in columns)
         lines.append(f"| {_md(unit_name(m, lang))} | {cells} |")
+    for table in more_tables(lang):
+        lines += [
+            "",
+            "## " + table.heading,
+            "",
+            f"| {_('Unit')} | " + " | ".join(_md(c.name) for c in table.figures) + " |",
+            "| --- |" + " ---: |" * len(table.figures),
+        ]
+        for m in figures.metrics:
+            cells = " | ".join(cell(m, c.field, c.is_rate) for c in table.figures)
+            lines.append(f"| {_md(unit_name(m, lang))} | {cells} |")
     lines += ["", *_duties(figures, lang), *_recurring(figures, lang), *_definitions(lang)]
     overdue = [d for d in figures.due if d.state == "overdue"]
     lines += [

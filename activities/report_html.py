@@ -1,6 +1,7 @@
 """`report.html`: the assessment as one self-contained page a county office opens and prints.
 
-Title and period, the figures of every township against the county, each figure's definition,
+Title and period, the figures of every township against the county (the disputes', then the
+信访 matters', the tracks' and the days per track), each figure's definition,
 the overdue list and (daily) the clearance list with title, handler and risk, and a chart per
 township as inline SVG. One file, nothing fetched: the CSS is inline and the Chinese font is a
 subset of Noto Sans SC embedded as a data URL (activities/report_font.py), so it renders the
@@ -27,6 +28,7 @@ from activities.report_texts import (
     definitions,
     duty_cells,
     figures_of,
+    more_tables,
     recurring_rows,
     report_texts,
     unit_name,
@@ -127,6 +129,18 @@ def render_report(figures: AssessmentFigures, lang: Lang) -> str:
         (unit_name(m, lang), m.scope_level.value, [cell(m, c.field, c.is_rate) for c in columns])
         for m in figures.metrics
     ]
+    more = [
+        (
+            table.heading,
+            table.figures,
+            [
+                (unit_name(m, lang), m.scope_level.value,
+                 [cell(m, c.field, c.is_rate) for c in table.figures])
+                for m in figures.metrics
+            ],
+        )
+        for table in more_tables(lang)
+    ]  # fmt: skip
     daily = figures.kind is AssessmentKind.daily
     overdue = [_due_line(d, lang) for d in figures.due if d.state == "overdue"]
     soon = [_due_line(d, lang) for d in figures.due if d.state == "due_soon"]
@@ -141,6 +155,7 @@ def render_report(figures: AssessmentFigures, lang: Lang) -> str:
         as_of=local_time(figures.as_of, lang),
         columns=columns,
         rows=rows,
+        more=more,
         definitions=definitions(lang),
         duties=duty_cells(figures, lang),
         monthly=figures.kind is AssessmentKind.monthly,

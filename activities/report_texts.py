@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.assessment_models import AssessmentFigures
-from domain.metrics import Metrics, columns_for
+from domain.metrics import DAYS_COLUMNS, PETITION_COLUMNS, TRACK_COLUMNS, Metrics, columns_for
 from texts import Lang, Texts, texts
 from texts.terms import label
 
@@ -59,7 +59,49 @@ def figure_names(lang: Lang | str) -> dict[str, str]:
         "overdue": _("Overdue"),
         "received_year_ago": _("Received a year ago"),
         "resolved_year_ago": _("Resolved a year ago"),
+        "petitions_received": _("Petitions received"),
+        "petition_repeat_share": _("Repeat petitions"),
+        "petition_acceptance_on_time_rate": _("Petitions accepted on time"),
+        "petition_on_time_rate": _("Petitions answered on time"),
+        "petition_satisfaction_rate": _("Petitioners satisfied"),
+        "petition_review_share": _("Taken to review"),
+        "petition_re_review_share": _("Taken to re-review"),
+        "peoples_share": _("Reached people's mediation"),
+        "administrative_share": _("Reached administrative mediation"),
+        "judicial_share": _("Reached court-referred mediation"),
+        "arbitration_share": _("Reached labour arbitration"),
+        "court_share": _("Reached the court road"),
+        "pre_filing_success_rate": _("Pre-filing mediation success rate"),
+        "in_limit_rate": _("Closed within the legal limit"),
+        "days_peoples": _("People's mediation"),
+        "days_administrative": _("Administrative mediation"),
+        "days_judicial": _("Court-referred mediation"),
+        "days_arbitration": _("Labour arbitration"),
+        "days_court": _("Court road"),
     }
+
+
+@dataclass(frozen=True)
+class FigureTable:
+    """A table of figures after the disputes' own: its heading and its columns."""
+
+    heading: str
+    figures: list[Figure]
+
+
+def more_tables(lang: Lang | str) -> list[FigureTable]:
+    """The 信访 figures, the tracks' and the days per track, each a table of its own."""
+    _ = report_texts(lang)
+    names = figure_names(lang)
+
+    def of(columns: tuple[tuple[str, str, bool], ...]) -> list[Figure]:
+        return [Figure(field, names[field], is_rate) for _, field, is_rate in columns]
+
+    return [
+        FigureTable(_("Letters and visits (petitions)"), of(PETITION_COLUMNS)),
+        FigureTable(_("Tracks and the court road"), of(TRACK_COLUMNS)),
+        FigureTable(_("Days on each track (median)"), of(DAYS_COLUMNS)),
+    ]
 
 
 def unit_name(m: Metrics, lang: Lang | str) -> str:
@@ -181,6 +223,55 @@ def definitions(lang: Lang | str) -> list[Definition]:
             _("reopenings in the period"),
             _("resolutions in the period"),
             _("the period of the events"),
+        ),
+        Definition(
+            names["petition_acceptance_on_time_rate"],
+            _("petitions accepted with no window to register, notify or accept flagged before"),
+            _("petitions accepted in the period"),
+            _("the period of the acceptance"),
+        ),
+        Definition(
+            names["petition_on_time_rate"],
+            _("written replies given with the handling window (60 days, +30 once) not flagged"),
+            _("written replies in the period"),
+            _("the period of the reply"),
+        ),
+        Definition(
+            names["petition_satisfaction_rate"],
+            _("ratings of satisfied or basically satisfied"),
+            _("petitioners' ratings in the period"),
+            _("the period of the rating"),
+        ),
+        Definition(
+            _("Share reaching a track"),
+            _(
+                "cases received that were put on the track (people's, administrative, "
+                "court-referred mediation) or that led to a matter of labour arbitration or "
+                "of the court road, by the time of the computation"
+            ),
+            _("cases received"),
+            receipt,
+        ),
+        Definition(
+            names["pre_filing_success_rate"],
+            _("pre-filing court mediations that ended settled"),
+            _("pre-filing court mediations ended in the period; withdrawals count in neither"),
+            _("the period the mediation ended"),
+        ),
+        Definition(
+            names["in_limit_rate"],
+            _(
+                "stays on a track that ended before their time limit lapsed (a road matter: "
+                "no window of it flagged)"
+            ),
+            _("stays on a track ended in the period (mediation tracks and road matters)"),
+            _("the period the stay ended"),
+        ),
+        Definition(
+            _("Days on each track (median)"),
+            _("the middle length in days of the stays on the track"),
+            _("stays on the track ended in the period"),
+            _("the period the stay ended"),
         ),
     ]
 

@@ -30,6 +30,7 @@ from service.case_json import with_local_times as status_json_values
 from service.departments import department_codes
 from service.errors import problems
 from service.intake import current_policy, submit
+from service.roads import road_links
 from texts.terms import LOCAL_ZONE
 from texts.terms import time_left as time_left_words
 from workflows.case import CaseWorkflow
@@ -233,7 +234,10 @@ async def case_detail(
     out = status_json(view)
     out["now"] = now.astimezone(LOCAL_ZONE).isoformat()
     out["related"] = related_json(await related.links(pool, case_id))
-    out["similar"] = await related.similar_to(pool, case_id, now)
+    out.update(await road_links(pool, case_id))  # `roads`, `from_case`: the court road
+    # A road's matter keeps the case's parties and subject: linked already, no look-alike.
+    linked = {r["case_id"] for r in out["roads"]} | {out["from_case"]}
+    out["similar"] = [c for c in await related.similar_to(pool, case_id, now) if c not in linked]
     out["seconds_left"] = out["remaining_seconds"]
     out["allowed_actions"] = offers.actions
     out["allowed_duty_actions"] = [o.model_dump() for o in offers.duties]

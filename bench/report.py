@@ -228,6 +228,13 @@ def old_report_seconds(tree: Path, url: str) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
+def roster_module(tree: Path) -> Path:
+    """Where a tree keeps `_PICK`: ledger/roster.py since the layers were split (ea1a6d0),
+    activities/roster.py before."""
+    moved = tree / "ledger/roster.py"
+    return moved if moved.exists() else tree / "activities/roster.py"
+
+
 def pick_query(path: Path) -> str:
     """The `_PICK` SQL of a roster module, read without importing it."""
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
@@ -262,9 +269,9 @@ async def run(url: str, args: argparse.Namespace, old: Path | None) -> None:
         # it and again once the rest of the history is in.
         tenth = len(case_rows) // 10
         await load(url, case_rows[:tenth], event_rows[: tenth * EVENTS_PER_CASE], roster)
-        picks = {"new": ROOT / "activities/roster.py"}
+        picks = {"new": roster_module(ROOT)}
         if old is not None:
-            picks[f"old ({args.old_ref})"] = old / "activities/roster.py"
+            picks[f"old ({args.old_ref})"] = roster_module(old)
         small = {n: await bench_pick(pool, pick_query(p), 20) for n, p in picks.items()}
         await load(url, case_rows[tenth:], event_rows[tenth * EVENTS_PER_CASE :], [])
         full = {n: await bench_pick(pool, pick_query(p), 20) for n, p in picks.items()}

@@ -157,6 +157,14 @@ def _extend_track_args(p: argparse.ArgumentParser) -> None:
 def _arbitration_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("step", choices=["applied", "accepted", "extended", "award"])
     p.add_argument("--award", help=_("the award's terms, for award"))
+    p.add_argument(
+        "--wage-months",
+        type=float,
+        help=_(
+            "for award: its amount in months of the local minimum wage (at most 12: final for the "
+            "employer, the worker alone may sue, Arts. 47-48)"
+        ),
+    )
 
 
 def _confirmation_args(p: argparse.ArgumentParser) -> None:
@@ -216,7 +224,8 @@ COMMANDS: tuple[Command, ...] = (
     _command("extend-track", lambda a: dict(by=a.duration, reason=a.reason,
              both_parties_consent=a.both_parties_consent), _extend_track_args),
     _command("contact", lambda a: dict(channel=a.channel, note=a.note), _contact_args),
-    _command("arbitration", lambda a: dict(step=a.step, award=a.award), _arbitration_args),
+    _command("arbitration", lambda a: dict(step=a.step, award=a.award, wage_months=a.wage_months),
+             _arbitration_args),
     _command("confirmation", lambda a: dict(step=a.step, note=a.note), _confirmation_args),
     _command("visit", lambda a: dict(
         visit=a.visit, result=a.result, note=a.note,

@@ -32,7 +32,7 @@ from cli.duty_commands import add_duty_parsers
 from cli.intake_command import add_intake_parser, cmd_intake  # noqa: F401
 from cli.reference_files import parse_departments, parse_roster
 from cli.report import print_report, write_report_files
-from cli.status_text import related_lines, status_lines
+from cli.status_text import related_lines, road_lines, status_lines
 from cli.text import _, add_lang_option
 from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
 from domain import time_left
@@ -44,7 +44,7 @@ from ledger.departments import load_departments
 from ledger.roster import load_roster
 from runtime import codec, config, db
 from service.case_json import related_json, status_json
-from service.roads import open_road
+from service.roads import open_road, road_links
 from service.schedules import ensure_reconcile_schedule, ensure_schedules
 from texts import process_lang
 from texts.terms import LOCAL_ZONE, local_time
@@ -88,7 +88,10 @@ async def cmd_status(args: argparse.Namespace) -> int:
         now = datetime.now(UTC)
         view = time_left.as_of(await with_history(pool, view), now)
         links = related_json(await related.links(pool, args.case_id))
-        similar = await related.similar_to(pool, args.case_id, now)
+        roads = await road_links(pool, args.case_id)
+        # A road's matter keeps the case's parties and subject: linked already, no look-alike.
+        linked = {r["case_id"] for r in roads["roads"]} | {roads["from_case"]}
+        similar = [c for c in await related.similar_to(pool, args.case_id, now) if c not in linked]
         # The parties of the cases merged into this one (their events are in `events`).
         merged = [
             {"case_id": other, "parties": [{"name": p.get("name"), "role": p.get("role")}
@@ -98,11 +101,13 @@ async def cmd_status(args: argparse.Namespace) -> int:
     finally:
         await pool.close()
     if args.json or not sys.stdout.isatty():
-        out = {**status_json(view), "related": links, "similar": similar, "merged": merged}
+        out = {**status_json(view), "related": links, "similar": similar, "merged": merged,
+               **roads}  # fmt: skip
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print("\n".join(status_lines(view, process_lang())))
         print("\n".join(related_lines(links, similar, process_lang(), merged)))
+        print("\n".join(road_lines(roads, process_lang())))
     return 0
 
 

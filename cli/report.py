@@ -1,5 +1,6 @@
 """The terminal report `starter.py report` prints: the figures table and the clearance list.
 
+Then the 信访 figures, the tracks' and the days per track, a table each.
 The counts come from SQL aggregates (`ledger.reports`), read in one snapshot; the rates,
 the clearance list and the table are the pure `domain.metrics`. The response windows are the
 deadline policy's `[response_window]` (policy.toml unless another file is given).
@@ -7,11 +8,12 @@ deadline policy's `[response_window]` (policy.toml unless another file is given)
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import asyncpg
 
-from activities.report_texts import figure_names
+from activities.report_texts import figure_names, more_tables
 from domain.metrics import (
     DueCase,
     TableWords,
@@ -74,7 +76,13 @@ async def print_report(
         title=_("period {period}, as of {as_of} UTC+8"),
         empty=_("no units to report"),
     )
-    return render_table(metrics, words) + f"\n{heading}\n" + render_due(overdue, lang)
+    tables = [render_table(metrics, words)]
+    for table in more_tables(lang):
+        # The same rows again under the table's heading: 信访, the tracks, days per track.
+        columns = [(f.name, f.field, f.is_rate) for f in table.figures]
+        titled = dataclasses.replace(words, title=table.heading, names={})
+        tables.append(render_table(metrics, titled, columns))
+    return "\n".join(tables) + f"\n{heading}\n" + render_due(overdue, lang)
 
 
 async def write_report_files(

@@ -9,6 +9,8 @@ the counties' own) and every duration in whole seconds. Pure functions of the vi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain.case_models import CaseStatus, CaseView
 from domain.ladder import Level
 from texts import Lang, Texts, texts
@@ -84,11 +86,14 @@ def _procedure(view: CaseView, lang: Lang) -> str | None:
     if p is None:
         return None
     _ = texts("cli", lang)
-    parts = [f"{p.name} {p.state}"]
+    parts = [f"{label('procedure', p.name, lang)} · {label('procedure_state', p.state, lang)}"]
     for w in p.windows:
         due = _("paused") if w.due_at is None else local_time(w.due_at, lang)
         late = _(" (passed)") if w.expired else ""
-        parts.append(f"{w.name} {due}{late} — {w.law}")
+        parts.append(f"{label('procedure_window', w.name, lang)} {due}{late} — {w.law}")
+    if p.routes:
+        routes = "、".join(label("procedure_route", r, lang) for r in p.routes)
+        parts.append(_("routes open: {routes}").format(routes=routes))
     return "; ".join(parts)
 
 
@@ -130,6 +135,34 @@ def status_lines(view: CaseView, lang: Lang | str) -> list[str]:
 def _from(case_id: str | None, _: Texts) -> str:
     """The mark of an event from a case merged into this one: "[from merged case X] "."""
     return _("[from merged case {case_id}] ").format(case_id=case_id) if case_id else ""
+
+
+def road_lines(roads: dict, lang: Lang | str) -> list[str]:
+    """The roads the case was taken onto (the court, labour arbitration), each with its state
+    and next window; for a matter on a road, the case it came from."""
+    _ = texts("cli", Lang(lang))
+    lines = []
+    for r in roads["roads"]:
+        nxt = r["next_window"]
+        lines.append(
+            _("Road: {case_id} ({procedure}, {state})").format(
+                case_id=r["case_id"],
+                procedure=label("procedure", r["procedure"], lang),
+                state=label("procedure_state", r["state"], lang),
+            )
+            + (
+                _("; next: {window} by {due} ({law})").format(
+                    window=label("procedure_window", nxt["name"], lang),
+                    due=local_time(datetime.fromisoformat(nxt["due_at"]), lang),
+                    law=nxt["law"],
+                )
+                if nxt
+                else ""
+            )
+        )
+    if roads["from_case"]:
+        lines.append(_("From case: {case_id}").format(case_id=roads["from_case"]))
+    return lines
 
 
 def related_lines(

@@ -220,6 +220,10 @@ class ArbitrationInput(_Action):
 
     step: Literal["applied", "accepted", "extended", "award"]
     award: str | None = None
+    #: The award's amount in months of the local minimum wage: at most 12 (the table's
+    #: threshold) it is final for the employer, the worker alone may sue (Arts. 47, 48).
+    #: Needed for an award of a case whose arbitration runs on the procedure engine.
+    wage_months: float | None = Field(default=None, ge=0, le=1200)
 
     @model_validator(mode="after")
     def _award_needs_text(self) -> ArbitrationInput:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from domain import authority
+from domain import authority, procedure
 from domain.actions import (
     ArbitrationInput,
     ConfirmationInput,
@@ -37,6 +37,7 @@ from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, V
 from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
+from domain.procedure_models import arbitration_act
 from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
 from domain.whistle import WhistleKind, known_departments
 from texts import N_, Lang, texts
@@ -359,6 +360,16 @@ def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
             if m.accepted_at
             else _("the committee must accept the case before the {step}").format(step=a.step)
         )
+    if m.procedure is not None and start.arbitration is not None:
+        # On the engine, its table decides too: one extension only, an award with the
+        # months of wage that say who may sue. Checked as of the run's last step: a window's
+        # end is the engine's to apply when the step is taken (workflows/case/arbitration.py).
+        run = m.procedure
+        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
+        act = arbitration_act(a.step, a.wage_months, last)
+        why = procedure.check(start.arbitration, run, act, procedure.Counting(), start.text_lang)
+        if why is not None:
+            raise ValueError(why)
 
 
 def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None:

@@ -17,7 +17,8 @@ from domain.intake_models import CaseIntake, Location, RiskFlag
 from domain.ladder import Level
 from domain.lifecycle import FINISHED, ON_THE_LADDER, CaseStatus
 from domain.policy import Policy
-from domain.procedure import ProcedureView
+from domain.procedure import ProcedureView, Run
+from domain.procedure_table import ProcedureTable
 from domain.risk import RiskColour
 from domain.shared import shared
 from texts import Lang
@@ -102,6 +103,9 @@ class Mediation(BaseModel):
     history: list[str] = Field(default_factory=list)
     #: Extensions granted on this track (with both parties' consent).
     extensions: list[str] = Field(default_factory=list)
+    #: Labour arbitration on the procedure engine (the case's `arbitration` table): where it
+    #: stands, its windows; the fields above mirror it. None for a case that applied before.
+    procedure: Run | None = None
 
 
 class Confirmation(BaseModel):
@@ -209,6 +213,10 @@ class CaseStart(BaseModel):
     #: fixed when it starts like the policy, so a replay reads the same. None: a case started
     #: before cases had a language; its texts were English and stay so.
     lang: Lang | None = None
+    #: The labour arbitration table in force when the case started (procedures/
+    #: labour_arbitration.toml): its windows, extension and expiry routes run the case's
+    #: arbitration track on the engine. None: a case started before, on the old clocks.
+    arbitration: ProcedureTable | None = None
 
     @property
     def text_lang(self) -> Lang:
@@ -219,6 +227,11 @@ class CaseStart(BaseModel):
     def _one_copy_per_process(cls, policy: Policy) -> Policy:
         # Thousands of cases in a worker's cache hold a few distinct policies: one copy each.
         return shared(policy)
+
+    @field_validator("arbitration", mode="after")
+    @classmethod
+    def _one_table_per_process(cls, table: ProcedureTable | None) -> ProcedureTable | None:
+        return None if table is None else shared(table)
 
 
 class CaseView(BaseModel):

@@ -213,7 +213,7 @@ CASE_ACTIONS: tuple[Action, ...] = (
            frozenset({W.party, W.arbitrator}), ON_THE_LADDER, N_("Labour arbitration"),
            N_("applied, then the committee's accepted, extended (+15 days) or award"),
            probes=({"step": "applied"}, {"step": "accepted"}, {"step": "extended"},
-                   {"step": "award", "award": _SAY})),
+                   {"step": "award", "award": _SAY, "wage_months": 1})),
     Action("confirmation", ConfirmationInput, case_checks.confirmation,
            frozenset({W.party, W.court}), None, N_("Judicial confirmation"),
            N_("applied, then the court's steps"),

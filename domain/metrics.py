@@ -11,6 +11,7 @@ A rate is None when its denominator is 0: "no cases" is not "0%". Pure: no I/O, 
 from __future__ import annotations
 
 import dataclasses
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +63,34 @@ LATE = "deadline_passed"
 #: petitioner's ratings that count as satisfied are SATISFIED's.
 PETITION_ACCEPT_WINDOWS = frozenset({"register", "notify", "accept_assigned"})
 PETITION_ANSWER_WINDOWS = frozenset({"handle"})
+#: The tracks a dispute may reach (三调联动 and the road to court, docs/metrics.md), and what
+#: puts a case on each: a `mediation_track` event's `track`, or a matter of a procedure table
+#: opened from the case (`procedure_opened.data.from_case`) or that the case holds (events whose
+#: `data.procedure` is the table's name). Labour mediation (劳动争议调解仲裁法 Art. 10: people's
+#: and enterprise mediation committees) counts with people's mediation.
+TRACK_GROUPS = ("peoples", "administrative", "judicial", "arbitration", "court")
+TRACK_GROUP_OF = {
+    "peoples": "peoples",
+    "labour_mediation": "peoples",
+    "administrative": "administrative",
+    "judicial_pre_filing": "judicial",
+    "judicial_post_filing": "judicial",
+    "judicial_simplified": "judicial",
+    "labour_arbitration": "arbitration",
+}
+ROAD_GROUP_OF = {"court": "court", "labour_arbitration": "arbitration"}
+#: A mediation track's stay ends at the case's first of these after its `mediation_track`…
+STAY_ENDS = frozenset(
+    {"mediation_track", "resolved", "mediation_failed", "track_lapsed", "referred", "withdrawn",
+     "mediation_exhausted", "closed", "arbitration_award_final"}
+)  # fmt: skip
+#: …and is past its legal limit when it ended by one of these.
+STAY_LAPSES = frozenset({"track_lapsed", "mediation_exhausted"})
+#: Pre-filing mediation (委派调解, 特邀调解规定 Arts. 21, 27) on the court table: the state, the
+#: state a settlement leaves it in, and the states that count as neither success nor failure.
+PRE_FILING = "pre_filing_mediation"
+PRE_FILING_SETTLED = "settled"
+PRE_FILING_NEITHER = frozenset({"withdrawn"})
 #: Levels whose resolutions make the grid + village share (小事不出村居).
 LOW_LEVELS = frozenset({Level.grid.value, Level.village.value})
 #: The satisfaction visit's answers that count as satisfied (满意率); a visit recorded before
@@ -104,6 +133,17 @@ class UnitCounts:
     petitions_satisfied: int = 0
     petitions_to_review: int = 0
     petitions_to_re_review: int = 0
+    # The tracks a dispute reaches, pre-filing mediation, and each stay on a track ended in
+    # the period as (group, days, within its legal limit): tuples add up by concatenation,
+    # so a county's medians come from its townships' stays.
+    reached_peoples: int = 0
+    reached_administrative: int = 0
+    reached_judicial: int = 0
+    reached_arbitration: int = 0
+    reached_court: int = 0
+    pre_filing_ended: int = 0
+    pre_filing_settled: int = 0
+    stays: tuple[tuple[str, float, bool], ...] = ()
 
     def __add__(self, other: UnitCounts) -> UnitCounts:
         return UnitCounts(
@@ -183,6 +223,32 @@ class Metrics(BaseModel):
     petition_review_share: float | None = None
     petitions_to_re_review: int = 0
     petition_re_review_share: float | None = None
+    #: The tracks (docs/metrics.md): disputes received in the period that reached each track
+    #: by the time of the computation, and their share of those received.
+    reached_peoples: int = 0
+    peoples_share: float | None = None
+    reached_administrative: int = 0
+    administrative_share: float | None = None
+    reached_judicial: int = 0
+    judicial_share: float | None = None
+    reached_arbitration: int = 0
+    arbitration_share: float | None = None
+    reached_court: int = 0
+    court_share: float | None = None
+    #: 诉前调解成功率: pre-filing mediations ended in the period, of those settled.
+    pre_filing_ended: int = 0
+    pre_filing_settled: int = 0
+    pre_filing_success_rate: float | None = None
+    #: Stays on a track ended in the period, those within the legal limit, and the median days
+    #: of a stay on each track.
+    stays_ended: int = 0
+    stays_in_limit: int = 0
+    in_limit_rate: float | None = None
+    days_peoples: float | None = None
+    days_administrative: float | None = None
+    days_judicial: float | None = None
+    days_arbitration: float | None = None
+    days_court: float | None = None
 
 
 class DueCase(BaseModel):
@@ -208,6 +274,30 @@ class DueCase(BaseModel):
 
 def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
+
+
+def median_days(stays: Iterable[tuple[str, float, bool]], group: str) -> float | None:
+    """The median length in days (to a tenth) of the stays on `group`'s tracks; None without."""
+    days = [d for g, d, _ in stays if g == group]
+    return round(statistics.median(days), 1) if days else None
+
+
+def _track_figures(c: UnitCounts) -> dict[str, object]:
+    figures: dict[str, object] = {}
+    for group in TRACK_GROUPS:
+        reached = getattr(c, f"reached_{group}")
+        figures[f"reached_{group}"] = reached
+        figures[f"{group}_share"] = rate(reached, c.received)
+        figures[f"days_{group}"] = median_days(c.stays, group)
+    in_limit = sum(1 for _, _, ok in c.stays if ok)
+    return figures | {
+        "pre_filing_ended": c.pre_filing_ended,
+        "pre_filing_settled": c.pre_filing_settled,
+        "pre_filing_success_rate": rate(c.pre_filing_settled, c.pre_filing_ended),
+        "stays_ended": len(c.stays),
+        "stays_in_limit": in_limit,
+        "in_limit_rate": rate(in_limit, len(c.stays)),
+    }
 
 
 def metrics_of(
@@ -268,6 +358,7 @@ def metrics_of(
         petition_review_share=rate(c.petitions_to_review, c.petitions_answered),
         petitions_to_re_review=c.petitions_to_re_review,
         petition_re_review_share=rate(c.petitions_to_re_review, c.petitions_answered),
+        **_track_figures(c),
     )
 
 
@@ -371,6 +462,28 @@ YEAR_COLUMNS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+#: The 信访 figures, a table of their own (a matter is no dispute of the table above).
+PETITION_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("petitions", "petitions_received", False),
+    ("repeats", "petition_repeat_share", True),
+    ("accepted on time", "petition_acceptance_on_time_rate", True),
+    ("answered on time", "petition_on_time_rate", True),
+    ("satisfied", "petition_satisfaction_rate", True),
+    ("to review", "petition_review_share", True),
+    ("to re-review", "petition_re_review_share", True),
+)
+#: The tracks a dispute reaches, pre-filing mediation, stays within the legal limit…
+TRACK_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    *((group, f"{group}_share", True) for group in TRACK_GROUPS),
+    ("pre-filing ok", "pre_filing_success_rate", True),
+    ("in limit", "in_limit_rate", True),
+)
+#: …and the median days of a stay on each track.
+DAYS_COLUMNS: tuple[tuple[str, str, bool], ...] = tuple(
+    (f"days {group}", f"days_{group}", False) for group in TRACK_GROUPS
+)
+
+
 def columns_for(metrics_list: Sequence[Metrics]) -> tuple[tuple[str, str, bool], ...]:
     """The table's columns: the year-on-year ones only when the rows have them."""
     yearly = any(m.received_year_ago is not None for m in metrics_list)
@@ -403,12 +516,17 @@ class TableWords:
     empty: str = "no units to report"
 
 
-def render_table(metrics_list: Sequence[Metrics], words: TableWords | None = None) -> str:
-    """The figures as an aligned text table, one row per unit, for the terminal."""
+def render_table(
+    metrics_list: Sequence[Metrics],
+    words: TableWords | None = None,
+    columns: Sequence[tuple[str, str, bool]] | None = None,
+) -> str:
+    """The figures as an aligned text table, one row per unit, for the terminal: the
+    disputes' figures, or the `columns` given (PETITION_COLUMNS, TRACK_COLUMNS, …)."""
     words = words or TableWords()
     if not metrics_list:
         return words.empty + "\n"
-    columns = columns_for(metrics_list)
+    columns = columns or columns_for(metrics_list)
     head = [words.unit, *(words.names.get(name, h) for h, name, _ in columns)]
     rows = [
         [m.scope_unit + (words.county if m.scope_level is Level.county else "")]

@@ -307,6 +307,36 @@ class Policy(BaseModel):
         return moment.astimezone(timezone(timedelta(hours=self.utc_offset_hours)))
 
 
+#: `[mediation]` keys that held labour arbitration's lengths: its windows are now read from
+#: its procedure table (procedures/labour_arbitration.toml), the one place every statutory
+#: window comes from. The model keeps the fields for cases started before (their frozen copy
+#: carries them, and their arbitration replays on them); a policy file may not set them.
+_ARBITRATION_KEYS = {
+    "arbitration_accept": "windows.accept.length",
+    "arbitration_appeal": "windows.sue.length / windows.worker_sue.length",
+}
+
+
+def _no_arbitration_lengths(mediation: object, source: str) -> None:
+    if not isinstance(mediation, dict):
+        return
+    found = [
+        (f"mediation.{key}", where) for key, where in _ARBITRATION_KEYS.items() if key in mediation
+    ]
+    for table, where in (
+        ("limits", "windows.award.length"),
+        ("extensions", "windows.award.extension"),
+    ):
+        if isinstance(mediation.get(table), dict) and "labour_arbitration" in mediation[table]:
+            found.append((f"mediation.{table}.labour_arbitration", where))
+    if found:
+        key, where = found[0]
+        raise PolicyError(
+            f"{source}: {key}: labour arbitration's windows are read from its procedure table; "
+            f"a county changes them in procedures/labour_arbitration.toml ({where})"
+        )
+
+
 def parse_policy(text: str, *, source: str = "policy", now: datetime | None = None) -> Policy:
     """Parse policy TOML; errors name the file and the key that is wrong. `now` (when the
     file is read) places a campaign's relative times ("+3m", a demo's); without it they are
@@ -321,6 +351,7 @@ def parse_policy(text: str, *, source: str = "policy", now: datetime | None = No
             raise PolicyError(f"{source}: campaigns: {err}") from None
     # A policy read now counts days as the law does; only old frozen copies lack the key.
     data.setdefault("day_count", "law")
+    _no_arbitration_lengths(data.get("mediation"), source)
     # The optional tables first, so that their errors name the table and the key.
     build_table(data, "whistle", whistle_policy, source=source)
     build_table(data, "mediation", mediation_policy, source=source)

@@ -20,7 +20,7 @@ from domain.calendar import WEEKENDS_ONLY, WorkCalendar
 from domain.procedure_clock import Pause, window_due
 from domain.procedure_table import ENTRY, Length, ProcedureTable
 from texts import Lang, texts
-from texts.terms import local_time
+from texts.terms import label, local_time
 
 Fact = bool | int | float | str
 
@@ -34,6 +34,9 @@ class Counting(BaseModel):
     calendar: WorkCalendar = WEEKENDS_ONLY
     utc_offset_hours: int = 8
     day: timedelta | None = None
+    #: With `day`: a window in working days runs the calendar days it spans (a scaled day
+    #: keeps its weekday). False for matters opened before: their replay must not change.
+    scaled_calendar: bool = False
 
 
 class Window(BaseModel):
@@ -155,10 +158,25 @@ def check(
     return _check(table, expire(table, run, act.at, counting).run, act, lang)
 
 
+def _step_name(act: Act, lang: Lang) -> str:
+    """The step as people say it: 判决, 延长 (the window's name), 中止计算."""
+    if act.action in ("extend", "pause", "resume"):
+        what = label("procedure_step", act.action, lang)
+        return f"{what}（{label('procedure_window', act.window, lang)}）" if act.window else what
+    return label("procedure_step", act.action, lang)
+
+
 def _check(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
     _ = texts("case", lang)
     if act.happened_at is not None and act.happened_at > act.at:
         return _("happened_at is after the time the action is recorded")
+    takers = table.takers(act.action, window=act.window, reason=act.reason)
+    if takers and act.role is not None and act.role not in takers:
+        return _("{action} is taken by {roles}, not {role}").format(
+            action=_step_name(act, lang),
+            roles="、".join(label("role", r, lang) for r in takers),
+            role=label("role", act.role, lang),
+        )
     if act.action == "extend":
         return _check_extend(table, run, act, lang)
     if act.action in ("pause", "resume"):
@@ -182,10 +200,6 @@ def _check(table: ProcedureTable, run: Run, act: Act, lang: Lang) -> str | None:
             )
         return _("{action} is not allowed in state {state} (only in {states})").format(
             action=act.action, state=run.state, states=", ".join(action.allowed_in)
-        )
-    if action.by and act.role is not None and act.role not in action.by:
-        return _("{action} is taken by {roles}, not {role}").format(
-            action=act.action, roles=", ".join(action.by), role=act.role
         )
     if action.requires_route is not None and action.requires_route not in run.routes:
         return _("{action} needs the route {route}, not open ({law})").format(
@@ -370,6 +384,7 @@ def _due(table: ProcedureTable, run: Run, window: Window, counting: Counting) ->
         window.starts_at, Length.parse(window.length),
         run.pauses.get(wdef.clock_name(window.name), []), counting.calendar,
         utc_offset_hours=counting.utc_offset_hours, day=counting.day,
+        scaled_calendar=counting.scaled_calendar,
     )  # fmt: skip
     return window.model_copy(update={"due_at": due})
 

@@ -6,7 +6,9 @@ month's last day when it has no such day (Art. 202); a last day that is a public
 weekend moves to the next working day and the period ends at 24:00 (Art. 203). Periods that do
 not count (an appraisal, a hearing: 审限规定 Art. 9, 信访工作条例 Art. 36 ¶2) push the end back
 by the days they lasted. A demo policy may run every statutory day as a few minutes: the same
-count, scaled. Pure: every time comes from the caller.
+count, scaled; a window in working days first finds its last day on the calendar, so each
+scaled day keeps its weekday and holiday character (5 working days from a Friday are 7 scaled
+days: the weekend runs too, as it would). Pure: every time comes from the caller.
 """
 
 from __future__ import annotations
@@ -68,6 +70,14 @@ def calendar_days(starts_at: datetime, length: Length, *, utc_offset_hours: int)
     return (month_end(first, length.amount) - first).days
 
 
+def working_days_span(starts_at: datetime, amount: int, cal: WorkCalendar, offset: int) -> int:
+    """The calendar days from `starts_at`'s local day to the last of `amount` working days
+    after it (weekends, holidays and make-up workdays as `cal` has them)."""
+    first, _zone = _start_day(starts_at, offset)
+    due = add_working_days(starts_at, amount, cal, utc_offset_hours=offset).due
+    return (_local_date(due - timedelta(microseconds=1), offset) - first).days
+
+
 def window_due(
     starts_at: datetime,
     length: Length,
@@ -76,15 +86,20 @@ def window_due(
     *,
     utc_offset_hours: int = 8,
     day: timedelta | None = None,
+    scaled_calendar: bool = False,
 ) -> datetime | None:
     """When a window of `length` (its extensions included) from `starts_at` ends, the
     `pauses` not counted; None while a pause lasts. `day` runs each statutory day as that
-    long (a demo policy), pauses then counting as the time they lasted."""
+    long (a demo policy), pauses then counting as the time they lasted; with
+    `scaled_calendar`, a window in working days runs the calendar days it spans from
+    `starts_at`'s local day (before, each working day ran as one scaled day)."""
     if any(p.end is None for p in pauses):
         return None
     if day is not None:
         if length.unit == "mo":
             days = calendar_days(starts_at, length, utc_offset_hours=utc_offset_hours)
+        elif length.unit == "wd" and scaled_calendar:
+            days = working_days_span(starts_at, length.amount, cal, utc_offset_hours)
         else:
             days = length.amount
         lost = sum((p.end - p.start for p in pauses if p.end is not None), timedelta(0))

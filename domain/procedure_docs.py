@@ -7,6 +7,8 @@ Pure: tables in, Markdown out.
 from __future__ import annotations
 
 from domain.procedure_table import ProcedureTable
+from texts import Lang
+from texts.terms import label
 
 _UNITS = {"d": "days", "wd": "working days", "mo": "months"}
 
@@ -18,7 +20,10 @@ after the starting event, a period in months to the same day of the later month 
 day), to 24:00 of the last day, a last day off moving to the next working day; the periods that
 do not count push the end back by the days they lasted. A county adds a local procedure by
 adding a table to `procedures/`. `starter.py status ID --json` shows a running one as
-`procedure: {name, state, windows: [{name, starts_at, due_at, law}]}`.
+`procedure: {name, state, windows: [{name, starts_at, due_at, law}]}`; a dispute case taken to
+court (`starter.py road CASE court filed`) shows the matter as `roads: [{case_id, procedure,
+state, final, status, next_window: {name, due_at, law}}]` on its status and page, and the
+matter shows `from_case`, both read from the ledger.
 
 One engine (`domain/procedure.py`) runs every table; a matter on one is a `ProcedureWorkflow`
 (`workflows/procedure.py`) whose events land in `case_events` like a case's (docs/events.md).
@@ -26,11 +31,22 @@ Intake starts one with `"procedure"` (docs/intake.md); people act with
 `starter.py procedure CASE STEP [--fact NAME=VALUE] [--window W] [--reason R] [--happened-at T]`
 (through the API, as the token's person): a step of the table, or `extend` a window, `pause` /
 `resume` it for a reason that does not count. A step the table does not allow in the matter's
-state, a party's step after its window, a second extension: refused, naming the article.
+state, a party's step after its window, a second extension: refused, naming the article. Who
+takes each step is the table's data (`by` on an action or a pause, `roles` on an extension, the
+table's `by` for a line naming no one): a token whose role is not named there (a party
+recording a judgment, a township's clerk docketing a suit) is refused, naming the roles needed,
+and the refusal is audited (`starter.py audit`). The court's, the committee's and the 信访
+bodies' people are on the roster with roles `court_clerk`, `judge`, `arbitrator`,
+`enforcement_officer`, `petition_office`, `handling_body`, `reviewing_body`, `mediator`; a
+party acts with its own token (`applicant`, `respondent`).
 
 ## Try it: every statutory day a minute
 
-`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes.
+`policies/demo.toml` sets `procedure_day = "1m"`: a 15-day window passes in 15 minutes. Each
+minute stands for one calendar day after the window's start, with that day's weekday and
+holiday (calendars/cn.toml): 5 working days to object (信访工作条例 Art. 23 ¶3) from a Friday
+are 7 minutes, from the eve of the National Day holiday more. Outside the demo, working days
+are counted on the same calendar, a last day off moving to the next working day.
 
     make run
     .venv/bin/python starter.py intake samples/procedures.jsonl --policy policies/demo.toml
@@ -51,6 +67,15 @@ def _length(text: str) -> str:
     return f"{amount} {_UNITS[unit]}"
 
 
+def _zh(kind: str, name: str) -> str:
+    """A table's name as people read it (texts/terms.py, the `procedure_*` terms)."""
+    return label(f"procedure_{kind}", name, Lang.zh)
+
+
+def _roles(roles: list[str]) -> str:
+    return f", by {', '.join(roles)}" if roles else ""
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -64,14 +89,18 @@ def render(tables: dict[str, ProcedureTable]) -> str:
             + ", ".join(f"`{s}`" for s in t.starts_in)
             + ".\n"
         )
+        parts.append("\n### States\n\n| state | 名称 | law |\n| --- | --- | --- |\n")
+        for sname, st in t.states.items():
+            final = " (final)" if st.final else ""
+            parts.append(f"| `{sname}`{final} | {_zh('state', sname)} | {_cell(st.law)} |\n")
         parts.append(
             "\n### Windows\n\n| window | length | starts | extension | on expiry | law |\n"
             "| --- | --- | --- | --- | --- | --- |\n"
         )
         for wname, w in t.windows.items():
             ext = (
-                f"+{_length(w.extension.by)} × {w.extension.times} ({w.extension.who}; "
-                f"{w.extension.law})"
+                f"+{_length(w.extension.by)} × {w.extension.times} ({w.extension.who}"
+                f"{_roles(t.takers('extend', window=wname))}; {w.extension.law})"
                 if w.extension
                 else "—"
             )
@@ -86,14 +115,21 @@ def render(tables: dict[str, ProcedureTable]) -> str:
             ]
             paused = f"; paused by {', '.join(w.paused_by)}" if w.paused_by else ""
             parts.append(
-                f"| `{wname}` | {_length(w.length)}{paused} | {w.starts} | {_cell(ext)} | "
+                f"| `{wname}` {_zh('window', wname)} | {_length(w.length)}{paused} | {w.starts} | "
+                f"{_cell(ext)} | "
                 f"{', '.join(expiry) or '—'} ({_cell(w.expiry.law)}) | {_cell(w.law)} |\n"
             )
         if t.pauses:
-            parts.append("\n### Periods that do not count\n\n| reason | law |\n| --- | --- |\n")
+            parts.append(
+                "\n### Periods that do not count\n\n| reason | stopped by | law |\n"
+                "| --- | --- | --- |\n"
+            )
             for pname, p in t.pauses.items():
-                parts.append(f"| `{pname}` | {_cell(p.law)} |\n")
-        parts.append("\n### Actions\n\n| action | from | to | law |\n| --- | --- | --- | --- |\n")
+                by = ", ".join(t.takers("pause", reason=pname)) or "anyone"
+                parts.append(f"| `{pname}` {_zh('pause', pname)} | {by} | {_cell(p.law)} |\n")
+        parts.append(
+            "\n### Actions\n\n| action | from | to | by | law |\n| --- | --- | --- | --- | --- |\n"
+        )
         for aname, a in t.actions.items():
             to = a.to or "(stays)"
             for b in a.branches:
@@ -103,11 +139,14 @@ def render(tables: dict[str, ProcedureTable]) -> str:
                     else to
                 )
             extra = f"; within `{a.within}`" if a.within else ""
+            by = ", ".join(t.takers(aname)) or "anyone"
             parts.append(
-                f"| `{aname}` | {', '.join(a.allowed_in)}{extra} | {to} | {_cell(a.law)} |\n"
+                f"| `{aname}` {_zh('step', aname)} | {', '.join(a.allowed_in)}{extra} | {to} "
+                f"| {by} | {_cell(a.law)} |\n"
             )
         parts.append(
-            "\nEvery window may also be extended (`extend`) as its row says, and "
-            "stopped (`pause` / `resume`) for the reasons listed.\n"
+            "\nEvery window may also be extended (`extend`) as its row says, and stopped "
+            "(`pause` / `resume`) for the reasons listed, by the roles named. A step taken in a "
+            "role its row does not name is refused, naming the roles it needs.\n"
         )
     return "".join(parts)

@@ -73,11 +73,27 @@ class ProcedureInput(BaseModel):
             raise ValueError("happened_at needs a time-zone offset")
         return self
 
-    def act(self, at: datetime) -> Act:
+    def act(self, at: datetime, *, as_actor: bool = False) -> Act:
+        """The engine's act at `at`; `as_actor` carries the actor's role, for the check of
+        who may take the step (the validator's: the workflow applies what it accepted, so a
+        history from before the roles were checked replays as it ran)."""
         return Act(
             action=self.action, at=at, happened_at=self.happened_at, facts=self.facts,
             window=self.window, reason=self.reason,
+            role=self.actor.role if as_actor else None,
         )  # fmt: skip
+
+
+#: A dispute case's labour arbitration steps as its table's actions (the application starts
+#: the run in `applied`).
+ARBITRATION_ACTIONS = {"accepted": "accept", "extended": "extend", "award": "award"}
+
+
+def arbitration_act(step: str, wage_months: float | None, at: datetime) -> Act:
+    """A case's arbitration step as the engine's act (`extended`: the award's window)."""
+    facts: dict[str, Fact] = {} if wage_months is None else {"wage_months": wage_months}
+    window = "award" if step == "extended" else None
+    return Act(action=ARBITRATION_ACTIONS[step], at=at, facts=facts, window=window)
 
 
 def fact_value(text: str) -> Fact:
@@ -120,8 +136,9 @@ class ProcedureState(BaseModel):
 
 def check_step(state: ProcedureState, start: ProcedureStart, action: ProcedureInput) -> None:
     """The catalogue's check of the `procedure` action: the engine's answer on the matter's
-    table; ValueError with the reason (the article) when refused."""
-    act = action.act(state.now)
+    table, who may take the step included (its `by`); ValueError with the reason (the
+    article, or the role the step needs) when refused."""
+    act = action.act(state.now, as_actor=True)
     why = engine_check(start.table, state.run, act, start.counting, start.lang)
     if why is not None:
         raise ValueError(why)
@@ -164,4 +181,5 @@ def counting_for(policy: Policy) -> Counting:
         calendar=policy.calendar or WEEKENDS_ONLY,
         utc_offset_hours=policy.utc_offset_hours,
         day=parse_duration(policy.procedure_day) if policy.procedure_day else None,
+        scaled_calendar=True,
     )

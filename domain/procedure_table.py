@@ -56,6 +56,8 @@ class Extension(BaseModel):
     who: str
     #: Facts the extension must carry (both parties' `consent` for court-referred mediation).
     needs: list[str] = Field(default_factory=list)
+    #: Roster roles that may grant it (`by` is its length); empty: the table's `by`.
+    roles: list[str] = Field(default_factory=list)
     law: str = Field(min_length=1)
 
 
@@ -155,7 +157,7 @@ class ActionDef(BaseModel):
     records: str | None = None
     #: Facts the action must carry (a consent, an amount).
     needs: list[str] = Field(default_factory=list)
-    #: Roster roles that may take the action; empty: anyone allowed to act on the matter.
+    #: Roster roles that may take the action; empty: the table's `by`.
     by: list[str] = Field(default_factory=list)
     #: A route the action opens (e.g. the Art. 16 payment order).
     route: str | None = None
@@ -169,6 +171,8 @@ class PauseDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     law: str = Field(min_length=1)
+    #: Roster roles that may stop and restart the clock for this reason; empty: the table's.
+    by: list[str] = Field(default_factory=list)
 
 
 class ProcedureTable(BaseModel):
@@ -185,6 +189,9 @@ class ProcedureTable(BaseModel):
     windows: dict[str, WindowDef] = Field(default_factory=dict)
     actions: dict[str, ActionDef] = Field(default_factory=dict)
     pauses: dict[str, PauseDef] = Field(default_factory=dict)
+    #: Who takes a step whose line names no one (an action's, an extension's or a pause's
+    #: `by`); empty too: anyone the matter is shown to.
+    by: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> ProcedureTable:
@@ -216,6 +223,21 @@ class ProcedureTable(BaseModel):
 
     def window(self, name: str) -> WindowDef:
         return self.windows[name]
+
+    def takers(
+        self, action: str, *, window: str | None = None, reason: str | None = None
+    ) -> list[str]:
+        """The roles that may take `action` (`extend` of `window`, `pause` / `resume` for
+        `reason`): its line's `by`, else the table's; empty: anyone."""
+        line: list[str] = []
+        if action == "extend" and window in self.windows:
+            extension = self.windows[window].extension
+            line = extension.roles if extension is not None else []
+        elif action in ("pause", "resume") and reason in self.pauses:
+            line = self.pauses[reason].by
+        elif action in self.actions:
+            line = self.actions[action].by
+        return line or self.by
 
 
 #: Actions every table has, run by the engine itself: extend a window, pause and resume it.

@@ -28,9 +28,17 @@ from domain.metrics import (
     PARTY_ROLES,
     PETITION_ACCEPT_WINDOWS,
     PETITION_ANSWER_WINDOWS,
+    PRE_FILING,
+    PRE_FILING_NEITHER,
+    PRE_FILING_SETTLED,
+    ROAD_GROUP_OF,
     SATISFIED,
+    STAY_ENDS,
+    STAY_LAPSES,
     STINT_ENDS,
     STINT_STARTS,
+    TRACK_GROUP_OF,
+    TRACK_GROUPS,
     WITHDRAWN,
     CaseRow,
     DueCase,
@@ -47,20 +55,31 @@ from domain.policy import ResponseWindow
 from domain.risk import RiskColour
 
 Unit = tuple[str, str]
+#: The steps of a road matter that can end pre-filing mediation or make the matter final.
+ROAD_STEPS = frozenset({"procedure_action", "procedure_moved"})
 
 # A case merged into another (domain/related.py) is counted once, as that other case: every
 # query below leaves merged cases out (docs/metrics.md).
 
 # Received, responded (first contact within the window of the colour the case opened with)
 # and taken up (contact or an outcome, as of now), per unit: disputes only, a 信访 matter
-# (`intake.procedure`) is no dispute received on the ladder.
-_RECEIVED = """
+# (`intake.procedure`) is no dispute received on the ladder…
+_REACHED_GROUPS = "".join(
+    f",\n       count(*) FILTER (WHERE '{g}' = ANY(f.groups) OR '{g}' = ANY(r.groups))"
+    f" AS reached_{g}"
+    for g in TRACK_GROUPS
+)
+# …and the tracks each reached (TRACK_GROUP_OF, ROAD_GROUP_OF as $10, $11): a track it was put
+# on, a procedure its events belong to, a road matter opened from it (`procedure_opened`'s
+# `from_case`, found through the kind's index rather than every case's intake).
+_RECEIVED = f"""
 SELECT c.county, c.township,
        count(*) AS received,
        count(*) FILTER (WHERE f.contact <= c.opened_at + CASE f.risk WHEN 'red' THEN $3::interval
                                                             WHEN 'yellow' THEN $4::interval
                                                             ELSE $5::interval END) AS responded,
        count(*) FILTER (WHERE f.contact IS NOT NULL OR f.outcome IS NOT NULL) AS taken_up
+       {_REACHED_GROUPS}
   FROM cases c
   CROSS JOIN LATERAL (
         SELECT min(e.at) FILTER (
@@ -68,9 +87,20 @@ SELECT c.county, c.township,
                     OR (e.actor IS NOT NULL AND e.kind <> ALL($7::text[])
                         AND coalesce(e.actor ->> 'role', '') <> ALL($8::text[]))) AS contact,
                min(e.at) FILTER (WHERE e.kind = ANY($9::text[])) AS outcome,
-               coalesce(max(e.data ->> 'risk') FILTER (WHERE e.kind = 'opened'), c.risk) AS risk
+               coalesce(max(e.data ->> 'risk') FILTER (WHERE e.kind = 'opened'), c.risk) AS risk,
+               array_agg(DISTINCT coalesce($10::jsonb ->> (e.data ->> 'track'),
+                                           $11::jsonb ->> (e.data ->> 'procedure')))
+                 FILTER (WHERE (e.kind = 'mediation_track' AND $10::jsonb ? (e.data ->> 'track'))
+                            OR $11::jsonb ? (e.data ->> 'procedure')) AS groups
           FROM case_events e
          WHERE e.case_id = c.case_id) f
+  LEFT JOIN (
+        SELECT o.data ->> 'from_case' AS from_case,
+               array_agg(DISTINCT $11::jsonb ->> (o.data ->> 'procedure')) AS groups
+          FROM case_events o
+         WHERE o.kind = 'procedure_opened' AND o.data ->> 'from_case' IS NOT NULL
+           AND $11::jsonb ? (o.data ->> 'procedure')
+         GROUP BY 1) r ON r.from_case = c.case_id
  WHERE c.reported_at >= $1 AND c.reported_at < $2
    AND c.intake ->> 'procedure' IS NULL AND c.status <> 'merged'
  GROUP BY c.county, c.township
@@ -96,7 +126,10 @@ _REACHED = (
 
 # Every event-based count in one pass over the period's events of the counted kinds. For each
 # such event one lateral read of its case's earlier events (by the primary key) says what came
-# before it: an attempt's end, a conclusion, a reached visit, and the last stint boundary.
+# before it: an attempt's end, a conclusion, a reached visit, the last stint boundary, and the
+# last track boundary: when that is a `mediation_track`, the event ends a stay on that track
+# (its track and start read by the primary key, for those events only). The stays' parallel
+# arrays are aggregated side by side over the same rows, so they stay aligned.
 _EVENTS = f"""
 SELECT c.county, c.township,
        count(*) FILTER (WHERE e.kind = 'resolved') AS resolved,
@@ -122,7 +155,15 @@ SELECT c.county, c.township,
                           AND e.kind <> $10) AS stints_on_time,
        coalesce(sum((e.data ->> 'paused_seconds')::float8) FILTER (WHERE e.kind = 'resumed'), 0)
            AS paused_seconds,
-       count(*) FILTER (WHERE e.kind = 'reopened') AS reopened
+       count(*) FILTER (WHERE e.kind = 'reopened') AS reopened,
+       array_agg((SELECT b.data ->> 'track' FROM case_events b
+                   WHERE b.case_id = e.case_id AND b.seq = h.stay_bound))
+         FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_tracks,
+       array_agg((SELECT extract(epoch FROM e.at - b.at) / 86400 FROM case_events b
+                   WHERE b.case_id = e.case_id AND b.seq = h.stay_bound))
+         FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_days,
+       array_agg(e.kind <> ALL($12::text[]))
+         FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_in_limit
   FROM case_events e
   JOIN cases c USING (case_id)
   CROSS JOIN LATERAL (
@@ -132,7 +173,9 @@ SELECT c.county, c.township,
                coalesce(bool_or({_REACHED.format(e="p")}), false) AS reached_before,
                (array_agg(p.kind ORDER BY p.seq DESC)
                   FILTER (WHERE p.kind = ANY($5::text[]) OR p.kind = ANY($6::text[])))[1]
-                   AS boundary_before
+                   AS boundary_before,
+               max(p.seq) FILTER (WHERE p.kind = ANY($11::text[])) AS stay_bound,
+               max(p.seq) FILTER (WHERE p.kind = 'mediation_track') AS track_bound
           FROM case_events p
          WHERE p.case_id = e.case_id AND p.seq < e.seq) h
  WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2 AND c.status <> 'merged'
@@ -199,6 +242,39 @@ SELECT c.county, c.township,
  GROUP BY c.county, c.township
 """
 
+# Road matters (procedures other than 信访: ROAD_GROUP_OF as $6), by their steps in the period
+# (`procedure_action`, `procedure_moved`), each with a lateral read of its earlier events of the
+# same procedure: a step that leaves pre-filing mediation ends it (settled, or not), and the
+# first step that makes the matter final ends its stay on the road — days from the
+# procedure's first event, within the limit when no window of it was flagged before.
+_ROADS = """
+SELECT c.county, c.township,
+       count(*) FILTER (WHERE h.state_before = $3 AND e.data ->> 'state' <> $3
+                          AND e.data ->> 'state' <> ALL($5::text[])) AS pre_filing_ended,
+       count(*) FILTER (WHERE h.state_before = $3 AND e.data ->> 'state' = $4)
+           AS pre_filing_settled,
+       array_agg(e.data ->> 'procedure' ORDER BY e.case_id, e.seq)
+         FILTER (WHERE e.data ->> 'final' = 'true' AND NOT h.final_before) AS road_tables,
+       array_agg(extract(epoch FROM e.at - coalesce(h.first_at, e.at)) / 86400
+                 ORDER BY e.case_id, e.seq)
+         FILTER (WHERE e.data ->> 'final' = 'true' AND NOT h.final_before) AS road_days,
+       array_agg(NOT h.flagged ORDER BY e.case_id, e.seq)
+         FILTER (WHERE e.data ->> 'final' = 'true' AND NOT h.final_before) AS road_in_limit
+  FROM case_events e
+  JOIN cases c USING (case_id)
+  CROSS JOIN LATERAL (
+        SELECT (array_agg(p.data ->> 'state' ORDER BY p.seq DESC))[1] AS state_before,
+               min(p.at) AS first_at,
+               coalesce(bool_or(p.data ->> 'final' = 'true'), false) AS final_before,
+               coalesce(bool_or(p.kind = 'procedure_flag'), false) AS flagged
+          FROM case_events p
+         WHERE p.case_id = e.case_id AND p.seq < e.seq
+           AND p.data ->> 'procedure' = e.data ->> 'procedure') h
+ WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2
+   AND $6::jsonb ? (e.data ->> 'procedure') AND c.status <> 'merged'
+ GROUP BY c.county, c.township
+"""
+
 # Every township that ever had a case gets a row, even in a month it had none.
 _UNITS = "SELECT DISTINCT county, township FROM cases"
 
@@ -225,15 +301,25 @@ async def count_units(
             _RECEIVED, start, end,
             windows.of(RiskColour.red), windows.of(RiskColour.yellow), windows.of(RiskColour.green),
             CONTACTED, sorted(NOT_CONTACT), sorted(PARTY_ROLES), sorted(OUTCOMES),
+            TRACK_GROUP_OF, ROAD_GROUP_OF,
         ),
         found,
     )  # fmt: skip
-    kinds = ATTEMPT_ENDS | STINT_ENDS | {WITHDRAWN, "closed", "visit_done", "resumed", "reopened"}
+    kinds = ATTEMPT_ENDS | STINT_ENDS | STAY_ENDS
+    kinds |= {WITHDRAWN, "closed", "visit_done", "resumed", "reopened"}
     _merge(
         await conn.fetch(
             _EVENTS, start, end,
             sorted(ATTEMPT_ENDS), WITHDRAWN, sorted(STINT_ENDS), sorted(STINT_STARTS),
             sorted(kinds), sorted(LOW_LEVELS), sorted(SATISFIED), LATE,
+            sorted(STAY_ENDS), sorted(STAY_LAPSES),
+        ),
+        found,
+    )  # fmt: skip
+    _merge(
+        await conn.fetch(
+            _ROADS, start, end, PRE_FILING, PRE_FILING_SETTLED, sorted(PRE_FILING_NEITHER),
+            ROAD_GROUP_OF, sorted(ROAD_STEPS),
         ),
         found,
     )  # fmt: skip
@@ -247,7 +333,23 @@ async def count_units(
     if year_ago is not None:
         for query in (_RECEIVED_COUNT, _RESOLVED_COUNT):
             _merge(await conn.fetch(query, year_ago.start, year_ago.end), found)
-    return {unit: UnitCounts.of(values) for unit, values in found.items()}
+    return {unit: UnitCounts.of(with_stays(values)) for unit, values in found.items()}
+
+
+def with_stays(values: dict[str, object]) -> dict[str, object]:
+    """The unit's stays on a track as (group, days, within the limit), from the queries'
+    parallel arrays: mediation tracks by their track's group, road matters by their table's."""
+    stays: list[tuple[str, float, bool]] = []
+    for tracks, days, ok, groups in (
+        ("stay_tracks", "stay_days", "stay_in_limit", TRACK_GROUP_OF),
+        ("road_tables", "road_days", "road_in_limit", ROAD_GROUP_OF),
+    ):
+        for name, length, in_limit in zip(
+            values.get(tracks) or [], values.get(days) or [], values.get(ok) or [], strict=True
+        ):
+            if name in groups:
+                stays.append((groups[name], float(length), bool(in_limit)))
+    return {**values, "stays": tuple(stays)}
 
 
 async def fetch_due(conn: asyncpg.Connection, as_of: datetime, *, soon: bool) -> list[CaseRow]:

@@ -109,6 +109,9 @@ class Row:
     #: Its workflow ended outside the engine (terminated, failed): nothing runs its clocks
     #: until someone starts it again (ledger/halted.py).
     halted: bool = False
+    #: A matter on a statutory procedure (信访, the court road): its table and its state.
+    procedure: str | None = None
+    procedure_state: str | None = None
 
     #: Overdue, due soon, on time or none (`domain.urgency`), as of the query's now.
     urgency: str = Urgency.none.value
@@ -139,13 +142,19 @@ class Row:
             "time_left": self.time_left(lang),
         }
 
+    def stage(self, lang: Lang | str) -> str:
+        """The level, or for a matter on a procedure its state: 县级 / 已交办."""
+        if self.procedure_state is None:
+            return label("level", self.level, lang)
+        return label("procedure_state", self.procedure_state, lang)
+
     def cells(self, lang: Lang | str) -> list[str]:
         """The row's cells in `starter.py list`, in the language `lang`."""
         return [
             self.case_id,
             clip(self.title, TITLE_CELLS),
             clip(self.place, PLACE_CELLS),
-            label("level", self.level, lang),
+            self.stage(lang),
             self.assignee or "-",
             label("risk", self.risk, lang),
             f"{label('run', 'halted', lang)} {self.time_left(lang)}"
@@ -153,6 +162,15 @@ class Row:
             else self.time_left(lang),
         ]
 
+
+#: A matter's table and the state its last event left it in (docs/events.md: every event of
+#: a procedure carries `data.state`), read by the primary key for the page's rows only.
+PROCEDURE_STATE = (
+    "c.intake->>'procedure' AS procedure, "
+    "CASE WHEN c.intake->>'procedure' IS NOT NULL THEN (SELECT e.data->>'state' "
+    "FROM case_events e WHERE e.case_id = c.case_id ORDER BY e.seq DESC LIMIT 1) END "
+    "AS procedure_state"
+)
 
 #: Long titles and places are cut so that a line fits a wide terminal.
 TITLE_CELLS, PLACE_CELLS = 30, 26
@@ -265,7 +283,8 @@ def build_query(f: Filters, now: datetime, *, count: bool = False, limit: int = 
         f"SELECT c.case_id, c.title, {PLACE} AS place, c.level, {HOLDER} AS unit, c.status, "
         "c.risk, c.assignee->>'name' AS assignee, c.due_at, c.deadline, c.deadline_clock, "
         f"c.visit_due_at, {HALTED_SQL} AS halted, "
-        "EXTRACT(EPOCH FROM COALESCE(c.deadline, c.due_at) - $1)::float8 AS seconds_left "
+        "EXTRACT(EPOCH FROM COALESCE(c.deadline, c.due_at) - $1)::float8 AS seconds_left, "
+        f"{PROCEDURE_STATE} "
         f"FROM cases c{cond} ORDER BY {order}, c.case_id LIMIT {int(limit)} OFFSET {int(offset)}"
     )
     return sql, args

@@ -45,6 +45,7 @@ from domain.calendar import parse_calendar
 from domain.case_models import CaseStart
 from domain.intake import Format, IntakeRecord, detect_format
 from domain.intake_models import CaseIntake
+from domain.mediation_policy import LABOUR_TYPES
 from domain.naming import TASK_QUEUE, workflow_id_for
 from domain.policy import Policy, parse_policy
 from domain.procedure_models import ProcedureStart, counting_for, start_state
@@ -197,7 +198,7 @@ async def start_case(
         workflow, start = ProcedureWorkflow.run, procedure_start(intake, policy, lang)
     else:
         workflow = CaseWorkflow.run
-        start = CaseStart(case_id=intake.case_id, intake=intake, policy=policy, lang=lang)
+        start = case_start(intake, policy, lang)
     try:
         await client.start_workflow(
             workflow,
@@ -268,6 +269,18 @@ async def started_by(client: Client, workflow_id: str) -> bool:
     return bool(first) and (
         first[0].workflow_execution_started_event_attributes.identity == client.identity
     )
+
+
+def case_start(intake: CaseIntake, policy: Policy, lang: Lang | None) -> CaseStart:
+    """A dispute case's start: the policy in force and, for a labour or wage dispute (the
+    only ones that reach arbitration), the labour arbitration table in force — both fixed
+    here, so an edit of either file never moves a running case's windows."""
+    assert intake.case_id is not None
+    labour = intake.dispute_type in LABOUR_TYPES
+    return CaseStart(
+        case_id=intake.case_id, intake=intake, policy=policy, lang=lang,
+        arbitration=load_tables()["labour_arbitration"] if labour else None,
+    )  # fmt: skip
 
 
 def procedure_start(intake: CaseIntake, policy: Policy, lang: Lang) -> ProcedureStart:

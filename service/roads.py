@@ -5,12 +5,17 @@ and subject, and linked to it (`road.from_case`); the case's history stays in th
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 from temporalio.client import Client
 
 from domain.intake_models import CaseIntake, RoadIntake
 from domain.policy import Policy
+from ledger import procedures
 from ledger.cases import case_intake
+from runtime.procedures import load_tables
+from service.case_json import with_local_times
 from service.intake import start_case
 from texts import Lang
 
@@ -42,3 +47,17 @@ async def open_road(
     matter = road_intake(case_id, intake, procedure, start)
     assert matter.case_id is not None
     return matter.case_id, await start_case(client, matter, policy, lang)
+
+
+async def road_links(pool: asyncpg.Pool, case_id: str) -> dict[str, Any]:
+    """What `status --json` and the page add about roads, read from the ledger (never from
+    Temporal): `roads`, the matters the case was taken onto, each `{case_id, procedure, title,
+    state, final, status, next_window: {name, due_at, law} | None}` (`title`: the table's);
+    `from_case`, for a matter on a road, the case it came from (else None). Times at +08:00."""
+    tables = load_tables()
+    roads = [
+        {**r, "title": tables[r["procedure"]].title if r["procedure"] in tables else r["procedure"]}
+        for r in await procedures.roads_from(pool, case_id)
+    ]
+    origin = await procedures.road_origin(pool, case_id)
+    return with_local_times({"roads": roads, "from_case": origin})

@@ -14,6 +14,7 @@ from domain.intake_models import CaseIntake
 from domain.policy import Policy, ReturnVisits, parse_policy
 from ledger.rows import CaseRegistration, StepWrite
 from runtime import config
+from service.intake import case_start as start_of_case
 from texts import Lang
 
 CALENDAR = parse_calendar(config.DEFAULT_CALENDAR.read_text(), source="calendars/cn.toml")
@@ -82,8 +83,9 @@ def case_start(
     lang: Lang | None = None,
     **overrides: Any,
 ) -> CaseStart:
-    """A case's start; `lang` None is a case from before languages: English texts."""
-    return CaseStart(case_id=case_id, intake=intake(case_id, **overrides), policy=policy, lang=lang)
+    """A case's start, with the labour arbitration table in force (as `start_case` gives
+    it); `lang` None is a case from before languages: English texts."""
+    return start_of_case(intake(case_id, **overrides), policy, lang)
 
 
 async def load_roster(pool: asyncpg.Pool, rows: list[tuple[str, str, str, str]] = ROSTER) -> None:

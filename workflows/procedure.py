@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from ledger.rows import CaseRegistration, CaseSnapshot, Notification, Recipient, StepWrite
     from texts import texts
+    from texts.terms import label
     from workflows.activity_options import ACTIVITY_TIMEOUT, DB_RETRY
 
 #: How long the petitioner may rate the handling once the matter is final, in statutory days
@@ -109,7 +110,9 @@ class ProcedureWorkflow:
             self._record(
                 "procedure_opened",
                 self._("{procedure} opened at {state}; {law}").format(
-                    procedure=start.table.title, state=self.run_.state, law=self._state_law()
+                    procedure=start.table.title,
+                    state=self._term("procedure_state", self.run_.state),
+                    law=self._state_law(),
                 ),
                 data={"from_case": road.from_case},
             )
@@ -135,7 +138,7 @@ class ProcedureWorkflow:
         self._record(
             "petition_registered",
             self._("petition received ({channel}), addressed to {to}; {law}").format(
-                channel=petition.channel.value,
+                channel=self._term("petition_channel", petition.channel.value),
                 to=petition.addressed_to.name,
                 law=self._state_law(),
             ),
@@ -179,9 +182,9 @@ class ProcedureWorkflow:
             "procedure_action",
             self._("{name}: {action} ({before} → {after}); {law}").format(
                 name=a.actor.name,
-                action=a.action,
-                before=step.before,
-                after=step.after,
+                action=self._term("procedure_step", a.action),
+                before=self._term("procedure_state", step.before),
+                after=self._term("procedure_state", step.after),
                 law=step.law,
             ),
             actor=a.actor,
@@ -233,9 +236,10 @@ class ProcedureWorkflow:
             else:
                 text = self._("window {window} passed: the matter moves to {what} ({law})")
                 notify = None
+            what = self._term("procedure_route" if e.kind == "route" else "procedure_state", e.what)
             self._record(
                 f"procedure_{e.kind}",
-                text.format(window=e.window, what=e.what, law=e.law),
+                text.format(window=self._term("procedure_window", e.window), what=what, law=e.law),
                 data={"window": e.window, "what": e.what, "law": e.law},
                 notify=notify,
             )
@@ -281,6 +285,10 @@ class ProcedureWorkflow:
             return final_at + (c.day or timedelta(days=1)) * RATING_DAYS
         return engine.next_due(self.run_)
 
+    def _term(self, kind: str, name: str | None) -> str:
+        """A table's machine name (a state, window, step, route) as people read it."""
+        return label(kind, name, self.start.lang) if name else ""
+
     def _state_law(self) -> str:
         return self.start.table.states[self.run_.state].law
 
@@ -304,6 +312,9 @@ class ProcedureWorkflow:
         run = self.run_
         data = {
             **(data or {}), "procedure": run.procedure, "state": run.state, "final": run.final,
+            # Where the matter goes next, for the page of the case it came from (read from
+            # the ledger: ledger/procedures.py's `roads_from`).
+            "next_window": _next_window(run),
         }  # fmt: skip
         event = CaseEvent(
             seq=self.seq, at=workflow.now(), kind=kind, level=Level.county, summary=summary,
@@ -376,3 +387,13 @@ class ProcedureWorkflow:
             runs=1,
             events=list(self.recent),
         )
+
+
+def _next_window(run: engine.Run) -> dict | None:
+    """The open window due first: its name, due time and article (None when none runs)."""
+    running = [w for w in run.open_windows() if not w.expired and w.due_at is not None]
+    if not running:
+        return None
+    w = min(running, key=lambda w: w.due_at)
+    assert w.due_at is not None
+    return {"name": w.name, "due_at": w.due_at.isoformat(), "law": w.law}

@@ -193,8 +193,12 @@ def test_a_matter_on_a_procedure_shows_its_state_and_each_window_with_its_articl
     )
     lines = status_lines(view(procedure=procedure), "zh")
     [line] = [line for line in lines if "法定程序" in line]
-    assert "petition registered" in line and "信访工作条例 第二十二条" in line
-    assert "（已届满）" in line
+    # The table's machine names as people read them: 信访事项 · 已登记, 登记转送交办期限.
+    assert "信访事项 · 已登记" in line and "登记转送交办期限 2026-03-18 00:00" in line
+    assert "信访工作条例 第二十二条" in line and "（已届满）" in line
+    assert "registered" not in line and "register " not in line
+    english = [line for line in status_lines(view(procedure=procedure), "en") if "register" in line]
+    assert "petition · registered" in english[0] and "register 2026-03-18" in english[0]
 
 
 def test_an_event_of_a_merged_case_is_marked_and_the_merged_cases_parties_listed():

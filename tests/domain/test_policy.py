@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from domain.calendar import WorkCalendar, parse_calendar
 from domain.intake_models import Complexity, DisputeType
 from domain.ladder import Level
+from domain.mediation_policy import Track
 from domain.policy import Budget, Policy, PolicyError, parse_duration, parse_policy
 from domain.risk import RiskColour
 from runtime.config import ROOT
@@ -713,3 +714,27 @@ def test_a_case_started_before_the_law_count_keeps_its_deadlines(policy: Policy)
     assert old.after(start, Budget.parse("3wd")).due == at("2026-12-02 10:00")
     assert policy.after(start, Budget.parse("1d")).due == at("2026-11-30 24:00")
     assert policy.after(start, Budget.parse("3wd")).due == at("2026-12-02 24:00")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('[mediation]\narbitration_accept = "7d"', "mediation.arbitration_accept"),
+        ('[mediation]\narbitration_appeal = "30d"', "mediation.arbitration_appeal"),
+        ('[mediation.limits]\nlabour_arbitration = "60d"', "mediation.limits.labour_arbitration"),
+        (
+            '[mediation.extensions.labour_arbitration]\nneeds = "approval"\ncap = "30d"',
+            "mediation.extensions.labour_arbitration",
+        ),
+    ],
+)
+def test_a_policy_file_setting_arbitrations_lengths_is_sent_to_its_procedure_table(text, key):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(text, source="county.toml")
+    assert f"county.toml: {key}:" in str(refused.value)
+    assert "procedures/labour_arbitration.toml" in str(refused.value)
+
+
+def test_a_policy_file_may_still_set_the_other_tracks_limits():
+    policy = parse_policy(MINIMAL + '\n[mediation.limits]\npeoples = "20d"', source="county.toml")
+    assert policy.mediation.limits[Track.peoples] == "20d"

@@ -421,3 +421,116 @@ def test_an_action_not_allowed_in_the_state_is_refused():
         PETITION, run, Act(action="pause", reason="hearing", at=at(date(2026, 3, 3))), COUNT
     )
     assert WEEKENDS_ONLY.is_working_day(date(2026, 3, 2))
+
+
+# --- working days on the calendar (信访工作条例 Art. 23 ¶3: 5 working days to object) --------
+
+CN = parse_calendar((ROOT / "calendars" / "cn.toml").read_text(encoding="utf-8"), source="cn")
+#: (assigned, its 5th working day, its 6th) on calendars/cn.toml: across a weekend; across the
+#: Mid-Autumn and National Day holidays; the Labour Day holiday and its make-up Saturday
+#: (2026-05-09 counts); the Dragon Boat holiday.
+WORKING_DAYS = [
+    (date(2026, 3, 6), date(2026, 3, 13), date(2026, 3, 16)),
+    (date(2026, 9, 23), date(2026, 10, 8), date(2026, 10, 9)),
+    (date(2026, 4, 30), date(2026, 5, 11), date(2026, 5, 12)),
+    (date(2026, 6, 16), date(2026, 6, 24), date(2026, 6, 25)),
+]
+
+
+@pytest.mark.parametrize(("assigned", "fifth", "sixth"), WORKING_DAYS)
+def test_an_objection_on_the_6th_working_day_by_the_calendar_is_refused(assigned, fifth, sixth):
+    count = Counting(calendar=CN)
+    run = act(PETITION, start(PETITION, at(assigned), count), Act(action="assign",
+              at=at(assigned, 11)), count).run  # fmt: skip
+    assert run.window("object").due_at == end_of(fifth)
+    assert check(PETITION, run, Act(action="object", at=at(fifth, 23)), count) is None
+    why = check(PETITION, run, Act(action="object", at=at(sixth, 9)), count)
+    assert why is not None and "第二十三条第三款" in why
+
+
+@pytest.mark.parametrize(("assigned", "fifth", "sixth"), WORKING_DAYS)
+def test_a_demo_minute_keeps_its_days_weekday_so_the_6th_working_day_is_refused(
+    assigned, fifth, sixth
+):
+    minute = timedelta(minutes=1)
+    count = Counting(calendar=CN, day=minute, scaled_calendar=True)
+    assigned_at = at(assigned, 11)
+    run = act(PETITION, start(PETITION, at(assigned), count), Act(action="assign",
+              at=assigned_at), count).run  # fmt: skip
+
+    # Scaled day k runs during the k-th minute after the assignment, as day k after its date.
+    def on(day: date) -> datetime:
+        return assigned_at + (day - assigned).days * minute - timedelta(seconds=30)
+
+    assert run.window("object").due_at == assigned_at + (fifth - assigned).days * minute
+    assert check(PETITION, run, Act(action="object", at=on(fifth)), count) is None
+    assert check(PETITION, run, Act(action="object", at=on(sixth)), count) is not None
+
+
+def test_a_demo_matter_opened_before_scaled_calendars_counts_working_days_as_days():
+    minute = timedelta(minutes=1)
+    count = Counting(calendar=CN, day=minute)  # as its start input recorded it
+    assigned_at = at(date(2026, 3, 6), 11)  # a Friday: the old count ignores the weekend
+    run = act(PETITION, start(PETITION, assigned_at, count), Act(action="assign",
+              at=assigned_at), count).run  # fmt: skip
+    assert run.window("object").due_at == assigned_at + 5 * minute
+
+
+# --- who takes each step (the tables' `by`) --------------------------------------------------
+
+
+def _ordinary_trial() -> Run:
+    run = start(COURT, at(date(2026, 3, 2)), COUNT, state="filed")
+    return do(COURT, run, "docket_ordinary", at(date(2026, 3, 3)))
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "kw", "refused"),
+    [
+        ("judge", "judgment", {}, False),
+        ("governance_centre", "judgment", {}, True),  # a township's clerk
+        ("applicant", "judgment", {}, True),  # the winning side cannot write its judgment
+        ("court_clerk", "judgment", {}, True),
+        ("judge", "extend", {"window": "trial_ordinary"}, False),
+        ("applicant", "extend", {"window": "trial_ordinary"}, True),
+        ("court_clerk", "pause", {"reason": "appraisal"}, False),
+        ("applicant", "pause", {"reason": "appraisal"}, True),
+        ("judge", "pause", {"reason": "auction"}, True),  # an enforcement pause
+    ],
+)
+def test_a_court_step_is_taken_only_by_the_roles_its_table_names(role, action, kw, refused):
+    taken = Act(action=action, at=at(date(2026, 3, 9)), role=role, **kw)
+    why = check(COURT, _ordinary_trial(), taken, COUNT, Lang.zh)
+    assert (why is not None) is refused, why
+
+
+def test_a_refusal_for_the_role_names_the_step_and_the_roles_it_needs_in_chinese():
+    township_clerk = Act(action="judgment", at=at(date(2026, 3, 9)), role="governance_centre")
+    why = check(COURT, _ordinary_trial(), township_clerk, COUNT, Lang.zh)
+    assert why is not None
+    assert why.startswith("判决须由法官办理") and why.endswith("综治中心不能办理")
+
+
+@pytest.mark.parametrize(
+    ("table", "action", "line"),
+    [
+        (LABOUR, "award", ["arbitrator"]),
+        (LABOUR, "sue", ["applicant", "respondent", "court_clerk"]),
+        (LABOUR, "worker_sues", ["applicant", "court_clerk"]),
+        (COURT, "enforcement_done", ["enforcement_officer"]),
+        (PETITION, "accept", ["handling_body"]),
+    ],
+)
+def test_who_may_take_a_step_is_read_from_its_line(table, action, line):
+    assert table.takers(action) == line
+
+
+def test_a_line_naming_no_one_falls_back_to_the_tables_by_and_then_to_anyone():
+    lines = (ROOT / "procedures" / "labour_arbitration.toml").read_text(encoding="utf-8")
+    bare = lines.replace('by = ["arbitrator"]\nlaw = "劳动争议调解仲裁法 第二十九条"\n',
+                         'law = "劳动争议调解仲裁法 第二十九条"\n', 1)  # fmt: skip
+    assert bare != lines
+    table = parse_procedure(bare, source="t")
+    assert table.takers("accept") == []  # anyone
+    table = parse_procedure('by = ["arbitrator"]\n' + bare, source="t")
+    assert table.takers("accept") == ["arbitrator"]

@@ -250,6 +250,25 @@ async def test_a_duty_officer_sees_only_the_cases_that_summoned_the_department(c
                                     "mine_level": "township"})) == 6  # fmt: skip
 
 
+async def test_a_matter_on_a_procedure_shows_the_state_its_last_event_left_it_in(clean_pool):
+    await add_case(clean_pool, "XF-1", level="county", intake={"procedure": "petition"})
+    await add_case(clean_pool, "CASE-1", level="county")
+    for seq, state in enumerate(("registered", "assigned"), start=1):
+        await clean_pool.execute(
+            "INSERT INTO case_events (case_id, seq, at, kind, level, summary, data)"
+            " VALUES ('XF-1', $1, $2, 'procedure_action', 'county', 's', $3)",
+            seq, NOW - timedelta(hours=3 - seq), {"procedure": "petition", "state": state},
+        )  # fmt: skip
+    rows = {r.case_id: r for r in await worklist(clean_pool, Filters(level="county"), NOW)}
+
+    matter, case = rows["XF-1"], rows["CASE-1"]
+    assert (matter.procedure, matter.procedure_state) == ("petition", "assigned")
+    assert (case.procedure, case.procedure_state) == (None, None)
+    assert matter.stage("zh") == "已交办" and case.stage("zh") == "县(区)"
+    assert matter.as_json("zh")["procedure_state"] == "assigned"  # JSON keeps the machine name
+    assert "已交办" in table_lines([matter], "zh")[-1]
+
+
 async def test_a_halted_case_is_marked_on_its_row_until_it_writes_a_step_again(ledger):
     from ledger import halted
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from service.intake import procedure_start
+from runtime import config
+from service.intake import policy_with_calendar, procedure_start
 from tests import factories
 from texts import Lang
 
@@ -58,3 +59,22 @@ def test_the_demo_policy_runs_a_statutory_day_as_a_minute():
 def test_intake_refuses_a_procedure_without_its_fields(fields):
     with pytest.raises(ValueError, match=r"come together|comes with"):
         factories.intake("X-1", **fields)
+
+
+def test_a_matter_counts_working_days_on_the_calendar_the_policy_carries():
+    # As the CLI and the API start one: the checked-in policy with calendars/cn.toml's years.
+    policy = policy_with_calendar(
+        config.DEFAULT_POLICY.read_text(encoding="utf-8"), "policy.toml",
+        config.DEFAULT_CALENDAR.read_text(encoding="utf-8"), "cn.toml",
+        datetime(2026, 9, 1, tzinfo=UTC),
+    )  # fmt: skip
+    intake = factories.intake(
+        "XF-9", procedure="petition",
+        petition={"channel": "letter", "addressed_to": {"kind": "office", "name": "信访局"}},
+    )  # fmt: skip
+    counting = procedure_start(intake, policy, Lang.zh).counting
+    # National Day is off; Saturday 10 October is its make-up workday (调休上班).
+    assert counting.day is None and not counting.calendar.is_working_day(date(2026, 10, 1))
+    assert counting.calendar.is_working_day(date(2026, 10, 10))
+    demo = procedure_start(intake, policy.model_copy(update={"procedure_day": "1m"}), Lang.zh)
+    assert demo.counting.scaled_calendar and demo.counting.calendar == counting.calendar

@@ -3,6 +3,7 @@ time-skipping server, with a real worker and PostgreSQL."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import time, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from domain.actions import (
     TrackInput,
 )
 from domain.case_models import CaseStatus
+from domain.naming import workflow_id_for
 from domain.policy import Budget
 from ledger.cases import case_history
 from tests import factories
@@ -120,7 +122,9 @@ async def test_labour_path_goes_from_mediation_to_arbitration_and_its_award(
     )
     awarded = await handle.execute_update(
         CaseWorkflow.arbitration,
-        ArbitrationInput(actor=ARBITRATOR, step="award", award="pay 18,000 CNY in arrears"),
+        ArbitrationInput(
+            actor=ARBITRATOR, step="award", award="pay 18,000 CNY in arrears", wage_months=14
+        ),
     )
 
     assert lapsed.mediation.track == "labour_arbitration"
@@ -136,6 +140,13 @@ async def test_labour_path_goes_from_mediation_to_arbitration_and_its_award(
     kinds = [e.kind for e in awarded.events]
     assert "confirmation_window" not in kinds and kinds[-1] == "arbitration_sue_window"
     assert awarded.status is CaseStatus.resolved  # open until the window to sue has passed
+    # Above 12 months' wage: either party may sue within 15 days (Art. 50), from the table.
+    assert (awarded.procedure.name, awarded.procedure.state) == (
+        "labour_arbitration", "award_open_to_suit",
+    )  # fmt: skip
+    [sue] = awarded.procedure.windows
+    assert (sue.name, sue.law, sue.due_at) == ("sue", "劳动争议调解仲裁法 第五十条",
+                                               awarded.mediation.sue_by)  # fmt: skip
 
     await sleep_past(time_env, awarded.mediation.sue_by)
     final = await handle.result()
@@ -167,6 +178,113 @@ async def test_arbitration_waits_for_an_application_and_a_late_acceptance_is_fla
     view = await handle.query(CaseWorkflow.view)
     overdue = next(e for e in view.events if e.kind == "arbitration_overdue")
     assert overdue.data["step"] == "acceptance"
+
+
+async def arbitration_case(time_env, case_worker):
+    """A wage case whose mediation lapsed, a party applied for arbitration: on the engine."""
+    handle = await start(time_env, case_worker, dispute_type="wages", policy=factories.NO_VISITS)
+    view = await view_when(handle, settled)
+    await sleep_past(time_env, view.mediation.due_at)  # 15 days of labour mediation lapse
+    applied = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=APPLICANT, step="applied")
+    )
+    return handle, applied
+
+
+async def test_a_cases_arbitration_not_accepted_by_day_5_opens_the_workers_right_to_sue(
+    time_env, case_worker, clean_pool
+):
+    handle, applied = await arbitration_case(time_env, case_worker)
+    [accept] = applied.procedure.windows
+    assert (accept.name, accept.law) == ("accept", "劳动争议调解仲裁法 第二十九条")
+    assert accept.due_at == applied.mediation.due_at
+    assert accept.due_at == factories.NO_VISITS.after(applied.mediation.applied_at,
+                                                      Budget.parse("5d")).due  # fmt: skip
+
+    await sleep_past(time_env, accept.due_at)
+    view = await view_when(handle, lambda v: "may_sue" in v.procedure.routes)
+    assert view.procedure.flags == ["overdue:accept"] and view.mediation.flagged_overdue
+    kinds = [e.kind for e in await case_history(clean_pool, view.case_id)]
+    assert kinds[-2:] == ["arbitration_overdue", "arbitration_route"]
+    route = next(e for e in view.events if e.kind == "arbitration_route")
+    assert route.data == {"route": "may_sue", "window": "accept",
+                          "law": "劳动争议调解仲裁法 第二十九条"}  # fmt: skip
+    outbox = await clean_pool.fetch(
+        "SELECT DISTINCT recipient_role FROM outbox WHERE case_id = $1", view.case_id
+    )
+    assert {"applicant", "respondent"} <= {r["recipient_role"] for r in outbox}
+
+
+async def test_a_cases_award_of_8_months_wage_is_final_for_the_employer_15_days_for_the_worker(
+    time_env, case_worker, clean_pool
+):
+    handle, _ = await arbitration_case(time_env, case_worker)
+    accepted = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="accepted")
+    )
+    extended = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="extended")
+    )
+    assert (
+        extended.mediation.due_at
+        == factories.NO_VISITS.after(accepted.mediation.accepted_at, Budget.parse("60d")).due
+    )  # 45 + 15 with the chair's approval, once (Art. 43)
+    with pytest.raises(WorkflowUpdateFailedError) as again:
+        await handle.execute_update(
+            CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="extended")
+        )
+    assert "1 time(s) only" in str(again.value.cause) and "第四十三条" in str(again.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as no_amount:
+        await handle.execute_update(
+            CaseWorkflow.arbitration,
+            ArbitrationInput(actor=ARBITRATOR, step="award", award="pay 9,000 CNY"),
+        )
+    assert "wage_months" in str(no_amount.value.cause)
+
+    awarded = await handle.execute_update(
+        CaseWorkflow.arbitration,
+        ArbitrationInput(actor=ARBITRATOR, step="award", award="pay 9,000 CNY", wage_months=8),
+    )
+    assert awarded.procedure.state == "award_final_for_employer"
+    [sue] = awarded.procedure.windows
+    assert (sue.name, sue.law) == ("worker_sue", "劳动争议调解仲裁法 第四十八条")
+    assert (
+        sue.due_at
+        == awarded.mediation.sue_by
+        == factories.NO_VISITS.after(sue.starts_at, Budget.parse("15d")).due
+    )
+    told = awarded.events[-1]
+    assert told.kind == "arbitration_sue_window" and told.data["final_for_employer"] is True
+
+    await sleep_past(time_env, sue.due_at)
+    final = await handle.result()
+    assert final.status is CaseStatus.closed
+    history = [e.kind for e in await case_history(clean_pool, awarded.case_id)]
+    assert history[-2:] == ["arbitration_award_final", "closed"]
+
+
+async def test_a_case_started_before_the_engine_keeps_the_policys_arbitration_clocks(
+    time_env, case_worker, clean_pool
+):
+    case = factories.case_start(f"T-{uuid.uuid4().hex[:8]}", dispute_type="wages",
+                                policy=factories.NO_VISITS)  # fmt: skip
+    old = case.model_copy(update={"arbitration": None})  # as a v0.2.0 start holds it
+    handle = await time_env.client.start_workflow(
+        CaseWorkflow.run, old, id=workflow_id_for(old.case_id), task_queue=case_worker.task_queue
+    )
+    view = await view_when(handle, settled)
+    await sleep_past(time_env, view.mediation.due_at)
+    applied = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=APPLICANT, step="applied")
+    )
+    assert applied.procedure is None  # no run: the old clocks
+    assert (
+        applied.mediation.due_at
+        == factories.NO_VISITS.after(applied.mediation.applied_at, Budget.parse("5d")).due
+    )
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert markers == []  # the patch is not even asked
 
 
 async def test_confirmation_applied_accepted_and_confirmed_closes_the_follow_up(

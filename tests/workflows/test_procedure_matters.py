@@ -16,7 +16,9 @@ from domain.case_models import CaseStatus
 from domain.naming import workflow_id_for
 from domain.periods import Period, PeriodKind
 from domain.policy import ResponseWindow, parse_policy
+from domain.procedure_clock import calendar_days
 from domain.procedure_models import ProcedureInput
+from domain.procedure_table import Length
 from ledger.reports import count_units
 from service.case_json import status_json
 from service.intake import procedure_start
@@ -29,6 +31,11 @@ ROOT = Path(__file__).resolve().parents[2]
 OFFICE = Actor(name="信访办甲", role="petition_office", unit="Haibowan District")
 BODY = Actor(name="住建局乙", role="handling_body", unit="Haibowan District")
 PETITIONER = Actor(name="王某", role="petitioner")
+#: The worker who applied for arbitration: the applicant of the case, with a party's token.
+WORKER = Actor(name="王某", role="applicant")
+CLERK = Actor(name="立案庭书记员", role="court_clerk", unit="海博湾区人民法院")
+JUDGE = Actor(name="审判员", role="judge", unit="海博湾区人民法院")
+ARBITRATOR = Actor(name="仲裁员", role="arbitrator", unit="海博湾区劳动人事争议仲裁委员会")
 
 
 def petition(case_id: str, **petition_fields):
@@ -209,8 +216,7 @@ async def test_a_pre_filing_mediation_past_day_30_goes_to_docketing_within_7_day
 async def test_a_small_claim_paused_for_an_appraisal_and_converted_keeps_its_clock(
     time_env, case_worker, clean_pool
 ):
-    clerk = Actor(name="立案庭书记员", role="court_clerk")
-    judge = Actor(name="审判员", role="judge")
+    clerk, judge = CLERK, JUDGE
     handle = await start_road(time_env, case_worker, "court", "filed")
     await view_when(handle, opened)
     docketed = await handle.execute_update(
@@ -236,6 +242,10 @@ async def test_a_small_claim_paused_for_an_appraisal_and_converted_keeps_its_clo
         and trial.starts_at == docketed.procedure.windows[0].starts_at
     )
     assert trial.law == "民事诉讼法 第一百五十二条"
+    # Six months from the original docketing (a demo day runs a minute), the appraisal's
+    # 20 minutes still not counted (审限规定 Arts. 8, 9).
+    months = calendar_days(trial.starts_at, Length.parse("6mo"), utc_offset_hours=8)
+    assert trial.due_at == trial.starts_at + timedelta(minutes=months) + lost
 
 
 async def test_arbitration_not_accepted_by_day_5_opens_the_workers_right_to_sue(
@@ -243,11 +253,66 @@ async def test_arbitration_not_accepted_by_day_5_opens_the_workers_right_to_sue(
 ):
     handle = await start_road(time_env, case_worker, "labour_arbitration", "applied")
     view = await view_when(handle, opened)
-    await refused(handle, act("sue_on_silence", PETITIONER), "may_sue")
+    await refused(handle, act("sue_on_silence", WORKER), "may_sue")
     await skip_past(time_env, view.procedure.windows[0].due_at)
     routed = await view_when(handle, lambda v: "may_sue" in v.procedure.routes)
     assert routed.procedure.flags == ["overdue:accept"]
     sued = await handle.execute_update(
-        ProcedureWorkflow.procedure_action, act("sue_on_silence", PETITIONER)
+        ProcedureWorkflow.procedure_action, act("sue_on_silence", WORKER)
     )
     assert sued.procedure.state == "to_court" and sued.status is CaseStatus.resolved
+
+
+async def test_an_award_of_8_months_wage_is_final_for_the_employer_the_worker_has_15_days(
+    time_env, case_worker, clean_pool
+):
+    handle = await start_road(time_env, case_worker, "labour_arbitration", "applied")
+    await view_when(handle, opened)
+    update = ProcedureWorkflow.procedure_action
+    await handle.execute_update(update, act("accept", ARBITRATOR))
+    awarded = await handle.execute_update(
+        update, act("award", ARBITRATOR, facts={"wage_months": 8})
+    )
+    assert awarded.procedure.state == "award_final_for_employer"
+    [sue] = awarded.procedure.windows
+    assert sue.name == "worker_sue" and sue.law == "劳动争议调解仲裁法 第四十八条"
+    assert sue.due_at - sue.starts_at == timedelta(minutes=15)  # demo: a day runs a minute
+    # Final for the employer: only the worker's side may take it to court (Art. 47, 48).
+    await refused(handle, act("worker_sues", Actor(name="某公司", role="respondent")), "须由申请人")
+    # Just past the window (the demo's 30 minutes to rate the handling still run).
+    await time_env.sleep(sue.due_at - await time_env.get_current_time() + timedelta(seconds=30))
+    effective = await view_when(handle, lambda v: v.procedure.state == "award_effective")
+    assert effective.status is CaseStatus.resolved
+    await refused(handle, act("worker_sues", WORKER), "已逾期")
+
+
+async def test_an_award_above_12_months_wage_leaves_both_parties_15_days_to_sue(
+    time_env, case_worker, clean_pool
+):
+    handle = await start_road(time_env, case_worker, "labour_arbitration", "applied")
+    await view_when(handle, opened)
+    update = ProcedureWorkflow.procedure_action
+    await handle.execute_update(update, act("accept", ARBITRATOR))
+    awarded = await handle.execute_update(
+        update, act("award", ARBITRATOR, facts={"wage_months": 13})
+    )
+    assert awarded.procedure.state == "award_open_to_suit"
+    sued = await handle.execute_update(update, act("sue", Actor(name="某公司", role="respondent")))
+    assert sued.procedure.state == "to_court"
+
+
+async def test_a_court_judgment_is_recorded_by_a_judge_and_refused_to_anyone_else(
+    time_env, case_worker, clean_pool
+):
+    handle = await start_road(time_env, case_worker, "court", "filed")
+    await view_when(handle, opened)
+    update = ProcedureWorkflow.procedure_action
+    township_clerk = Actor(name="乡镇文书", role="governance_centre", unit="Haibowan Township")
+    await refused(handle, act("docket_ordinary", township_clerk), "须由法院书记员办理")
+    await handle.execute_update(update, act("docket_ordinary", CLERK))
+    for someone in (township_clerk, WORKER, CLERK):
+        await refused(handle, act("judgment", someone), "判决须由法官办理")
+    judged = await handle.execute_update(update, act("judgment", JUDGE))
+    assert judged.procedure.state == "judged"
+    kinds = await ledger_kinds(clean_pool, judged.case_id)
+    assert kinds == ["procedure_opened", "procedure_action", "procedure_action"]

@@ -34,6 +34,8 @@ HISTORIES = Path(__file__).resolve().parent.parent / "histories" / "procedures"
 SAVED = sorted(HISTORIES.glob("*.json"))
 REVIEWER = Actor(name="复查员丙", role="reviewing_body", unit="海博湾区人民政府")
 JUDGE = Actor(name="审判员", role="judge")
+CLERK = Actor(name="立案庭书记员", role="court_clerk")
+OFFICER = Actor(name="执行员", role="enforcement_officer")
 
 
 def test_procedure_histories_are_saved():
@@ -73,15 +75,15 @@ async def test_record_procedure_histories(time_env, case_worker, clean_pool):
     await petition.result()
 
     road = await start_road(time_env, case_worker, "court", "filed")
-    await road.execute_update(update, act("docket_small_claims", JUDGE))
+    await road.execute_update(update, act("docket_small_claims", CLERK))
     await road.execute_update(update, act("pause", JUDGE, reason="appraisal"))
     await time_env.sleep(timedelta(minutes=20))
     await road.execute_update(update, act("resume", JUDGE, reason="appraisal"))
     await road.execute_update(update, act("convert_to_ordinary", JUDGE))
     await road.execute_update(update, act("judgment", JUDGE))
     await time_env.sleep(timedelta(minutes=16))  # no appeal: effective
-    await road.execute_update(update, act("apply_enforcement", JUDGE))
-    await road.execute_update(update, act("enforcement_done", JUDGE))
+    await road.execute_update(update, act("apply_enforcement", OFFICER))
+    await road.execute_update(update, act("enforcement_done", OFFICER))
     await time_env.sleep(timedelta(minutes=31))  # nobody rates: closed
     await road.result()
 

@@ -11,6 +11,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain import procedure as engine
     from domain.case_models import CaseFile, CaseStart, CaseStatus, CaseView
     from domain.intake_models import CaseIntake
     from texts import Lang, texts
@@ -242,7 +243,11 @@ def view(f: CaseFile, start: CaseStart) -> CaseView:
         transfer=_localized(start, f.transfer),
         visits=[_localized(start, v) for v in f.follow_up.visits],
         whistles=[_localized(start, w) for w in f.whistles],
-        mediation=_localized(start, f.mediation),
+        # Labour arbitration on the engine shows as the case's `procedure`, like a matter's.
+        mediation=_localized(start, f.mediation.model_copy(update={"procedure": None}))
+        if f.mediation
+        else None,
+        procedure=engine.view(run) if (run := f.mediation and f.mediation.procedure) else None,
         confirmation=_localized(start, f.confirmation),
         opened_at=local(f.opened_at),
         closed_at=local(f.closed_at) if f.closed_at else None,

@@ -27,9 +27,10 @@ with workflow.unsafe.imports_passed_through():
         time_limit,
     )
     from workflows.case.alarm import Wake
+    from workflows.case.arbitration import ArbitrationRun
     from workflows.case.context import CaseContext
     from workflows.case.intents import Acted
-    from workflows.case.versions import SUPERVISED_LAPSE_STAYS_OPEN
+    from workflows.case.versions import ARBITRATION_ON_ENGINE, SUPERVISED_LAPSE_STAYS_OPEN
 
 PARTIES = frozenset({"applicant", "respondent", "third_party"})
 
@@ -37,6 +38,17 @@ PARTIES = frozenset({"applicant", "respondent", "third_party"})
 class Tracks:
     def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
+        table = ctx.start.arbitration
+        #: Labour arbitration on the procedure engine, for a case started with its table.
+        self.engine = None if table is None else ArbitrationRun(ctx, table)
+
+    def _on_engine(self, step: str) -> bool:
+        """Whether this case's arbitration runs on the engine: decided once, when a party
+        applies (a case that applied before the patch keeps the policy's clocks)."""
+        m = self.ctx.file.mediation
+        if step != "applied":
+            return m is not None and m.procedure is not None
+        return self.engine is not None and workflow.patched(ARBITRATION_ON_ENGINE)
 
     def _set(self, track: Track, department: str | None, why: str, actor: Actor | None = None):
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
@@ -188,7 +200,11 @@ class Tracks:
         workflow applies it, then `award()`)."""
         ctx, m, now = self.ctx, self.ctx.file.mediation, workflow.now()
         assert m is not None
-        if action.step == "applied":
+        if self._on_engine(action.step):
+            assert self.engine is not None
+            if not self.engine.apply(m, action):
+                return
+        elif action.step == "applied":
             m.applied_at = now
             m.due_at = arbitration_deadlines(ctx.policy, applied_at=now).accept_by
         elif action.step == "accepted":
@@ -213,23 +229,36 @@ class Tracks:
             data={"due_at": m.due_at.isoformat()},
         )
 
-    def award(self) -> None:
-        """The award opens the parties' 15 days to sue (Arts. 48, 50); the case does not
-        close before that window does. An award is not a mediation agreement: no judicial
-        confirmation."""
+    def award(self, action: ArbitrationInput) -> None:
+        """The award opens the parties' 15 days to sue (Arts. 48, 50) — the worker's alone
+        when it is final for the employer (Arts. 47, 48); the case does not close before that
+        window does. An award is not a mediation agreement: no judicial confirmation."""
         ctx, m, now = self.ctx, self.ctx.file.mediation, workflow.now()
         assert m is not None
-        m.sue_by = arbitration_deadlines(ctx.policy, award_received_at=now).sue_by
+        if self._on_engine("award"):
+            assert self.engine is not None
+            self.engine.award(m, action)
+        else:
+            m.sue_by = arbitration_deadlines(ctx.policy, award_received_at=now).sue_by
         assert m.sue_by is not None
+        final = self.engine is not None and self.engine.final_for_employer(m)
         ctx.recorder.record(
             "arbitration_sue_window",
-            ctx._(
-                "the parties may sue in the people's court until {due}; after that the award "
-                "is final"
+            (
+                ctx._(
+                    "the award is final for the employer (Art. 47); the worker may sue in the "
+                    "people's court until {due}, after that the award is final (Art. 48)"
+                )
+                if final
+                else ctx._(
+                    "the parties may sue in the people's court until {due}; after that the "
+                    "award is final"
+                )
             ).format(due=ctx.when(m.sue_by)),
-            data={"sue_by": m.sue_by.isoformat()},
+            data={"sue_by": m.sue_by.isoformat(),
+                  **({"final_for_employer": True} if final else {})},
             notify=ctx.directory.parties(),
-        )
+        )  # fmt: skip
 
     def pending(self) -> bool:
         """An award's window to sue is still open."""
@@ -291,6 +320,9 @@ class Tracks:
     def on_clock(self, now: datetime) -> Acted | None:
         ctx, m = self.ctx, self.ctx.file.mediation
         if self.pending() and now >= m.sue_by:
+            if m.procedure is not None:
+                assert self.engine is not None
+                self.engine.expire(m, now)
             m.award_final = True
             ctx.recorder.record(
                 "arbitration_award_final",
@@ -301,6 +333,10 @@ class Tracks:
         m = self._watching()
         if m is None or now < m.due_at:
             return None
+        if m.procedure is not None:  # the table says what the committee's lateness does
+            assert self.engine is not None
+            self.engine.expire(m, now)
+            return Acted()
         if m.track == Track.labour_arbitration.value:  # the committee is late: flag it
             m.flagged_overdue = True
             step = "award" if m.accepted_at else "acceptance"

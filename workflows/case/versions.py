@@ -38,6 +38,12 @@ SUPERVISED_LAPSE_STAYS_OPEN = "supervised-lapse-stays-open"
 #: case started before 0.3.0 carries; the guard keeps any such history on its old path.
 CAMPAIGN_WINDOWS = "campaign-windows"
 
+#: Issue 21: labour arbitration runs on the procedure engine — the case's track holds a run of
+#: its `labour_arbitration` table (CaseStart.arbitration), whose windows, extension and expiry
+#: routes replace the policy's `arbitration_*` clocks. Asked when a party applies, only for a
+#: case started with the table; a case that applied before keeps the old clocks to its end.
+ARBITRATION_ON_ENGINE = "arbitration-on-engine"
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         SUPERVISED_LAPSE_STAYS_OPEN,
@@ -53,6 +59,14 @@ PATCHES: tuple[Patch, ...] = (
         added="0.3.0",
         retire_in="0.4.0",
         why="campaign windows: risk floor, deadline cap and milestone supervision (issue 22)",
+    ),
+    Patch(
+        ARBITRATION_ON_ENGINE,
+        added="0.3.0",
+        # A case that applied for arbitration before 0.3.0 may wait months for its award
+        # and the window to sue: retire once none can still be running.
+        retire_in="0.5.0",
+        why="labour arbitration's windows from its procedure table, on the engine (issue 21)",
     ),
 )
 

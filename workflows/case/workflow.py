@@ -174,14 +174,16 @@ class CaseWorkflow:
         if to is not None:
             await self.arrive_at(to)
 
-    async def _resolve(self, action: OutcomeInput, *, award: bool = False) -> None:
+    async def _resolve(
+        self, action: OutcomeInput, *, award: ArbitrationInput | None = None
+    ) -> None:
         """Resolved: a mediation agreement opens judicial confirmation, an arbitration award
         the window to sue; then the return visits are scheduled. Paused time never counts."""
         if self.ctx.file.clock.paused_since is not None:
             self.ladder.end_pause()
         self.followup.resolve(action)
-        if award:
-            self.tracks.award()
+        if award is not None:
+            self.tracks.award(award)
         else:
             self.judicial.open(action)
         self.followup.schedule_visits()
@@ -379,7 +381,7 @@ class CaseWorkflow:
                 agreement=a.award,
                 reason=self.ctx._("labour arbitration award"),
             )
-            await self._resolve(award, award=True)
+            await self._resolve(award, award=a)
         else:
             self.tracks.arbitration(a)
 
