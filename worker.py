@@ -20,7 +20,7 @@ import asyncpg
 import structlog
 from temporalio.client import Client
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 import texts
@@ -54,7 +54,11 @@ WORKFLOWS: Sequence[type] = (
 )
 
 #: Workflow tasks run at once (see build_worker), and activities, matching the pool.
-WORKFLOW_TASK_SLOTS = 10
+#: None: the SDK's default (100). Measured against 10 in one run (bench/README.md): the
+#: steady spread of deadlines' p99 was 0.69 s with the default, 1.03 s with 10.
+WORKFLOW_TASK_SLOTS: int | None = None
+#: Workflow task polls open at once (the SDK's default, 5; bench/README.md).
+WORKFLOW_TASK_POLLERS = 5
 ACTIVITY_SLOTS = 20
 POOL_SIZE = ACTIVITY_SLOTS
 
@@ -98,9 +102,12 @@ def build_worker(
     task_queue: str = TASK_QUEUE,
     reports_dir: Path | None = None,
     actor_key: bytes | None = None,
+    workflow_task_slots: int | None = WORKFLOW_TASK_SLOTS,
+    workflow_task_pollers: int = WORKFLOW_TASK_POLLERS,
 ) -> Worker:
     """The worker; its updates need an assertion signed with `actor_key` (the key in force
-    unless given; runtime/actor_assertion.py)."""
+    unless given; runtime/actor_assertion.py). The slots and pollers are the production
+    values; bench/lateness.py passes others to compare (None: the SDK's default slots)."""
     # Read every catalog now, so no workflow task ever waits on a file.
     texts.preload()
     return Worker(
@@ -114,12 +121,12 @@ def build_worker(
         # histories when a wave of deadlines comes due. Keep this many in memory: the default
         # is chosen by memory (docs/scaling.md: ~150 KiB a cached case, bench/memory.py).
         max_cached_workflows=config.worker_cache_size(),
-        # A workflow task polled but waiting for a slot in this process still counts toward
-        # its 10 s timeout: with 100 slots (the SDK's default) a burst of deadlines queued
-        # here, timed out, and was redone from a replay ("task not found when completing").
-        # The worker runs one task at a time under the GIL; a few slots keep it busy and
-        # leave the rest queued on the server, where waiting costs nothing.
-        max_concurrent_workflow_tasks=WORKFLOW_TASK_SLOTS,
+        # The SDK's default slots: with 10 (chosen when a replay re-imported the case's module
+        # in the sandbox and a burst of 100 slow replays outlasted the 10 s task timeout), a
+        # steady spread of deadlines waited on the server for a slot and its p99 was 1.5 x
+        # the default's (bench/lateness.py --slots 10,sdk, bench/README.md).
+        max_concurrent_workflow_tasks=workflow_task_slots,
+        workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(workflow_task_pollers),
         # One ledger write per step, each holding a database connection: more activities
         # at once than the pool has connections would only wait inside the worker.
         max_concurrent_activities=ACTIVITY_SLOTS,
@@ -163,7 +170,8 @@ async def main() -> None:
     logsetup.configure()
     # The SDK's metrics on DISPUTE_WORKER_METRICS_PORT (notify/metrics.py; `off` disables).
     client = await connect_client(temporal_runtime())
-    pool = await db.create_pool(config.database_url(), max_size=POOL_SIZE)
+    # No session reset at each release: the activities leave no session state (db.py).
+    pool = await db.create_pool(config.database_url(), max_size=POOL_SIZE, session_reset=False)
     applied = await db.migrate(pool)
     if applied:
         log.info("migrations applied", versions=applied)

@@ -300,6 +300,10 @@ class IntakeAnswer:
     stopped: str | None = None
 
 
+#: Seconds an intake request keeps retrying a start Temporal did not answer.
+API_RECONNECT_FOR = 10.0
+
+
 async def intake(client: Client, pool: asyncpg.Pool, text: str, name: str) -> IntakeAnswer:
     """The same contract as `starter.py intake`: one answer per record, in input order."""
     now = datetime.now(UTC)
@@ -308,5 +312,10 @@ async def intake(client: Client, pool: asyncpg.Pool, text: str, name: str) -> In
     except IntakeFileError as err:
         raise Invalid(f"{name}: {err}") from None  # the intake's own words (cli catalog)
     results: list[dict[str, Any]] = []
-    outcome = await submit(iter(records), client, pool, current_policy(now), emit=results.append)
+    # A request waits for a lost server a little, not the five minutes a file's run waits:
+    # the answer says where it stopped, and posting the same records again is safe.
+    outcome = await submit(
+        iter(records), client, pool, current_policy(now), emit=results.append,
+        reconnect_for=API_RECONNECT_FOR,
+    )  # fmt: skip
     return IntakeAnswer(results, outcome.totals, outcome.stopped)

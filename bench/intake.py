@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,7 @@ from starter import load_policy  # noqa: E402
 from workflows import search_attributes as sa  # noqa: E402
 
 TEMPORAL = Path(sys.executable).parent / "temporal"
+REPORTED = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 TOWNSHIPS = ("Haibei Street", "Qianli Township", "Nanwan Town", "Xishan Township")
 
 
@@ -57,7 +58,12 @@ RING = KeyRing.generate()
 
 
 def generate(path: Path, count: int, prefix: str) -> None:
-    """`count` valid records with fresh case ids, written line by line (never all in memory)."""
+    """`count` valid records with fresh case ids, written line by line (never all in memory).
+
+    Each applicant has a phone of their own and each report a time of its own (a second
+    apart), as in a real file: with one phone for every record, each record's look-alike
+    search (service/intake.py) matched every case before it, so a run with a worker slowed
+    as the ledger filled, the square of the file's size in all."""
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
             township = TOWNSHIPS[n % len(TOWNSHIPS)]
@@ -74,10 +80,10 @@ def generate(path: Path, count: int, prefix: str) -> None:
                     "grid": f"G-{n % 40:02d}",
                 },
                 "parties": [
-                    {"name": "王某", "role": "applicant", "phone": "13800000000"},
+                    {"name": "王某", "role": "applicant", "phone": f"138{n:08d}"},
                     {"name": "李某", "role": "respondent"},
                 ],
-                "reported_at": "2026-11-20T09:30:00+08:00",
+                "reported_at": (REPORTED + timedelta(seconds=n)).isoformat(),
                 "reported_by": {"name": "赵网格员", "role": "grid_worker"},
                 "amount_cny": 1000 + n % 5000,
             }

@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/lateness.py [--burst 1000] [--spread 5000] [--spread-minutes 10]
     .venv/bin/python bench/lateness.py --open 20000 --burst 1000 --spread 0
+    .venv/bin/python bench/lateness.py --burst 0 --spread 1000 --spread-minutes 2 \
+        --slots 10,sdk --pollers 5 --rounds 2        # worker settings A/B in one run
 
 Two runs on one dev server with a real worker and PostgreSQL (started here):
 - burst: `--burst` cases whose grid deadlines fall within the same minute (all started
@@ -19,6 +21,12 @@ and 85 %, then cache + 1,000 more (`--cache`, the worker's default), which push 
 cases out of the cache. Each burst case is then replayed by its yellow warning, the first
 wake-up after the eviction: that warning's lateness is printed beside the deadline's, both
 measured from when it was due (the ledger's `recorded_at`).
+
+With several `--slots` or `--pollers` (comma lists; `sdk` for the SDK's default slots), the
+spread runs once per setting and round, each on a fresh worker of its own task queue on the
+same servers, the order flipped every round so that drift favours none; printed: each
+run's percentiles, then each setting's median p99 and its ratio to the first setting's.
+Only ratios within one run compare settings on a shared machine.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import statistics
 import sys
 import time
@@ -37,9 +46,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import structlog
 
 from bench.cases import default_policy, policy_with, start_cases
-from bench.servers import Servers, servers
+from bench.servers import Servers, servers, worker_on
 from domain.policy import Warnings
 from runtime.config import worker_cache_size
+from worker import WORKFLOW_TASK_POLLERS, WORKFLOW_TASK_SLOTS
 
 #: Two minutes at the grid; the next levels are far away, so each case passes one deadline.
 BUDGETS = {"grid": "2m", "village": "7d", "township": "7d", "county": "7d"}
@@ -137,10 +147,49 @@ def report(name: str, late: list[float], target: float, what: str = "deadlines")
     ok = p99 <= target
     print(
         f"{name}: {len(late)} {what}; lateness median {statistics.median(late):.2f} s, "
-        f"p50 {p50:.2f} s, p99 {p99:.2f} s, max {max(late):.2f} s "
-        f"(target p99 ≤ {target:g} s: {'met' if ok else 'MISSED'})",
+        f"p50 {p50:.2f} s, p99 {p99:.2f} s, max {max(late):.2f} s; p99 / target "
+        f"{p99 / target:.2f} (target p99 ≤ {target:g} s: {'met' if ok else 'MISSED'}); "
+        f"load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
+    return ok
+
+
+def settings_of(slots: str, pollers: str) -> list[dict[str, int | None]]:
+    """Every combination of the `--slots` and `--pollers` lists, as build_worker's options."""
+    return [
+        {"workflow_task_slots": None if sl == "sdk" else int(sl), "workflow_task_pollers": int(po)}
+        for sl in slots.split(",")
+        for po in pollers.split(",")
+    ]
+
+
+def named(setting: dict[str, int | None]) -> str:
+    slots = setting["workflow_task_slots"]
+    return f"slots {slots or 'sdk'}, pollers {setting['workflow_task_pollers']}"
+
+
+async def compare(s: Servers, opts: argparse.Namespace) -> bool:
+    """The spread once per worker setting and round (order flipped each round)."""
+    settings = settings_of(opts.slots, opts.pollers)
+    p99s: dict[str, list[float]] = {named(x): [] for x in settings}
+    ok = True
+    for round_no in range(opts.rounds):
+        order = settings if round_no % 2 == 0 else settings[::-1]
+        for setting in order:
+            print(f"round {round_no + 1}, {named(setting)}:", flush=True)
+            async with worker_on(s, **setting) as w:
+                late = await run(w, opts.spread, opts.spread_minutes * 60)
+            ok &= report(f"  spread ({named(setting)})", late, 2)
+            p99s[named(setting)].append(quantile(late, 0.99))
+    first = statistics.median(p99s[named(settings[0])])
+    for name, values in p99s.items():
+        p99 = statistics.median(values)
+        print(
+            f"{name}: median p99 {p99:.2f} s over {len(values)} round(s); ratio to "
+            f"{named(settings[0])}: {p99 / first:.2f}; p99 / 2 s target {p99 / 2:.2f}",
+            flush=True,
+        )
     return ok
 
 
@@ -152,6 +201,9 @@ async def main() -> int:
     args.add_argument("--open", type=int, default=0, help="cases open when the burst falls due")
     args.add_argument("--burst-minutes", type=float, default=10)
     args.add_argument("--cache", type=int, default=worker_cache_size())
+    args.add_argument("--slots", default=str(WORKFLOW_TASK_SLOTS or "sdk"), help="e.g. 10,sdk")
+    args.add_argument("--pollers", default=str(WORKFLOW_TASK_POLLERS), help="e.g. 5,2")
+    args.add_argument("--rounds", type=int, default=1, help="spread rounds per setting")
     opts = args.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     ok = True
@@ -170,7 +222,16 @@ async def main() -> int:
         elif opts.burst:
             print(f"burst: {opts.burst} cases due within the same minute", flush=True)
             ok &= report("burst", await run(s, opts.burst, 0), 10)
-        if opts.spread:
+        production = [{"workflow_task_slots": WORKFLOW_TASK_SLOTS,
+                       "workflow_task_pollers": WORKFLOW_TASK_POLLERS}]  # fmt: skip
+        if opts.spread and (settings_of(opts.slots, opts.pollers) != production or opts.rounds > 1):
+            print(
+                f"spread A/B: {opts.spread} cases due over {opts.spread_minutes:g} minutes, "
+                f"{opts.rounds} round(s) per setting",
+                flush=True,
+            )
+            ok &= await compare(s, opts)
+        elif opts.spread:
             print(
                 f"spread: {opts.spread} cases due over {opts.spread_minutes:g} minutes", flush=True
             )

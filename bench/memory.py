@@ -9,7 +9,10 @@ each level, so every case stays open) are started in `--points` equal waves; aft
 once the ledger holds every case started so far (each has run its first step on the worker,
 so the worker holds it), the worker's RSS (`/proc/PID/status`, VmRSS) is read. Printed: RSS at
 each point, the bytes per open case between the first and the last point (the slope), and
-the RSS at the last point against the 1 GiB target.
+the RSS at the last point against the 1 GiB target. Each wave also prints the worker's CPU
+time per first step (`/proc/PID/stat`) and the first steps a second that makes on a core of
+the worker's own: the per-worker rate docs/scaling.md divides an intake rate by, which the
+wall-clock rate on a shared machine only bounds from below.
 """
 
 from __future__ import annotations
@@ -78,6 +81,12 @@ async def wait_registered(pool, tag: str, n: int, limit: float = 3600) -> float:
     return time.monotonic() - began
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user + system, /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def settle(pid: int, seconds: float = 5) -> int:
     """RSS once the worker has been idle a moment (its last tasks done)."""
     await asyncio.sleep(seconds)
@@ -110,17 +119,21 @@ async def main() -> int:
             started = 0
             for _ in range(opts.points):
                 ids = [f"{tag}-{i:06d}" for i in range(started, started + wave)]
-                began = time.monotonic()
+                began, cpu_before = time.monotonic(), cpu_seconds(worker.pid)
                 await start_cases(env.client, TASK_QUEUE, ids, policy)
                 starting = time.monotonic() - began
                 started += wave
                 waited = await wait_registered(pool, tag, started)
+                per_step = (cpu_seconds(worker.pid) - cpu_before) / wave
                 size = await settle(worker.pid)
                 points.append((started, size))
                 print(
                     f"  {started:>6} open: worker RSS {size / MIB:7.0f} MiB "
                     f"(wave of {wave} started in {starting:.0f} s, "
-                    f"in the ledger {waited:.0f} s later)",
+                    f"in the ledger {waited:.0f} s later: {wave / (starting + waited):.0f} "
+                    f"first steps a second; worker CPU {1000 * per_step:.1f} ms a first step, "
+                    f"{1 / per_step:.0f} a second on a core of its own; "
+                    f"load average {os.getloadavg()[0]:.1f})",
                     flush=True,
                 )
         finally:

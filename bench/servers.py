@@ -68,7 +68,7 @@ async def postgres_at() -> AsyncIterator[tuple[str, asyncpg.Pool]]:
         try:
             server.psql("CREATE DATABASE bench;")
             url = server.get_uri(database="bench")
-            pool = await db.create_pool(url, max_size=20)
+            pool = await db.create_pool(url, max_size=20, session_reset=False)  # as worker.py
             await db.migrate(pool)
             roster = (ROOT / "samples" / "roster.csv").read_text(encoding="utf-8")
             await load_roster(pool, parse_roster(roster))
@@ -118,10 +118,19 @@ async def temporal(*, time_skipping: bool) -> AsyncIterator[WorkflowEnvironment]
 @contextlib.asynccontextmanager
 async def servers(*, time_skipping: bool) -> AsyncIterator[Servers]:
     async with postgres() as pool, temporal(time_skipping=time_skipping) as env:
-        queue = f"bench-{uuid.uuid4().hex[:8]}"
-        with tempfile.TemporaryDirectory(prefix="bench-reports-") as reports:
-            worker: Worker = build_worker(
-                env.client, pool, task_queue=queue, reports_dir=Path(reports)
-            )
-            async with worker:
-                yield Servers(env=env, client=env.client, pool=pool, task_queue=queue)
+        base = Servers(env=env, client=env.client, pool=pool, task_queue="")
+        async with worker_on(base) as s:
+            yield s
+
+
+@contextlib.asynccontextmanager
+async def worker_on(s: Servers, **tuning: int | None) -> AsyncIterator[Servers]:
+    """A worker of its own task queue on the same servers; `tuning` overrides
+    build_worker's slots and pollers (bench/lateness.py compares them in one run)."""
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as reports:
+        worker: Worker = build_worker(
+            s.env.client, s.pool, task_queue=queue, reports_dir=Path(reports), **tuning
+        )
+        async with worker:
+            yield Servers(env=s.env, client=s.client, pool=s.pool, task_queue=queue)

@@ -6,189 +6,49 @@ schedules, keys, notifications. `starter.py` is the entry point; its docstring i
 from __future__ import annotations
 
 import argparse
-import asyncio
-import itertools
 import json
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import BinaryIO
 
-import structlog
-from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli import notifications as notify_admin
 from cli import report_duties
 from cli.api_client import CliError, print_view, send_action
+from cli.basics import (  # noqa: F401 - also starter.py's names (tests and benches)
+    UsageError,
+    cannot_read,
+    connect,
+    connect_both,
+    emit,
+    load_policy,
+    open_pool,
+    open_records,
+    read_text,
+    run_command,
+)
 from cli.case_commands import add_action_parsers, build_input
 from cli.duty_commands import add_duty_parsers
+from cli.intake_command import add_intake_parser, cmd_intake  # noqa: F401
 from cli.reference_files import parse_departments, parse_roster
 from cli.report import print_report, write_report_files
 from cli.status_text import related_lines, road_lines, status_lines
 from cli.text import _, add_lang_option
 from cli.worklist import LIST_HELP, ListUsageError, add_list_args, run_list
 from domain import time_left
-from domain.calendar import CalendarError
 from domain.case_models import CaseView
-from domain.intake import IntakeFileError, IntakeRecord, iter_intake
 from domain.naming import TASK_QUEUE, workflow_id_for
-from domain.policy import Policy, PolicyError
 from ledger import audit, case_page, related, tokens
 from ledger.cases import with_history
 from ledger.departments import load_departments
 from ledger.roster import load_roster
-from runtime import codec, config, db, temporal_client
-from runtime import logging as logsetup
+from runtime import codec, config, db
 from service.case_json import related_json, status_json
-from service.intake import (
-    IntakeSourceError,
-    Progress,
-    exit_status,
-    open_intake,
-    policy_with_calendar,
-    submit,
-)
 from service.roads import open_road, road_links
 from service.schedules import ensure_reconcile_schedule, ensure_schedules
 from texts import process_lang
 from texts.terms import LOCAL_ZONE, local_time
 from workflows.case import CaseWorkflow
-
-
-class UsageError(Exception):
-    """Bad input from the command line; printed as one line, exit status 2."""
-
-
-def read_text(name: str) -> str:
-    """The file's text (UTF-8, BOM allowed), or stdin's for '-'."""
-    try:
-        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    except OSError as err:
-        raise UsageError(cannot_read(name, err.strerror)) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise UsageError(
-            _("{name} is not UTF-8 text (byte {byte}): save it as UTF-8 and try again").format(
-                name=name, byte=err.start
-            )
-        ) from None
-
-
-def cannot_read(name: str, why: object) -> str:
-    return _("cannot read {name}: {why}").format(name=name, why=why)
-
-
-def load_policy(path: str, calendar_path: str, now: datetime) -> Policy:
-    """The policy, carrying the calendar of this year and the next (a case copies both)."""
-    try:
-        return policy_with_calendar(
-            read_text(path), path, read_text(calendar_path), calendar_path, now
-        )
-    except (PolicyError, CalendarError) as err:
-        raise UsageError(str(err)) from None
-
-
-async def connect() -> Client:
-    try:
-        return await temporal_client.connect()
-    except config.ConfigError:
-        raise  # no key, or a wrong one: its own message says what to do
-    except RuntimeError as err:  # the SDK's connection failure
-        raise UsageError(
-            _("cannot reach Temporal: {error} (is `make run` up?)").format(error=err)
-        ) from None
-
-
-def emit(line: dict) -> None:
-    """One JSON line on stdout, flushed (a reader of the pipe sees each record as it is done).
-    A lone surrogate that slipped into a value is printed as its JSON escape, never a crash."""
-    text = json.dumps(line, ensure_ascii=False)
-    print(text.encode("utf-8", "backslashreplace").decode("utf-8"), flush=True)
-
-
-async def open_pool():
-    """The database pool; an unreachable database is named with where its URL came from."""
-    return await db.create_pool(config.database_url(), source=config.database_source())
-
-
-def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRecord]]:
-    """The stream and its records, the first one already read: a bad header, an empty file
-    or a file that is not UTF-8 is refused before anything connects or starts."""
-    try:
-        stream = sys.stdin.buffer if name == "-" else open(name, "rb")
-    except OSError as err:
-        raise UsageError(cannot_read(name, err.strerror)) from None
-    try:
-        fmt, lines = open_intake(name, stream)
-        records = iter_intake(lines, fmt, now=now, lang=process_lang())
-        first = next(records)
-    except StopIteration:  # iter_intake raises for an empty file; this is belt and braces
-        stream.close()
-        raise UsageError(_("{name}: the file holds no cases").format(name=name)) from None
-    except (IntakeFileError, IntakeSourceError) as err:
-        stream.close()
-        raise UsageError(f"{name}: {err}") from None
-    except OSError as err:
-        stream.close()
-        raise UsageError(cannot_read(name, err.strerror or err)) from None
-    return stream, itertools.chain([first], records)
-
-
-async def connect_both():
-    """Temporal and the database, connected at the same time (the first case starts sooner)."""
-    temporal = asyncio.ensure_future(connect())
-    try:
-        pool = await open_pool()
-    except BaseException:
-        temporal.cancel()
-        raise
-    try:
-        return await temporal, pool
-    except BaseException:
-        await pool.close()
-        raise
-
-
-async def cmd_intake(args: argparse.Namespace) -> int:
-    """Stream the file: read, validate and start in a bounded pipeline (runtime/intake_run.py).
-
-    Per-record JSON lines go to stdout, progress and the summary to stderr."""
-    now = datetime.now(UTC)
-    policy = load_policy(args.policy, args.calendar, now)
-    stream, records = await asyncio.to_thread(open_records, args.file, now)
-    try:
-        client, pool = await connect_both()
-        try:
-            await db.migrate(pool)
-            outcome = await submit(
-                records, client, pool, policy,
-                emit=emit, concurrency=args.concurrency, progress=Progress(),
-            )  # fmt: skip
-        except (IntakeFileError, OSError) as err:
-            # The file broke off mid-way (a quote left open at the end, a read error): the
-            # records before were answered; say where it stopped.
-            message = _("{file}: {error}; the records before it were submitted")
-            raise UsageError(message.format(file=args.file, error=err)) from None
-        finally:
-            await pool.close()
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
-    totals = outcome.totals
-    summary = _(
-        "intake: {records} record(s): {started} started, {duplicate} duplicate, {rejected} rejected"
-    )
-    print(summary.format(records=sum(totals.values()), **totals), file=sys.stderr)
-    if outcome.stopped:
-        stopped = _(
-            "intake: stopped after line {line} ({why}); run the same file again to submit the "
-            "rest: cases started already come back as duplicate"
-        )
-        print(stopped.format(line=outcome.last_line, why=outcome.stopped), file=sys.stderr)
-    return exit_status(outcome)
 
 
 async def cmd_road(args: argparse.Namespace) -> int:
@@ -440,14 +300,7 @@ def parser() -> argparse.ArgumentParser:
     add_lang_option(p)
     sub = p.add_subparsers(dest="command", required=True)
 
-    intake = sub.add_parser("intake", help=_("start a case for every record of a file"))
-    intake.add_argument("file", help=_("JSON Lines (.jsonl) or CSV (.csv) file; '-' for stdin"))
-    intake.add_argument("--policy", default=str(config.DEFAULT_POLICY), help=_("deadline policy"))
-    intake.add_argument(
-        "--calendar", default=str(config.DEFAULT_CALENDAR), help=_("working-day calendar")
-    )
-    intake.add_argument("--concurrency", type=int, default=32, help=_("cases started at once"))
-    intake.set_defaults(run=cmd_intake)
+    add_intake_parser(sub)
 
     road_help = _("take a case onto the court road or into labour arbitration (docs/procedures.md)")
     road = sub.add_parser("road", help=road_help)
@@ -512,31 +365,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Run one command; `argv` without `--lang` (`starter.main` fixed the language)."""
-    args = parser().parse_args(argv)
-    logsetup.configure()
-    try:
-        return asyncio.run(args.run(args))
-    except (UsageError, config.ConfigError, db.DatabaseUnreachable) as err:
-        print(f"{args.command}: {err}", file=sys.stderr)
-        return 2
-    except RPCError as err:
-        # Temporal answered, or stopped answering, mid-command: say it is Temporal, and where.
-        where = config.temporal_connect_config().get("target_host")
-        failed = _("{command}: Temporal at {where} failed the request ({status}): {error}")
-        print(
-            failed.format(command=args.command, where=where, status=err.status.name, error=err),
-            file=sys.stderr,
-        )
-        return 2
-    except OSError as err:
-        lost = _("{command}: lost a connection (Temporal or the database): {error}")
-        print(lost.format(command=args.command, error=err), file=sys.stderr)
-        return 2
-    except Exception:  # a bug of ours: say so plainly, keep the trace for the report
-        structlog.get_logger("starter").exception("unexpected error", command=args.command)
-        bug = _("{command}: unexpected error (details above); nothing more was done")
-        print(bug.format(command=args.command), file=sys.stderr)
-        return 2
+    return run_command(parser().parse_args(argv))
 
 
 def token_created(row: dict) -> str:

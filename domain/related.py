@@ -12,6 +12,7 @@ Pure: the rules and the identifiers of an intake; the ledger runs the search.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,15 +77,23 @@ class SeenInFile:
 
     def __init__(self) -> None:
         self._by_identifier: dict[tuple[str, str], list[str]] = {}
-        self._by_place: dict[tuple[str, str], list[str]] = {}
+        #: Per village and type, (reported, case id) in order: a record's window is a slice
+        #: found by bisection, so a 100,000-record file is not scanned for every record.
+        self._by_place: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
         self._reported: dict[str, datetime] = {}
 
     def alike(self, intake: CaseIntake) -> list[str]:
         """The earlier records' case ids that look like `intake`, newest reported first."""
         found = {c for key in _identifier_keys(intake) for c in self._by_identifier.get(key, [])}
-        place = (intake.location.village, intake.dispute_type.value)
-        found |= {c for c in self._by_place.get(place, [])
-                  if abs(self._reported[c] - intake.reported_at) <= PLACE_WINDOW}  # fmt: skip
+        place = self._by_place.get((intake.location.village, intake.dispute_type.value), [])
+        low = bisect_left(place, (intake.reported_at - PLACE_WINDOW, ""))
+        high = bisect_right(place, (intake.reported_at + PLACE_WINDOW, "\U0010ffff"))
+        # The newest MOST + 1 of the window (+ 1: the record itself may be among them), and
+        # any others reported at the same instant as the last of them (ties go by case id).
+        top = high
+        while top > low and (high - top <= MOST or place[top - 1][0] == place[top][0]):
+            top -= 1
+        found |= {c for _, c in place[top:high]}
         found.discard(intake.case_id or "")
         return sorted(found, key=lambda c: (-self._reported[c].timestamp(), c))[:MOST]
 
@@ -93,7 +102,7 @@ class SeenInFile:
         for key in _identifier_keys(intake):
             self._by_identifier.setdefault(key, []).append(intake.case_id)
         place = (intake.location.village, intake.dispute_type.value)
-        self._by_place.setdefault(place, []).append(intake.case_id)
+        insort(self._by_place.setdefault(place, []), (intake.reported_at, intake.case_id))
         self._reported[intake.case_id] = intake.reported_at
 
 

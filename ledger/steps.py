@@ -30,9 +30,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 ON CONFLICT (case_id) DO NOTHING
 """
 
-_APPEND_EVENT = """
+#: A step's events in one statement (one round trip, however many events).
+_APPEND_EVENTS = """
 INSERT INTO case_events (case_id, seq, at, kind, level, summary, actor, data)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+SELECT $1, e.* FROM unnest($2::integer[], $3::timestamptz[], $4::text[], $5::text[],
+                           $6::text[], $7::jsonb[], $8::jsonb[]) AS e
 ON CONFLICT (case_id, seq) DO NOTHING
 """
 
@@ -146,19 +148,19 @@ async def _assign(conn: asyncpg.Connection, step: StepWrite) -> tuple[StepWrite,
 
 
 async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
-    events = [
-        (
-            step.case_id, e.seq, e.at, e.kind, e.level.value, e.summary,
-            e.actor.model_dump(mode="json") if e.actor else None, e.data,
-        )
-        for e in step.events
-    ]  # fmt: skip
+    columns = (
+        [e.seq for e in step.events], [e.at for e in step.events],
+        [e.kind for e in step.events], [e.level.value for e in step.events],
+        [e.summary for e in step.events],
+        [e.actor.model_dump(mode="json") if e.actor else None for e in step.events],
+        [e.data for e in step.events],
+    )  # fmt: skip
     registered = None
     if step.registration is not None:
         registered = await conn.execute(_REGISTER, *_registration_row(step.registration))
-    # Each status is "INSERT 0 1" for a new row and "INSERT 0 0" for one a retry already
-    # wrote: the step's first event (or its registration) tells whether it is new.
-    appended = [await conn.execute(_APPEND_EVENT, *row) for row in events]
+    # The status is "INSERT 0 n" for n new rows and "INSERT 0 0" when a retry already wrote
+    # the step (its events are written together or not at all): it tells whether it is new.
+    appended = [await conn.execute(_APPEND_EVENTS, step.case_id, *columns)] if step.events else []
     for e in step.events:
         into = e.data.get("into") if e.kind == "merged" else None
         if isinstance(into, str) and into != step.case_id:
@@ -177,7 +179,7 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
     if step.snapshot is not None:
         await conn.execute(_SNAPSHOT, *_snapshot_row(step.snapshot))
     first = appended[0] if appended else registered
-    return first is not None and first.endswith(" 1")
+    return first is not None and not first.endswith(" 0")
 
 
 async def write_step(

@@ -48,14 +48,29 @@ def describe_url(url: str) -> str:
         return _("an unreadable DATABASE_URL")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """No session reset on release: the connection's users set no session state."""
+
+
 async def create_pool(
-    url: str, *, min_size: int = 1, max_size: int = 10, source: str = "DATABASE_URL"
+    url: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 10,
+    source: str = "DATABASE_URL",
+    session_reset: bool = True,
 ) -> asyncpg.Pool:
-    """A pool; a database that cannot be reached raises `DatabaseUnreachable` naming it."""
+    """A pool; a database that cannot be reached raises `DatabaseUnreachable` naming it.
+
+    `session_reset=False` skips the query asyncpg sends on every release to reset the session
+    (UNLISTEN, RESET ALL, CLOSE ALL, advisory unlocks; an open transaction is still rolled
+    back): a round trip per activity for a pool whose users leave no session state behind.
+    The worker's pool is such (transaction-scoped locks only, no LISTEN, no SET)."""
     try:
         return await asyncpg.create_pool(
-            url, min_size=min_size, max_size=max_size, init=_init_connection, timeout=15
-        )
+            url, min_size=min_size, max_size=max_size, init=_init_connection, timeout=15,
+            reset=None if session_reset else _keep_session,
+        )  # fmt: skip
     except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
         reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
         message = _(

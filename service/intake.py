@@ -30,6 +30,7 @@ from typing import Any, BinaryIO, TextIO
 
 import asyncpg
 import structlog
+from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 from temporalio.common import (
     SearchAttributePair,
@@ -38,7 +39,7 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import parse_calendar
 from domain.case_models import CaseStart
@@ -64,11 +65,23 @@ log = structlog.get_logger("intake")
 
 DEFAULT_CONCURRENCY = 32
 #: Records held between reading and printing, per start in flight (the reorder buffer).
-WINDOW_FACTOR = 4
+#: Results print in input order, so one slow start holds back the lines behind it; with a
+#: window of 4 × concurrency a start the server kept a second or two filled the window, and
+#: fewer starts were in flight until it answered (intake ran at 0.8 × bare starts under
+#: load). 16 × 32 records is a few MB at most.
+WINDOW_FACTOR = 16
 #: Records taken from the reading thread at a time (one ledger query checks them all).
 BATCH = 64
 #: How much of the file is read first, to sniff the format and check it is UTF-8.
 HEAD_BYTES = 64 * 1024
+#: How long one start keeps being retried while Temporal is unreachable or overloaded (a
+#: dev server that dropped its connections, a restart) before the run stops: long enough
+#: for a server to come back, so a 100,000-record file goes on instead of ending at 93,000.
+RECONNECT_FOR = 300.0
+#: Answers after which the same start is tried again: the server did not say no.
+RETRIED = frozenset(
+    {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED}
+)
 
 
 class IntakeSourceError(ValueError):
@@ -211,6 +224,51 @@ async def start_case(
     except WorkflowAlreadyStartedError:
         return False
     return True
+
+
+async def start_retrying(
+    client: Client, intake: CaseIntake, policy: Policy, *, reconnect_for: float = RECONNECT_FOR
+) -> bool:
+    """`start_case`, tried again while Temporal is unreachable or overloaded (`RETRIED`), for
+    up to `reconnect_for` seconds from the first failure; then the last error is raised.
+
+    Idempotent on the case id: the workflow id is the case's, so a start repeated after its
+    answer was lost cannot make a second workflow. It only has to say whether the case was
+    started by this run: after a lost answer, "already started" is ours when the workflow's
+    start event carries this client's identity (pid@host), and a duplicate otherwise.
+    """
+    delay, give_up, retried = 0.25, 0.0, False
+    while True:
+        try:
+            started = await start_case(client, intake, policy)
+        except RPCError as err:
+            now = time.monotonic()
+            give_up = give_up or now + reconnect_for
+            if err.status not in RETRIED or now >= give_up:
+                raise
+            log.warning("start retried", case_id=intake.case_id, status=err.status.name)
+            await asyncio.sleep(min(delay, max(0.0, give_up - now)))
+            delay, retried = min(delay * 2, 5.0), True
+            continue
+        if started or not retried:
+            return started
+        assert intake.case_id is not None
+        return await started_by(client, workflow_id_for(intake.case_id))
+
+
+async def started_by(client: Client, workflow_id: str) -> bool:
+    """Whether this client started the workflow (its first event names the starter)."""
+    page = await client.workflow_service.get_workflow_execution_history(
+        GetWorkflowExecutionHistoryRequest(
+            namespace=client.namespace,
+            execution={"workflow_id": workflow_id},
+            maximum_page_size=1,
+        )
+    )
+    first = page.history.events[:1]
+    return bool(first) and (
+        first[0].workflow_execution_started_event_attributes.identity == client.identity
+    )
 
 
 def case_start(intake: CaseIntake, policy: Policy, lang: Lang | None) -> CaseStart:
@@ -399,8 +457,11 @@ async def submit(
     emit: Callable[[dict[str, Any]], None],
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Progress | None = None,
+    reconnect_for: float = RECONNECT_FOR,
 ) -> Outcome:
-    """Start every valid record's case; `emit` gets each result in input order.
+    """Start every valid record's case; `emit` gets each result in input order. A server
+    that stops answering is waited for up to `reconnect_for` seconds (`start_retrying`), the
+    database too; only then does the run stop, answering every record it read.
 
     `records` is read lazily, in a thread (`_Reader`); an `IntakeFileError` it raises mid-way (a CSV
     quote left open at the end) propagates after the records before it were answered.
@@ -428,7 +489,9 @@ async def submit(
             if outcome.stopped:
                 return _not_submitted(record, outcome)
             try:
-                started = await start_case(client, record.intake, policy)
+                started = await start_retrying(
+                    client, record.intake, policy, reconnect_for=reconnect_for
+                )
             except ValueError as err:
                 # A procedure with no table, or a road starting where its table cannot: the
                 # record's own fault, refused with its field ("procedure", "road.start").
@@ -493,9 +556,10 @@ async def submit(
             if not batch:
                 break
             try:
-                known = await known_case_ids(
-                    pool, [r.case_id for r in batch if r.intake is not None and r.case_id]
-                )
+                known = await known_retrying(
+                    pool, [r.case_id for r in batch if r.intake is not None and r.case_id],
+                    reconnect_for,
+                )  # fmt: skip
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
                 outcome.stopped = f"lost the database: {err}"
                 known = set()
@@ -541,11 +605,29 @@ async def submit(
     return outcome
 
 
-def _server_gone(err: RPCError) -> bool:
-    from temporalio.service import RPCStatusCode
+async def known_retrying(pool: asyncpg.Pool, case_ids: list[str], reconnect_for: float) -> set[str]:
+    """`known_case_ids`, tried again while the database is unreachable (the pool opens new
+    connections), for up to `reconnect_for` seconds; then the last error is raised."""
+    delay, give_up = 0.25, time.monotonic() + reconnect_for
+    while True:
+        try:
+            return await known_case_ids(pool, case_ids)
+        except (
+            OSError,
+            asyncpg.InterfaceError,
+            asyncpg.PostgresConnectionError,
+            asyncpg.AdminShutdownError,
+        ) as err:
+            if time.monotonic() >= give_up:
+                raise
+            log.warning("ledger check retried", error=type(err).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
-    # Only "unavailable" (after the SDK's own retries): a deadline exceeded on one start under
-    # load is that record's `(server)` rejection, and the run goes on.
+
+def _server_gone(err: RPCError) -> bool:
+    # Only "unavailable" (after `start_retrying`'s own tries): a deadline still exceeded on one
+    # start is that record's `(server)` rejection, and the run goes on.
     return err.status == RPCStatusCode.UNAVAILABLE
 
 

@@ -79,3 +79,18 @@ def test_the_files_look_alikes_come_newest_first_and_never_the_record_itself():
     for n, day in ((1, "20"), (2, "22"), (3, "21")):
         seen.add(intake(case_id=f"F-{n}", reported_at=f"2026-11-{day}T09:30:00+08:00"))
     assert seen.alike(intake(case_id="F-2")) == ["F-3", "F-1"]
+
+
+def test_a_crowded_place_gives_the_newest_ten_of_its_window_ties_by_case_id():
+    # 40 records of one village and type, many reported at the same instant, some outside the
+    # week: the window's slice gives what comparing the record with every earlier one gives.
+    seen, times = SeenInFile(), []
+    for n in range(40):
+        day, hour = 10 + (n * 7) % 15, 9 + n % 3
+        at = f"2026-11-{day:02d}T{hour:02d}:30:00+08:00"
+        seen.add(intake(case_id=f"F-{n:02d}", reported_at=at))
+        times.append((f"F-{n:02d}", datetime.fromisoformat(at)))
+    probe = intake(case_id="F-99", reported_at="2026-11-20T10:30:00+08:00")
+    within = [(c, t) for c, t in times if abs(t - probe.reported_at) <= PLACE_WINDOW]
+    expected = [c for c, _ in sorted(within, key=lambda ct: (-ct[1].timestamp(), ct[0]))][:10]
+    assert len(within) > 10 and seen.alike(probe) == expected
