@@ -37,7 +37,7 @@ from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, V
 from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
-from domain.procedure_models import arbitration_act
+from domain.procedure_models import arbitration_act, confirmation_act
 from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
 from domain.whistle import WhistleKind, known_departments
 from texts import N_, Lang, texts
@@ -403,6 +403,16 @@ def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None
                 step=a.step, applied=c.applied_at is not None, accepted=c.accepted_at is not None
             )
         )
+    if c.procedure is not None and start.confirmation is not None:
+        # On the engine, its table decides too (one extension of the decision). Checked as of
+        # the run's last step: a window's end is the engine's to apply when the step is taken
+        # (workflows/case/confirmation_run.py).
+        run = c.procedure
+        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
+        act = confirmation_act(a.step, last)
+        why = procedure.check(start.confirmation, run, act, procedure.Counting(), start.text_lang)
+        if why is not None:
+            raise ValueError(why)
 
 
 def hours(delta, lang: Lang = Lang.en) -> str:

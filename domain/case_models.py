@@ -121,6 +121,9 @@ class Confirmation(BaseModel):
     decide_by: datetime | None = None
     flagged: list[str] = Field(default_factory=list)
     outcome: Literal["confirmed", "rejected", "lapsed"] | None = None
+    #: On the procedure engine (the case's `confirmation` table): where it stands, its
+    #: windows; the fields above mirror it. None for a case started before.
+    procedure: Run | None = None
 
 
 #: How many of its latest events a case keeps in workflow state (for the query and the UI);
@@ -217,6 +220,10 @@ class CaseStart(BaseModel):
     #: labour_arbitration.toml): its windows, extension and expiry routes run the case's
     #: arbitration track on the engine. None: a case started before, on the old clocks.
     arbitration: ProcedureTable | None = None
+    #: The judicial confirmation table in force when the case started (procedures/
+    #: judicial_confirmation.toml): its windows, extension and expiry run the case's judicial
+    #: confirmation on the engine. None: a case started before, on the policy's clocks.
+    confirmation: ProcedureTable | None = None
 
     @property
     def text_lang(self) -> Lang:
@@ -228,7 +235,7 @@ class CaseStart(BaseModel):
         # Thousands of cases in a worker's cache hold a few distinct policies: one copy each.
         return shared(policy)
 
-    @field_validator("arbitration", mode="after")
+    @field_validator("arbitration", "confirmation", mode="after")
     @classmethod
     def _one_table_per_process(cls, table: ProcedureTable | None) -> ProcedureTable | None:
         return None if table is None else shared(table)

@@ -293,9 +293,8 @@ def step_takers(table: ProcedureTable, run: Run) -> set[str] | None:
     """The roles that may take some step of the table in the run's current state (an action
     allowed there, the extension of an open window, a pause or resume of one): what a matter
     offers whom. None: some such step is anyone's; empty: no step is left."""
-    lines = [
-        table.takers(name) for name, action in table.actions.items() if run.state in action.allowed_in
-    ]
+    allowed = [name for name, action in table.actions.items() if run.state in action.allowed_in]
+    lines = [table.takers(name) for name in allowed]
     for window in run.open_windows():
         wdef = table.window(window.name)
         if wdef.extension is not None and not window.expired:

@@ -18,6 +18,7 @@ from domain.actions import (
     TrackInput,
 )
 from domain.case_models import CaseStatus
+from domain.confirmation import confirmation_deadlines, period_end
 from domain.naming import workflow_id_for
 from domain.policy import Budget
 from ledger.cases import case_history
@@ -321,6 +322,81 @@ async def test_confirmation_applied_accepted_and_confirmed_closes_the_follow_up(
     final = await handle.query(CaseWorkflow.view)
     assert final.confirmation.outcome == "confirmed"
     assert [e.kind for e in final.events][-2:] == ["confirmation_confirmed", "closed"]
+
+
+def _confirm(actor: Actor, step: str) -> tuple:
+    return CaseWorkflow.confirmation, ConfirmationInput(actor=actor, step=step)
+
+
+async def test_judicial_confirmation_runs_its_table_one_extension_and_the_courts_lateness(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
+    await view_when(handle, settled)
+    agreed = await handle.execute_update(
+        CaseWorkflow.outcome,
+        OutcomeInput(outcome="resolved", actor=GRID, agreement="repair the ceiling by 12-01"),
+    )
+    c, count = agreed.confirmation, {"calendar": factories.NO_VISITS.calendar}
+    assert c.procedure.procedure == "judicial_confirmation" and c.procedure.state == "agreement"
+    # The table's 30 days (人民调解法 Art. 33), counted as the law counts them.
+    assert c.apply_by == period_end(c.agreement_at, 30, **count)
+    assert c.apply_by == c.procedure.window("apply").due_at
+    window = next(e for e in agreed.events if e.kind == "confirmation_window")
+    assert window.data | {"apply_by": None, "remind_at": None} == {
+        "apply_by": None, "remind_at": None,
+        "procedure": "judicial_confirmation", "state": "agreement", "final": False,
+    }  # fmt: skip
+
+    await handle.execute_update(*_confirm(RESPONDENT, "applied"))
+    accepted = await handle.execute_update(*_confirm(COURT, "accepted"))
+    accepted_at = accepted.confirmation.accepted_at
+    assert accepted.confirmation.decide_by == period_end(accepted_at, 15, **count)
+    extended = await handle.execute_update(*_confirm(COURT, "extended"))
+    # One extension of 10 days, running on from the original end (法释〔2011〕5号 Art. 6).
+    due = extended.confirmation.decide_by
+    assert due == period_end(accepted_at, 25, **count)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(*_confirm(COURT, "extended"))
+    assert "1 time(s) only (法释〔2011〕5号 第六条)" in str(caught.value.cause)
+
+    await sleep_past(time_env, due)
+    late = await view_when(handle, lambda v: v.events[-1].kind == "court_decision_overdue")
+    assert "overdue:court_decide" in late.confirmation.procedure.flags
+    assert late.events[-1].data["state"] == "accepted"
+    confirmed = await handle.execute_update(*_confirm(COURT, "confirmed"))
+    assert confirmed.confirmation.outcome == "confirmed"
+    assert confirmed.confirmation.procedure.final
+    result = await handle.result()
+    assert result.status is CaseStatus.closed
+    kinds = [e.kind for e in await case_history(clean_pool, confirmed.case_id)]
+    assert kinds[-2:] == ["confirmation_confirmed", "closed"]
+    assert "confirmation_refused" not in kinds  # the validator refused the second extension
+
+
+async def test_a_case_started_before_the_engine_keeps_the_policys_confirmation_clocks(
+    time_env, case_worker, clean_pool
+):
+    case = factories.case_start(f"T-{uuid.uuid4().hex[:8]}", policy=factories.NO_VISITS)
+    old = case.model_copy(update={"confirmation": None})  # as a v0.2.0 start holds it
+    handle = await time_env.client.start_workflow(
+        CaseWorkflow.run, old, id=workflow_id_for(old.case_id), task_queue=case_worker.task_queue
+    )
+    await view_when(handle, settled)
+    agreed = await handle.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
+    )
+    c = agreed.confirmation
+    assert c.procedure is None  # no run: the policy's clocks
+    assert c.apply_by == confirmation_deadlines(
+        c.agreement_at, factories.NO_VISITS.confirmation,
+        calendar=factories.NO_VISITS.calendar, utc_offset_hours=8,
+    ).apply_by  # fmt: skip
+    window = next(e for e in agreed.events if e.kind == "confirmation_window")
+    assert "procedure" not in window.data
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert markers == []  # no patch is asked: the start alone decides
 
 
 async def test_a_judicial_track_is_extended_only_with_both_parties_consent(
