@@ -209,7 +209,9 @@ async def test_a_cases_arbitration_not_accepted_by_day_5_opens_the_workers_right
     assert kinds[-2:] == ["arbitration_overdue", "arbitration_route"]
     route = next(e for e in view.events if e.kind == "arbitration_route")
     assert route.data == {"route": "may_sue", "window": "accept",
-                          "law": "劳动争议调解仲裁法 第二十九条"}  # fmt: skip
+                          "law": "劳动争议调解仲裁法 第二十九条",
+                          "procedure": "labour_arbitration", "state": "applied",
+                          "final": False}  # fmt: skip
     outbox = await clean_pool.fetch(
         "SELECT DISTINCT recipient_role FROM outbox WHERE case_id = $1", view.case_id
     )
@@ -256,6 +258,10 @@ async def test_a_cases_award_of_8_months_wage_is_final_for_the_employer_15_days_
     )
     told = awarded.events[-1]
     assert told.kind == "arbitration_sue_window" and told.data["final_for_employer"] is True
+    # Where the table's run stands, as the figures read a procedure's events (docs/metrics.md).
+    assert (told.data["procedure"], told.data["state"], told.data["final"]) == (
+        "labour_arbitration", "award_final_for_employer", False,
+    )  # fmt: skip
 
     await sleep_past(time_env, sue.due_at)
     final = await handle.result()

@@ -226,7 +226,7 @@ class Tracks:
             f"arbitration_{action.step}",
             texts[action.step].format(who=ctx.who(action.actor), due=ctx.when(m.due_at)),
             actor=action.actor,
-            data={"due_at": m.due_at.isoformat()},
+            data={"due_at": m.due_at.isoformat(), **ArbitrationRun.where(m)},
         )
 
     def award(self, action: ArbitrationInput) -> None:
@@ -256,7 +256,7 @@ class Tracks:
                 )
             ).format(due=ctx.when(m.sue_by)),
             data={"sue_by": m.sue_by.isoformat(),
-                  **({"final_for_employer": True} if final else {})},
+                  **({"final_for_employer": True} if final else {}), **ArbitrationRun.where(m)},
             notify=ctx.directory.parties(),
         )  # fmt: skip
 
@@ -327,7 +327,7 @@ class Tracks:
             ctx.recorder.record(
                 "arbitration_award_final",
                 ctx._("the window to sue the arbitration award has passed: the award is final"),
-                data={"sue_by": m.sue_by.isoformat()},
+                data={"sue_by": m.sue_by.isoformat(), **ArbitrationRun.where(m)},
             )
             return Acted()
         m = self._watching()
