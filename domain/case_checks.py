@@ -34,6 +34,7 @@ from domain.actions import (
     WithdrawInput,
 )
 from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, Visit, Whistle
+from domain.court_mediation import WINDOWS, extend_act
 from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
@@ -316,6 +317,24 @@ def extend_track(case: CaseFile, start: CaseStart, a: TrackExtendInput) -> None:
     if m.track == Track.labour_arbitration.value:
         raise ValueError(_("an arbitration award is extended with `arbitration extended`"))
     authority.check_responsible(a.actor, holder(case, start))
+    if m.procedure is not None and m.procedure.procedure == "court" and start.court is not None:
+        # On the engine the court's table decides: its one extension, with consent, of its
+        # own length. Checked as of the run's last step (the window's end is the engine's to
+        # apply when the step is taken).
+        run = m.procedure
+        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
+        act = extend_act(run.state, last, a.both_parties_consent)
+        why = procedure.check(start.court, run, act, procedure.Counting(), start.text_lang)
+        if why is not None:
+            raise ValueError(why)
+        rule = start.court.window(WINDOWS[run.state]).extension
+        if rule is not None and a.by != rule.by:
+            raise ValueError(
+                _("the court's table extends this mediation by {by} ({law}), not {asked}").format(
+                    by=rule.by, law=rule.law, asked=a.by
+                )
+            )
+        return
     # The policy's rules (consent, caps) over every extension the track would then have.
     wanted = [Extension(length=x, both_parties_consent=True) for x in m.extensions] + [
         Extension(length=a.by, both_parties_consent=a.both_parties_consent)

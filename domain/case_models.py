@@ -103,8 +103,9 @@ class Mediation(BaseModel):
     history: list[str] = Field(default_factory=list)
     #: Extensions granted on this track (with both parties' consent).
     extensions: list[str] = Field(default_factory=list)
-    #: Labour arbitration on the procedure engine (the case's `arbitration` table): where it
-    #: stands, its windows; the fields above mirror it. None for a case that applied before.
+    #: Labour arbitration or court-referred mediation on the procedure engine (the case's
+    #: `arbitration` or `court` table): where it stands, its windows; the fields above mirror
+    #: it. None for another track, or a case started (or applied) before.
     procedure: Run | None = None
 
 
@@ -224,6 +225,12 @@ class CaseStart(BaseModel):
     #: judicial_confirmation.toml): its windows, extension and expiry run the case's judicial
     #: confirmation on the engine. None: a case started before, on the policy's clocks.
     confirmation: ProcedureTable | None = None
+    #: Court-referred mediation's part of the court table in force when the case started
+    #: (procedures/court.toml: windows `pre_filing`, `entrusted`, `entrusted_simplified`;
+    #: domain/court_mediation.py): its windows, extension and expiry run the case's judicial
+    #: tracks on the engine. None: a case started before, or a labour dispute (arbitration
+    #: comes before any court), on the policy's limits.
+    court: ProcedureTable | None = None
 
     @property
     def text_lang(self) -> Lang:
@@ -235,7 +242,7 @@ class CaseStart(BaseModel):
         # Thousands of cases in a worker's cache hold a few distinct policies: one copy each.
         return shared(policy)
 
-    @field_validator("arbitration", "confirmation", mode="after")
+    @field_validator("arbitration", "confirmation", "court", mode="after")
     @classmethod
     def _one_table_per_process(cls, table: ProcedureTable | None) -> ProcedureTable | None:
         return None if table is None else shared(table)

@@ -42,6 +42,7 @@ from temporalio.service import RPCError
 
 from domain.calendar import parse_calendar
 from domain.case_models import CaseStart
+from domain.court_mediation import mediation_part
 from domain.intake import Format, IntakeRecord, detect_format
 from domain.intake_models import CaseIntake
 from domain.mediation_policy import LABOUR_TYPES
@@ -216,9 +217,10 @@ async def start_case(
 def case_start(intake: CaseIntake, policy: Policy, lang: Lang | None) -> CaseStart:
     """A dispute case's start: the policy in force, the judicial confirmation table (any
     mediated agreement may be confirmed) and, for a labour or wage dispute (the only ones
-    that reach arbitration), the labour arbitration table in force — all fixed here, so an
-    edit of a file never moves a running case's windows, and a case's code path follows
-    from its start alone (no patch asked on the common path)."""
+    that reach arbitration), the labour arbitration table in force, for any other the court
+    table's court-referred mediation part (a labour dispute goes to arbitration before any
+    court) — all fixed here, so an edit of a file never moves a running case's windows, and
+    a case's code path follows from its start alone (no patch asked on the common path)."""
     assert intake.case_id is not None
     labour = intake.dispute_type in LABOUR_TYPES
     tables = load_tables()
@@ -226,6 +228,7 @@ def case_start(intake: CaseIntake, policy: Policy, lang: Lang | None) -> CaseSta
         case_id=intake.case_id, intake=intake, policy=policy, lang=lang,
         arbitration=tables["labour_arbitration"] if labour else None,
         confirmation=tables["judicial_confirmation"],
+        court=None if labour else mediation_part(tables["court"]),
     )  # fmt: skip
 
 

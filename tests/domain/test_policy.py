@@ -760,6 +760,26 @@ def test_a_policy_file_may_still_set_the_confirmation_reminder_and_old_starts_st
     assert Policy.model_validate(frozen).confirmation.decide_extension == "10d"
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "where"),
+    [
+        ('[mediation.limits]\njudicial_pre_filing = "20d"', "mediation.limits.judicial_pre_filing",
+         "windows.pre_filing.length"),
+        ('[mediation.limits]\njudicial_simplified = "5d"', "mediation.limits.judicial_simplified",
+         "windows.entrusted_simplified.length"),
+        ('[mediation.extensions.judicial_post_filing]\nneeds = "consent"',
+         "mediation.extensions.judicial_post_filing", "windows.entrusted.extension"),
+    ],
+)  # fmt: skip
+def test_a_policy_file_setting_court_referred_mediations_lengths_is_sent_to_the_court_table(
+    text, key, where
+):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(text, source="county.toml")
+    assert f"county.toml: {key}:" in str(refused.value)
+    assert f"procedures/court.toml ({where})" in str(refused.value)
+
+
 def test_a_policy_file_may_still_set_the_other_tracks_limits():
     policy = parse_policy(MINIMAL + '\n[mediation.limits]\npeoples = "20d"', source="county.toml")
     assert policy.mediation.limits[Track.peoples] == "20d"

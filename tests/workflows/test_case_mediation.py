@@ -410,21 +410,104 @@ async def test_a_judicial_track_is_extended_only_with_both_parties_consent(
 ):
     handle = await start(time_env, case_worker, complexity="complex")
     before = await view_when(handle, settled)
+    # Court-referred mediation before filing (委派), on the court table's window.
+    run = before.procedure
+    assert (run.name, run.state) == ("court", "pre_filing_mediation")
+    [window] = run.windows
+    assert (window.name, window.law) == ("pre_filing", "特邀调解规定 第二十七条")
+    assert before.mediation.due_at == window.due_at
+    assert (
+        window.due_at == factories.DEFAULT_POLICY.after(window.starts_at, Budget.parse("30d")).due
+    )
 
-    with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(
-            CaseWorkflow.extend_track,
-            TrackExtendInput(actor=GRID, by="10d", both_parties_consent=False, reason="appraisal"),
-        )
+    async def refused(by: str, consent: bool) -> str:
+        with pytest.raises(WorkflowUpdateFailedError) as caught:
+            await handle.execute_update(
+                CaseWorkflow.extend_track,
+                TrackExtendInput(
+                    actor=GRID, by=by, both_parties_consent=consent, reason="appraisal"
+                ),
+            )
+        return str(caught.value.cause)
+
+    assert "needs consent (特邀调解规定 第二十七条)" in await refused("30d", False)
+    assert "extends this mediation by 30d" in await refused("10d", True)
+    view = await handle.execute_update(
+        CaseWorkflow.extend_track,
+        TrackExtendInput(actor=GRID, by="30d", both_parties_consent=True, reason="appraisal"),
+    )
+    # Thirty days more, one period of 60 from the start, counted as the law counts them.
+    expected = factories.DEFAULT_POLICY.after(window.starts_at, Budget.parse("60d")).due
+    assert view.mediation.due_at == expected == view.procedure.windows[0].due_at
+    assert view.events[-1].kind == "track_extended" and view.events[-1].data["by"] == "30d"
+    assert "1 time(s) only" in await refused("30d", True)
+
+
+async def test_a_judicial_track_started_before_the_engine_keeps_the_policys_limit_and_extension(
+    time_env, case_worker, clean_pool
+):
+    case = factories.case_start(f"T-{uuid.uuid4().hex[:8]}", complexity="complex")
+    old = case.model_copy(update={"court": None})  # as a v0.2.0 start holds it
+    handle = await time_env.client.start_workflow(
+        CaseWorkflow.run, old, id=workflow_id_for(old.case_id), task_queue=case_worker.task_queue
+    )
+    before = await view_when(handle, settled)
+    assert before.procedure is None and before.mediation.track == "judicial_pre_filing"
     view = await handle.execute_update(
         CaseWorkflow.extend_track,
         TrackExtendInput(actor=GRID, by="10d", both_parties_consent=True, reason="appraisal"),
     )
-
-    assert "needs both parties' consent" in str(caught.value.cause)
-    # Ten days more, counted as the law counts them: a last day that is a day off moves to
-    # the next working day (so the gap is ten days or a little more, by the calendar).
     expected = factories.DEFAULT_POLICY.after(before.mediation.due_at, Budget.parse("10d")).due
     assert view.mediation.due_at == expected
-    assert view.mediation.due_at - before.mediation.due_at >= timedelta(days=10)
-    assert view.events[-1].kind == "track_extended"
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert markers == []  # no patch is asked: the start alone decides
+
+
+async def test_pre_filing_mediation_past_its_days_lapses_to_docketing_and_mediation_ends(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex", policy=factories.NO_VISITS)
+    view = await view_when(handle, settled)
+    await sleep_past(time_env, view.mediation.due_at)
+    final = await view_when(handle, lambda v: any(e.kind == "track_lapsed" for e in v.events))
+    lapsed = next(e for e in final.events if e.kind == "track_lapsed")
+    # The table's expiry: the dispute goes to docketing (特邀调解规定 Art. 21); the court track
+    # was the last, so mediation ends (referred, or kept under the county's supervision).
+    assert lapsed.data["law"] == "特邀调解规定 第二十一条"
+    assert final.procedure.state == "filed"
+    kinds = [e.kind for e in await case_history(clean_pool, final.case_id)]
+    assert kinds[kinds.index("track_lapsed") + 1] in ("referred", "mediation_exhausted")
+
+
+async def test_entrusted_mediation_past_its_15_days_is_flagged_and_stays_on_its_track(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker)
+    await view_when(handle, settled)
+    handed = await handle.execute_update(
+        CaseWorkflow.track,
+        TrackInput(actor=GRID, to_track="judicial_post_filing", reason="filed, then entrusted"),
+    )
+    [window] = handed.procedure.windows
+    assert (handed.procedure.state, window.name) == ("entrusted_mediation", "entrusted")
+    assert (
+        window.due_at == factories.DEFAULT_POLICY.after(window.starts_at, Budget.parse("15d")).due
+    )
+    await sleep_past(time_env, window.due_at)
+    late = await view_when(handle, lambda v: any(e.kind == "track_overdue" for e in v.events))
+    assert late.mediation.track == "judicial_post_filing" and late.mediation.flagged_overdue
+    assert late.procedure.flags == ["overdue:entrusted"]
+    told = next(e for e in late.events if e.kind == "track_overdue")
+    assert told.data["law"] == "特邀调解规定 第二十七条"
+
+
+async def test_an_agreement_on_a_court_referred_track_settles_its_run(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex", policy=factories.NO_VISITS)
+    await view_when(handle, settled)
+    resolved = await handle.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
+    )
+    assert (resolved.procedure.state, resolved.procedure.final) == ("settled", True)
