@@ -176,3 +176,15 @@ async def test_a_cases_own_arbitration_counts_as_reached_and_late_when_the_commi
     assert (township_oct.stays_ended, township_oct.stays_in_limit) == (1, 1)
     assert (township_nov.stays_ended, township_nov.stays_in_limit) == (1, 0)
     assert (township_oct.days_arbitration, township_nov.days_arbitration) == (30.0, 60.0)
+
+
+async def test_a_court_referred_stay_flagged_past_its_days_is_not_within_the_limit(clean_pool):
+    """G: entrusted mediation (委托) on the engine, its 15 days flagged (track_overdue) on day
+    16, settled on day 20: a stay on the judicial track past its limit."""
+    flagged = story("G", at(11, 2), track(0, "judicial_post_filing"),
+                    (384, "track_overdue", "grid", {"track": "judicial_post_filing"}),
+                    ls.resolve(480, "grid"))  # fmt: skip
+    await ls.insert(clean_pool, Ledger.of([case("G", at(11, 2), "open", "grid")], flagged))
+    township, _ = await november(clean_pool)
+    assert (township.reached_judicial, township.days_judicial) == (1, 20.0)
+    assert (township.stays_ended, township.stays_in_limit) == (1, 0)

@@ -14,6 +14,8 @@ from domain.actions import (
     ArbitrationInput,
     ConfirmationInput,
     OutcomeInput,
+    PauseInput,
+    ResumeInput,
     TrackExtendInput,
     TrackInput,
 )
@@ -511,3 +513,22 @@ async def test_an_agreement_on_a_court_referred_track_settles_its_run(
         CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
     )
     assert (resolved.procedure.state, resolved.procedure.final) == ("settled", True)
+
+
+async def test_a_pre_filing_window_ended_during_a_pause_lapses_when_the_case_resumes(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex", policy=factories.NO_VISITS)
+    view = await view_when(handle, settled)
+    due = view.mediation.due_at
+    await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="appraisal"))
+    await sleep_past(time_env, due)
+    paused = await handle.query(CaseWorkflow.view)
+    # The window ran by law, but a paused case cannot be referred: nothing happened yet.
+    assert paused.status is CaseStatus.paused
+    assert not any(e.kind == "track_lapsed" for e in paused.events)
+    assert paused.mediation.due_at == due  # the pause did not lengthen it
+    await handle.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
+    lapsed = await view_when(handle, lambda v: any(e.kind == "track_lapsed" for e in v.events))
+    assert lapsed.procedure.state == "filed"
+    assert lapsed.status in (CaseStatus.referred, CaseStatus.closed)

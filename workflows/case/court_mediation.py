@@ -7,7 +7,8 @@ extended with the parties' consent, and when they pass the dispute goes to docke
 (委托) the 15 days (7 in simplified procedure) have no extension and their passing is flagged,
 not moved: the case stays on its track and the county is told. The track's `Mediation` keeps
 mirroring the window (`due_at`) so the case's wake-ups and its view read it as before. The
-window runs by law: a pause of the case's own clocks does not stop it.
+window runs by law: a pause of the case's own clocks does not lengthen it (one that ended
+during the pause is applied when the case resumes: a paused case cannot be referred).
 """
 
 from __future__ import annotations

@@ -329,8 +329,10 @@ class Tracks:
         f, m = self.ctx.file, self.ctx.file.mediation
         if m is None or m.due_at is None or m.flagged_overdue or f.status not in ON_THE_LADDER:
             return None
-        by_law = m.track == Track.labour_arbitration.value or on_engine(m)
-        if f.status is CaseStatus.paused and not by_law:
+        if f.status is CaseStatus.paused and m.track != Track.labour_arbitration.value:
+            # Court-referred mediation on the engine runs by law too, but its end may close
+            # the case, which a paused case cannot: a window that ended during the pause is
+            # applied when the case resumes (`resume` does not lengthen it).
             return None
         return m
 
