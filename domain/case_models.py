@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_serializer, field_validator
 
 from domain.actions import Actor, OutcomeInput, VisitResult
 from domain.intake_models import CaseIntake, Location, RiskFlag
@@ -241,6 +241,12 @@ class CaseStart(BaseModel):
     def _one_copy_per_process(cls, policy: Policy) -> Policy:
         # Thousands of cases in a worker's cache hold a few distinct policies: one copy each.
         return shared(policy)
+
+    @field_serializer("arbitration", "confirmation", "court", when_used="json-unless-none")
+    def _compact_table(self, table: ProcedureTable) -> dict[str, Any]:
+        # Every case's start carries its tables: what the table file leaves at its default
+        # (empty lists, no extension) is left out, a third less, and read back the same.
+        return table.model_dump(mode="json", exclude_defaults=True)
 
     @field_validator("arbitration", "confirmation", "court", mode="after")
     @classmethod
