@@ -34,10 +34,11 @@ from domain.actions import (
     WithdrawInput,
 )
 from domain.case_models import ON_THE_LADDER, CaseFile, CaseStart, CaseStatus, Visit, Whistle
+from domain.court_mediation import WINDOWS, extend_act
 from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
-from domain.procedure_models import arbitration_act
+from domain.procedure_models import arbitration_act, confirmation_act
 from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
 from domain.whistle import WhistleKind, known_departments
 from texts import N_, Lang, texts
@@ -316,6 +317,24 @@ def extend_track(case: CaseFile, start: CaseStart, a: TrackExtendInput) -> None:
     if m.track == Track.labour_arbitration.value:
         raise ValueError(_("an arbitration award is extended with `arbitration extended`"))
     authority.check_responsible(a.actor, holder(case, start))
+    if m.procedure is not None and m.procedure.procedure == "court" and start.court is not None:
+        # On the engine the court's table decides: its one extension, with consent, of its
+        # own length. Checked as of the run's last step (the window's end is the engine's to
+        # apply when the step is taken).
+        run = m.procedure
+        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
+        act = extend_act(run.state, last, a.both_parties_consent)
+        why = procedure.check(start.court, run, act, procedure.Counting(), start.text_lang)
+        if why is not None:
+            raise ValueError(why)
+        rule = start.court.window(WINDOWS[run.state]).extension
+        if rule is not None and a.by != rule.by:
+            raise ValueError(
+                _("the court's table extends this mediation by {by} ({law}), not {asked}").format(
+                    by=rule.by, law=rule.law, asked=a.by
+                )
+            )
+        return
     # The policy's rules (consent, caps) over every extension the track would then have.
     wanted = [Extension(length=x, both_parties_consent=True) for x in m.extensions] + [
         Extension(length=a.by, both_parties_consent=a.both_parties_consent)
@@ -403,6 +422,16 @@ def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None
                 step=a.step, applied=c.applied_at is not None, accepted=c.accepted_at is not None
             )
         )
+    if c.procedure is not None and start.confirmation is not None:
+        # On the engine, its table decides too (one extension of the decision). Checked as of
+        # the run's last step: a window's end is the engine's to apply when the step is taken
+        # (workflows/case/confirmation_run.py).
+        run = c.procedure
+        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
+        act = confirmation_act(a.step, last)
+        why = procedure.check(start.confirmation, run, act, procedure.Counting(), start.text_lang)
+        if why is not None:
+            raise ValueError(why)
 
 
 def hours(delta, lang: Lang = Lang.en) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_serializer, field_validator
 
 from domain.actions import Actor, OutcomeInput, VisitResult
 from domain.intake_models import CaseIntake, Location, RiskFlag
@@ -103,8 +103,9 @@ class Mediation(BaseModel):
     history: list[str] = Field(default_factory=list)
     #: Extensions granted on this track (with both parties' consent).
     extensions: list[str] = Field(default_factory=list)
-    #: Labour arbitration on the procedure engine (the case's `arbitration` table): where it
-    #: stands, its windows; the fields above mirror it. None for a case that applied before.
+    #: Labour arbitration or court-referred mediation on the procedure engine (the case's
+    #: `arbitration` or `court` table): where it stands, its windows; the fields above mirror
+    #: it. None for another track, or a case started (or applied) before.
     procedure: Run | None = None
 
 
@@ -121,6 +122,9 @@ class Confirmation(BaseModel):
     decide_by: datetime | None = None
     flagged: list[str] = Field(default_factory=list)
     outcome: Literal["confirmed", "rejected", "lapsed"] | None = None
+    #: On the procedure engine (the case's `confirmation` table): where it stands, its
+    #: windows; the fields above mirror it. None for a case started before.
+    procedure: Run | None = None
 
 
 #: How many of its latest events a case keeps in workflow state (for the query and the UI);
@@ -217,6 +221,16 @@ class CaseStart(BaseModel):
     #: labour_arbitration.toml): its windows, extension and expiry routes run the case's
     #: arbitration track on the engine. None: a case started before, on the old clocks.
     arbitration: ProcedureTable | None = None
+    #: The judicial confirmation table in force when the case started (procedures/
+    #: judicial_confirmation.toml): its windows, extension and expiry run the case's judicial
+    #: confirmation on the engine. None: a case started before, on the policy's clocks.
+    confirmation: ProcedureTable | None = None
+    #: Court-referred mediation's part of the court table in force when the case started
+    #: (procedures/court.toml: windows `pre_filing`, `entrusted`, `entrusted_simplified`;
+    #: domain/court_mediation.py): its windows, extension and expiry run the case's judicial
+    #: tracks on the engine. None: a case started before, or a labour dispute (arbitration
+    #: comes before any court), on the policy's limits.
+    court: ProcedureTable | None = None
 
     @property
     def text_lang(self) -> Lang:
@@ -228,7 +242,13 @@ class CaseStart(BaseModel):
         # Thousands of cases in a worker's cache hold a few distinct policies: one copy each.
         return shared(policy)
 
-    @field_validator("arbitration", mode="after")
+    @field_serializer("arbitration", "confirmation", "court", when_used="json-unless-none")
+    def _compact_table(self, table: ProcedureTable) -> dict[str, Any]:
+        # Every case's start carries its tables: what the table file leaves at its default
+        # (empty lists, no extension) is left out, a third less, and read back the same.
+        return table.model_dump(mode="json", exclude_defaults=True)
+
+    @field_validator("arbitration", "confirmation", "court", mode="after")
     @classmethod
     def _one_table_per_process(cls, table: ProcedureTable | None) -> ProcedureTable | None:
         return None if table is None else shared(table)

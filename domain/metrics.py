@@ -86,6 +86,11 @@ STAY_ENDS = frozenset(
 )  # fmt: skip
 #: …and is past its legal limit when it ended by one of these.
 STAY_LAPSES = frozenset({"track_lapsed", "mediation_exhausted"})
+#: …or when one of these flagged its legal time passing during it (the arbitration committee
+#: late to accept or award, Arts. 29, 43; court-referred mediation after filing past its 15 or
+#: 7 days, 特邀调解规定 Art. 27): a late step is no stay within the limit, as a road matter's
+#: `procedure_flag` is not.
+STAY_FLAGS = frozenset({"arbitration_overdue", "track_overdue"})
 #: Pre-filing mediation (委派调解, 特邀调解规定 Arts. 21, 27) on the court table: the state, the
 #: state a settlement leaves it in, and the states that count as neither success nor failure.
 PRE_FILING = "pre_filing_mediation"

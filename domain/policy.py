@@ -337,6 +337,54 @@ def _no_arbitration_lengths(mediation: object, source: str) -> None:
         )
 
 
+#: `[mediation.limits]` / `[mediation.extensions]` tracks that held court-referred mediation's
+#: lengths: read from the court's table (procedures/court.toml) since cases run them on the
+#: engine. Kept in the model for cases started before; a policy file may not set them.
+_COURT_TRACKS = {
+    "judicial_pre_filing": "windows.pre_filing",
+    "judicial_post_filing": "windows.entrusted",
+    "judicial_simplified": "windows.entrusted_simplified",
+}
+
+
+def _no_court_lengths(mediation: object, source: str) -> None:
+    if not isinstance(mediation, dict):
+        return
+    for table, part in (("limits", "length"), ("extensions", "extension")):
+        given = mediation.get(table)
+        for track, where in _COURT_TRACKS.items():
+            if isinstance(given, dict) and track in given:
+                raise PolicyError(
+                    f"{source}: mediation.{table}.{track}: court-referred mediation's windows "
+                    f"are read from the court's procedure table; a county changes them in "
+                    f"procedures/court.toml ({where}.{part})"
+                )
+
+
+#: `[confirmation]` keys that held judicial confirmation's statutory lengths: its windows are
+#: read from its procedure table (procedures/judicial_confirmation.toml). The model keeps the
+#: fields for cases started before (their frozen copy carries them, and their confirmation
+#: replays on them); a policy file may not set them. `remind_before` stays the county's.
+_CONFIRMATION_KEYS = {
+    "apply_within": "windows.apply.length",
+    "accept": "windows.court_accept.length",
+    "decide": "windows.court_decide.length",
+    "decide_extension": "windows.court_decide.extension",
+}
+
+
+def _no_confirmation_lengths(confirmation: object, source: str) -> None:
+    if not isinstance(confirmation, dict):
+        return
+    for key, where in _CONFIRMATION_KEYS.items():
+        if key in confirmation:
+            raise PolicyError(
+                f"{source}: confirmation.{key}: judicial confirmation's windows are read from "
+                f"its procedure table; a county changes them in "
+                f"procedures/judicial_confirmation.toml ({where})"
+            )
+
+
 def parse_policy(text: str, *, source: str = "policy", now: datetime | None = None) -> Policy:
     """Parse policy TOML; errors name the file and the key that is wrong. `now` (when the
     file is read) places a campaign's relative times ("+3m", a demo's); without it they are
@@ -352,6 +400,8 @@ def parse_policy(text: str, *, source: str = "policy", now: datetime | None = No
     # A policy read now counts days as the law does; only old frozen copies lack the key.
     data.setdefault("day_count", "law")
     _no_arbitration_lengths(data.get("mediation"), source)
+    _no_confirmation_lengths(data.get("confirmation"), source)
+    _no_court_lengths(data.get("mediation"), source)
     # The optional tables first, so that their errors name the table and the key.
     build_table(data, "whistle", whistle_policy, source=source)
     build_table(data, "mediation", mediation_policy, source=source)

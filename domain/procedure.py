@@ -289,6 +289,22 @@ def expire(table: ProcedureTable, run: Run, now: datetime, counting: Counting) -
             effects.append(_effect("moved", window, expiry.to, expiry.law))
 
 
+def step_takers(table: ProcedureTable, run: Run) -> set[str] | None:
+    """The roles that may take some step of the table in the run's current state (an action
+    allowed there, the extension of an open window, a pause or resume of one): what a matter
+    offers whom. None: some such step is anyone's; empty: no step is left."""
+    allowed = [name for name, action in table.actions.items() if run.state in action.allowed_in]
+    lines = [table.takers(name) for name in allowed]
+    for window in run.open_windows():
+        wdef = table.window(window.name)
+        if wdef.extension is not None and not window.expired:
+            lines.append(table.takers("extend", window=window.name))
+        lines += [table.takers("pause", reason=reason) for reason in wdef.paused_by]
+    if any(not line for line in lines):
+        return None
+    return {role for line in lines for role in line}
+
+
 def next_due(run: Run) -> datetime | None:
     """The earliest due time still to pass: when the workflow looks again."""
     dues = [w.due_at for w in run.windows if w.open and not w.expired and w.due_at is not None]

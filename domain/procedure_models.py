@@ -96,6 +96,20 @@ def arbitration_act(step: str, wage_months: float | None, at: datetime) -> Act:
     return Act(action=ARBITRATION_ACTIONS[step], at=at, facts=facts, window=window)
 
 
+#: A dispute case's judicial confirmation steps as its table's actions (the agreement starts
+#: the run in `agreement`; `extended` is the court decision's one extension).
+CONFIRMATION_ACTIONS = {
+    "applied": "apply", "accepted": "accept", "extended": "extend",
+    "confirmed": "confirm", "rejected": "reject",
+}  # fmt: skip
+
+
+def confirmation_act(step: str, at: datetime) -> Act:
+    """A case's judicial confirmation step as the engine's act."""
+    window = "court_decide" if step == "extended" else None
+    return Act(action=CONFIRMATION_ACTIONS[step], at=at, window=window)
+
+
 def fact_value(text: str) -> Fact:
     """'8' -> 8, '0.5' -> 0.5, 'true' -> True; any other text stays text."""
     if text in ("true", "false"):

@@ -34,6 +34,7 @@ from domain.metrics import (
     ROAD_GROUP_OF,
     SATISFIED,
     STAY_ENDS,
+    STAY_FLAGS,
     STAY_LAPSES,
     STINT_ENDS,
     STINT_STARTS,
@@ -128,7 +129,8 @@ _REACHED = (
 # such event one lateral read of its case's earlier events (by the primary key) says what came
 # before it: an attempt's end, a conclusion, a reached visit, the last stint boundary, and the
 # last track boundary: when that is a `mediation_track`, the event ends a stay on that track
-# (its track and start read by the primary key, for those events only). The stays' parallel
+# (its track and start read by the primary key, for those events only; late when it lapsed or
+# a flag of its legal time came after its start, STAY_FLAGS). The stays' parallel
 # arrays are aggregated side by side over the same rows, so they stay aligned.
 _EVENTS = f"""
 SELECT c.county, c.township,
@@ -162,7 +164,7 @@ SELECT c.county, c.township,
        array_agg((SELECT extract(epoch FROM e.at - b.at) / 86400 FROM case_events b
                    WHERE b.case_id = e.case_id AND b.seq = h.stay_bound))
          FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_days,
-       array_agg(e.kind <> ALL($12::text[]))
+       array_agg(e.kind <> ALL($12::text[]) AND coalesce(h.flag_bound, 0) < h.stay_bound)
          FILTER (WHERE e.kind = ANY($11::text[]) AND h.stay_bound = h.track_bound) AS stay_in_limit
   FROM case_events e
   JOIN cases c USING (case_id)
@@ -175,7 +177,8 @@ SELECT c.county, c.township,
                   FILTER (WHERE p.kind = ANY($5::text[]) OR p.kind = ANY($6::text[])))[1]
                    AS boundary_before,
                max(p.seq) FILTER (WHERE p.kind = ANY($11::text[])) AS stay_bound,
-               max(p.seq) FILTER (WHERE p.kind = 'mediation_track') AS track_bound
+               max(p.seq) FILTER (WHERE p.kind = 'mediation_track') AS track_bound,
+               max(p.seq) FILTER (WHERE p.kind = ANY($13::text[])) AS flag_bound
           FROM case_events p
          WHERE p.case_id = e.case_id AND p.seq < e.seq) h
  WHERE e.kind = ANY($7::text[]) AND e.at >= $1 AND e.at < $2 AND c.status <> 'merged'
@@ -312,7 +315,7 @@ async def count_units(
             _EVENTS, start, end,
             sorted(ATTEMPT_ENDS), WITHDRAWN, sorted(STINT_ENDS), sorted(STINT_STARTS),
             sorted(kinds), sorted(LOW_LEVELS), sorted(SATISFIED), LATE,
-            sorted(STAY_ENDS), sorted(STAY_LAPSES),
+            sorted(STAY_ENDS), sorted(STAY_LAPSES), sorted(STAY_FLAGS),
         ),
         found,
     )  # fmt: skip

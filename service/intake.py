@@ -43,6 +43,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from domain.calendar import parse_calendar
 from domain.case_models import CaseStart
+from domain.court_mediation import mediation_part
 from domain.intake import Format, IntakeRecord, detect_format
 from domain.intake_models import CaseIntake
 from domain.mediation_policy import LABOUR_TYPES
@@ -272,14 +273,20 @@ async def started_by(client: Client, workflow_id: str) -> bool:
 
 
 def case_start(intake: CaseIntake, policy: Policy, lang: Lang | None) -> CaseStart:
-    """A dispute case's start: the policy in force and, for a labour or wage dispute (the
-    only ones that reach arbitration), the labour arbitration table in force — both fixed
-    here, so an edit of either file never moves a running case's windows."""
+    """A dispute case's start: the policy in force, the judicial confirmation table (any
+    mediated agreement may be confirmed) and, for a labour or wage dispute (the only ones
+    that reach arbitration), the labour arbitration table in force, for any other the court
+    table's court-referred mediation part (a labour dispute goes to arbitration before any
+    court) — all fixed here, so an edit of a file never moves a running case's windows, and
+    a case's code path follows from its start alone (no patch asked on the common path)."""
     assert intake.case_id is not None
     labour = intake.dispute_type in LABOUR_TYPES
+    tables = load_tables()
     return CaseStart(
         case_id=intake.case_id, intake=intake, policy=policy, lang=lang,
-        arbitration=load_tables()["labour_arbitration"] if labour else None,
+        arbitration=tables["labour_arbitration"] if labour else None,
+        confirmation=tables["judicial_confirmation"],
+        court=None if labour else mediation_part(tables["court"]),
     )  # fmt: skip
 
 

@@ -266,9 +266,14 @@ class ProcedureWorkflow:
 
     @workflow.query
     def offers(self, asker: Actor) -> Offers:
-        """What `asker` may do now: a step of the table while the matter is not closed (the
-        step itself is checked when sent)."""
-        return Offers(actions=[] if self.closed_at is not None else ["procedure"])
+        """What `asker` may do now: a step of the table while the matter is not closed, to
+        the roles its table names for some step allowed in the current state (the step
+        itself is checked when sent)."""
+        if self.closed_at is not None:
+            return Offers(actions=[])
+        takers = engine.step_takers(self.start.table, self.run_)
+        may = takers is None or asker.role in takers
+        return Offers(actions=["procedure"] if may else [])
 
     @workflow.query
     def view(self) -> CaseView:

@@ -735,6 +735,51 @@ def test_a_policy_file_setting_arbitrations_lengths_is_sent_to_its_procedure_tab
     assert "procedures/labour_arbitration.toml" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [
+        ("apply_within", "windows.apply.length"),
+        ("accept", "windows.court_accept.length"),
+        ("decide", "windows.court_decide.length"),
+        ("decide_extension", "windows.court_decide.extension"),
+    ],
+)
+def test_a_policy_file_setting_judicial_confirmations_lengths_is_sent_to_its_table(key, where):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(f'[confirmation]\n{key} = "20d"', source="county.toml")
+    assert f"county.toml: confirmation.{key}:" in str(refused.value)
+    assert f"procedures/judicial_confirmation.toml ({where})" in str(refused.value)
+
+
+def test_a_policy_file_may_still_set_the_confirmation_reminder_and_old_starts_still_decode():
+    policy = parse_policy(MINIMAL + '\n[confirmation]\nremind_before = "3d"', source="c.toml")
+    assert policy.confirmation.remind_before == "3d"
+    # A start frozen before carries the lengths in its copy of the policy: it still decodes.
+    frozen = policy.model_dump(mode="json")
+    frozen["confirmation"] |= {"apply_within": "30d", "decide_extension": "10d"}
+    assert Policy.model_validate(frozen).confirmation.decide_extension == "10d"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "where"),
+    [
+        ('[mediation.limits]\njudicial_pre_filing = "20d"', "mediation.limits.judicial_pre_filing",
+         "windows.pre_filing.length"),
+        ('[mediation.limits]\njudicial_simplified = "5d"', "mediation.limits.judicial_simplified",
+         "windows.entrusted_simplified.length"),
+        ('[mediation.extensions.judicial_post_filing]\nneeds = "consent"',
+         "mediation.extensions.judicial_post_filing", "windows.entrusted.extension"),
+    ],
+)  # fmt: skip
+def test_a_policy_file_setting_court_referred_mediations_lengths_is_sent_to_the_court_table(
+    text, key, where
+):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(text, source="county.toml")
+    assert f"county.toml: {key}:" in str(refused.value)
+    assert f"procedures/court.toml ({where})" in str(refused.value)
+
+
 def test_a_policy_file_may_still_set_the_other_tracks_limits():
     policy = parse_policy(MINIMAL + '\n[mediation.limits]\npeoples = "20d"', source="county.toml")
     assert policy.mediation.limits[Track.peoples] == "20d"

@@ -11,7 +11,19 @@ import pytest
 from domain.calendar import WEEKENDS_ONLY, parse_calendar
 from domain.petition import Earlier, RepeatAnswer, answer_repeat
 from domain.policy_files import PolicyError
-from domain.procedure import Act, Counting, Refusal, Run, act, check, expire, next_due, start, view
+from domain.procedure import (
+    Act,
+    Counting,
+    Refusal,
+    Run,
+    act,
+    check,
+    expire,
+    next_due,
+    start,
+    step_takers,
+    view,
+)
 from domain.procedure_clock import month_end
 from domain.procedure_table import ProcedureTable, parse_procedure, parse_procedures
 from texts import Lang
@@ -534,3 +546,23 @@ def test_a_line_naming_no_one_falls_back_to_the_tables_by_and_then_to_anyone():
     assert table.takers("accept") == []  # anyone
     table = parse_procedure('by = ["arbitrator"]\n' + bare, source="t")
     assert table.takers("accept") == ["arbitrator"]
+
+
+@pytest.mark.parametrize(
+    ("procedure", "state", "takers"),
+    [
+        # Filed: docketing or withdrawal, the clerk's alone.
+        ("court", "filed", {"court_clerk"}),
+        # Pre-filing mediation: the mediator settles or fails it, the clerk may fail it or
+        # extend its window (with consent).
+        ("court", "pre_filing_mediation", {"mediator", "court_clerk"}),
+        # Applied for arbitration: the committee accepts or declines; the worker (or the
+        # court's clerk) may already sue on its silence.
+        ("labour_arbitration", "applied", {"arbitrator", "applicant", "court_clerk"}),
+    ],
+)
+def test_a_matter_offers_its_step_to_the_roles_its_table_names_in_that_state(
+    procedure, state, takers
+):
+    run = start(tables()[procedure], at(date(2026, 3, 2)), COUNT, state)
+    assert step_takers(tables()[procedure], run) == takers

@@ -1,6 +1,8 @@
-"""Every statutory window of the project read from one place: the figures the dispute case
-still runs by hand (labour arbitration, court-referred mediation, judicial confirmation) equal
-the procedure tables', so the two cannot disagree until the case runs the tables itself."""
+"""Every statutory window of the project read from one place. A dispute case started now runs
+labour arbitration, court-referred mediation and judicial confirmation on the tables it carries
+in its start; the policy's figures below are what a case started before (without them) still
+runs by, and a policy file may no longer set them (domain/policy.py): they equal the tables',
+so an old case and a new one keep the same law."""
 
 from __future__ import annotations
 

@@ -142,3 +142,49 @@ async def test_a_month_without_stays_has_no_medians_and_no_rates(ledger):
     assert township.days_peoples is None and township.in_limit_rate is None
     assert township.pre_filing_success_rate is None and township.peoples_share is None
     assert township.stays_ended == 0
+
+
+def engine_step(hours: float, kind: str, state: str, *, final: bool = False, **data) -> tuple:
+    """A case's own arbitration event on the procedure engine (workflows/case/arbitration.py)."""
+    where = {"procedure": "labour_arbitration", "state": state, "final": final}
+    return (hours, kind, "county", {**data, **where})
+
+
+async def test_a_cases_own_arbitration_counts_as_reached_and_late_when_the_committee_was_flagged(
+    clean_pool,
+):
+    """E: a wage case whose own arbitration track ran on the engine, the committee late to
+    award (flagged on day 50), the award on day 60: a stay on arbitration past its limit.
+    F: the same on time (award on day 30): within the limit."""
+    late = story("E", at(10, 1), track(0, "labour_arbitration"),
+                 engine_step(1, "arbitration_applied", "applied"),
+                 engine_step(48, "arbitration_accepted", "accepted"),
+                 engine_step(1200, "arbitration_overdue", "accepted", step="award"),
+                 ls.resolve(1440, "county"))  # fmt: skip
+    on_time = story("F", at(10, 1), track(0, "labour_arbitration"),
+                    engine_step(1, "arbitration_applied", "applied"),
+                    engine_step(48, "arbitration_accepted", "accepted"),
+                    ls.resolve(720, "county"))  # fmt: skip
+    cases = [case("E", at(10, 1), "open", "county"), case("F", at(10, 1), "open", "county")]
+    await ls.insert(clean_pool, Ledger.of(cases, late + on_time))
+
+    october, _ = await assess(clean_pool, parse_period("2026-10"), ls.AS_OF)
+    november_, _ = await assess(clean_pool, parse_period("2026-11"), ls.AS_OF)
+    township_oct, township_nov = october[0], november_[0]
+    assert township_oct.reached_arbitration == 2 and township_oct.arbitration_share == 1.0
+    # F's stay ended in October (30 days, in time), E's in November (60 days, flagged).
+    assert (township_oct.stays_ended, township_oct.stays_in_limit) == (1, 1)
+    assert (township_nov.stays_ended, township_nov.stays_in_limit) == (1, 0)
+    assert (township_oct.days_arbitration, township_nov.days_arbitration) == (30.0, 60.0)
+
+
+async def test_a_court_referred_stay_flagged_past_its_days_is_not_within_the_limit(clean_pool):
+    """G: entrusted mediation (委托) on the engine, its 15 days flagged (track_overdue) on day
+    16, settled on day 20: a stay on the judicial track past its limit."""
+    flagged = story("G", at(11, 2), track(0, "judicial_post_filing"),
+                    (384, "track_overdue", "grid", {"track": "judicial_post_filing"}),
+                    ls.resolve(480, "grid"))  # fmt: skip
+    await ls.insert(clean_pool, Ledger.of([case("G", at(11, 2), "open", "grid")], flagged))
+    township, _ = await november(clean_pool)
+    assert (township.reached_judicial, township.days_judicial) == (1, 20.0)
+    assert (township.stays_ended, township.stays_in_limit) == (1, 0)

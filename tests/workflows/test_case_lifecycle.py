@@ -4,6 +4,7 @@ path; both paths' histories replay against today's code."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from temporalio.worker import Replayer
 
 from domain.actions import EscalateInput, TrackInput
 from domain.case_models import CaseStatus, OutcomeInput
+from domain.naming import workflow_id_for
 from runtime.codec import data_converter
 from tests import factories
 from tests.factories import COUNTY
@@ -127,8 +129,14 @@ async def test_a_case_from_before_the_fix_still_closes_as_referred_and_replays(
 async def test_an_open_case_whose_last_track_lapses_is_referred_without_a_marker(
     time_env, case_worker, clean_pool, payload_keys
 ):
-    """Only the supervised path asks for the patch: every other case's commands are as before."""
-    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
+    """Only the supervised path asks for the patch: every other case's commands are as before.
+    On the policy's limits (a start without the court's table, as before 0.3.0): on the table
+    a simplified entrusted mediation's end is flagged and the case stays on its track."""
+    case = factories.case_start(f"T-{uuid.uuid4().hex[:8]}", policy=factories.NO_VISITS)
+    old = case.model_copy(update={"court": None})
+    handle = await time_env.client.start_workflow(
+        CaseWorkflow.run, old, id=workflow_id_for(old.case_id), task_queue=case_worker.task_queue
+    )
     await view_when(handle, settled)
     # The county pulls it up at once (20 working days) and hands it to the court's 7 days.
     await handle.execute_update(

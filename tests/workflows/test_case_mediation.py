@@ -14,10 +14,13 @@ from domain.actions import (
     ArbitrationInput,
     ConfirmationInput,
     OutcomeInput,
+    PauseInput,
+    ResumeInput,
     TrackExtendInput,
     TrackInput,
 )
 from domain.case_models import CaseStatus
+from domain.confirmation import confirmation_deadlines, period_end
 from domain.naming import workflow_id_for
 from domain.policy import Budget
 from ledger.cases import case_history
@@ -208,7 +211,9 @@ async def test_a_cases_arbitration_not_accepted_by_day_5_opens_the_workers_right
     assert kinds[-2:] == ["arbitration_overdue", "arbitration_route"]
     route = next(e for e in view.events if e.kind == "arbitration_route")
     assert route.data == {"route": "may_sue", "window": "accept",
-                          "law": "劳动争议调解仲裁法 第二十九条"}  # fmt: skip
+                          "law": "劳动争议调解仲裁法 第二十九条",
+                          "procedure": "labour_arbitration", "state": "applied",
+                          "final": False}  # fmt: skip
     outbox = await clean_pool.fetch(
         "SELECT DISTINCT recipient_role FROM outbox WHERE case_id = $1", view.case_id
     )
@@ -255,6 +260,10 @@ async def test_a_cases_award_of_8_months_wage_is_final_for_the_employer_15_days_
     )
     told = awarded.events[-1]
     assert told.kind == "arbitration_sue_window" and told.data["final_for_employer"] is True
+    # Where the table's run stands, as the figures read a procedure's events (docs/metrics.md).
+    assert (told.data["procedure"], told.data["state"], told.data["final"]) == (
+        "labour_arbitration", "award_final_for_employer", False,
+    )  # fmt: skip
 
     await sleep_past(time_env, sue.due_at)
     final = await handle.result()
@@ -323,26 +332,203 @@ async def test_confirmation_applied_accepted_and_confirmed_closes_the_follow_up(
     assert [e.kind for e in final.events][-2:] == ["confirmation_confirmed", "closed"]
 
 
+def _confirm(actor: Actor, step: str) -> tuple:
+    return CaseWorkflow.confirmation, ConfirmationInput(actor=actor, step=step)
+
+
+async def test_judicial_confirmation_runs_its_table_one_extension_and_the_courts_lateness(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
+    await view_when(handle, settled)
+    agreed = await handle.execute_update(
+        CaseWorkflow.outcome,
+        OutcomeInput(outcome="resolved", actor=GRID, agreement="repair the ceiling by 12-01"),
+    )
+    c, count = agreed.confirmation, {"calendar": factories.NO_VISITS.calendar}
+    assert c.procedure.procedure == "judicial_confirmation" and c.procedure.state == "agreement"
+    # The table's 30 days (人民调解法 Art. 33), counted as the law counts them.
+    assert c.apply_by == period_end(c.agreement_at, 30, **count)
+    assert c.apply_by == c.procedure.window("apply").due_at
+    window = next(e for e in agreed.events if e.kind == "confirmation_window")
+    assert window.data | {"apply_by": None, "remind_at": None} == {
+        "apply_by": None, "remind_at": None,
+        "procedure": "judicial_confirmation", "state": "agreement", "final": False,
+    }  # fmt: skip
+
+    await handle.execute_update(*_confirm(RESPONDENT, "applied"))
+    accepted = await handle.execute_update(*_confirm(COURT, "accepted"))
+    accepted_at = accepted.confirmation.accepted_at
+    assert accepted.confirmation.decide_by == period_end(accepted_at, 15, **count)
+    extended = await handle.execute_update(*_confirm(COURT, "extended"))
+    # One extension of 10 days, running on from the original end (法释〔2011〕5号 Art. 6).
+    due = extended.confirmation.decide_by
+    assert due == period_end(accepted_at, 25, **count)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(*_confirm(COURT, "extended"))
+    assert "1 time(s) only (法释〔2011〕5号 第六条)" in str(caught.value.cause)
+
+    await sleep_past(time_env, due)
+    late = await view_when(handle, lambda v: v.events[-1].kind == "court_decision_overdue")
+    assert "overdue:court_decide" in late.confirmation.procedure.flags
+    assert late.events[-1].data["state"] == "accepted"
+    confirmed = await handle.execute_update(*_confirm(COURT, "confirmed"))
+    assert confirmed.confirmation.outcome == "confirmed"
+    assert confirmed.confirmation.procedure.final
+    result = await handle.result()
+    assert result.status is CaseStatus.closed
+    kinds = [e.kind for e in await case_history(clean_pool, confirmed.case_id)]
+    assert kinds[-2:] == ["confirmation_confirmed", "closed"]
+    assert "confirmation_refused" not in kinds  # the validator refused the second extension
+
+
+async def test_a_case_started_before_the_engine_keeps_the_policys_confirmation_clocks(
+    time_env, case_worker, clean_pool
+):
+    case = factories.case_start(f"T-{uuid.uuid4().hex[:8]}", policy=factories.NO_VISITS)
+    old = case.model_copy(update={"confirmation": None})  # as a v0.2.0 start holds it
+    handle = await time_env.client.start_workflow(
+        CaseWorkflow.run, old, id=workflow_id_for(old.case_id), task_queue=case_worker.task_queue
+    )
+    await view_when(handle, settled)
+    agreed = await handle.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
+    )
+    c = agreed.confirmation
+    assert c.procedure is None  # no run: the policy's clocks
+    assert c.apply_by == confirmation_deadlines(
+        c.agreement_at, factories.NO_VISITS.confirmation,
+        calendar=factories.NO_VISITS.calendar, utc_offset_hours=8,
+    ).apply_by  # fmt: skip
+    window = next(e for e in agreed.events if e.kind == "confirmation_window")
+    assert "procedure" not in window.data
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert markers == []  # no patch is asked: the start alone decides
+
+
 async def test_a_judicial_track_is_extended_only_with_both_parties_consent(
     time_env, case_worker, clean_pool
 ):
     handle = await start(time_env, case_worker, complexity="complex")
     before = await view_when(handle, settled)
+    # Court-referred mediation before filing (委派), on the court table's window.
+    run = before.procedure
+    assert (run.name, run.state) == ("court", "pre_filing_mediation")
+    [window] = run.windows
+    assert (window.name, window.law) == ("pre_filing", "特邀调解规定 第二十七条")
+    assert before.mediation.due_at == window.due_at
+    assert (
+        window.due_at == factories.DEFAULT_POLICY.after(window.starts_at, Budget.parse("30d")).due
+    )
 
-    with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(
-            CaseWorkflow.extend_track,
-            TrackExtendInput(actor=GRID, by="10d", both_parties_consent=False, reason="appraisal"),
-        )
+    async def refused(by: str, consent: bool) -> str:
+        with pytest.raises(WorkflowUpdateFailedError) as caught:
+            await handle.execute_update(
+                CaseWorkflow.extend_track,
+                TrackExtendInput(
+                    actor=GRID, by=by, both_parties_consent=consent, reason="appraisal"
+                ),
+            )
+        return str(caught.value.cause)
+
+    assert "needs consent (特邀调解规定 第二十七条)" in await refused("30d", False)
+    assert "extends this mediation by 30d" in await refused("10d", True)
+    view = await handle.execute_update(
+        CaseWorkflow.extend_track,
+        TrackExtendInput(actor=GRID, by="30d", both_parties_consent=True, reason="appraisal"),
+    )
+    # Thirty days more, one period of 60 from the start, counted as the law counts them.
+    expected = factories.DEFAULT_POLICY.after(window.starts_at, Budget.parse("60d")).due
+    assert view.mediation.due_at == expected == view.procedure.windows[0].due_at
+    assert view.events[-1].kind == "track_extended" and view.events[-1].data["by"] == "30d"
+    assert "1 time(s) only" in await refused("30d", True)
+
+
+async def test_a_judicial_track_started_before_the_engine_keeps_the_policys_limit_and_extension(
+    time_env, case_worker, clean_pool
+):
+    case = factories.case_start(f"T-{uuid.uuid4().hex[:8]}", complexity="complex")
+    old = case.model_copy(update={"court": None})  # as a v0.2.0 start holds it
+    handle = await time_env.client.start_workflow(
+        CaseWorkflow.run, old, id=workflow_id_for(old.case_id), task_queue=case_worker.task_queue
+    )
+    before = await view_when(handle, settled)
+    assert before.procedure is None and before.mediation.track == "judicial_pre_filing"
     view = await handle.execute_update(
         CaseWorkflow.extend_track,
         TrackExtendInput(actor=GRID, by="10d", both_parties_consent=True, reason="appraisal"),
     )
-
-    assert "needs both parties' consent" in str(caught.value.cause)
-    # Ten days more, counted as the law counts them: a last day that is a day off moves to
-    # the next working day (so the gap is ten days or a little more, by the calendar).
     expected = factories.DEFAULT_POLICY.after(before.mediation.due_at, Budget.parse("10d")).due
     assert view.mediation.due_at == expected
-    assert view.mediation.due_at - before.mediation.due_at >= timedelta(days=10)
-    assert view.events[-1].kind == "track_extended"
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert markers == []  # no patch is asked: the start alone decides
+
+
+async def test_pre_filing_mediation_past_its_days_lapses_to_docketing_and_mediation_ends(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex", policy=factories.NO_VISITS)
+    view = await view_when(handle, settled)
+    await sleep_past(time_env, view.mediation.due_at)
+    final = await view_when(handle, lambda v: any(e.kind == "track_lapsed" for e in v.events))
+    lapsed = next(e for e in final.events if e.kind == "track_lapsed")
+    # The table's expiry: the dispute goes to docketing (特邀调解规定 Art. 21); the court track
+    # was the last, so mediation ends (referred, or kept under the county's supervision).
+    assert lapsed.data["law"] == "特邀调解规定 第二十一条"
+    assert final.procedure.state == "filed"
+    kinds = [e.kind for e in await case_history(clean_pool, final.case_id)]
+    assert kinds[kinds.index("track_lapsed") + 1] in ("referred", "mediation_exhausted")
+
+
+async def test_entrusted_mediation_past_its_15_days_is_flagged_and_stays_on_its_track(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker)
+    await view_when(handle, settled)
+    handed = await handle.execute_update(
+        CaseWorkflow.track,
+        TrackInput(actor=GRID, to_track="judicial_post_filing", reason="filed, then entrusted"),
+    )
+    [window] = handed.procedure.windows
+    assert (handed.procedure.state, window.name) == ("entrusted_mediation", "entrusted")
+    assert (
+        window.due_at == factories.DEFAULT_POLICY.after(window.starts_at, Budget.parse("15d")).due
+    )
+    await sleep_past(time_env, window.due_at)
+    late = await view_when(handle, lambda v: any(e.kind == "track_overdue" for e in v.events))
+    assert late.mediation.track == "judicial_post_filing" and late.mediation.flagged_overdue
+    assert late.procedure.flags == ["overdue:entrusted"]
+    told = next(e for e in late.events if e.kind == "track_overdue")
+    assert told.data["law"] == "特邀调解规定 第二十七条"
+
+
+async def test_an_agreement_on_a_court_referred_track_settles_its_run(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex", policy=factories.NO_VISITS)
+    await view_when(handle, settled)
+    resolved = await handle.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
+    )
+    assert (resolved.procedure.state, resolved.procedure.final) == ("settled", True)
+
+
+async def test_a_pre_filing_window_ended_during_a_pause_lapses_when_the_case_resumes(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex", policy=factories.NO_VISITS)
+    view = await view_when(handle, settled)
+    due = view.mediation.due_at
+    await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="appraisal"))
+    await sleep_past(time_env, due)
+    paused = await handle.query(CaseWorkflow.view)
+    # The window ran by law, but a paused case cannot be referred: nothing happened yet.
+    assert paused.status is CaseStatus.paused
+    assert not any(e.kind == "track_lapsed" for e in paused.events)
+    assert paused.mediation.due_at == due  # the pause did not lengthen it
+    await handle.execute_update(CaseWorkflow.resume, ResumeInput(actor=GRID))
+    lapsed = await view_when(handle, lambda v: any(e.kind == "track_lapsed" for e in v.events))
+    assert lapsed.procedure.state == "filed"
+    assert lapsed.status in (CaseStatus.referred, CaseStatus.closed)

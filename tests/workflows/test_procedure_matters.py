@@ -331,3 +331,24 @@ async def test_a_court_judgment_is_recorded_by_a_judge_and_refused_to_anyone_els
     assert judged.procedure.state == "judged"
     kinds = await ledger_kinds(clean_pool, judged.case_id)
     assert kinds == ["procedure_opened", "procedure_action", "procedure_action"]
+
+
+async def test_a_court_matter_offers_its_step_only_to_the_roles_its_table_names_now(
+    time_env, case_worker, clean_pool
+):
+    handle = await start_road(time_env, case_worker, "court", "filed")
+    await view_when(handle, opened)
+    township_clerk = Actor(name="乡镇文书", role="governance_centre", unit="Haibowan Township")
+
+    async def offered(who: Actor) -> list[str]:
+        return (await handle.query(ProcedureWorkflow.offers, who)).actions
+
+    # Filed: the clerk dockets; no one else has a step of the table here.
+    assert await offered(CLERK) == ["procedure"]
+    assert await offered(township_clerk) == []
+    docketed = await handle.execute_update(
+        ProcedureWorkflow.procedure_action, act("docket_ordinary", CLERK)
+    )
+    assert docketed.procedure.state != "filed"
+    assert await offered(JUDGE) == ["procedure"]
+    assert await offered(township_clerk) == []

@@ -75,6 +75,15 @@ class ArbitrationRun:
         m.sue_by = self._due(m.procedure, _TO_SUE)
         m.due_at = None
 
+    @staticmethod
+    def where(m: Mediation) -> dict[str, object]:
+        """The table, its state and whether it is final, as the figures read a procedure's
+        events (docs/metrics.md); nothing for a track on the old clocks."""
+        run = m.procedure
+        if run is None:
+            return {}
+        return {"procedure": run.procedure, "state": run.state, "final": run.final}
+
     def final_for_employer(self, m: Mediation) -> bool:
         return m.procedure is not None and m.procedure.state == "award_final_for_employer"
 
@@ -103,7 +112,7 @@ class ArbitrationRun:
                         else ctx._("the arbitration committee's acceptance is overdue")
                     ),
                     data={"step": "award" if accepted else "acceptance",
-                          "due_at": e.at.isoformat(), "law": e.law},
+                          "due_at": e.at.isoformat(), "law": e.law, **self.where(m)},
                     notify=[ctx.directory.county()],
                 )  # fmt: skip
             elif e.kind == "route":
@@ -113,7 +122,7 @@ class ArbitrationRun:
                         "the arbitration committee let its time pass: the worker may sue in "
                         "the people's court ({law})"
                     ).format(law=e.law),
-                    data={"route": e.what, "window": e.window, "law": e.law},
+                    data={"route": e.what, "window": e.window, "law": e.law, **self.where(m)},
                     notify=ctx.directory.parties(),
                 )
 

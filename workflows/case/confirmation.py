@@ -4,6 +4,14 @@ A part of CaseWorkflow. A resolution that carries an agreement opens the window 
 parties to apply to the court (30 days, a reminder before it closes); then the court
 accepts (3 days) and decides (15 days, +10 with approval). Confirmed, rejected and lapsed
 outcomes are all recorded; the case closes when this and its return visits are done.
+
+A case started with the `judicial_confirmation` table (CaseStart.confirmation, every case
+started since) runs these windows on the procedure engine (`ConfirmationRun`): their lengths,
+the decision's one extension and what each expiry does (the application lapses, the court's
+lateness is flagged) are the table's. The state's `apply_by`, `accept_by`, `decide_by` mirror
+the run's windows, so the wake-ups and the view read them as before. A case started without
+the table (every saved history, every case running before) keeps the policy's clocks: the
+path follows from the start alone, so no patch is asked on the common path.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import Confirmation as ConfirmationState
     from domain.confirmation import confirmation_deadlines
     from workflows.case.alarm import Wake
+    from workflows.case.confirmation_run import ConfirmationRun
     from workflows.case.context import CaseContext
     from workflows.case.intents import Acted
 
@@ -24,6 +33,9 @@ with workflow.unsafe.imports_passed_through():
 class Confirmation:
     def __init__(self, ctx: CaseContext) -> None:
         self.ctx = ctx
+        table = ctx.start.confirmation
+        #: Judicial confirmation on the procedure engine, for a case started with its table.
+        self.engine = None if table is None else ConfirmationRun(ctx, table)
 
     def _kw(self) -> dict:
         p = self.ctx.policy
@@ -38,18 +50,27 @@ class Confirmation:
         if not action.agreement:
             return
         ctx, now = self.ctx, workflow.now()
-        d = confirmation_deadlines(now, ctx.policy.confirmation, **self._kw())
-        ctx.file.confirmation = ConfirmationState(
-            agreement_at=now, apply_by=d.apply_by, remind_at=d.remind_at
-        )
+        if self.engine is not None:
+            c = ctx.file.confirmation = self.engine.open(now)
+        else:
+            d = confirmation_deadlines(now, ctx.policy.confirmation, **self._kw())
+            c = ctx.file.confirmation = ConfirmationState(
+                agreement_at=now, apply_by=d.apply_by, remind_at=d.remind_at
+            )
         ctx.recorder.record(
             "confirmation_window",
             ctx._(
                 "the parties may apply to the court for judicial confirmation of the agreement "
                 "until {due} (Art. 33)"
-            ).format(due=ctx.when(d.apply_by)),
-            data={"apply_by": d.apply_by.isoformat(), "remind_at": d.remind_at.isoformat()},
-        )
+            ).format(due=ctx.when(c.apply_by)),
+            data={"apply_by": c.apply_by.isoformat(), "remind_at": c.remind_at.isoformat(),
+                  **self._where(c)},
+        )  # fmt: skip
+
+    def _where(self, c: ConfirmationState) -> dict:
+        """On the engine: the table, its state and whether it is final, as the figures read
+        a procedure's events (docs/metrics.md); nothing for a case on the old clocks."""
+        return {} if c.procedure is None else ConfirmationRun.where(c.procedure)
 
     def wakeups(self) -> list[Wake]:
         c = self.ctx.file.confirmation
@@ -68,6 +89,9 @@ class Confirmation:
         ctx, c = self.ctx, self.ctx.file.confirmation
         if c is None or c.outcome is not None:
             return None
+        if c.procedure is not None and c.applied_at is None and now >= c.apply_by:
+            assert self.engine is not None
+            self.engine.expire(c, now)  # the table moves it to `lapsed`
         if c.applied_at is None and now >= c.apply_by:
             c.outcome = "lapsed"
             ctx.recorder.record(
@@ -76,6 +100,7 @@ class Confirmation:
                     "no application for judicial confirmation within the window: the agreement "
                     "stands unconfirmed"
                 ),
+                data=self._where(c),
             )
             return Acted()
         if c.applied_at is None and not c.reminded and now >= c.remind_at:
@@ -91,6 +116,9 @@ class Confirmation:
         step = "decision" if c.accepted_at else "acceptance"
         due = c.decide_by if c.accepted_at else c.accept_by
         if c.applied_at is not None and due is not None and now >= due and step not in c.flagged:
+            if c.procedure is not None:  # the table flags the court's lateness
+                assert self.engine is not None
+                self.engine.expire(c, now)
             c.flagged.append(step)
             ctx.recorder.record(
                 f"court_{step}_overdue",
@@ -99,7 +127,7 @@ class Confirmation:
                     if step == "decision"
                     else ctx._("the court's acceptance is overdue")
                 ),
-                data={"due_at": due.isoformat()},
+                data={"due_at": due.isoformat(), **self._where(c)},
                 notify=[ctx.directory.county()],
             )
             return Acted()
@@ -109,7 +137,11 @@ class Confirmation:
         ctx, c, now = self.ctx, self.ctx.file.confirmation, workflow.now()
         assert c is not None
         rules, kw = ctx.policy.confirmation, self._kw()
-        if action.step == "applied":
+        if c.procedure is not None:
+            assert self.engine is not None
+            if not self.engine.step(c, action):
+                return
+        elif action.step == "applied":
             c.applied_at = now
             c.accept_by = confirmation_deadlines(
                 c.agreement_at, rules, applied_at=now, **kw
@@ -144,5 +176,6 @@ class Confirmation:
                 "step": action.step,
                 "note": action.note,
                 "due_at": due.isoformat() if due else None,
+                **self._where(c),
             },
         )

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.durations import Budget
     from domain.lifecycle import FINISHED, Move, move, next_status
     from domain.mediation import (
+        JUDICIAL,
         OTHER_ROUTES,
         Track,
         arbitration_deadlines,
@@ -29,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case.alarm import Wake
     from workflows.case.arbitration import ArbitrationRun
     from workflows.case.context import CaseContext
+    from workflows.case.court_mediation import CourtMediationRun, on_engine
     from workflows.case.intents import Acted
     from workflows.case.versions import ARBITRATION_ON_ENGINE, SUPERVISED_LAPSE_STAYS_OPEN
 
@@ -41,6 +43,10 @@ class Tracks:
         table = ctx.start.arbitration
         #: Labour arbitration on the procedure engine, for a case started with its table.
         self.engine = None if table is None else ArbitrationRun(ctx, table)
+        court = ctx.start.court
+        #: Court-referred mediation on the engine, for a case started with the court's table
+        #: (its mediation part): decided by the start alone, no patch asked.
+        self.court = None if court is None else CourtMediationRun(ctx, court)
 
     def _on_engine(self, step: str) -> bool:
         """Whether this case's arbitration runs on the engine: decided once, when a party
@@ -53,10 +59,20 @@ class Tracks:
     def _set(self, track: Track, department: str | None, why: str, actor: Actor | None = None):
         ctx, f, now = self.ctx, self.ctx.file, workflow.now()
         before = f.mediation
+        run = None
         if track is Track.labour_arbitration:
             # The committee's 5 days to accept run from a party's application, a step of its
             # own: until then no clock runs on this track.
             due, limit = None, ctx._("awaits a party's application")
+        elif track in JUDICIAL and self.court is not None:
+            # The court's table: its window's length and article (特邀调解规定 Art. 27).
+            run = self.court.open(track, now)
+            window = CourtMediationRun.window(run)
+            assert window is not None and window.due_at is not None
+            due = window.due_at
+            limit = ctx._("time limit {budget}, until {due}").format(
+                budget=ctx.length(window.length), due=ctx.when(due)
+            )
         else:
             budget = time_limit(track, policy=ctx.policy.mediation)
             due = ctx.policy.after(now, budget).due
@@ -70,6 +86,7 @@ class Tracks:
             due_at=due,
             why=why,
             history=[*(before.history if before else []), track.value],
+            procedure=run,
         )
         _ = ctx._
         dept = (
@@ -114,6 +131,9 @@ class Tracks:
         rules = ctx.policy.mediation
         assert f.mediation is not None
         if action.to_track is None:  # this track failed: the next one, or the other routes
+            if on_engine(f.mediation):
+                assert self.court is not None
+                self.court.end(f.mediation, settled=False)
             ctx.recorder.record(
                 "mediation_failed",
                 ctx._("mediation failed on the {track} track: {reason}").format(
@@ -226,7 +246,7 @@ class Tracks:
             f"arbitration_{action.step}",
             texts[action.step].format(who=ctx.who(action.actor), due=ctx.when(m.due_at)),
             actor=action.actor,
-            data={"due_at": m.due_at.isoformat()},
+            data={"due_at": m.due_at.isoformat(), **ArbitrationRun.where(m)},
         )
 
     def award(self, action: ArbitrationInput) -> None:
@@ -256,7 +276,7 @@ class Tracks:
                 )
             ).format(due=ctx.when(m.sue_by)),
             data={"sue_by": m.sue_by.isoformat(),
-                  **({"final_for_employer": True} if final else {})},
+                  **({"final_for_employer": True} if final else {}), **ArbitrationRun.where(m)},
             notify=ctx.directory.parties(),
         )  # fmt: skip
 
@@ -270,14 +290,21 @@ class Tracks:
         ctx, m = self.ctx, self.ctx.file.mediation
         if m is None or m.due_at is None or m.track == Track.labour_arbitration.value:
             return
+        if on_engine(m):  # court-referred mediation's window runs by law: it did not stop
+            return
         budget = time_limit(Track(m.track), policy=ctx.policy.mediation)
         m.due_at = ctx.policy.resume_due(m.due_at, paused_at, workflow.now(), budget)
 
     def extend(self, action: TrackExtendInput) -> None:
         ctx, m = self.ctx, self.ctx.file.mediation
         assert m is not None and m.due_at is not None
-        m.due_at = ctx.policy.after(m.due_at, Budget.parse(action.by)).due
-        m.extensions.append(action.by)
+        by = action.by
+        if on_engine(m):  # the table's one extension, of its length
+            assert self.court is not None
+            by = self.court.extend(m, action)
+        else:
+            m.due_at = ctx.policy.after(m.due_at, Budget.parse(action.by)).due
+        m.extensions.append(by)
         m.flagged_overdue = False
         ctx.recorder.record(
             "track_extended",
@@ -286,12 +313,12 @@ class Tracks:
                 "until {due}"
             ).format(
                 track=ctx.term("track", m.track),
-                by=ctx.length(action.by),
+                by=ctx.length(by),
                 reason=action.reason,
                 due=ctx.when(m.due_at),
             ),
             actor=action.actor,
-            data={"track": m.track, "by": action.by, "reason": action.reason,
+            data={"track": m.track, "by": by, "reason": action.reason,
                   "due_at": m.due_at.isoformat()},
             notify=ctx.directory.parties(),
         )  # fmt: skip
@@ -303,8 +330,48 @@ class Tracks:
         if m is None or m.due_at is None or m.flagged_overdue or f.status not in ON_THE_LADDER:
             return None
         if f.status is CaseStatus.paused and m.track != Track.labour_arbitration.value:
+            # Court-referred mediation on the engine runs by law too, but its end may close
+            # the case, which a paused case cannot: a window that ended during the pause is
+            # applied when the case resumes (`resume` does not lengthen it).
             return None
         return m
+
+    def settled(self) -> None:
+        """The case resolved by agreement: court-referred mediation on the engine ends
+        `settled` (特邀调解规定 Art. 20)."""
+        m = self.ctx.file.mediation
+        if on_engine(m):
+            assert self.court is not None and m is not None
+            self.court.end(m, settled=True)
+
+    def _court_window_ended(self, m: Mediation, now: datetime) -> Acted:
+        """Before filing the 30 days' end sends the dispute to docketing: the track lapses
+        (the next track or the other routes, as before). After filing the window's end is
+        flagged: the county is told and the track stays."""
+        ctx = self.ctx
+        assert self.court is not None
+        moved, law = self.court.expire(m, now)
+        if moved:
+            ctx.recorder.record(
+                "track_lapsed",
+                ctx._("the {track} track's time limit passed").format(
+                    track=ctx.term("track", m.track)
+                ),
+                data={"track": m.track, "due_at": m.due_at.isoformat(), "law": law},
+            )
+            self._next_or_refer(why=ctx._("its time limit passed"), lapsed=True)
+            return Acted()
+        m.flagged_overdue = True
+        ctx.recorder.record(
+            "track_overdue",
+            ctx._(
+                "the {track} track's time limit passed ({law}): it stays on the track, the "
+                "county is told"
+            ).format(track=ctx.term("track", m.track), law=law),
+            data={"track": m.track, "due_at": m.due_at.isoformat(), "law": law},
+            notify=[ctx.directory.county()],
+        )
+        return Acted()
 
     def wakeups(self) -> list[Wake]:
         m, wakes = self._watching(), []
@@ -327,12 +394,14 @@ class Tracks:
             ctx.recorder.record(
                 "arbitration_award_final",
                 ctx._("the window to sue the arbitration award has passed: the award is final"),
-                data={"sue_by": m.sue_by.isoformat()},
+                data={"sue_by": m.sue_by.isoformat(), **ArbitrationRun.where(m)},
             )
             return Acted()
         m = self._watching()
         if m is None or now < m.due_at:
             return None
+        if on_engine(m):  # the court's table says what its window's end does
+            return self._court_window_ended(m, now)
         if m.procedure is not None:  # the table says what the committee's lateness does
             assert self.engine is not None
             self.engine.expire(m, now)

@@ -182,6 +182,7 @@ class CaseWorkflow:
         if self.ctx.file.clock.paused_since is not None:
             self.ladder.end_pause()
         self.followup.resolve(action)
+        self.tracks.settled()
         if award is not None:
             self.tracks.award(award)
         else:
