@@ -30,6 +30,7 @@ from runtime import config
 from runtime.settings import settings
 from service.report_duties import duty_list, put_in_force
 from texts import process_lang
+from texts.terms import label
 
 
 def _day(text: str) -> date:
@@ -96,7 +97,8 @@ def duty_line(d: dict[str, Any]) -> str:
     """One duty on a terminal: day, unit, state, when filed, whom it reports to; a weekly
     unit that owes the day's report only because of a sensitive period names the period."""
     filed = d["filed_at"][11:16] if d["filed_at"] else "-"
-    line = f"{d['day']}  {d['unit']}  {d['state']}  {filed}  → {d['reports_to']}"
+    state = label("report_duty", d["state"], process_lang())
+    line = f"{d['day']}  {d['unit']}  {state}  {filed}  → {d['reports_to']}"
     if d["sensitive"]:
         line += "  " + _("(daily: {period})").format(period=d["sensitive"])
     return line

@@ -37,3 +37,10 @@ def test_a_weekly_unit_owing_a_report_in_a_sensitive_period_names_the_period():
         "→ 海北街道  （Spring Festival期间每日报送）"
     )
     assert duty_line({**base, "sensitive": None}).endswith("→ 海北街道")
+
+
+def test_a_duty_s_state_reads_in_chinese_on_a_terminal():
+    base = {"day": "2026-12-06", "unit": "东滩村第二网格", "filed_at": "2026-12-06T15:40:00+08:00",
+            "reports_to": "东滩村", "sensitive": None}  # fmt: skip
+    assert "  零报告存疑  15:40  → 东滩村" in duty_line({**base, "state": "flagged"})
+    assert "flagged" not in duty_line({**base, "state": "flagged"})
