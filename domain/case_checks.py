@@ -10,6 +10,7 @@ have moved on in between. Pure: no Temporal, no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from domain import authority, procedure
 from domain.actions import (
@@ -38,7 +39,7 @@ from domain.court_mediation import WINDOWS, extend_act
 from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
-from domain.procedure_models import arbitration_act, confirmation_act
+from domain.procedure_models import arbitration_act, confirmation_act, counting_for
 from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
 from domain.whistle import WhistleKind, known_departments
 from texts import N_, Lang, texts
@@ -319,12 +320,19 @@ def extend_track(case: CaseFile, start: CaseStart, a: TrackExtendInput) -> None:
     authority.check_responsible(a.actor, holder(case, start))
     if m.procedure is not None and m.procedure.procedure == "court" and start.court is not None:
         # On the engine the court's table decides: its one extension, with consent, of its
-        # own length. Checked as of the run's last step (the window's end is the engine's to
-        # apply when the step is taken).
-        run = m.procedure
-        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
-        act = extend_act(run.state, last, a.both_parties_consent)
-        why = procedure.check(start.court, run, act, procedure.Counting(), start.text_lang)
+        # own length. Checked as of the time the step would be applied (`as_of`): a window
+        # that ended by then is the engine's to apply first, so a late step is refused here.
+        counting = counting_for(start.policy)
+        at = _as_of(case, m.procedure)
+        run = procedure.expire(start.court, m.procedure, at, counting).run
+        if run.final or run.state not in WINDOWS:
+            raise ValueError(
+                _("court-referred mediation has ended ({state}): nothing to extend").format(
+                    state=label("procedure_state", run.state, start.text_lang)
+                )
+            )
+        act = extend_act(run.state, at, a.both_parties_consent)
+        why = procedure.check(start.court, run, act, counting, start.text_lang)
         if why is not None:
             raise ValueError(why)
         rule = start.court.window(WINDOWS[run.state]).extension
@@ -370,23 +378,26 @@ def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
     if m.applied_at is None:
         raise ValueError(
             _("no party has applied for arbitration: the committee cannot {step}").format(
-                step=a.step
+                step=label("arbitration_step", a.step, start.text_lang)
             )
         )
     if (a.step == "accepted") == (m.accepted_at is not None):
         raise ValueError(
             _("the committee has already accepted the case")
             if m.accepted_at
-            else _("the committee must accept the case before the {step}").format(step=a.step)
+            else _("the committee must accept the case before the {step}").format(
+                step=label("arbitration_step", a.step, start.text_lang)
+            )
         )
     if m.procedure is not None and start.arbitration is not None:
         # On the engine, its table decides too: one extension only, an award with the
-        # months of wage that say who may sue. Checked as of the run's last step: a window's
-        # end is the engine's to apply when the step is taken (workflows/case/arbitration.py).
+        # months of wage that say who may sue. Checked as of the time the step would be
+        # applied (`as_of`), windows ended by then expired first, as the engine applies it
+        # (workflows/case/arbitration.py): a late step is refused to the caller.
         run = m.procedure
-        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
-        act = arbitration_act(a.step, a.wage_months, last)
-        why = procedure.check(start.arbitration, run, act, procedure.Counting(), start.text_lang)
+        act = arbitration_act(a.step, a.wage_months, _as_of(case, run))
+        counting = counting_for(start.policy)
+        why = procedure.check(start.arbitration, run, act, counting, start.text_lang)
         if why is not None:
             raise ValueError(why)
 
@@ -419,19 +430,29 @@ def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None
             _(
                 "judicial confirmation cannot be {step} now: applied {applied}, accepted {accepted}"
             ).format(
-                step=a.step, applied=c.applied_at is not None, accepted=c.accepted_at is not None
+                step=label("confirmation_step", a.step, start.text_lang),
+                applied=c.applied_at is not None,
+                accepted=c.accepted_at is not None,
             )
         )
     if c.procedure is not None and start.confirmation is not None:
         # On the engine, its table decides too (one extension of the decision). Checked as of
-        # the run's last step: a window's end is the engine's to apply when the step is taken
-        # (workflows/case/confirmation_run.py).
+        # the time the step would be applied (`as_of`), as the engine applies it
+        # (workflows/case/confirmation_run.py): a late step is refused to the caller.
         run = c.procedure
-        last = max([w.starts_at for w in run.windows] + list(run.events.values()))
-        act = confirmation_act(a.step, last)
-        why = procedure.check(start.confirmation, run, act, procedure.Counting(), start.text_lang)
+        act = confirmation_act(a.step, _as_of(case, run))
+        counting = counting_for(start.policy)
+        why = procedure.check(start.confirmation, run, act, counting, start.text_lang)
         if why is not None:
             raise ValueError(why)
+
+
+def _as_of(case: CaseFile, run: procedure.Run) -> datetime:
+    """When a step on `run` is checked: the workflow's now (`CaseFile.at`), or outside a
+    workflow the run's last step."""
+    if case.as_of is not None:
+        return case.as_of
+    return max([w.starts_at for w in run.windows] + list(run.events.values()))
 
 
 def hours(delta, lang: Lang = Lang.en) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_serializer, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_serializer, field_validator
 
 from domain.actions import Actor, OutcomeInput, VisitResult
 from domain.intake_models import CaseIntake, Location, RiskFlag
@@ -189,6 +189,20 @@ class CaseFile(BaseModel):
     last_seq: int = 0
     #: Runs of this workflow so far (continue-as-new keeps one case across several).
     runs: int = 1
+    #: The time a check is made at (the workflow's now, `as_of`): never stored or sent.
+    _as_of: datetime | None = PrivateAttr(default=None)
+
+    def at(self, now: datetime) -> CaseFile:
+        """The file to check a step against at `now`: a step's check reads the case's time
+        windows as of the moment it would be applied, not as of the case's last step."""
+        checked = self.model_copy()
+        checked._as_of = now
+        return checked
+
+    @property
+    def as_of(self) -> datetime | None:
+        """The time `at` gave: None for a file checked outside a workflow."""
+        return self._as_of
 
     def location(self) -> Location:
         """Where the case is, unit by unit (a transfer may have changed one)."""

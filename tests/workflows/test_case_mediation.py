@@ -3,6 +3,7 @@ time-skipping server, with a real worker and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import time, timedelta
 
@@ -18,6 +19,7 @@ from domain.actions import (
     ResumeInput,
     TrackExtendInput,
     TrackInput,
+    VisitInput,
 )
 from domain.case_models import CaseStatus
 from domain.confirmation import confirmation_deadlines, period_end
@@ -532,3 +534,122 @@ async def test_a_pre_filing_window_ended_during_a_pause_lapses_when_the_case_res
     lapsed = await view_when(handle, lambda v: any(e.kind == "track_lapsed" for e in v.events))
     assert lapsed.procedure.state == "filed"
     assert lapsed.status in (CaseStatus.referred, CaseStatus.closed)
+
+
+async def _paused_past_the_pre_filing_window(time_env, case_worker):
+    """A case on court-referred mediation before filing, paused, and 31 days on."""
+    handle = await start(time_env, case_worker, complexity="complex", policy=factories.NO_VISITS)
+    view = await view_when(handle, settled)
+    await handle.execute_update(CaseWorkflow.pause, PauseInput(actor=GRID, reason="appraisal"))
+    await sleep_past(time_env, view.mediation.due_at)
+    return handle
+
+
+async def test_an_agreement_after_the_pre_filing_window_ended_in_a_pause_resolves_the_case(
+    time_env, case_worker, clean_pool
+):
+    handle = await _paused_past_the_pre_filing_window(time_env, case_worker)
+    resolved = await asyncio.wait_for(
+        handle.execute_update(
+            CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
+        ),
+        timeout=30,
+    )
+    assert resolved.status is CaseStatus.resolved
+    assert resolved.procedure.final or resolved.procedure.state == "filed"
+
+
+async def test_a_failed_track_after_the_pre_filing_window_ended_in_a_pause_moves_on(
+    time_env, case_worker, clean_pool
+):
+    handle = await _paused_past_the_pre_filing_window(time_env, case_worker)
+    view = await asyncio.wait_for(
+        handle.execute_update(CaseWorkflow.track, TrackInput(actor=GRID, reason="no agreement")),
+        timeout=30,
+    )
+    # The window's end was applied first: the run went to docketing, nothing left to fail.
+    kinds = [e.kind for e in view.events]
+    assert "mediation_failed" in kinds
+    assert "referred" in kinds or "mediation_exhausted" in kinds
+    assert view.procedure is None or view.procedure.state == "filed"
+
+
+async def test_extending_the_pre_filing_window_after_it_ended_is_refused_to_the_caller(
+    time_env, case_worker, clean_pool
+):
+    handle = await _paused_past_the_pre_filing_window(time_env, case_worker)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await asyncio.wait_for(
+            handle.execute_update(
+                CaseWorkflow.extend_track,
+                TrackExtendInput(actor=GRID, by="30d", both_parties_consent=True, reason="x"),
+            ),
+            timeout=30,
+        )
+    assert "court-referred mediation has ended (filed)" in str(caught.value.cause)
+    view = await handle.query(CaseWorkflow.view)
+    assert view.status is CaseStatus.paused
+
+
+async def test_a_case_reopened_after_a_court_referred_agreement_answers_its_offers(
+    time_env, case_worker, clean_pool
+):
+    await factories.load_roster(clean_pool)
+    handle = await start(time_env, case_worker, complexity="complex")
+    view = await view_when(handle, settled)
+    due = view.mediation.due_at
+    await handle.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
+    )
+    reopened = await handle.execute_update(
+        CaseWorkflow.visit, VisitInput(actor=GRID, visit="satisfaction", result="dissatisfied")
+    )
+    assert reopened.status is CaseStatus.open and reopened.procedure.final
+    offered = (await handle.query(CaseWorkflow.offers, GRID)).actions
+    assert "extend-track" not in offered and "outcome" in offered
+    await sleep_past(time_env, due)
+    await asyncio.sleep(0.5)
+    later = await handle.query(CaseWorkflow.view)
+    assert not any(e.kind == "track_overdue" for e in later.events)
+
+
+async def test_a_confirmation_extended_after_the_decision_window_ended_is_refused_to_the_caller(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, policy=factories.NO_VISITS)
+    await view_when(handle, settled)
+    await handle.execute_update(
+        CaseWorkflow.outcome, OutcomeInput(outcome="resolved", actor=GRID, agreement="repair")
+    )
+    await handle.execute_update(*_confirm(RESPONDENT, "applied"))
+    accepted = await handle.execute_update(*_confirm(COURT, "accepted"))
+    await sleep_past(time_env, accepted.confirmation.decide_by)
+    await view_when(handle, lambda v: v.events[-1].kind == "court_decision_overdue")
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(*_confirm(COURT, "extended"))
+    assert "too late" in str(caught.value.cause)
+    kinds = [e.kind for e in await case_history(clean_pool, accepted.case_id)]
+    assert "confirmation_refused" not in kinds
+
+
+async def test_an_arbitration_extended_after_the_award_window_ended_is_refused_to_the_caller(
+    time_env, case_worker, clean_pool
+):
+    handle, _ = await arbitration_case(time_env, case_worker)
+    accepted = await handle.execute_update(
+        CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="accepted")
+    )
+    await sleep_past(time_env, accepted.mediation.due_at)
+    await view_when(
+        handle,
+        lambda v: any(
+            e.kind == "arbitration_overdue" and e.data["step"] == "award" for e in v.events
+        ),
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(
+            CaseWorkflow.arbitration, ArbitrationInput(actor=ARBITRATOR, step="extended")
+        )
+    assert "too late" in str(caught.value.cause)
+    kinds = [e.kind for e in await case_history(clean_pool, accepted.case_id)]
+    assert "arbitration_refused" not in kinds

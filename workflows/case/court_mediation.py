@@ -64,13 +64,22 @@ class CourtMediationRun:
         return extension.by
 
     def end(self, m: Mediation, *, settled: bool) -> None:
-        """Mediation settled (the agreement) or failed, as the table's action."""
+        """Mediation settled (the agreement) or failed, as the table's action, and its window
+        no longer watched. The window's end is applied first (a pause may have outlasted
+        it): a run it moved on (to docketing) has no mediation left to settle or fail, so
+        the step that ends the track never meets the engine's refusal."""
         assert m.procedure is not None
         if m.procedure.final or m.procedure.state not in FAILED:
             return
-        action = SETTLED if settled else FAILED[m.procedure.state]
-        act = engine.Act(action=action, at=workflow.now())
-        m.procedure = engine.act(self.table, m.procedure, act, self.counting).run
+        now = workflow.now()
+        m.procedure = engine.expire(self.table, m.procedure, now, self.counting).run
+        if not m.procedure.final and m.procedure.state in FAILED:
+            action = SETTLED if settled else FAILED[m.procedure.state]
+            act = engine.Act(action=action, at=now)
+            m.procedure = engine.act(self.table, m.procedure, act, self.counting).run
+        # Its window is over: a case reopened after the agreement must not wake at its end.
+        if workflow.patched("court-mediation-end-clears-its-window"):
+            m.due_at = None
 
     def expire(self, m: Mediation, now: datetime) -> tuple[bool, str]:
         """What the window's passing does: (moved on, the article). Moved: the dispute goes to

@@ -243,8 +243,10 @@ class CaseWorkflow:
     # -- what people do: each update is its step, validated by its check -------------------
 
     def check_action(self, action: Action, given: BaseModel) -> None:
-        """An action's check (domain/catalogue.py) on the case as it stands."""
-        action.check(self.ctx.file, self.ctx.start, given)
+        """An action's check (domain/catalogue.py) on the case as it stands now: a window
+        that has ended by the time the step would be applied refuses it here, to the caller,
+        rather than failing the workflow task that applies it."""
+        action.check(self.ctx.file.at(workflow.now()), self.ctx.start, given)
 
     def answer(self) -> CaseView:
         return self.view()
@@ -404,7 +406,7 @@ class CaseWorkflow:
     @workflow.query
     def offers(self, asker: Actor) -> catalogue.Offers:
         """What `asker` may do on the case now: the actions whose checks would let them."""
-        return catalogue.offers(self.ctx.file, self.ctx.start, asker)
+        return catalogue.offers(self.ctx.file.at(workflow.now()), self.ctx.start, asker)
 
     @workflow.query
     def view(self) -> CaseView:
