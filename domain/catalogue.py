@@ -82,6 +82,10 @@ class Who(StrEnum):
 
 #: A short text that satisfies a field needing one, in the probes below.
 _SAY = "-"
+#: The court table's one extension of pre-filing mediation (特邀调解规定 Art. 27), the only
+#: length its check accepts: the `extend-track` probe for a court-referred track (a test keeps
+#: it equal to procedures/court.toml).
+COURT_EXTENSION_PROBE = "30d"
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,10 @@ CASE_ACTIONS: tuple[Action, ...] = (
     Action("extend-track", TrackExtendInput, case_checks.extend_track, frozenset({W.handler}),
            ON_THE_LADDER, N_("Extend the mediation track"),
            N_("more time on the track, with both parties' consent"),
-           probes=({"by": "1d", "both_parties_consent": True, "reason": _SAY},),
+           # A day on a policy's track; court-referred mediation extends by its table's
+           # length only (procedures/court.toml `pre_filing`: 30d, COURT_EXTENSION_PROBE).
+           probes=({"by": "1d", "both_parties_consent": True, "reason": _SAY},
+                   {"by": COURT_EXTENSION_PROBE, "both_parties_consent": True, "reason": _SAY}),
            aliases=("extend_track",)),
     Action("contact", ContactInput, case_checks.contact, frozenset({W.handler}), ON_THE_LADDER,
            N_("Record a contact"),

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from domain.catalogue import COURT_EXTENSION_PROBE
 from domain.court_mediation import TRACK_STATES, WINDOWS, extend_act, mediation_part
 from domain.mediation_policy import Track
 from domain.procedure import Counting, act, check, expire, start
@@ -57,3 +58,8 @@ def test_only_pre_filing_mediation_is_extended_and_only_with_consent(state, cons
         longer = act(PART, run, extend_act(state, AT, consent), Counting()).run
         assert longer.windows[0].length == "60d"
         assert check(PART, longer, extend_act(state, AT, consent), Counting()) is not None
+
+
+def test_the_catalogues_extension_probe_is_the_court_tables_one_extension():
+    extension = COURT.window("pre_filing").extension
+    assert extension is not None and extension.by == COURT_EXTENSION_PROBE

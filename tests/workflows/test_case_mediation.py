@@ -613,6 +613,14 @@ async def test_a_case_reopened_after_a_court_referred_agreement_answers_its_offe
     assert not any(e.kind == "track_overdue" for e in later.events)
 
 
+async def test_court_referred_mediation_before_filing_offers_its_extension(
+    time_env, case_worker, clean_pool
+):
+    handle = await start(time_env, case_worker, complexity="complex")
+    await view_when(handle, settled)
+    assert "extend-track" in (await handle.query(CaseWorkflow.offers, GRID)).actions
+
+
 async def test_a_confirmation_extended_after_the_decision_window_ended_is_refused_to_the_caller(
     time_env, case_worker, clean_pool
 ):
