@@ -131,7 +131,7 @@ class ArbitrationRun:
         ctx.recorder.record(
             "arbitration_refused",
             ctx._("labour arbitration: {step} by {who} not recorded: {why}").format(
-                step=a.step, who=ctx.who(a.actor), why=why
+                step=ctx.term("arbitration_step", a.step), who=ctx.who(a.actor), why=why
             ),
             actor=a.actor,
             data={"step": a.step, "reason": why},

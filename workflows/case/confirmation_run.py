@@ -94,7 +94,7 @@ class ConfirmationRun:
         ctx.recorder.record(
             "confirmation_refused",
             ctx._("judicial confirmation: {step} by {who} not recorded: {why}").format(
-                step=a.step, who=ctx.who(a.actor), why=why
+                step=ctx.term("confirmation_step", a.step), who=ctx.who(a.actor), why=why
             ),
             actor=a.actor,
             data={"step": a.step, "reason": why},
