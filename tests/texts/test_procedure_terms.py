@@ -3,8 +3,11 @@ the terms catalog: a state, window, step, pause or route a county adds is named 
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
+from domain.actions import ArbitrationInput, ConfirmationInput
 from domain.procedure_table import ProcedureTable
 from runtime.procedures import load_tables
 from texts import Lang
@@ -36,3 +39,16 @@ def test_every_name_of_the_table_has_a_chinese_label(table):
 
 def test_a_name_of_no_table_reads_as_itself():
     assert label("procedure_state", "somewhere_new", Lang.zh) == "somewhere_new"
+
+
+STEPS = [
+    ("arbitration_step", s) for s in get_args(ArbitrationInput.model_fields["step"].annotation)
+] + [("confirmation_step", s) for s in get_args(ConfirmationInput.model_fields["step"].annotation)]
+
+
+@pytest.mark.parametrize(("kind", "step"), STEPS, ids=lambda v: v)
+def test_every_arbitration_and_confirmation_step_has_a_chinese_label(kind, step):
+    # A refused step's history line reads 「劳动仲裁：{who}的{step}未予登记」: never 的extended.
+    assert (kind, step) in TERMS
+    zh = label(kind, step, Lang.zh)
+    assert zh != step and not zh.isascii()
