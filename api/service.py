@@ -86,16 +86,32 @@ def check_sizes(body: dict[str, Any]) -> None:
                     raise Invalid(_("{field}: each item at most 200 characters").format(field=key))
 
 
-async def check_link_target(pool: asyncpg.Pool, other: Any) -> None:
-    """A case is linked only to another case in the ledger."""
-    if not isinstance(other, str) or await related.status_of(pool, other) is None:
+async def _readable(pool: asyncpg.Pool, person: Person, other: str) -> bool:
+    """The person may read `other` (its title and status show on the linked case): a case
+    they cannot read is answered as one that does not exist, so ids cannot be probed."""
+    return await worklist.may_read(pool, other, person.name, person.unit, person.role)
+
+
+async def check_link_target(pool: asyncpg.Pool, person: Person, case_id: str, other: Any) -> None:
+    """A case is linked only to another case in the ledger that the person may read (one who
+    may not read the case itself is refused by its workflow, as for any action)."""
+    if not await _readable(pool, person, case_id):
+        return
+    if (
+        not isinstance(other, str)
+        or await related.status_of(pool, other) is None
+        or not await _readable(pool, person, other)
+    ):
         raise Invalid(_("other: there is no case {case_id}").format(case_id=other))
 
 
-async def check_merge_target(pool: asyncpg.Pool, case_id: str, into: Any) -> None:
-    """A case is merged only into another case in the ledger, itself not merged."""
+async def check_merge_target(pool: asyncpg.Pool, person: Person, case_id: str, into: Any) -> None:
+    """A case is merged only into another case in the ledger that the person may read, itself
+    not merged (one who may not read the case itself is refused by its workflow)."""
+    if not await _readable(pool, person, case_id):
+        return
     status = await related.status_of(pool, into) if isinstance(into, str) else None
-    if status is None:
+    if status is None or not await _readable(pool, person, into):
         raise Invalid(_("into: there is no case {case_id}").format(case_id=into))
     if status == "merged":
         raise Invalid(
@@ -136,9 +152,9 @@ async def act(
             )
         ) from None
     if action.name == "merge":
-        await check_merge_target(pool, case_id, body.get("into"))
+        await check_merge_target(pool, person, case_id, body.get("into"))
     if action.name == "link":
-        await check_link_target(pool, body.get("other"))
+        await check_link_target(pool, person, case_id, body.get("other"))
     wid = action.workflow_id(case_id, department, whistle)
     what = (
         _("{department} (whistle {whistle}) of case {case_id}").format(

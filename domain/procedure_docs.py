@@ -22,7 +22,7 @@ do not count push the end back by the days they lasted. A county adds a local pr
 adding a table to `procedures/`. `starter.py status ID --json` shows a running one as
 `procedure: {name, state, windows: [{name, starts_at, due_at, law}]}`; a dispute case taken to
 court (`starter.py road CASE court filed`) shows the matter as `roads: [{case_id, procedure,
-state, final, status, next_window: {name, due_at, law}}]` on its status and page, and the
+title, state, final, status, next_window: {name, due_at, law}}]` on its status and page, and the
 matter shows `from_case`, both read from the ledger.
 
 One engine (`domain/procedure.py`) runs every table; a matter on one is a `ProcedureWorkflow`

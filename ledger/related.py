@@ -24,12 +24,6 @@ SELECT c.case_id FROM cases c
  LIMIT $8
 """
 
-_LINK = """
-INSERT INTO case_links (case_id, other_id, kind, note, actor, at)
-VALUES ($1, $2, $3, $4, $5::jsonb, $6), ($2, $1, $7, $4, $5::jsonb, $6)
-ON CONFLICT (case_id, other_id) DO NOTHING
-"""
-
 _LINKED = "SELECT other_id FROM case_links WHERE case_id = $1"
 
 _LINKS = """
@@ -52,20 +46,6 @@ async def similar(pool: asyncpg.Pool | asyncpg.Connection, q: SimilarQuery) -> l
 async def status_of(pool: asyncpg.Pool, case_id: str) -> str | None:
     """The case's status in the ledger, or None when there is no such case."""
     return await pool.fetchval("SELECT status FROM cases WHERE case_id = $1", case_id)
-
-
-async def link(
-    pool: asyncpg.Pool,
-    case_id: str,
-    other_id: str,
-    *,
-    note: str | None,
-    actor: dict[str, Any] | None,
-    at: datetime,
-) -> None:
-    """Link both ways as `related` (a merge links through the case's step, ledger/steps.py).
-    A pair already linked as a merge stays so."""
-    await pool.execute(_LINK, case_id, other_id, "related", note, actor, at, "related")
 
 
 async def links(pool: asyncpg.Pool | asyncpg.Connection, case_id: str) -> list[dict[str, Any]]:

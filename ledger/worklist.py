@@ -331,14 +331,16 @@ def _placed(unit: str) -> str:
 
 def _petition_body(unit: str) -> str:
     """The unit is a body a 信访 matter reached: the office or body it is addressed to, one
-    that took a step on it, or one a step named as where it went (`--fact to=UNIT`, when the
-    office forwards or assigns it, Art. 22)."""
+    that took a step on it, or the one the 信访 office forwarded or assigned it to (`--fact
+    to=UNIT`, Art. 22). Only those two steps of the office name a reader: any other step's
+    `to` fact (a party's, a body's) gives no one the petitioner's data."""
     return (
         "(c.intake->>'procedure' = 'petition' "
         f"AND (c.intake #>> '{{petition,addressed_to,name}}' = {unit} "
         "OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.case_id "
         f"AND e.kind = 'procedure_action' AND (e.actor->>'unit' = {unit} "
-        f"OR e.data #>> '{{facts,to}}' = {unit}))))"
+        "OR (e.data->>'action' IN ('forward', 'assign') AND e.actor->>'role' = 'petition_office' "
+        f"AND e.data #>> '{{facts,to}}' = {unit})))))"
     )
 
 

@@ -122,9 +122,8 @@ class Sms:
     def fields(self, msg: Outgoing) -> dict[str, str]:
         phone = self.phones.get(msg.name or "") or self.phones.get(msg.unit)
         if phone is None:
-            raise DeliveryError(
-                f"no phone number for {msg.name or '-'} ({msg.unit}) in {self.name}"
-            )
+            # The error is logged and kept on the outbox row: the unit and role, never a name.
+            raise DeliveryError(f"no phone number for the {msg.role} of {msg.unit} in {self.name}")
         return {"phone": phone, "text": msg.text, "id": msg.id, "case_id": msg.case_id or "",
                 "name": msg.name or "", "role": msg.role, "unit": msg.unit}  # fmt: skip
 

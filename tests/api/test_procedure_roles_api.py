@@ -107,3 +107,6 @@ async def test_the_case_shows_the_road_it_went_to_and_the_matter_the_case_it_cam
     html = await front["http"].get("/cases/API-ROAD-2", headers=bearer(front["grid"]))
     assert html.status_code == 200
     assert f'href="/cases/{matter}"' in html.text and "民事诉讼法 第一百六十八条" in html.text
+    # State and window as people read them; the machine names only in data attributes.
+    assert "· 小额诉讼审理<br>" in html.text and "小额诉讼审理期限" in html.text
+    assert ">trial_small_claims" not in html.text and "· small_claims" not in html.text

@@ -155,6 +155,12 @@ async def test_a_related_link_shows_on_both_cases_and_refuses_itself(front):  # 
     stranger = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-2"},
                                headers=bearer(front["other"]))  # fmt: skip
     assert stranger.status_code == 403
+    # A case the handler may not read is answered as one that does not exist: linking would
+    # show them its title and status.
+    elsewhere = {**GOOD["location"], "village": "West Village", "grid": "G-08"}
+    await intake(front, record("LNK-3", location=elsewhere))
+    unreadable = await http.post("/api/cases/LNK-1/link", json={"other": "LNK-3"}, headers=grid)
+    assert unreadable.status_code == 422 and "LNK-3" in unreadable.json()["detail"]
     # Each refusal is audited like any other action's.
     refused = await front["pool"].fetch(
         "SELECT action, status FROM refused_actions WHERE case_id = 'LNK-1' ORDER BY id"
@@ -163,4 +169,5 @@ async def test_a_related_link_shows_on_both_cases_and_refuses_itself(front):  # 
         ("link", 403),
         ("link", 422),
         ("link", 403),
+        ("link", 422),
     ]

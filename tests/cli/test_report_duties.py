@@ -33,9 +33,7 @@ def test_a_late_report_is_owed_but_not_on_time_and_a_duty_still_due_is_not_owed(
 def test_a_weekly_unit_owing_a_report_in_a_sensitive_period_names_the_period():
     base = {"day": "2027-02-09", "unit": "钻石广场社区", "state": "due", "filed_at": None,
             "reports_to": "海北街道"}  # fmt: skip
-    assert duty_line({**base, "sensitive": "Spring Festival"}).endswith(
-        "→ 海北街道  （Spring Festival期间每日报送）"
-    )
+    assert duty_line({**base, "sensitive": "春节"}).endswith("→ 海北街道  （春节期间每日报送）")
     assert duty_line({**base, "sensitive": None}).endswith("→ 海北街道")
 
 

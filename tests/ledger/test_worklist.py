@@ -302,7 +302,16 @@ async def test_a_petition_is_read_by_the_county_and_the_bodies_it_reached_not_by
         "INSERT INTO case_events (case_id, seq, at, kind, level, summary, actor, data)"
         " VALUES ('XF-1', 1, $1, 'procedure_action', 'county', 's', $2, $3)",
         NOW, {"name": "信访办甲", "unit": "区信访局", "role": "petition_office"},
-        {"procedure": "petition", "state": "assigned", "facts": {"to": "区住建局"}},
+        {"procedure": "petition", "state": "assigned", "action": "assign",
+         "facts": {"to": "区住建局"}},
+    )  # fmt: skip
+    # A party's step naming a `to` gives that unit nothing.
+    await clean_pool.execute(
+        "INSERT INTO case_events (case_id, seq, at, kind, level, summary, actor, data)"
+        " VALUES ('XF-1', 2, $1, 'procedure_action', 'county', 's', $2, $3)",
+        NOW, {"name": "王某", "unit": None, "role": "petitioner"},
+        {"procedure": "petition", "state": "assigned", "action": "rate",
+         "facts": {"to": "区教育局"}},
     )  # fmt: skip
 
     def reader(unit: str, role: str, level: str) -> dict:
