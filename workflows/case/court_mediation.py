@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.procedure_models import counting_for
     from domain.procedure_table import ProcedureTable
     from workflows.case.context import CaseContext
+    from workflows.case.versions import COURT_MEDIATION_END_CLEARS_WINDOW
 
 
 def on_engine(m: Mediation | None) -> bool:
@@ -78,7 +79,7 @@ class CourtMediationRun:
             act = engine.Act(action=action, at=now)
             m.procedure = engine.act(self.table, m.procedure, act, self.counting).run
         # Its window is over: a case reopened after the agreement must not wake at its end.
-        if workflow.patched("court-mediation-end-clears-its-window"):
+        if workflow.patched(COURT_MEDIATION_END_CLEARS_WINDOW):
             m.due_at = None
 
     def expire(self, m: Mediation, now: datetime) -> tuple[bool, str]:

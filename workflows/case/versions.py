@@ -44,6 +44,13 @@ CAMPAIGN_WINDOWS = "campaign-windows"
 #: case started with the table; a case that applied before keeps the old clocks to its end.
 ARBITRATION_ON_ENGINE = "arbitration-on-engine"
 
+#: Court-referred mediation's end (settled or failed) stops watching its window: the track's
+#: `due_at` is cleared, so a case reopened by a return visit after a court-referred agreement
+#: does not wake at the ended window's due time to flag it (`track_overdue` with no article).
+#: Asked only when a court run (CaseStart.court) ends; a case that ended one before keeps the
+#: old due time and its old wake-up.
+COURT_MEDIATION_END_CLEARS_WINDOW = "court-mediation-end-clears-its-window"
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         SUPERVISED_LAPSE_STAYS_OPEN,
@@ -67,6 +74,14 @@ PATCHES: tuple[Patch, ...] = (
         # and the window to sue: retire once none can still be running.
         retire_in="0.5.0",
         why="labour arbitration's windows from its procedure table, on the engine (issue 21)",
+    ),
+    Patch(
+        COURT_MEDIATION_END_CLEARS_WINDOW,
+        added="0.3.0",
+        # A case resolved on a court-referred track waits for its return visits (up to a
+        # month or more) and may be reopened: retire once none can still be running.
+        retire_in="0.4.0",
+        why="court-referred mediation's ended window is no longer watched (reopened cases)",
     ),
 )
 
