@@ -307,82 +307,52 @@ class Policy(BaseModel):
         return moment.astimezone(timezone(timedelta(hours=self.utc_offset_hours)))
 
 
-#: `[mediation]` keys that held labour arbitration's lengths: its windows are now read from
-#: its procedure table (procedures/labour_arbitration.toml), the one place every statutory
-#: window comes from. The model keeps the fields for cases started before (their frozen copy
-#: carries them, and their arbitration replays on them); a policy file may not set them.
-_ARBITRATION_KEYS = {
-    "arbitration_accept": "windows.accept.length",
-    "arbitration_appeal": "windows.sue.length / windows.worker_sue.length",
-}
-
-
-def _no_arbitration_lengths(mediation: object, source: str) -> None:
-    if not isinstance(mediation, dict):
-        return
-    found = [
-        (f"mediation.{key}", where) for key, where in _ARBITRATION_KEYS.items() if key in mediation
-    ]
-    for table, where in (
-        ("limits", "windows.award.length"),
-        ("extensions", "windows.award.extension"),
-    ):
-        if isinstance(mediation.get(table), dict) and "labour_arbitration" in mediation[table]:
-            found.append((f"mediation.{table}.labour_arbitration", where))
-    if found:
-        key, where = found[0]
-        raise PolicyError(
-            f"{source}: {key}: labour arbitration's windows are read from its procedure table; "
-            f"a county changes them in procedures/labour_arbitration.toml ({where})"
+#: Policy keys that held statutory lengths, now read from a procedure table (procedures/),
+#: the one place every statutory window comes from: their path in a policy file -> what they
+#: timed, the table, and where in it. The model keeps the fields for cases started before
+#: (their frozen copy carries them, and those cases replay on them); a policy file may not set
+#: them. `[confirmation] remind_before` and the other tracks' limits stay the county's.
+_ARBITRATION = ("labour arbitration", "labour_arbitration.toml")
+_CONFIRMATION = ("judicial confirmation", "judicial_confirmation.toml")
+_COURT = ("court-referred mediation", "court.toml")
+_MOVED_TO_TABLES: dict[tuple[str, ...], tuple[str, str, str]] = {
+    ("mediation", "arbitration_accept"): (*_ARBITRATION, "windows.accept.length"),
+    ("mediation", "arbitration_appeal"): (
+        *_ARBITRATION,
+        "windows.sue.length / windows.worker_sue.length",
+    ),
+    ("mediation", "limits", "labour_arbitration"): (*_ARBITRATION, "windows.award.length"),
+    ("mediation", "extensions", "labour_arbitration"): (*_ARBITRATION, "windows.award.extension"),
+    ("confirmation", "apply_within"): (*_CONFIRMATION, "windows.apply.length"),
+    ("confirmation", "accept"): (*_CONFIRMATION, "windows.court_accept.length"),
+    ("confirmation", "decide"): (*_CONFIRMATION, "windows.court_decide.length"),
+    ("confirmation", "decide_extension"): (*_CONFIRMATION, "windows.court_decide.extension"),
+    **{
+        ("mediation", table, track): (*_COURT, f"windows.{window}.{part}")
+        for table, part in (("limits", "length"), ("extensions", "extension"))
+        for track, window in (
+            ("judicial_pre_filing", "pre_filing"),
+            ("judicial_post_filing", "entrusted"),
+            ("judicial_simplified", "entrusted_simplified"),
         )
-
-
-#: `[mediation.limits]` / `[mediation.extensions]` tracks that held court-referred mediation's
-#: lengths: read from the court's table (procedures/court.toml) since cases run them on the
-#: engine. Kept in the model for cases started before; a policy file may not set them.
-_COURT_TRACKS = {
-    "judicial_pre_filing": "windows.pre_filing",
-    "judicial_post_filing": "windows.entrusted",
-    "judicial_simplified": "windows.entrusted_simplified",
+    },
 }
 
 
-def _no_court_lengths(mediation: object, source: str) -> None:
-    if not isinstance(mediation, dict):
-        return
-    for table, part in (("limits", "length"), ("extensions", "extension")):
-        given = mediation.get(table)
-        for track, where in _COURT_TRACKS.items():
-            if isinstance(given, dict) and track in given:
-                raise PolicyError(
-                    f"{source}: mediation.{table}.{track}: court-referred mediation's windows "
-                    f"are read from the court's procedure table; a county changes them in "
-                    f"procedures/court.toml ({where}.{part})"
-                )
-
-
-#: `[confirmation]` keys that held judicial confirmation's statutory lengths: its windows are
-#: read from its procedure table (procedures/judicial_confirmation.toml). The model keeps the
-#: fields for cases started before (their frozen copy carries them, and their confirmation
-#: replays on them); a policy file may not set them. `remind_before` stays the county's.
-_CONFIRMATION_KEYS = {
-    "apply_within": "windows.apply.length",
-    "accept": "windows.court_accept.length",
-    "decide": "windows.court_decide.length",
-    "decide_extension": "windows.court_decide.extension",
-}
-
-
-def _no_confirmation_lengths(confirmation: object, source: str) -> None:
-    if not isinstance(confirmation, dict):
-        return
-    for key, where in _CONFIRMATION_KEYS.items():
-        if key in confirmation:
+def _no_statutory_lengths(data: dict, source: str) -> None:
+    """Refuse a policy file that sets a length a procedure table now holds, naming the table."""
+    for path, (what, table, where) in _MOVED_TO_TABLES.items():
+        node: object = data
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) and key in node else _ABSENT
+        if node is not _ABSENT:
             raise PolicyError(
-                f"{source}: confirmation.{key}: judicial confirmation's windows are read from "
-                f"its procedure table; a county changes them in "
-                f"procedures/judicial_confirmation.toml ({where})"
+                f"{source}: {'.'.join(path)}: {what}'s windows are read from its procedure "
+                f"table; a county changes them in procedures/{table} ({where})"
             )
+
+
+_ABSENT = object()
 
 
 def parse_policy(text: str, *, source: str = "policy", now: datetime | None = None) -> Policy:
@@ -399,9 +369,7 @@ def parse_policy(text: str, *, source: str = "policy", now: datetime | None = No
             raise PolicyError(f"{source}: campaigns: {err}") from None
     # A policy read now counts days as the law does; only old frozen copies lack the key.
     data.setdefault("day_count", "law")
-    _no_arbitration_lengths(data.get("mediation"), source)
-    _no_confirmation_lengths(data.get("confirmation"), source)
-    _no_court_lengths(data.get("mediation"), source)
+    _no_statutory_lengths(data, source)
     # The optional tables first, so that their errors name the table and the key.
     build_table(data, "whistle", whistle_policy, source=source)
     build_table(data, "mediation", mediation_policy, source=source)
