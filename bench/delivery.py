@@ -74,6 +74,17 @@ def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
                                 stdin=subprocess.DEVNULL)  # fmt: skip
 
 
+def stop(procs: list[subprocess.Popen]) -> None:
+    """Ask every process to stop, newest first; kill one still running 20 s later."""
+    for proc in reversed(procs):
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def wait_for(log: Path, line: str, proc: subprocess.Popen, limit: float = 60) -> None:
     deadline = time.monotonic() + limit
     while line not in log.read_text(errors="replace"):
@@ -151,13 +162,7 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
         if failures:
             print(f"failed attempts: {len(failures)}; first: {failures[0][:300]}")
     finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
         await pool.close()
         receiver.stop()
         await temporal.shutdown()

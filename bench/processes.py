@@ -44,7 +44,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.delivery import PY, spawn, wait_for  # noqa: E402
+from bench.delivery import PY, spawn, stop, wait_for  # noqa: E402
 from bench.servers import postgres_at, temporal  # noqa: E402
 from ledger import tokens  # noqa: E402
 from tests.notify.receiver import Receiver  # noqa: E402
@@ -213,13 +213,7 @@ async def measure(args: argparse.Namespace, tmp: Path) -> int:
                 " (SELECT count(*) FROM case_events e WHERE e.case_id = c.case_id)"
             )
         finally:
-            for proc in reversed(procs):
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop(procs)
             receiver.stop()
     got = [r for r in list(receiver.received) if isinstance(r.body, dict)]
     by_path = collections.Counter(r.path for r in got)
