@@ -160,7 +160,7 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
         registered = await conn.execute(_REGISTER, *_registration_row(step.registration))
     # The status is "INSERT 0 n" for n new rows and "INSERT 0 0" when a retry already wrote
     # the step (its events are written together or not at all): it tells whether it is new.
-    appended = [await conn.execute(_APPEND_EVENTS, step.case_id, *columns)] if step.events else []
+    appended = await conn.execute(_APPEND_EVENTS, step.case_id, *columns) if step.events else None
     for e in step.events:
         into = e.data.get("into") if e.kind == "merged" else None
         if isinstance(into, str) and into != step.case_id:
@@ -178,7 +178,7 @@ async def _write(conn: asyncpg.Connection, step: StepWrite) -> bool:
         await conn.executemany(QUEUE_SQL, outbox_rows(step.notifications))
     if step.snapshot is not None:
         await conn.execute(_SNAPSHOT, *_snapshot_row(step.snapshot))
-    first = appended[0] if appended else registered
+    first = appended or registered
     return first is not None and not first.endswith(" 0")
 
 
