@@ -95,6 +95,11 @@ class Run(BaseModel):
     def open_windows(self) -> list[Window]:
         return [w for w in self.windows if w.open]
 
+    def marks(self) -> dict[str, object]:
+        """What an event of a run records of where it stands, as the figures read it
+        (docs/metrics.md): the table, its state and whether that is final."""
+        return {"procedure": self.procedure, "state": self.state, "final": self.final}
+
 
 class Act(BaseModel):
     """An action on a run: a table's action, or `extend` / `pause` / `resume` a window."""

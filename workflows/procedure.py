@@ -317,7 +317,7 @@ class ProcedureWorkflow:
         self.seq += 1
         run = self.run_
         data = {
-            **(data or {}), "procedure": run.procedure, "state": run.state, "final": run.final,
+            **(data or {}), **run.marks(),
             # Where the matter goes next, for the page of the case it came from (read from
             # the ledger: ledger/procedures.py's `roads_from`).
             "next_window": _next_window(run),

@@ -79,10 +79,7 @@ class ArbitrationRun:
     def where(m: Mediation) -> dict[str, object]:
         """The table, its state and whether it is final, as the figures read a procedure's
         events (docs/metrics.md); nothing for a track on the old clocks."""
-        run = m.procedure
-        if run is None:
-            return {}
-        return {"procedure": run.procedure, "state": run.state, "final": run.final}
+        return {} if m.procedure is None else m.procedure.marks()
 
     def final_for_employer(self, m: Mediation) -> bool:
         return m.procedure is not None and m.procedure.state == "award_final_for_employer"

@@ -70,7 +70,7 @@ class Confirmation:
     def _where(self, c: ConfirmationState) -> dict:
         """On the engine: the table, its state and whether it is final, as the figures read
         a procedure's events (docs/metrics.md); nothing for a case on the old clocks."""
-        return {} if c.procedure is None else ConfirmationRun.where(c.procedure)
+        return {} if c.procedure is None else c.procedure.marks()
 
     def wakeups(self) -> list[Wake]:
         c = self.ctx.file.confirmation

@@ -35,12 +35,6 @@ class ConfirmationRun:
         self.ctx, self.table = ctx, table
         self.counting = counting_for(ctx.policy)
 
-    @staticmethod
-    def where(run: engine.Run) -> dict[str, object]:
-        """The table, its state and whether it is final: what the figures read of a
-        procedure's events (docs/metrics.md)."""
-        return {"procedure": run.procedure, "state": run.state, "final": run.final}
-
     def _due(self, run: engine.Run, name: str) -> datetime | None:
         window = run.window(name)
         return None if window is None else window.due_at
