@@ -82,9 +82,12 @@ def emit(line: dict) -> None:
     print(text.encode("utf-8", "backslashreplace").decode("utf-8"), flush=True)
 
 
-async def open_pool():
-    """The database pool; an unreachable database is named with where its URL came from."""
-    return await db.create_pool(config.database_url(), source=config.database_source())
+async def open_pool(*, session_reset: bool = True):
+    """The database pool; an unreachable database is named with where its URL came from.
+    `session_reset=False` for a command whose queries leave no session state (runtime/db.py)."""
+    return await db.create_pool(
+        config.database_url(), source=config.database_source(), session_reset=session_reset
+    )
 
 
 def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRecord]]:
@@ -110,11 +113,11 @@ def open_records(name: str, now: datetime) -> tuple[BinaryIO, Iterator[IntakeRec
     return stream, itertools.chain([first], records)
 
 
-async def connect_both():
+async def connect_both(*, session_reset: bool = True):
     """Temporal and the database, connected at the same time (the first case starts sooner)."""
     temporal = asyncio.ensure_future(connect())
     try:
-        pool = await open_pool()
+        pool = await open_pool(session_reset=session_reset)
     except BaseException:
         temporal.cancel()
         raise

@@ -22,6 +22,10 @@ M = TypeVar("M", bound=BaseModel)
 LIMIT = 256
 
 _by_content: dict[tuple[type, bytes], BaseModel] = {}
+#: The copies handed out, by identity: a value that is one of them needs no hashing (a
+#: starter passes the same policy object to every case it starts; hashing it is a JSON dump
+#: of the whole policy each time).
+_handed_out: dict[int, BaseModel] = {}
 
 
 def content_key(value: BaseModel) -> tuple[type, bytes]:
@@ -33,7 +37,12 @@ def shared(value: M) -> M:
     """The process's copy of a frozen `value` (the first one seen with the same content)."""
     if not value.model_config.get("frozen"):
         raise TypeError(f"{type(value).__name__} is not frozen: a shared copy could change")
+    if _handed_out.get(id(value)) is value:
+        return value
     if len(_by_content) >= LIMIT:
         _by_content.clear()
+        _handed_out.clear()
     # setdefault is one step under the GIL: two threads decoding the same policy agree.
-    return _by_content.setdefault(content_key(value), value)  # type: ignore[return-value]
+    kept = _by_content.setdefault(content_key(value), value)
+    _handed_out[id(kept)] = kept  # held in _by_content, so its id is not reused meanwhile
+    return kept  # type: ignore[return-value]

@@ -43,9 +43,23 @@ def test_a_value_that_could_change_is_not_shared():
 def test_the_table_starts_afresh_past_its_limit(monkeypatch):
     monkeypatch.setattr(sharing, "LIMIT", 3)
     monkeypatch.setattr(sharing, "_by_content", {})
+    monkeypatch.setattr(sharing, "_handed_out", {})
     for i in range(5):
         sharing.shared(Frozen(name=str(i)))
     assert len(sharing._by_content) <= 3
+    assert len(sharing._handed_out) <= 3
+
+
+def test_the_copy_handed_out_comes_back_without_hashing(monkeypatch):
+    kept = sharing.shared(Frozen(name="handed"))
+    hashed = []
+    key = sharing.content_key
+    monkeypatch.setattr(sharing, "content_key", lambda v: hashed.append(v) or key(v))
+    assert sharing.shared(kept) is kept
+    assert hashed == []
+    equal = Frozen(name="handed")
+    assert sharing.shared(equal) is kept
+    assert hashed == [equal]  # an equal copy is still found by its content
 
 
 def test_cases_decoded_from_their_input_share_one_policy():
