@@ -33,7 +33,7 @@ from activities.reports import ReportActivities
 from domain.naming import TASK_QUEUE
 from ledger import audit
 from notify.metrics import temporal_runtime
-from runtime import actor_assertion, config, db, temporal_client
+from runtime import actor_assertion, config, db, refusals, temporal_client
 from runtime import logging as logsetup
 from workflows.assessment import AssessmentWorkflow
 from workflows.case import CaseWorkflow
@@ -137,9 +137,9 @@ def build_worker(
 
 async def write_refusals(pool: asyncpg.Pool) -> int:
     """Write the updates the workflows refused for their actor assertion into the audit
-    (validators may not do I/O: runtime/actor_assertion.py queues them). Returns how many."""
+    (validators may not do I/O: runtime/refusals.py queues them). Returns how many."""
     written = 0
-    for r in actor_assertion.drain():
+    for r in refusals.drain():
         await audit.record_unsigned(pool, r.workflow_id, r.update, r.actor, r.reason)
         log.warning("unsigned update refused", workflow_id=r.workflow_id, update=r.update)
         written += 1

@@ -14,7 +14,7 @@ import structlog
 from temporalio import activity
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from domain.naming import case_id_from
+from domain.naming import CASE_WORKFLOW, case_id_from
 from domain.reconcile_models import HALTED_STATUSES, Halted, ReconcileInput, ReconcileResult
 from ledger import halted
 from texts import process_texts
@@ -36,7 +36,7 @@ class ReconcileActivities:
     @activity.defn(name="reconcile_halted_cases")
     async def reconcile(self, request: ReconcileInput) -> ReconcileResult:
         statuses = ", ".join(f"'{s}'" for s in HALTED_STATUSES)
-        query = f"WorkflowType = 'CaseWorkflow' AND ExecutionStatus IN ({statuses})"
+        query = f"WorkflowType = '{CASE_WORKFLOW}' AND ExecutionStatus IN ({statuses})"
         found: dict[str, str] = {}  # case id -> workflow id
         async for execution in self._client.list_workflows(query, limit=request.limit):
             case_id = case_id_from(execution.id)

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 TASK_QUEUE = "dispute-cases"
+#: The workflow types a starter starts by name (`service/intake.py` starts them without
+#: importing the workflows' code: intake's start-up is part of its rate) and a visibility
+#: query names; `@workflow.defn(name=...)` registers each under its own.
+CASE_WORKFLOW = "CaseWorkflow"
+PROCEDURE_WORKFLOW = "ProcedureWorkflow"
 WORKFLOW_ID_PREFIX = "case-"
 
 

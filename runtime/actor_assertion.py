@@ -11,8 +11,8 @@ whose MAC binds the workflow id, the update's name, the expiry and the actor the
 CLI and the workers only; the assertion itself carries no personal data (Temporal keeps update
 headers unencrypted in its history). The workers' interceptor (`ActorCheck`) refuses, in the
 update's validator, an update without an assertion, with an expired one, or one signed for
-another actor, workflow or update, and queues the refusal for the audit (`refusals`, drained
-into the ledger by the worker). Signals, queries and the workflows' own traffic (the duty's
+another actor, workflow or update, and queues the refusal for the audit (runtime/refusals.py,
+drained into the ledger by the worker). Signals, queries and the workflows' own traffic (the duty's
 child signals the case) are not updates of a person and pass untouched.
 
 Where the key comes from, like the payload keys (runtime/codec.py):
@@ -29,9 +29,7 @@ import hashlib
 import hmac
 import json
 import os
-import queue
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +46,7 @@ from temporalio.worker import (
 )
 
 from runtime import config
+from runtime.refusals import Refusal, refusals
 from runtime.settings import settings
 
 HEADER = "dispute-actor"
@@ -210,30 +209,6 @@ class _SigningOutbound(tclient.OutboundInterceptor):
 
 
 # -- the worker side: validators refuse, the refusals are audited ------------------------------
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """An update refused for its assertion, waiting for the worker to write it to the ledger."""
-
-    workflow_id: str
-    update: str
-    actor: str  # the actor it claimed, canonical JSON ('' if none)
-    reason: str
-
-
-#: Refusals from the workflows' validators. Validators may not do I/O; this module is passed
-#: through the sandbox, so the worker's own loop drains the queue into the audit table.
-refusals: queue.SimpleQueue[Refusal] = queue.SimpleQueue()
-
-
-def drain() -> list[Refusal]:
-    out = []
-    while True:
-        try:
-            out.append(refusals.get_nowait())
-        except queue.Empty:
-            return out
 
 
 class ActorCheck(Interceptor):

@@ -20,7 +20,7 @@ A worker refuses a plaintext payload (`data_converter(refuse_plaintext=True)`): 
 reaches Temporal's port without the keys cannot hand the workflows an input. The codec turns
 such a payload into one no converter reads (encoding `refused/plaintext-payload`), so an update
 or a query carrying it is rejected, a signal dropped, and the refusal queued for the audit
-(runtime/actor_assertion.py). `DISPUTE_ACCEPT_PLAINTEXT=1` lets a worker open plaintext payloads
+(runtime/refusals.py). `DISPUTE_ACCEPT_PLAINTEXT=1` lets a worker open plaintext payloads
 again, for cases started before encryption, while they finish. Elsewhere (the starter, the
 API, replaying saved histories) a plaintext payload passes through `decode` untouched.
 """
@@ -46,7 +46,8 @@ from temporalio.converter import (
     WithSerializationContext,
 )
 
-from runtime import actor_assertion, config
+from runtime import config
+from runtime.refusals import Refusal, refusals
 from runtime.settings import settings
 from runtime.text import _
 
@@ -235,8 +236,7 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         now = time.monotonic()
         if now - _reported.get(wid, -3600.0) >= 60:
             _reported[wid] = now
-            refusal = actor_assertion.Refusal(wid, "(plaintext payload)", "", PLAINTEXT_REASON)
-            actor_assertion.refusals.put(refusal)
+            refusals.put(Refusal(wid, "(plaintext payload)", "", PLAINTEXT_REASON))
         return Payload(metadata={"encoding": REFUSED_ENCODING}, data=b"")
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:

@@ -13,7 +13,7 @@ from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 
-from runtime import actor_assertion, config
+from runtime import config
 from runtime.codec import EncryptionCodec, KeyRing, data_converter
 
 #: How many of the newest workflows the startup check opens (one small RPC each).
@@ -57,7 +57,13 @@ async def connect(
     converter = data_converter(ring, refuse_plaintext=refuse_plaintext)
     # The front door's updates say who acts, signed (runtime/actor_assertion.py): the workers
     # refuse an update that does not. Only the API signs: no other process needs the key.
-    signing = [actor_assertion.SignActor(actor_assertion.load_key())] if sign else []
+    signing = []
+    if sign:
+        # Loaded here, not at the top: it brings the worker's interceptor classes, which a
+        # starter never needs (intake's start-up is part of its rate, bench/intake.py).
+        from runtime import actor_assertion
+
+        signing = [actor_assertion.SignActor(actor_assertion.load_key())]
     client = await Client.connect(
         **config.temporal_connect_config(),
         data_converter=converter,

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.case_models import RECENT_EVENTS, CaseEvent, CaseStatus, CaseView
     from domain.catalogue import Offers
     from domain.ladder import Level
+    from domain.naming import PROCEDURE_WORKFLOW
     from domain.petition import Repeat, RepeatAnswer, answer_repeat
     from domain.procedure_models import (
         EarlierQuery,
@@ -52,7 +53,7 @@ class _Pending:
     error: str | None = None
 
 
-@workflow.defn
+@workflow.defn(name=PROCEDURE_WORKFLOW)
 class ProcedureWorkflow:
     @workflow.init
     def __init__(self, start: ProcedureStart) -> None:

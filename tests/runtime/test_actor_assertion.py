@@ -10,6 +10,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 
 from domain.actions import Actor, PauseInput
 from runtime import actor_assertion as aa
+from runtime import refusals
 from tests.conftest import ACTOR_KEY
 from tests.factories import GRID
 from tests.workflows.test_case import start
@@ -69,7 +70,7 @@ async def test_an_update_not_signed_for_its_actor_is_refused_and_audited(
     time_env, case_worker, clean_pool, how
 ):
     await clean_pool.execute("TRUNCATE refused_actions")
-    aa.drain()
+    refusals.drain()
     handle = await start(time_env, case_worker, f"AA-{how}")
     interceptors = [] if how == "unsigned" else [_SignsAs(GRID)]
     raw = _client_like(time_env.client, interceptors).get_workflow_handle(handle.id)
@@ -106,7 +107,7 @@ async def test_a_worker_refuses_a_plaintext_update_and_audits_it(time_env, clean
     from worker import build_worker
 
     await clean_pool.execute("TRUNCATE refused_actions")
-    aa.drain()
+    refusals.drain()
     base = time_env.client.config()
     refusing = Client(
         **{**base, "data_converter": data_converter(PAYLOAD_KEYS, refuse_plaintext=True)}
@@ -203,7 +204,7 @@ async def test_the_temporal_cli_cannot_act_on_a_case(dev_env, clean_pool, tmp_pa
     from worker import build_worker
 
     await clean_pool.execute("TRUNCATE refused_actions")
-    aa.drain()
+    refusals.drain()
     base = dev_env.client.config()
     refusing = Client(
         **{**base, "data_converter": data_converter(PAYLOAD_KEYS, refuse_plaintext=True)}

@@ -8,13 +8,13 @@ from temporalio.api.enums.v1 import EventType
 
 from domain.actions import OutcomeInput, PauseInput
 from domain.case_models import CaseStatus
+from domain.case_summary import start_summary
 from tests import factories
 from tests.factories import GRID
 from tests.workflows.test_case import settled, start, view_when
 from tests.workflows.test_privacy import current_details, text_of
 from texts import Lang
 from workflows.case import CaseWorkflow
-from workflows.case.publish import start_summary
 
 
 async def summaries(pool, case_id: str) -> dict[str, str]:

@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.duty_contract import DUTY_CHANGED_SIGNAL, DutyChange
     from domain.ladder import Level, next_level
+    from domain.naming import CASE_WORKFLOW
     from domain.risk import RiskColour
     from ledger.rows import CaseRegistration
     from workflows.case import publish
@@ -73,7 +74,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.queued_actions import Action, Pending, queued_action, with_aliases
 
 
-@workflow.defn
+@workflow.defn(name=CASE_WORKFLOW)
 @with_aliases
 class CaseWorkflow:
     @workflow.init
