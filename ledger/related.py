@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -10,18 +11,28 @@ import asyncpg
 from domain.intake_models import CaseIntake
 from domain.related import SimilarQuery, similar_query
 
-# Open cases, and finished ones that closed within the window; never a merged one (the case
-# it was merged into is the one to suggest). A party's identifier is an object; the parties
-# are an array, which contains an object only when the pattern is an array too.
+# For each query (one row of the arrays, numbered n): open cases, and finished ones that
+# closed within the window; never a merged one (the case it was merged into is the one to
+# suggest). A party's identifier is an object; the parties are an array, which contains an
+# object only when the pattern is an array too. One statement for a batch of intakes: one
+# round trip per batch, not per record (intake's rate, bench/intake.py).
 _SIMILAR = """
-SELECT c.case_id FROM cases c
- WHERE c.case_id <> $1 AND c.status <> 'merged'
-   AND (c.closed_at IS NULL OR c.closed_at >= $2)
-   AND (EXISTS (SELECT 1 FROM unnest($3::jsonb[]) k
-                 WHERE (c.intake -> 'parties') @> jsonb_build_array(k))
-        OR (c.village = $4 AND c.dispute_type = $5 AND c.reported_at BETWEEN $6 AND $7))
- ORDER BY c.reported_at DESC, c.case_id
- LIMIT $8
+SELECT q.n, s.case_id
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+              $6::timestamptz[], $7::timestamptz[])
+       WITH ORDINALITY AS q(case_id, identifiers, village, dispute_type, reported_from,
+                            reported_to, closed_since, n)
+ CROSS JOIN LATERAL (
+   SELECT c.case_id, c.reported_at FROM cases c
+    WHERE c.case_id <> q.case_id AND c.status <> 'merged'
+      AND (c.closed_at IS NULL OR c.closed_at >= q.closed_since)
+      AND (EXISTS (SELECT 1 FROM jsonb_array_elements(q.identifiers::jsonb) k
+                    WHERE (c.intake -> 'parties') @> jsonb_build_array(k))
+           OR (c.village = q.village AND c.dispute_type = q.dispute_type
+               AND c.reported_at BETWEEN q.reported_from AND q.reported_to))
+    ORDER BY c.reported_at DESC, c.case_id
+    LIMIT $8) s
+ ORDER BY q.n, s.reported_at DESC, s.case_id
 """
 
 _LINKED = "SELECT other_id FROM case_links WHERE case_id = $1"
@@ -36,11 +47,29 @@ SELECT l.other_id, l.kind, l.note, l.at, c.status, c.title
 
 async def similar(pool: asyncpg.Pool | asyncpg.Connection, q: SimilarQuery) -> list[str]:
     """The case ids that look like the same dispute, newest first."""
+    return (await similar_each(pool, [q]))[0]
+
+
+async def similar_each(
+    pool: asyncpg.Pool | asyncpg.Connection, queries: list[SimilarQuery]
+) -> list[list[str]]:
+    """`similar` for each query, in one statement: the answers in the queries' order."""
+    if not queries:
+        return []
+    (most,) = {q.most for q in queries}  # one limit for the statement: MOST everywhere
     rows = await pool.fetch(
-        _SIMILAR, q.case_id, q.closed_since, q.identifiers, q.village, q.dispute_type,
-        q.reported_from, q.reported_to, q.most,
+        _SIMILAR,
+        # Each query's identifiers as one JSON text: a list of lists would be read as a
+        # two-dimensional array, which must be rectangular.
+        [q.case_id for q in queries], [json.dumps(q.identifiers) for q in queries],
+        [q.village for q in queries], [q.dispute_type for q in queries],
+        [q.reported_from for q in queries], [q.reported_to for q in queries],
+        [q.closed_since for q in queries], most,
     )  # fmt: skip
-    return [r["case_id"] for r in rows]
+    found: list[list[str]] = [[] for _ in queries]
+    for r in rows:
+        found[r["n"] - 1].append(r["case_id"])
+    return found
 
 
 async def status_of(pool: asyncpg.Pool, case_id: str) -> str | None:

@@ -154,14 +154,16 @@ def open_intake(name: str, stream: BinaryIO) -> tuple[Format, Iterator[str]]:
     return fmt, iter(text)
 
 
-async def look_alikes(pool: asyncpg.Pool, intake: CaseIntake) -> list[str]:
-    """The open or recently closed cases that look like this one (domain/related.py); none
-    when the database cannot say (the case is started all the same)."""
+async def look_alikes(pool: asyncpg.Pool, intakes: list[CaseIntake]) -> list[list[str]]:
+    """For each intake, the open or recently closed cases that look like it
+    (domain/related.py), in one query for them all; none when the database cannot say (the
+    cases are started all the same)."""
+    now = datetime.now(UTC)
     try:
-        return await related.similar(pool, similar_query(intake, datetime.now(UTC)))
+        return await related.similar_each(pool, [similar_query(i, now) for i in intakes])
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as err:
-        log.warning("look-alikes not searched", case_id=intake.case_id, error=type(err).__name__)
-        return []
+        log.warning("look-alikes not searched", cases=len(intakes), error=type(err).__name__)
+        return [[] for _ in intakes]
 
 
 def _with_file(
@@ -490,7 +492,10 @@ async def submit(
         future.set_result(line)
         return future
 
-    async def start(record: IntakeRecord) -> dict[str, Any]:
+    async def start(
+        record: IntakeRecord, alikes: asyncio.Future[list[list[str]]], n: int
+    ) -> dict[str, Any]:
+        """Start the record's case; its look-alikes are the `n`th of its batch's search."""
         assert record.intake is not None
         async with gate:
             if outcome.stopped:
@@ -513,7 +518,7 @@ async def submit(
                 return result_line(record, "rejected", problem)
         line = result_line(record, "started" if started else "duplicate")
         if started:
-            line["similar"] = await look_alikes(pool, record.intake)
+            line["similar"] = (await alikes)[n]
         return line
 
     def emit_head() -> None:
@@ -571,6 +576,16 @@ async def submit(
                 outcome.stopped = f"lost the database: {err}"
                 known = set()
             in_file.update(r.case_id for r in batch if r.intake is not None and r.case_id)
+            # The batch's look-alikes in the ledger, searched while its cases start.
+            starting = {
+                r.line: n
+                for n, r in enumerate(
+                    r for r in batch
+                    if r.intake is not None and r.repeat_of is None and r.case_id not in known
+                )
+            }  # fmt: skip
+            intakes = [r.intake for r in batch if r.line in starting and r.intake is not None]
+            alikes = asyncio.ensure_future(look_alikes(pool, intakes))
             for record in batch:
                 if outcome.stopped:
                     future = done(_not_submitted(record, outcome))
@@ -583,7 +598,7 @@ async def submit(
                 elif record.case_id in known:
                     future = done(result_line(record, "duplicate"))
                 else:
-                    future = asyncio.ensure_future(start(record))
+                    future = asyncio.ensure_future(start(record, alikes, starting[record.line]))
                 window.append((record, future))
                 await emit_ready(until=limit)
         await emit_ready(until=0)
