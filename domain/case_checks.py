@@ -40,6 +40,7 @@ from domain.durations import Budget
 from domain.ladder import Level, next_level
 from domain.mediation import Extension, Track, allowed_choices, time_limit
 from domain.procedure_models import arbitration_act, confirmation_act, counting_for
+from domain.procedure_table import ProcedureTable
 from domain.roles import APPLICANT, ARBITRATOR, COURT_ROLES, PARTY_ROLES
 from domain.whistle import WhistleKind, known_departments
 from texts import N_, Lang, texts
@@ -331,10 +332,7 @@ def extend_track(case: CaseFile, start: CaseStart, a: TrackExtendInput) -> None:
                     state=label("procedure_state", run.state, start.text_lang)
                 )
             )
-        act = extend_act(run.state, at, a.both_parties_consent)
-        why = procedure.check(start.court, run, act, counting, start.text_lang)
-        if why is not None:
-            raise ValueError(why)
+        _engine_refuses(start.court, run, extend_act(run.state, at, a.both_parties_consent), start)
         rule = start.court.window(WINDOWS[run.state]).extension
         if rule is not None and a.by != rule.by:
             raise ValueError(
@@ -394,12 +392,8 @@ def arbitration(case: CaseFile, start: CaseStart, a: ArbitrationInput) -> None:
         # months of wage that say who may sue. Checked as of the time the step would be
         # applied (`as_of`), windows ended by then expired first, as the engine applies it
         # (workflows/case/arbitration.py): a late step is refused to the caller.
-        run = m.procedure
-        act = arbitration_act(a.step, a.wage_months, _as_of(case, run))
-        counting = counting_for(start.policy)
-        why = procedure.check(start.arbitration, run, act, counting, start.text_lang)
-        if why is not None:
-            raise ValueError(why)
+        act = arbitration_act(a.step, a.wage_months, _as_of(case, m.procedure))
+        _engine_refuses(start.arbitration, m.procedure, act, start)
 
 
 def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None:
@@ -439,12 +433,18 @@ def confirmation(case: CaseFile, start: CaseStart, a: ConfirmationInput) -> None
         # On the engine, its table decides too (one extension of the decision). Checked as of
         # the time the step would be applied (`as_of`), as the engine applies it
         # (workflows/case/confirmation_run.py): a late step is refused to the caller.
-        run = c.procedure
-        act = confirmation_act(a.step, _as_of(case, run))
-        counting = counting_for(start.policy)
-        why = procedure.check(start.confirmation, run, act, counting, start.text_lang)
-        if why is not None:
-            raise ValueError(why)
+        act = confirmation_act(a.step, _as_of(case, c.procedure))
+        _engine_refuses(start.confirmation, c.procedure, act, start)
+
+
+def _engine_refuses(
+    table: ProcedureTable, run: procedure.Run, act: procedure.Act, start: CaseStart
+) -> None:
+    """The engine's own check of a step on one of the case's runs (its table, days counted as
+    the policy counts): its refusal, naming the article, is the action's."""
+    why = procedure.check(table, run, act, counting_for(start.policy), start.text_lang)
+    if why is not None:
+        raise ValueError(why)
 
 
 def _as_of(case: CaseFile, run: procedure.Run) -> datetime:
