@@ -576,15 +576,14 @@ async def submit(
                 outcome.stopped = f"lost the database: {err}"
                 known = set()
             in_file.update(r.case_id for r in batch if r.intake is not None and r.case_id)
-            # The batch's look-alikes in the ledger, searched while its cases start.
-            starting = {
-                r.line: n
-                for n, r in enumerate(
-                    r for r in batch
-                    if r.intake is not None and r.repeat_of is None and r.case_id not in known
-                )
-            }  # fmt: skip
-            intakes = [r.intake for r in batch if r.line in starting and r.intake is not None]
+            # The batch's look-alikes in the ledger, searched while its cases start: the
+            # records below that reach `start`, each at its place in the search.
+            fresh = [
+                (r.line, r.intake) for r in batch
+                if r.intake is not None and r.repeat_of is None and r.case_id not in known
+            ]  # fmt: skip
+            starting = {line: n for n, (line, _i) in enumerate(fresh)}
+            intakes = [intake for _line, intake in fresh]
             alikes = asyncio.ensure_future(look_alikes(pool, intakes))
             for record in batch:
                 if outcome.stopped:
